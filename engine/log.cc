@@ -1,0 +1,688 @@
+#include "engine/log.h"
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+#include <utility>
+
+#include "engine/clock.h"
+#include "engine/map_cache.h"
+#include "io/file_util.h"
+#include "io/mmap.h"
+
+namespace seglog {
+
+using format::BatchHeader;
+using format::IndexEntry;
+using format::kSegmentHeaderSize;
+using format::kSegmentTrailerSize;
+
+Log::Log(const Env& env, const LogOptions& opt) : env_(env), opt_(opt) {}
+
+Log::~Log() { (void)Close(); }
+
+Status Log::Open(const Env& env, const LogOptions& opt, std::unique_ptr<Log>* out) {
+  SEGLOG_RETURN_IF_ERROR(opt.Validate());
+  if (env.fs == nullptr || env.clock == nullptr || env.maps == nullptr || env.dir.empty()) {
+    return Status::InvalidArgument("log environment is incomplete");
+  }
+  std::unique_ptr<Log> log(new Log(env, opt));
+  SEGLOG_RETURN_IF_ERROR(log->Recover().WithContext("recovering " + env.dir));
+  if (opt.durability == Durability::kInterval && !env.read_only) {
+    log->syncer_ = std::thread([p = log.get()] { p->SyncLoop(); });
+  }
+  *out = std::move(log);
+  return Status::OK();
+}
+
+// ---------------------------------------------------------------- recovery
+
+namespace {
+
+Status ReadHeader(const std::string& path, SeqNo base, uint64_t log_id) {
+  ByteBuffer b;
+  SEGLOG_RETURN_IF_ERROR(io::ReadAt(path, 0, kSegmentHeaderSize, &b));
+  format::SegmentHeader h;
+  SEGLOG_RETURN_IF_ERROR(format::DecodeSegmentHeader(b, &h).WithContext(path));
+  if (h.base_seq != base) {
+    return Status::Corruption(path + ": header says base sequence " +
+                              std::to_string(h.base_seq.value()) + ", name says " +
+                              std::to_string(base.value()));
+  }
+  if (log_id != 0 && h.log_id != log_id) {
+    return Status::Corruption(path + ": belongs to log " + std::to_string(h.log_id) +
+                              ", not " + std::to_string(log_id));
+  }
+  return Status::OK();
+}
+
+// The trailer of a sealed segment: the last kSegmentTrailerSize bytes, ending exactly at EOF.
+Status ReadTrailer(const std::string& path, format::SegmentTrailer* t) {
+  uint64_t size = 0;
+  SEGLOG_RETURN_IF_ERROR(io::FileSize(path, &size));
+  if (size < kSegmentHeaderSize + kSegmentTrailerSize) {
+    return Status::Corruption(path + ": too short for a sealed segment");
+  }
+  ByteBuffer b;
+  SEGLOG_RETURN_IF_ERROR(io::ReadAt(path, size - kSegmentTrailerSize, kSegmentTrailerSize, &b));
+  SEGLOG_RETURN_IF_ERROR(format::DecodeSegmentTrailer(b, t).WithContext(path));
+  if (t->data_end.value() + kSegmentTrailerSize != size) {
+    return Status::Corruption(path + ": trailer's data end does not match the file size");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status Log::Recover() {
+  if (!env_.read_only) SEGLOG_RETURN_IF_ERROR(env_.fs->CreateDir(env_.dir));
+  std::vector<std::string> names;
+  Status s = io::ListDir(env_.dir, &names);
+  if (s.code() == StatusCode::kNotFound && env_.read_only) names.clear();
+  else SEGLOG_RETURN_IF_ERROR(s);
+
+  std::vector<SeqNo> bases;
+  for (const std::string& n : names) {
+    SeqNo b;
+    if (ParseSegmentFileName(n, &b)) {
+      bases.push_back(b);
+    } else if (!env_.read_only && n.size() > 4 && n.compare(n.size() - 4, 4, ".tmp") == 0) {
+      // An index file that was being replaced when the process stopped.
+      SEGLOG_RETURN_IF_ERROR(env_.fs->Remove(env_.dir + "/" + n));
+    }
+  }
+  std::sort(bases.begin(), bases.end());
+
+  // Every segment but the last is sealed: trust its trailer, never scan it.
+  std::optional<SeqNo> prev_last;
+  for (size_t i = 0; i + 1 < bases.size(); ++i) {
+    const std::string path = env_.dir + "/" + SegmentFileName(bases[i]);
+    SEGLOG_RETURN_IF_ERROR(ReadHeader(path, bases[i], env_.log_id));
+    format::SegmentTrailer t;
+    Status ts = ReadTrailer(path, &t);
+    if (!ts.ok()) {
+      return Status::Corruption("sealed segment has no valid trailer: " + ts.message());
+    }
+    if (prev_last && bases[i] != *prev_last + 1) {
+      return Status::Corruption(path + ": starts at " + std::to_string(bases[i].value()) +
+                                " but the previous segment ends at " +
+                                std::to_string(prev_last->value()));
+    }
+    if (t.last_seq < bases[i] || bases[i + 1] != t.last_seq + 1) {
+      return Status::Corruption(path + ": trailer's last sequence " +
+                                std::to_string(t.last_seq.value()) +
+                                " does not meet the next segment");
+    }
+    prev_last = t.last_seq;
+    auto seg = Segment::Sealed(env_.dir, bases[i], t, env_.maps, opt_.index_interval_bytes);
+    seg->set_file_system(env_.fs);
+    seg->set_read_only(env_.read_only);
+    segments_.push_back(std::move(seg));
+  }
+
+  std::unique_lock<std::mutex> l(mu_);
+  if (!bases.empty()) {
+    SEGLOG_RETURN_IF_ERROR(RecoverTail(env_.dir + "/" + SegmentFileName(bases.back()),
+                                       bases.back(), prev_last.has_value()));
+  }
+  if (!active_) {
+    // No segment, or the last one is sealed (or was a segment whose creation never finished).
+    SeqNo next = segments_.empty() ? SeqNo(0) : segments_.back()->trailer().last_seq + 1;
+    if (!segments_.empty()) last_ts_ = segments_.back()->trailer().max_ts;
+    next_seq_ = next;
+    if (!env_.read_only) SEGLOG_RETURN_IF_ERROR(CreateSegmentLocked(next, 0));
+  }
+  written_next_ = durable_next_ = next_seq_;
+  published_next_.store(next_seq_.value(), std::memory_order_release);
+  std::lock_guard<std::mutex> sl(seg_mu_);
+  first_seq_.store(segments_.empty() ? next_seq_.value() : segments_.front()->base_seq().value(),
+                   std::memory_order_release);
+  return Status::OK();
+}
+
+Status Log::RecoverTail(const std::string& path, SeqNo base, bool have_prev) {
+  const SeqNo expected_base = have_prev ? segments_.back()->trailer().last_seq + 1 : base;
+  if (have_prev && base != expected_base) {
+    return Status::Corruption(path + ": starts at " + std::to_string(base.value()) +
+                              " but the previous segment ends at " +
+                              std::to_string(expected_base.value() - 1));
+  }
+  uint64_t size = 0;
+  SEGLOG_RETURN_IF_ERROR(io::FileSize(path, &size));
+  std::shared_ptr<io::MappedFile> map;
+  SEGLOG_RETURN_IF_ERROR(io::MappedFile::Open(path, size, &map));
+
+  Status hs = ReadHeader(path, base, env_.log_id);
+  if (hs.code() == StatusCode::kNotSupported) return hs;
+  if (!hs.ok()) {
+    // A segment is appended to only after its header is synced, so a bad header on the last
+    // segment means its creation never finished: no data can be in it. Be sure of that.
+    BatchHeader h;
+    if (size > kSegmentHeaderSize &&
+        format::ReadBatch(map->view().subspan(kSegmentHeaderSize), &h).ok()) {
+      return Status::Corruption(hs.message() + " (and the segment holds data)");
+    }
+    if (env_.read_only) return Status::OK();
+    SEGLOG_RETURN_IF_ERROR(env_.fs->Remove(path));
+    return env_.fs->SyncDir(env_.dir);
+  }
+
+  format::SegmentTrailer t;
+  if (ReadTrailer(path, &t).ok()) {
+    // Sealed before the process stopped; the next segment was not created yet.
+    auto seg = Segment::Sealed(env_.dir, base, t, env_.maps, opt_.index_interval_bytes);
+    seg->set_file_system(env_.fs);
+    seg->set_read_only(env_.read_only);
+    std::lock_guard<std::mutex> sl(seg_mu_);
+    segments_.push_back(std::move(seg));
+    return Status::OK();
+  }
+
+  // The unsealed tail: every batch is checked; the first bad or torn one ends the log.
+  std::vector<IndexEntry> index;
+  uint64_t last_indexed = 0, records = 0;
+  SeqNo next = base;
+  TimestampMs first_ts, max_ts = have_prev ? segments_.back()->trailer().max_ts : TimestampMs(0);
+  ScanStop stop = ScanBatches(map->view(), FileOffset(kSegmentHeaderSize), FileOffset(size), base,
+                              path, [&](FileOffset off, const BatchHeader& h) {
+                                if (h.type != format::kBatchTypeData) return true;
+                                if (records == 0 || off.value() - last_indexed >= opt_.index_interval_bytes) {
+                                  index.push_back(IndexEntry{h.base_seq, off, h.first_ts});
+                                  last_indexed = off.value();
+                                }
+                                if (records == 0) first_ts = h.first_ts;
+                                records += h.record_count;
+                                max_ts = std::max(max_ts, h.max_ts);
+                                next = h.last_seq() + 1;
+                                return true;
+                              });
+  // A batch written by a newer seglog is not a torn tail: refuse rather than cut it off.
+  if (stop.status.code() == StatusCode::kNotSupported) return stop.status;
+  const uint64_t end = stop.end.value();
+  uint64_t capacity = std::max<uint64_t>(opt_.segment_size, size);
+
+  std::unique_ptr<io::WritableFile> file;
+  if (!env_.read_only) {
+    SEGLOG_RETURN_IF_ERROR(env_.fs->OpenWritable(path, io::OpenMode::kOpenExisting, &file));
+    // Cut the torn tail and zero everything after the last whole batch, so that stale bytes
+    // of an earlier incarnation can never be read as a batch later.
+    SEGLOG_RETURN_IF_ERROR(file->Truncate(end));
+    SEGLOG_RETURN_IF_ERROR(file->Allocate(capacity));
+    SEGLOG_RETURN_IF_ERROR(file->Sync());
+    map.reset();
+    SEGLOG_RETURN_IF_ERROR(io::MappedFile::Open(path, capacity, &map));
+  } else {
+    capacity = size;
+  }
+  auto seg = Segment::Active(env_.dir, base, std::move(map), FileOffset(end), std::move(index),
+                             env_.maps, opt_.index_interval_bytes);
+  seg->set_file_system(env_.fs);
+  seg->set_read_only(env_.read_only);
+  {
+    std::lock_guard<std::mutex> sl(seg_mu_);
+    segments_.push_back(seg);
+  }
+  active_ = std::move(seg);
+  file_ = std::move(file);
+  capacity_ = capacity;
+  write_off_ = pending_off_ = end;
+  last_indexed_ = last_indexed;
+  next_seq_ = next;
+  seg_records_ = records;
+  seg_first_ts_ = first_ts;
+  last_ts_ = max_ts;
+  return Status::OK();
+}
+
+// ---------------------------------------------------------------- segments
+
+Status Log::CreateSegmentLocked(SeqNo base, uint64_t min_capacity) {
+  const uint64_t capacity = std::max<uint64_t>(opt_.segment_size, min_capacity);
+  const std::string path = env_.dir + "/" + SegmentFileName(base);
+  std::unique_ptr<io::WritableFile> f;
+  SEGLOG_RETURN_IF_ERROR(env_.fs->OpenWritable(path, io::OpenMode::kCreateNew, &f));
+  SEGLOG_RETURN_IF_ERROR(f->Allocate(capacity));
+  uint8_t header[kSegmentHeaderSize];
+  format::SegmentHeader h;
+  h.log_id = env_.log_id;
+  h.base_seq = base;
+  h.created = env_.clock->NowMs();
+  format::EncodeSegmentHeader(h, header);
+  SEGLOG_RETURN_IF_ERROR(f->WriteAndSync(FileOffset(0), ByteView(header, sizeof(header))));
+  SEGLOG_RETURN_IF_ERROR(env_.fs->SyncDir(env_.dir));
+  std::shared_ptr<io::MappedFile> map;
+  SEGLOG_RETURN_IF_ERROR(io::MappedFile::Open(path, capacity, &map));
+  auto seg = Segment::Active(env_.dir, base, std::move(map), FileOffset(kSegmentHeaderSize), {},
+                             env_.maps, opt_.index_interval_bytes);
+  seg->set_file_system(env_.fs);
+  {
+    std::lock_guard<std::mutex> sl(seg_mu_);
+    segments_.push_back(seg);
+  }
+  active_ = std::move(seg);
+  file_ = std::move(f);
+  capacity_ = capacity;
+  write_off_ = pending_off_ = kSegmentHeaderSize;
+  last_indexed_ = 0;
+  seg_records_ = 0;
+  return Status::OK();
+}
+
+Status Log::SealActiveLocked() {
+  format::SegmentTrailer t;
+  t.record_count = seg_records_;
+  t.last_seq = next_seq_ - 1;
+  t.first_ts = seg_first_ts_;
+  t.max_ts = last_ts_;
+  t.data_end = FileOffset(write_off_);
+  uint8_t buf[kSegmentTrailerSize];
+  format::EncodeSegmentTrailer(t, buf);
+  // Trailer first, synced; only then cut the file so that the trailer ends it. A crash in
+  // between leaves an unsealed segment whose scan stops at the trailer bytes: still correct.
+  SEGLOG_RETURN_IF_ERROR(file_->WriteAndSync(FileOffset(write_off_), ByteView(buf, sizeof(buf))));
+  SEGLOG_RETURN_IF_ERROR(file_->Truncate(write_off_ + kSegmentTrailerSize));
+  SEGLOG_RETURN_IF_ERROR(file_->Sync());
+  ++syncs_;
+  active_->MarkSealed(t);
+  // The index is derived data: if writing it fails, readers rebuild it from the segment.
+  (void)active_->WriteIndex(env_.fs);
+  file_.reset();
+  active_.reset();
+  return Status::OK();
+}
+
+// ---------------------------------------------------------------- writing
+
+void Log::LeadWriteLocked(std::unique_lock<std::mutex>& l) {
+  leader_active_ = true;
+  ByteBuffer buf = std::move(pending_);
+  pending_ = std::move(spare_);
+  pending_.clear();
+  const uint64_t off = pending_off_;
+  pending_off_ += buf.size();
+  const SeqNo target = next_seq_;
+  const bool sync = opt_.durability == Durability::kAlways;
+  io::WritableFile* f = file_.get();
+  std::shared_ptr<Segment> seg = active_;
+  l.unlock();
+  Status s;
+  if (!buf.empty()) {
+    s = sync ? f->WriteAndSync(FileOffset(off), buf) : f->Write(FileOffset(off), buf);
+  }
+  l.lock();
+  leader_active_ = false;
+  ++writes_;
+  if (sync) ++syncs_;
+  const uint64_t n = buf.size();
+  buf.clear();
+  spare_ = std::move(buf);
+  if (!s.ok()) {
+    if (error_.ok()) error_ = s;
+  } else {
+    written_next_ = target;
+    if (sync) durable_next_ = target;
+    seg->Publish(FileOffset(off + n));
+    published_next_.store(target.value(), std::memory_order_release);
+  }
+  cv_.notify_all();
+}
+
+Status Log::Append(std::span<const Record> records, SeqNo* first_seq) {
+  if (records.empty()) return Status::InvalidArgument("append of an empty batch");
+  if (records.size() > UINT32_MAX) return Status::TooLarge("too many records in one batch");
+  std::unique_lock<std::mutex> l(mu_);
+  if (closed_) return Status::Closed("log is closed: " + env_.dir);
+  if (env_.read_only) return Status::NotSupported("log is open read-only: " + env_.dir);
+  if (!error_.ok()) return error_;
+
+  const TimestampMs ts = std::max(env_.clock->NowMs(), last_ts_);
+  std::vector<format::RecordInput> in(records.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    in[i] = format::RecordInput{next_seq_ + i, ts, records[i].key, records[i].value,
+                                records[i].attrs};
+  }
+  const size_t max_len = format::MaxEncodedBatchSize(in);
+  if (max_len > format::kMaxBatchSize) {
+    return Status::TooLarge("batch of " + std::to_string(max_len) + " bytes exceeds the " +
+                            std::to_string(format::kMaxBatchSize) + "-byte limit");
+  }
+
+  // Roll over when the batch does not fit the active segment (beside room for the trailer).
+  while (write_off_ + max_len + kSegmentTrailerSize > capacity_) {
+    if (leader_active_ || syncing_) {
+      cv_.wait(l);
+    } else if (!pending_.empty()) {
+      LeadWriteLocked(l);
+    } else if (!error_.ok()) {
+      return error_;
+    } else {
+      const uint64_t need = kSegmentHeaderSize + max_len + kSegmentTrailerSize;
+      Status s;
+      if (seg_records_ == 0) {
+        // Empty segment too small for this batch: replace it by a larger one.
+        const std::string path = active_->path();
+        {
+          std::lock_guard<std::mutex> sl(seg_mu_);
+          segments_.pop_back();
+        }
+        file_.reset();
+        active_.reset();
+        s = env_.fs->Remove(path);
+      } else {
+        s = SealActiveLocked();
+      }
+      if (s.ok()) s = CreateSegmentLocked(next_seq_, need);
+      if (!s.ok()) {
+        error_ = s;
+        cv_.notify_all();
+        return s;
+      }
+    }
+    if (closed_) return Status::Closed("log is closed: " + env_.dir);
+    if (!error_.ok()) return error_;
+    // Sequence numbers may have moved while waiting.
+    for (size_t i = 0; i < in.size(); ++i) in[i].seq = next_seq_ + i;
+  }
+  for (size_t i = 0; i < in.size(); ++i) in[i].seq = next_seq_ + i;
+  in.front().ts = std::max(ts, last_ts_);
+  for (auto& r : in) r.ts = in.front().ts;
+
+  const size_t before = pending_.size();
+  size_t len = 0;
+  format::BatchEncodeOptions eo;
+  eo.compress_min_bytes = opt_.compress_min_bytes;
+  Status s = format::EncodeBatch(in, eo, &pending_, &scratch_, &len);
+  if (!s.ok()) {
+    pending_.resize(before);
+    return s;
+  }
+  const SeqNo first = next_seq_;
+  if (seg_records_ == 0 || write_off_ - last_indexed_ >= opt_.index_interval_bytes) {
+    active_->AddIndexEntry(IndexEntry{first, FileOffset(write_off_), in.front().ts});
+    last_indexed_ = write_off_;
+  }
+  if (seg_records_ == 0) seg_first_ts_ = in.front().ts;
+  write_off_ += len;
+  next_seq_ = next_seq_ + in.size();
+  seg_records_ += in.size();
+  last_ts_ = in.front().ts;
+  const SeqNo mine = next_seq_;
+
+  // Group commit: whoever finds no write in flight writes everything pending.
+  const bool always = opt_.durability == Durability::kAlways;
+  for (;;) {
+    if ((always ? durable_next_ : written_next_) >= mine) break;
+    if (!error_.ok()) return error_;
+    if (!leader_active_) {
+      LeadWriteLocked(l);
+    } else {
+      cv_.wait(l);
+    }
+  }
+  ++appends_;
+  if (first_seq != nullptr) *first_seq = first;
+  return Status::OK();
+}
+
+Status Log::SyncLocked(std::unique_lock<std::mutex>& l) {
+  while (syncing_ || leader_active_) cv_.wait(l);
+  if (!error_.ok()) return error_;
+  if (!file_) return Status::OK();
+  const SeqNo target = written_next_;
+  if (durable_next_ >= target) return Status::OK();
+  syncing_ = true;
+  io::WritableFile* f = file_.get();
+  l.unlock();
+  Status s = f->Sync();
+  l.lock();
+  syncing_ = false;
+  ++syncs_;
+  if (!s.ok()) {
+    if (error_.ok()) error_ = s;
+  } else if (target > durable_next_) {
+    durable_next_ = target;
+  }
+  cv_.notify_all();
+  return s;
+}
+
+Status Log::Sync() {
+  std::unique_lock<std::mutex> l(mu_);
+  if (closed_) return Status::Closed("log is closed: " + env_.dir);
+  if (env_.read_only) return Status::OK();
+  return SyncLocked(l);
+}
+
+void Log::SyncLoop() {
+  std::unique_lock<std::mutex> l(mu_);
+  while (!stop_syncer_) {
+    syncer_cv_.wait_for(l, std::chrono::milliseconds(opt_.sync_interval_ms),
+                        [this] { return stop_syncer_; });
+    if (stop_syncer_) break;
+    if (error_.ok()) (void)SyncLocked(l);
+  }
+}
+
+Status Log::Close() {
+  {
+    std::unique_lock<std::mutex> l(mu_);
+    if (closed_) return Status::Closed("log is already closed: " + env_.dir);
+    closed_ = true;
+    stop_syncer_ = true;
+  }
+  syncer_cv_.notify_all();
+  if (syncer_.joinable()) syncer_.join();
+  std::unique_lock<std::mutex> l(mu_);
+  Status s = error_;
+  if (s.ok() && !env_.read_only) s = SyncLocked(l);
+  while (leader_active_ || syncing_) cv_.wait(l);
+  file_.reset();
+  cv_.notify_all();
+  return s;
+}
+
+Status Log::error() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return error_;
+}
+
+// ---------------------------------------------------------------- retention
+
+Status Log::RemoveSegmentsOlderThan(TimestampMs cutoff, size_t* removed) {
+  if (removed != nullptr) *removed = 0;
+  if (env_.read_only) return Status::NotSupported("log is open read-only: " + env_.dir);
+  std::vector<std::shared_ptr<Segment>> victims;
+  {
+    std::lock_guard<std::mutex> sl(seg_mu_);
+    while (segments_.size() > 1 && segments_.front()->sealed() &&
+           segments_.front()->trailer().max_ts < cutoff) {
+      victims.push_back(segments_.front());
+      segments_.pop_front();
+    }
+    if (victims.empty()) return Status::OK();
+    first_seq_.store(segments_.front()->base_seq().value(), std::memory_order_release);
+  }
+  // Oldest first, stopping at the first failure, so that what stays on disk is contiguous.
+  for (auto& v : victims) {
+    v->MarkRemoved();
+    SEGLOG_RETURN_IF_ERROR(env_.fs->Remove(v->path()));
+    Status s = env_.fs->Remove(v->index_path());
+    if (!s.ok() && s.code() != StatusCode::kNotFound) return s;
+    if (removed != nullptr) ++*removed;
+  }
+  return env_.fs->SyncDir(env_.dir);
+}
+
+// ---------------------------------------------------------------- reading
+
+std::shared_ptr<Segment> Log::SegmentFor(SeqNo seq) const {
+  std::lock_guard<std::mutex> sl(seg_mu_);
+  if (segments_.empty()) return nullptr;
+  auto it = std::upper_bound(segments_.begin(), segments_.end(), seq,
+                             [](SeqNo s, const std::shared_ptr<Segment>& g) {
+                               return s < g->base_seq();
+                             });
+  return it == segments_.begin() ? segments_.front() : *(it - 1);
+}
+
+std::shared_ptr<Segment> Log::SegmentAfter(const Segment* s) const {
+  std::lock_guard<std::mutex> sl(seg_mu_);
+  auto it = std::upper_bound(segments_.begin(), segments_.end(), s->base_seq(),
+                             [](SeqNo b, const std::shared_ptr<Segment>& g) {
+                               return b < g->base_seq();
+                             });
+  return it == segments_.end() ? nullptr : *it;
+}
+
+std::shared_ptr<Segment> Log::SegmentForTime(TimestampMs t) const {
+  std::lock_guard<std::mutex> sl(seg_mu_);
+  for (const auto& g : segments_) {
+    if (!g->sealed() || g->trailer().max_ts >= t) return g;
+  }
+  return nullptr;
+}
+
+Status Log::NewIterator(SeqNo from, std::unique_ptr<LogIterator>* out) {
+  out->reset(new LogIterator(this, from));
+  return Status::OK();
+}
+
+Status Log::NewIteratorAtTime(TimestampMs t, std::unique_ptr<LogIterator>* out) {
+  // Find the first record with ts >= t; timestamps never decrease along a log.
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    std::shared_ptr<Segment> seg = SegmentForTime(t);
+    if (!seg) return NewIterator(next_seq(), out);
+    std::shared_ptr<const io::MappedFile> map;
+    Status s = seg->Pin(&map);
+    if (!s.ok() && seg->removed()) continue;
+    SEGLOG_RETURN_IF_ERROR(s);
+    FileOffset off;
+    SEGLOG_RETURN_IF_ERROR(seg->LocateTime(t, &off));
+    const uint64_t end = seg->published_end().value();
+    if (off.value() >= end) {
+      // Nothing at or after t in this segment: start where it ends.
+      std::shared_ptr<Segment> after = SegmentAfter(seg.get());
+      SeqNo from = after ? after->base_seq() : next_seq();
+      if (seg->sealed() && !after) from = seg->trailer().last_seq + 1;
+      return NewIterator(from, out);
+    }
+    BatchHeader h;
+    SEGLOG_RETURN_IF_ERROR(format::ReadBatch(map->view(off.value(), end - off.value()), &h)
+                               .WithContext(seg->path() + " at offset " +
+                                            std::to_string(off.value())));
+    format::RecordCursor c;
+    ByteBuffer scratch;
+    SEGLOG_RETURN_IF_ERROR(c.Init(h, map->view(off.value(), h.length), &scratch));
+    RecordView r;
+    while ((s = c.Next(&r)).ok()) {
+      if (r.ts >= t) return NewIterator(r.seq, out);
+    }
+    if (!s.IsNoMore()) return s;
+    return NewIterator(h.last_seq() + 1, out);
+  }
+  return Status::IOError("segments kept disappearing while seeking by time");
+}
+
+LogStats Log::Stats() const {
+  LogStats st;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    st.appends = appends_;
+    st.syncs = syncs_;
+    st.writes = writes_;
+    st.max_ts = last_ts_;
+  }
+  st.next_seq = next_seq();
+  st.first_seq = first_seq();
+  std::lock_guard<std::mutex> sl(seg_mu_);
+  st.segments = segments_.size();
+  for (const auto& g : segments_) {
+    st.bytes += g->published_end().value() - kSegmentHeaderSize;
+  }
+  if (!segments_.empty() && segments_.front()->sealed()) {
+    st.first_ts = segments_.front()->trailer().first_ts;
+  }
+  return st;
+}
+
+// ---------------------------------------------------------------- iterator
+
+Status LogIterator::Position() {
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    next_ = std::max(next_, log_->first_seq());
+    seg_ = log_->SegmentFor(next_);
+    map_.reset();
+    in_batch_ = false;
+    if (!seg_) return Status::OK();
+    Status s = seg_->Pin(&map_);
+    if (s.ok()) {
+      FileOffset off;
+      s = seg_->LocateSeq(next_, &off);
+      if (s.ok()) {
+        off_ = off.value();
+        return Status::OK();
+      }
+    }
+    if (!seg_->removed()) return s;
+    // Retention removed it under us: go again from what remains.
+  }
+  return Status::IOError("segments kept disappearing while positioning an iterator");
+}
+
+Status LogIterator::Next(RecordView* r) {
+  for (;;) {
+    if (seg_ && seg_->removed()) {
+      // Retention took this segment: its records are expired, never returned.
+      seg_.reset();
+      map_.reset();
+      in_batch_ = false;
+    }
+    if (in_batch_) {
+      Status s = cursor_.Next(r);
+      if (s.ok()) {
+        if (r->seq < next_) continue;
+        next_ = r->seq + 1;
+        return s;
+      }
+      in_batch_ = false;
+      if (!s.IsNoMore()) return s.WithContext(seg_->path());
+    }
+    if (!seg_) {
+      SEGLOG_RETURN_IF_ERROR(Position());
+      if (!seg_) return Status::NoMore();
+    }
+    const uint64_t end = seg_->published_end().value();
+    if (off_ >= end) {
+      if (!seg_->sealed()) return Status::NoMore();
+      std::shared_ptr<Segment> after = log_->SegmentAfter(seg_.get());
+      if (!after) return Status::NoMore();
+      seg_ = std::move(after);
+      map_.reset();
+      off_ = format::kSegmentHeaderSize;
+      continue;
+    }
+    if (!map_) {
+      Status s = seg_->Pin(&map_);
+      if (!s.ok()) {
+        if (seg_->removed()) continue;
+        return s;
+      }
+    }
+    Status s = format::ReadBatch(map_->view(off_, end - off_), &batch_);
+    if (s.IsNoMore()) {
+      s = Status::Corruption("zeros where a published batch should be");
+    }
+    if (!s.ok()) {
+      return Status(s.code(), seg_->path() + " at offset " + std::to_string(off_) + ": " +
+                                  s.message());
+    }
+    const uint64_t at = off_;
+    off_ += batch_.length;
+    if (batch_.type != format::kBatchTypeData || batch_.last_seq() < next_) continue;
+    s = cursor_.Init(batch_, map_->view(at, batch_.length), &scratch_);
+    if (!s.ok()) return s.WithContext(seg_->path() + " at offset " + std::to_string(at));
+    in_batch_ = true;
+  }
+}
+
+}  // namespace seglog

@@ -1,0 +1,197 @@
+// Log: a durable, append-only sequence of records in segment files. Every stream shard and
+// every queue is one Log. A log knows records, sequence numbers and time; nothing else.
+//
+// Writes: Append() assigns consecutive sequence numbers and a timestamp (the log's clock,
+// never decreasing within a log) and returns when the batch is as durable as the log's
+// Durability says (see options.h). Appends from many threads are group-committed: whoever
+// finds no write in flight writes every pending batch in one call (and, under kAlways, one
+// fdatasync covers them all).
+// Failed writes and syncs are sticky: after one, every append fails with that error until the
+// log is reopened; nothing that may be lost is ever acknowledged.
+//
+// Reads: iterators read the mapped segments zero-copy, concurrently with the writer, and see
+// a batch only once it is published: written, and under kAlways also synced.
+//
+// Thread-safety: all methods may be called from any thread. Lifetime: iterators must be
+// destroyed before the Log.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/options.h"
+#include "engine/segment.h"
+#include "format/segment_format.h"
+#include "format/status.h"
+#include "format/types.h"
+#include "io/file_system.h"
+
+namespace seglog {
+
+class Clock;
+class MapCache;
+class LogIterator;
+
+struct LogStats {
+  SeqNo first_seq;  // oldest record still retained (== next_seq when empty)
+  SeqNo next_seq;   // one past the newest published record
+  size_t segments = 0;
+  uint64_t bytes = 0;  // bytes of batches in all segments
+  TimestampMs first_ts;  // of the oldest retained segment (0 when empty)
+  TimestampMs max_ts;    // newest record's timestamp (0 when empty)
+  uint64_t appends = 0;  // Append() calls that succeeded, since open
+  uint64_t syncs = 0;    // fdatasync calls issued, since open
+  uint64_t writes = 0;   // write calls issued, since open
+};
+
+class Log {
+ public:
+  struct Env {
+    io::FileSystem* fs = nullptr;  // not owned
+    Clock* clock = nullptr;        // not owned
+    MapCache* maps = nullptr;      // not owned
+    uint64_t log_id = 0;
+    std::string dir;               // the log's own directory
+    bool read_only = false;
+  };
+
+  // Opens the log in env.dir (creating the directory when missing, unless read-only) and
+  // recovers it: sealed segments are trusted on their trailer; the unsealed tail is scanned
+  // batch by batch and cut at the last whole batch (the cut-off bytes are zeroed so they can
+  // never reappear). A sealed segment without a valid trailer is Corruption naming the file.
+  static Status Open(const Env& env, const LogOptions& opt, std::unique_ptr<Log>* out);
+  ~Log();
+
+  Log(const Log&) = delete;
+  Log& operator=(const Log&) = delete;
+
+  struct Record {
+    ByteView key;
+    ByteView value;
+    ByteView attrs;
+  };
+
+  // Appends `records` as one batch: after a crash either all of them are there or none.
+  // *first_seq (optional) receives the first one's sequence number.
+  Status Append(std::span<const Record> records, SeqNo* first_seq = nullptr);
+
+  // Makes everything appended so far durable (fdatasync), whatever the durability mode.
+  Status Sync();
+
+  // Stops the background syncer, syncs, closes the files. Idempotent; later calls return
+  // Closed. REQUIRES: no iterator in use.
+  Status Close();
+
+  // Removes whole sealed segments whose newest record is older than `cutoff`. The newest
+  // segment is never removed. Readers inside a removed segment move on to what remains.
+  Status RemoveSegmentsOlderThan(TimestampMs cutoff, size_t* removed = nullptr);
+
+  // An iterator from the first record with seq >= `from` (clamped to the oldest retained).
+  Status NewIterator(SeqNo from, std::unique_ptr<LogIterator>* out);
+  // An iterator from the first record with timestamp >= t.
+  Status NewIteratorAtTime(TimestampMs t, std::unique_ptr<LogIterator>* out);
+
+  SeqNo first_seq() const { return SeqNo(first_seq_.load(std::memory_order_acquire)); }
+  SeqNo next_seq() const { return SeqNo(published_next_.load(std::memory_order_acquire)); }
+  LogStats Stats() const;
+  const LogOptions& options() const { return opt_; }
+  const std::string& dir() const { return env_.dir; }
+  // Non-OK once a write or sync failed (sticky).
+  Status error() const;
+
+ private:
+  friend class LogIterator;
+  Log(const Env& env, const LogOptions& opt);
+
+  Status Recover();
+  Status RecoverTail(const std::string& path, SeqNo base, bool have_prev);
+  // REQUIRES: mu_ held, no leader, pending empty.
+  Status CreateSegmentLocked(SeqNo base, uint64_t min_capacity);
+  Status SealActiveLocked();
+  // Writes (and under kAlways syncs) everything pending. REQUIRES: lock held, !leader_active_.
+  // Releases the lock during I/O.
+  void LeadWriteLocked(std::unique_lock<std::mutex>& l);
+  Status SyncLocked(std::unique_lock<std::mutex>& l);
+  void SyncLoop();
+
+  // Segment list (readers): the segment holding `seq`, or the first after it; nullptr if none.
+  std::shared_ptr<Segment> SegmentFor(SeqNo seq) const;
+  std::shared_ptr<Segment> SegmentAfter(const Segment* s) const;
+  std::shared_ptr<Segment> SegmentForTime(TimestampMs t) const;
+
+  const Env env_;
+  const LogOptions opt_;
+
+  // ---- writer state, guarded by mu_ ----
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  Status error_;               // sticky
+  bool closed_ = false;
+  std::unique_ptr<io::WritableFile> file_;  // the active segment's
+  std::shared_ptr<Segment> active_;
+  uint64_t capacity_ = 0;      // preallocated size of the active segment
+  uint64_t write_off_ = 0;     // end of the bytes assigned (written or pending)
+  uint64_t last_indexed_ = 0;  // offset of the last index entry
+  SeqNo next_seq_;             // next sequence to assign
+  TimestampMs last_ts_;        // never decreasing
+  TimestampMs seg_first_ts_;   // active segment's first record's ts
+  uint64_t seg_records_ = 0;   // active segment's record count
+  ByteBuffer pending_;         // encoded batches not yet written, starting at pending_off_
+  ByteBuffer spare_;
+  ByteBuffer scratch_;
+  uint64_t pending_off_ = 0;
+  bool leader_active_ = false;
+  bool syncing_ = false;
+  SeqNo written_next_;         // every seq below is in the kernel
+  SeqNo durable_next_;         // every seq below is synced
+  uint64_t appends_ = 0, syncs_ = 0, writes_ = 0;
+
+  // ---- segment list, guarded by seg_mu_ (never held while taking mu_) ----
+  mutable std::mutex seg_mu_;
+  std::deque<std::shared_ptr<Segment>> segments_;
+
+  std::atomic<uint64_t> first_seq_{0};
+  std::atomic<uint64_t> published_next_{0};
+
+  // ---- interval syncer ----
+  std::thread syncer_;
+  bool stop_syncer_ = false;  // guarded by mu_
+  std::condition_variable syncer_cv_;
+};
+
+// Reads a log in sequence order. Not thread-safe; one per reader.
+// The views in a returned RecordView stay valid until the next call to Next() or the
+// iterator's destruction (the segment stays mapped meanwhile, even if retention removes it).
+class LogIterator {
+ public:
+  // OK with *r filled; NoMore when caught up (a later call sees later appends); Corruption
+  // naming file and offset on a bad batch.
+  Status Next(RecordView* r);
+  // Sequence number the next record will have at least.
+  SeqNo position() const { return next_; }
+
+ private:
+  friend class Log;
+  LogIterator(Log* log, SeqNo from) : log_(log), next_(from) {}
+  Status Position();  // finds the segment and batch for next_
+
+  Log* log_;
+  SeqNo next_;
+  std::shared_ptr<Segment> seg_;
+  std::shared_ptr<const io::MappedFile> map_;
+  uint64_t off_ = 0;  // next batch in seg_
+  format::BatchHeader batch_;
+  format::RecordCursor cursor_;
+  bool in_batch_ = false;
+  ByteBuffer scratch_;
+};
+
+}  // namespace seglog

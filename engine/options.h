@@ -1,0 +1,60 @@
+// Settings of a log and of a store.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "format/status.h"
+#include "io/file_system.h"
+
+namespace seglog {
+
+class Clock;
+
+enum class Durability {
+  // An append returns only after an fdatasync that covers it (group commit: one sync covers
+  // every append waiting at that moment). Survives power loss.
+  kAlways,
+  // An append returns once its bytes are in the kernel; a background sync runs every
+  // sync_interval_ms. Survives a process crash; power loss loses at most the last interval.
+  kInterval,
+  // An append returns once its bytes are in the kernel. Survives a process crash only.
+  kNone,
+};
+std::string_view DurabilityName(Durability d);
+Status ParseDurability(std::string_view s, Durability* d);
+
+struct LogOptions {
+  // A segment rolls over when the next batch would not fit; a batch larger than this gets a
+  // segment of its own, sized to fit it.
+  uint64_t segment_size = 64ull << 20;
+  Durability durability = Durability::kAlways;
+  uint32_t sync_interval_ms = 200;  // kInterval only
+  // Try zstd on batches whose records take at least this many bytes; 0 = never compress.
+  // Compressed batches are still read correctly, but not zero-copy.
+  uint32_t compress_min_bytes = 0;
+  // One sparse-index entry per this many bytes of batches.
+  uint32_t index_interval_bytes = 4096;
+
+  // InvalidArgument naming the field when a value is out of range.
+  Status Validate() const;
+};
+
+struct StoreOptions {
+  bool create_if_missing = true;
+  // Read-only: no LOCK taken, nothing written, no recovery writes (a torn tail is only
+  // skipped). Allowed beside a read-write open in another process.
+  bool read_only = false;
+  io::Backend io_backend = io::Backend::kAuto;
+  // Bound on how many sealed segments stay mapped at once across the store (active segments
+  // are always mapped). Keeps thousands of logs within vm.max_map_count.
+  size_t max_mapped_segments = 1024;
+  // Injected clock (tests); nullptr = SystemClock.
+  Clock* clock = nullptr;
+  // Injected file system (tests: fault injection); nullptr = NewFileSystem(io_backend).
+  // Not owned; must outlive the store.
+  io::FileSystem* file_system = nullptr;
+};
+
+}  // namespace seglog

@@ -1,0 +1,272 @@
+#include "engine/segment.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <utility>
+
+#include "engine/map_cache.h"
+#include "io/file_util.h"
+
+namespace seglog {
+
+using format::BatchHeader;
+using format::IndexEntry;
+
+namespace {
+constexpr size_t kSeqDigits = 20;
+}  // namespace
+
+std::string SegmentFileName(SeqNo base) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%020" PRIu64 ".seg", base.value());
+  return buf;
+}
+
+std::string IndexFileName(SeqNo base) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%020" PRIu64 ".idx", base.value());
+  return buf;
+}
+
+bool ParseSegmentFileName(const std::string& name, SeqNo* base) {
+  if (name.size() != kSeqDigits + 4 || name.compare(kSeqDigits, 4, ".seg") != 0) return false;
+  uint64_t v = 0;
+  for (size_t i = 0; i < kSeqDigits; ++i) {
+    char c = name[i];
+    if (c < '0' || c > '9') return false;
+    uint64_t d = static_cast<uint64_t>(c - '0');
+    if (v > (UINT64_MAX - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  *base = SeqNo(v);
+  return true;
+}
+
+ScanStop ScanBatches(ByteView image, FileOffset start, FileOffset limit, SeqNo min_seq,
+                     const std::string& path,
+                     const std::function<bool(FileOffset, const BatchHeader&)>& fn) {
+  uint64_t off = start.value();
+  const uint64_t end = std::min<uint64_t>(limit.value(), image.size());
+  SeqNo next_min = min_seq;
+  while (off < end) {
+    BatchHeader h;
+    Status s = format::ReadBatch(image.subspan(off, end - off), &h);
+    if (s.IsNoMore()) return {FileOffset(off), Status::OK()};
+    if (s.ok() && h.type == format::kBatchTypeData && h.base_seq < next_min) {
+      s = Status::Corruption("batch sequence " + std::to_string(h.base_seq.value()) +
+                             " goes backwards (expected at least " +
+                             std::to_string(next_min.value()) + ")");
+    }
+    if (!s.ok()) {
+      return {FileOffset(off), Status(s.code(), path + " at offset " + std::to_string(off) +
+                                                    ": " + s.message())};
+    }
+    if (!fn(FileOffset(off), h)) return {FileOffset(off), Status::OK()};
+    if (h.type == format::kBatchTypeData) next_min = h.last_seq() + 1;
+    off += h.length;
+  }
+  return {FileOffset(off), Status::OK()};
+}
+
+Segment::Segment(std::string dir, SeqNo base, MapCache* cache, uint32_t index_interval)
+    : path_(dir + "/" + SegmentFileName(base)),
+      index_path_(dir + "/" + IndexFileName(base)),
+      base_(base),
+      cache_(cache),
+      index_interval_(index_interval == 0 ? 1 : index_interval) {}
+
+Segment::~Segment() { cache_->Erase(this); }
+
+std::shared_ptr<Segment> Segment::Sealed(std::string dir, SeqNo base,
+                                         const format::SegmentTrailer& t, MapCache* cache,
+                                         uint32_t index_interval) {
+  std::shared_ptr<Segment> s(new Segment(std::move(dir), base, cache, index_interval));
+  s->trailer_ = t;
+  s->published_end_.store(t.data_end.value(), std::memory_order_relaxed);
+  s->sealed_.store(true, std::memory_order_release);
+  return s;
+}
+
+std::shared_ptr<Segment> Segment::Active(std::string dir, SeqNo base,
+                                         std::shared_ptr<const io::MappedFile> map,
+                                         FileOffset end, std::vector<IndexEntry> index,
+                                         MapCache* cache, uint32_t index_interval) {
+  std::shared_ptr<Segment> s(new Segment(std::move(dir), base, cache, index_interval));
+  s->active_map_ = std::move(map);
+  s->index_ = std::move(index);
+  s->index_loaded_ = true;
+  s->published_end_.store(end.value(), std::memory_order_release);
+  return s;
+}
+
+Status Segment::Pin(std::shared_ptr<const io::MappedFile>* out) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (active_map_) {
+    *out = active_map_;
+    return Status::OK();
+  }
+  if (auto m = sealed_map_.lock()) {
+    cache_->Touch(this);
+    *out = std::move(m);
+    return Status::OK();
+  }
+  std::shared_ptr<io::MappedFile> m;
+  Status s = io::MappedFile::Open(path_, 0, &m);
+  if (!s.ok()) return s;
+  if (m->size() < trailer_.data_end.value()) {
+    return Status::Corruption(path_ + " is shorter than its trailer says");
+  }
+  sealed_map_ = m;
+  cache_->Insert(this, m);
+  *out = std::move(m);
+  return Status::OK();
+}
+
+void Segment::AddIndexEntry(const IndexEntry& e) {
+  std::lock_guard<std::mutex> l(mu_);
+  index_.push_back(e);
+}
+
+void Segment::MarkSealed(const format::SegmentTrailer& t) {
+  std::shared_ptr<const io::MappedFile> m;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    trailer_ = t;
+    published_end_.store(t.data_end.value(), std::memory_order_release);
+    sealed_.store(true, std::memory_order_release);
+    m = std::move(active_map_);
+    active_map_.reset();
+    sealed_map_ = m;
+  }
+  // From now on the mapping counts against the cache's bound like any sealed segment's.
+  if (m) cache_->Insert(this, std::move(m));
+}
+
+Status Segment::WriteIndex(io::FileSystem* fs) {
+  std::vector<IndexEntry> entries;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    entries = index_;
+  }
+  format::IndexInfo info{base_, trailer_.data_end};
+  return io::WriteFileAtomically(fs, index_path_, format::EncodeIndex(info, entries));
+}
+
+Status Segment::RebuildIndexLocked(const std::shared_ptr<const io::MappedFile>& map) {
+  std::vector<IndexEntry> entries;
+  uint64_t last_indexed = 0;
+  bool first = true;
+  ScanStop stop = ScanBatches(
+      map->view(), FileOffset(format::kSegmentHeaderSize), trailer_.data_end, base_, path_,
+      [&](FileOffset off, const BatchHeader& h) {
+        if (h.type != format::kBatchTypeData) return true;
+        if (first || off.value() - last_indexed >= index_interval_) {
+          entries.push_back(IndexEntry{h.base_seq, off, h.first_ts});
+          last_indexed = off.value();
+          first = false;
+        }
+        return true;
+      });
+  if (!stop.status.ok()) return stop.status;
+  if (stop.end != trailer_.data_end) {
+    return Status::Corruption(path_ + " at offset " + std::to_string(stop.end.value()) +
+                              ": batches end before the trailer's data end " +
+                              std::to_string(trailer_.data_end.value()));
+  }
+  index_ = std::move(entries);
+  index_loaded_ = true;
+  if (!read_only_ && fs_ != nullptr) {
+    // Derived data: failing to persist it costs only a rebuild next time.
+    (void)io::WriteFileAtomically(fs_, index_path_,
+                                  format::EncodeIndex({base_, trailer_.data_end}, index_));
+  }
+  return Status::OK();
+}
+
+Status Segment::LoadIndexLocked(const std::shared_ptr<const io::MappedFile>& map) {
+  if (index_loaded_) return Status::OK();
+  ByteBuffer bytes;
+  if (io::ReadFile(index_path_, &bytes).ok()) {
+    format::IndexInfo info;
+    std::vector<IndexEntry> entries;
+    if (format::DecodeIndex(bytes, &info, &entries).ok() && info.base_seq == base_ &&
+        info.data_end == trailer_.data_end && !entries.empty() &&
+        entries.front().offset == FileOffset(format::kSegmentHeaderSize) &&
+        entries.back().offset < trailer_.data_end) {
+      index_ = std::move(entries);
+      index_loaded_ = true;
+      return Status::OK();
+    }
+  }
+  return RebuildIndexLocked(map);
+}
+
+Status Segment::IndexEntries(std::vector<IndexEntry>* out) {
+  std::shared_ptr<const io::MappedFile> map;
+  SEGLOG_RETURN_IF_ERROR(Pin(&map));
+  std::lock_guard<std::mutex> l(mu_);
+  SEGLOG_RETURN_IF_ERROR(LoadIndexLocked(map));
+  *out = index_;
+  return Status::OK();
+}
+
+Status Segment::Locate(const std::function<size_t(std::span<const IndexEntry>)>& pick,
+                       const std::function<bool(const BatchHeader&)>& done, FileOffset* off) {
+  std::shared_ptr<const io::MappedFile> map;
+  SEGLOG_RETURN_IF_ERROR(Pin(&map));
+  const FileOffset end = published_end();
+  uint64_t start = format::kSegmentHeaderSize;
+  SeqNo min_seq = base_;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (sealed()) SEGLOG_RETURN_IF_ERROR(LoadIndexLocked(map));
+    // Only entries below what is published may be used (the writer adds them earlier).
+    auto pub_end = std::lower_bound(index_.begin(), index_.end(), end,
+                                    [](const IndexEntry& e, FileOffset o) { return e.offset < o; });
+    std::span<const IndexEntry> visible(index_.data(), static_cast<size_t>(pub_end - index_.begin()));
+    size_t i = pick(visible);
+    if (i < visible.size()) {
+      start = visible[i].offset.value();
+      min_seq = visible[i].seq;
+    }
+  }
+  bool found = false;
+  uint64_t at = end.value();
+  ScanStop stop = ScanBatches(map->view(), FileOffset(start), end, min_seq, path_,
+                              [&](FileOffset o, const BatchHeader& h) {
+                                if (h.type == format::kBatchTypeData && done(h)) {
+                                  found = true;
+                                  at = o.value();
+                                  return false;
+                                }
+                                return true;
+                              });
+  // A scan past the batch we want is wasted but harmless; an error before it is not.
+  if (!found && !stop.status.ok()) return stop.status;
+  *off = FileOffset(at);
+  return Status::OK();
+}
+
+Status Segment::LocateSeq(SeqNo seq, FileOffset* off) {
+  return Locate(
+      [seq](std::span<const IndexEntry> v) -> size_t {
+        auto it = std::upper_bound(v.begin(), v.end(), seq,
+                                   [](SeqNo s, const IndexEntry& e) { return s < e.seq; });
+        return it == v.begin() ? v.size() : static_cast<size_t>(it - v.begin() - 1);
+      },
+      [seq](const BatchHeader& h) { return h.last_seq() >= seq; }, off);
+}
+
+Status Segment::LocateTime(TimestampMs t, FileOffset* off) {
+  return Locate(
+      [t](std::span<const IndexEntry> v) -> size_t {
+        // The last entry strictly before t: every record before it is older than t.
+        auto it = std::lower_bound(v.begin(), v.end(), t,
+                                   [](const IndexEntry& e, TimestampMs x) { return e.ts < x; });
+        return it == v.begin() ? v.size() : static_cast<size_t>(it - v.begin() - 1);
+      },
+      [t](const BatchHeader& h) { return h.max_ts >= t; }, off);
+}
+
+}  // namespace seglog

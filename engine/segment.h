@@ -1,0 +1,131 @@
+// One segment file of a log, shared by the log's writer and its readers.
+//
+// Lifetime: owned by shared_ptr; the log's segment list holds one reference, every iterator
+// positioned in it another, so retention can drop a segment from the list while a reader is
+// still inside it (the file is unlinked, its mapping lives until the last pin goes).
+//
+// Concurrency: the writer appends and publishes (published_end) and finally seals; readers
+// read only bytes below published_end() (acquire), which the writer stores (release) after
+// the bytes are written (and, under Durability::kAlways, synced). Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "format/segment_format.h"
+#include "format/status.h"
+#include "format/types.h"
+#include "io/file_system.h"
+#include "io/mmap.h"
+
+namespace seglog {
+
+class MapCache;
+
+// "00000000000000000042.seg": 20 digits, so that `ls` sorts segments by sequence.
+std::string SegmentFileName(SeqNo base);
+std::string IndexFileName(SeqNo base);
+// Parses a segment file name; false for anything else.
+bool ParseSegmentFileName(const std::string& name, SeqNo* base);
+
+// Why a scan of batches stopped.
+struct ScanStop {
+  FileOffset end;   // offset after the last good batch
+  Status status;    // OK: clean end (zeros, or the limit); else why the next batch was refused
+};
+
+// Walks the batches in [start, limit) of a segment image, verifying each checksum and that
+// sequences increase. Calls fn(offset, header) for each good batch; fn returns false to stop
+// there (the stop's end is then that batch's offset). Safe-to-ignore batch types are passed to
+// fn as well (fn decides). Errors name `path` and the offset.
+ScanStop ScanBatches(ByteView image, FileOffset start, FileOffset limit, SeqNo min_seq,
+                     const std::string& path,
+                     const std::function<bool(FileOffset, const format::BatchHeader&)>& fn);
+
+class Segment {
+ public:
+  // A segment whose trailer was read and checked.
+  static std::shared_ptr<Segment> Sealed(std::string dir, SeqNo base,
+                                         const format::SegmentTrailer& t, MapCache* cache,
+                                         uint32_t index_interval);
+  // The active segment: mapped whole (`map`), writable, data up to `end` published.
+  static std::shared_ptr<Segment> Active(std::string dir, SeqNo base,
+                                         std::shared_ptr<const io::MappedFile> map,
+                                         FileOffset end, std::vector<format::IndexEntry> index,
+                                         MapCache* cache, uint32_t index_interval);
+  ~Segment();
+
+  const std::string& path() const { return path_; }
+  const std::string& index_path() const { return index_path_; }
+  SeqNo base_seq() const { return base_; }
+
+  bool sealed() const { return sealed_.load(std::memory_order_acquire); }
+  // REQUIRES: sealed().
+  const format::SegmentTrailer& trailer() const { return trailer_; }
+  // Readers may read batches in [kSegmentHeaderSize, published_end()).
+  FileOffset published_end() const {
+    return FileOffset(published_end_.load(std::memory_order_acquire));
+  }
+
+  // A reference on the mapping (mapped now if needed); valid while held.
+  Status Pin(std::shared_ptr<const io::MappedFile>* out);
+
+  // Offset of the batch holding `seq`, or of the first batch after it; published_end() when
+  // none.
+  Status LocateSeq(SeqNo seq, FileOffset* off);
+  // Offset of the first batch whose max_ts >= t; published_end() when none.
+  Status LocateTime(TimestampMs t, FileOffset* off);
+
+  // ---- writer side ----
+  void AddIndexEntry(const format::IndexEntry& e);
+  void Publish(FileOffset end) { published_end_.store(end.value(), std::memory_order_release); }
+  // Marks the segment sealed, hands its mapping to the cache.
+  void MarkSealed(const format::SegmentTrailer& t);
+  // Writes the index file (atomically). REQUIRES: sealed().
+  Status WriteIndex(io::FileSystem* fs);
+  // The index entries (a copy), loading/rebuilding a sealed segment's index if needed.
+  Status IndexEntries(std::vector<format::IndexEntry>* out);
+  bool removed() const { return removed_.load(std::memory_order_acquire); }
+  void MarkRemoved() { removed_.store(true, std::memory_order_release); }
+
+  // Read-only stores must not rewrite index files.
+  void set_read_only(bool ro) { read_only_ = ro; }
+  void set_file_system(io::FileSystem* fs) { fs_ = fs; }
+
+ private:
+  Segment(std::string dir, SeqNo base, MapCache* cache, uint32_t index_interval);
+  // REQUIRES: mu_ held. Loads (and checks) the index of a sealed segment, rebuilding it from
+  // the segment when missing or wrong.
+  Status LoadIndexLocked(const std::shared_ptr<const io::MappedFile>& map);
+  Status RebuildIndexLocked(const std::shared_ptr<const io::MappedFile>& map);
+  // Finds the batch at or after the index entry chosen by `pick`, then scans forward with
+  // `done(header)` to find the first batch satisfying it.
+  Status Locate(const std::function<size_t(std::span<const format::IndexEntry>)>& pick,
+                const std::function<bool(const format::BatchHeader&)>& done, FileOffset* off);
+
+  const std::string path_;
+  const std::string index_path_;
+  const SeqNo base_;
+  MapCache* const cache_;
+  const uint32_t index_interval_;
+  io::FileSystem* fs_ = nullptr;
+  bool read_only_ = false;
+
+  std::atomic<uint64_t> published_end_{format::kSegmentHeaderSize};
+  std::atomic<bool> sealed_{false};
+  std::atomic<bool> removed_{false};
+  format::SegmentTrailer trailer_;  // written once, before sealed_ is set
+
+  std::mutex mu_;
+  std::shared_ptr<const io::MappedFile> active_map_;  // while active: always mapped
+  std::weak_ptr<const io::MappedFile> sealed_map_;    // while sealed: cached by MapCache
+  std::vector<format::IndexEntry> index_;
+  bool index_loaded_ = false;
+};
+
+}  // namespace seglog

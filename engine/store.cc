@@ -1,0 +1,270 @@
+#include "engine/store.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cinttypes>
+#include <cstdlib>
+#include <cstdio>
+#include <set>
+#include <utility>
+
+#include "engine/clock.h"
+
+namespace seglog {
+
+namespace {
+constexpr char kCatalogName[] = "CATALOG";
+constexpr char kLockName[] = "LOCK";
+constexpr char kLogsDir[] = "logs";
+}  // namespace
+
+Status ValidateName(std::string_view what, std::string_view name) {
+  auto bad = [&](const char* why) {
+    return Status::InvalidArgument(std::string(what) + " name '" +
+                                   std::string(name.substr(0, 200)) + "' " + why +
+                                   " (allowed: 1 to 128 of A-Z a-z 0-9 _ . -)");
+  };
+  if (name.empty()) return bad("is empty");
+  if (name.size() > 128) return bad("is longer than 128 characters");
+  for (char c : name) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '.' || c == '-';
+    if (!ok) return bad("has a character outside the allowed set");
+  }
+  if (name == "." || name == "..") return bad("is reserved");
+  return Status::OK();
+}
+
+std::vector<std::pair<std::string, std::string>> LogOptionsToProps(const LogOptions& o) {
+  return {
+      {"segment_size", std::to_string(o.segment_size)},
+      {"durability", std::string(DurabilityName(o.durability))},
+      {"sync_interval_ms", std::to_string(o.sync_interval_ms)},
+      {"compress_min_bytes", std::to_string(o.compress_min_bytes)},
+      {"index_interval_bytes", std::to_string(o.index_interval_bytes)},
+  };
+}
+
+Status LogOptionsFromProps(const std::vector<std::pair<std::string, std::string>>& props,
+                           LogOptions* o) {
+  auto num = [](const std::string& k, const std::string& v, uint64_t* out) {
+    char* end = nullptr;
+    errno = 0;
+    unsigned long long x = std::strtoull(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0' || errno != 0) {
+      return Status::Corruption("catalog property " + k + " is not a number: '" + v + "'");
+    }
+    *out = x;
+    return Status::OK();
+  };
+  for (const auto& [k, v] : props) {
+    uint64_t x = 0;
+    if (k == "segment_size") {
+      SEGLOG_RETURN_IF_ERROR(num(k, v, &x));
+      o->segment_size = x;
+    } else if (k == "durability") {
+      SEGLOG_RETURN_IF_ERROR(ParseDurability(v, &o->durability));
+    } else if (k == "sync_interval_ms") {
+      SEGLOG_RETURN_IF_ERROR(num(k, v, &x));
+      o->sync_interval_ms = static_cast<uint32_t>(x);
+    } else if (k == "compress_min_bytes") {
+      SEGLOG_RETURN_IF_ERROR(num(k, v, &x));
+      o->compress_min_bytes = static_cast<uint32_t>(x);
+    } else if (k == "index_interval_bytes") {
+      SEGLOG_RETURN_IF_ERROR(num(k, v, &x));
+      o->index_interval_bytes = static_cast<uint32_t>(x);
+    }
+  }
+  return o->Validate();
+}
+
+Store::Store(std::string dir, const StoreOptions& opt)
+    : dir_(std::move(dir)), opt_(opt), maps_(opt.max_mapped_segments) {}
+
+Store::~Store() { (void)Close(); }
+
+Status Store::Open(const std::string& dir, const StoreOptions& opt, std::unique_ptr<Store>* out) {
+  if (dir.empty()) return Status::InvalidArgument("store directory is empty");
+  std::unique_ptr<Store> s(new Store(dir, opt));
+  SEGLOG_RETURN_IF_ERROR(s->OpenImpl());
+  *out = std::move(s);
+  return Status::OK();
+}
+
+std::string Store::LogDir(uint64_t id) const {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%016" PRIx64, id);
+  return dir_ + "/" + kLogsDir + "/" + buf;
+}
+
+Status Store::OpenImpl() {
+  clock_ = opt_.clock != nullptr ? opt_.clock : SystemClock::Default();
+  if (opt_.file_system != nullptr) {
+    fs_ = opt_.file_system;
+  } else {
+    SEGLOG_RETURN_IF_ERROR(io::NewFileSystem(opt_.io_backend, &owned_fs_));
+    fs_ = owned_fs_.get();
+  }
+  const std::string catalog_path = dir_ + "/" + kCatalogName;
+  if (!io::IsDirectory(dir_)) {
+    if (opt_.read_only || !opt_.create_if_missing) {
+      return Status::NotFound("no store at " + dir_);
+    }
+    SEGLOG_RETURN_IF_ERROR(io::CreateDirs(dir_));
+  }
+  if (!opt_.read_only) {
+    SEGLOG_RETURN_IF_ERROR(io::FileLock::Acquire(dir_ + "/" + kLockName, &lock_));
+  }
+  if (io::PathExists(catalog_path)) {
+    ByteBuffer bytes;
+    SEGLOG_RETURN_IF_ERROR(io::ReadFile(catalog_path, &bytes));
+    SEGLOG_RETURN_IF_ERROR(format::DecodeCatalog(bytes, &catalog_).WithContext(catalog_path));
+  } else if (opt_.read_only) {
+    return Status::NotFound("no store at " + dir_ + " (no CATALOG)");
+  } else {
+    // A new store: the catalog's existence marks it as one.
+    SEGLOG_RETURN_IF_ERROR(fs_->CreateDir(dir_ + "/" + kLogsDir));
+    SEGLOG_RETURN_IF_ERROR(fs_->SyncDir(dir_));
+    SEGLOG_RETURN_IF_ERROR(SaveCatalogLocked());
+  }
+  if (!opt_.read_only) {
+    SEGLOG_RETURN_IF_ERROR(fs_->CreateDir(dir_ + "/" + kLogsDir));
+    // Directories of logs that were being dropped when the process stopped.
+    std::set<std::string> live;
+    for (const auto& e : catalog_.logs) {
+      live.insert(LogDir(e.log_id).substr(dir_.size() + 1 + sizeof(kLogsDir)));
+    }
+    std::vector<std::string> names;
+    SEGLOG_RETURN_IF_ERROR(io::ListDir(dir_ + "/" + kLogsDir, &names));
+    for (const auto& n : names) {
+      if (live.count(n) != 0 || n.size() != 16) continue;
+      const std::string d = dir_ + "/" + kLogsDir + "/" + n;
+      std::vector<std::string> files;
+      SEGLOG_RETURN_IF_ERROR(io::ListDir(d, &files));
+      for (const auto& f : files) SEGLOG_RETURN_IF_ERROR(fs_->Remove(d + "/" + f));
+      SEGLOG_RETURN_IF_ERROR(fs_->RemoveDir(d));
+    }
+  }
+  return Status::OK();
+}
+
+Status Store::SaveCatalogLocked() {
+  return io::WriteFileAtomically(fs_, dir_ + "/" + kCatalogName, format::EncodeCatalog(catalog_));
+}
+
+Status Store::CreateLog(const std::string& name, const LogOptions& opt, Log** out) {
+  SEGLOG_RETURN_IF_ERROR(ValidateName("log", name));
+  SEGLOG_RETURN_IF_ERROR(opt.Validate());
+  std::lock_guard<std::mutex> l(mu_);
+  if (closed_) return Status::Closed("store is closed");
+  if (opt_.read_only) return Status::NotSupported("store is open read-only: " + dir_);
+  for (const auto& e : catalog_.logs) {
+    if (e.name == name) return Status::AlreadyExists("log '" + name + "' already exists");
+  }
+  format::CatalogEntry e;
+  e.log_id = catalog_.next_log_id;
+  e.name = name;
+  e.props = LogOptionsToProps(opt);
+  format::Catalog before = catalog_;
+  catalog_.next_log_id++;
+  catalog_.logs.push_back(e);
+  Status s = SaveCatalogLocked();
+  if (!s.ok()) {
+    catalog_ = std::move(before);
+    return s;
+  }
+  Log::Env env{fs_, clock_, &maps_, e.log_id, LogDir(e.log_id), false};
+  std::unique_ptr<Log> log;
+  SEGLOG_RETURN_IF_ERROR(Log::Open(env, opt, &log));
+  if (out != nullptr) *out = log.get();
+  open_[name] = std::move(log);
+  return Status::OK();
+}
+
+Status Store::GetLog(const std::string& name, Log** out) {
+  SEGLOG_RETURN_IF_ERROR(ValidateName("log", name));
+  std::lock_guard<std::mutex> l(mu_);
+  if (closed_) return Status::Closed("store is closed");
+  if (auto it = open_.find(name); it != open_.end()) {
+    *out = it->second.get();
+    return Status::OK();
+  }
+  for (const auto& e : catalog_.logs) {
+    if (e.name != name) continue;
+    LogOptions lo;
+    SEGLOG_RETURN_IF_ERROR(LogOptionsFromProps(e.props, &lo));
+    Log::Env env{fs_, clock_, &maps_, e.log_id, LogDir(e.log_id), opt_.read_only};
+    std::unique_ptr<Log> log;
+    SEGLOG_RETURN_IF_ERROR(Log::Open(env, lo, &log));
+    *out = log.get();
+    open_[name] = std::move(log);
+    return Status::OK();
+  }
+  return Status::NotFound("no log named '" + name + "'");
+}
+
+Status Store::LogInfo(const std::string& name, uint64_t* id, std::string* dir) const {
+  std::lock_guard<std::mutex> l(mu_);
+  for (const auto& e : catalog_.logs) {
+    if (e.name == name) {
+      *id = e.log_id;
+      *dir = LogDir(e.log_id);
+      return Status::OK();
+    }
+  }
+  return Status::NotFound("no log named '" + name + "'");
+}
+
+Status Store::DropLog(const std::string& name) {
+  SEGLOG_RETURN_IF_ERROR(ValidateName("log", name));
+  std::lock_guard<std::mutex> l(mu_);
+  if (closed_) return Status::Closed("store is closed");
+  if (opt_.read_only) return Status::NotSupported("store is open read-only: " + dir_);
+  auto it = std::find_if(catalog_.logs.begin(), catalog_.logs.end(),
+                         [&](const format::CatalogEntry& e) { return e.name == name; });
+  if (it == catalog_.logs.end()) return Status::NotFound("no log named '" + name + "'");
+  const std::string d = LogDir(it->log_id);
+  if (auto o = open_.find(name); o != open_.end()) {
+    (void)o->second->Close();
+    open_.erase(o);
+  }
+  format::Catalog before = catalog_;
+  catalog_.logs.erase(it);
+  Status s = SaveCatalogLocked();
+  if (!s.ok()) {
+    catalog_ = std::move(before);
+    return s;
+  }
+  // The catalog no longer names it; a crash from here on leaves a directory that the next
+  // open removes.
+  std::vector<std::string> files;
+  if (io::ListDir(d, &files).ok()) {
+    for (const auto& f : files) SEGLOG_RETURN_IF_ERROR(fs_->Remove(d + "/" + f));
+    SEGLOG_RETURN_IF_ERROR(fs_->RemoveDir(d));
+    SEGLOG_RETURN_IF_ERROR(fs_->SyncDir(dir_ + "/" + kLogsDir));
+  }
+  return Status::OK();
+}
+
+std::vector<std::string> Store::ListLogs() const {
+  std::lock_guard<std::mutex> l(mu_);
+  std::vector<std::string> v;
+  for (const auto& e : catalog_.logs) v.push_back(e.name);
+  return v;
+}
+
+Status Store::Close() {
+  std::lock_guard<std::mutex> l(mu_);
+  if (closed_) return Status::OK();
+  closed_ = true;
+  Status first;
+  for (auto& [name, log] : open_) {
+    Status s = log->Close();
+    if (first.ok() && !s.ok()) first = s;
+  }
+  open_.clear();
+  lock_.reset();
+  return first;
+}
+
+}  // namespace seglog

@@ -1,0 +1,86 @@
+// Store: a directory of logs.
+//
+//   DIR/LOCK                      flock'ed by the one read-write open (read-only opens skip it)
+//   DIR/CATALOG                   the logs and their settings (format/catalog_format.h),
+//                                 replaced atomically
+//   DIR/logs/<log id, 16 hex>/    one directory per log: segment and index files
+//
+// Log names are never used in paths (ids are), so no name can reach outside the directory.
+// Logs are opened lazily, on first use, so opening a store costs the same however much data
+// it holds. Thread-safe; Log pointers stay valid until the log is dropped or the store closed.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "engine/log.h"
+#include "engine/map_cache.h"
+#include "engine/options.h"
+#include "format/catalog_format.h"
+#include "format/status.h"
+#include "io/file_system.h"
+#include "io/file_util.h"
+
+namespace seglog {
+
+// InvalidArgument unless `name` matches [A-Za-z0-9_.-]{1,128} and is not "." or "..".
+Status ValidateName(std::string_view what, std::string_view name);
+
+// Log settings as catalog properties, and back (unknown properties are ignored).
+std::vector<std::pair<std::string, std::string>> LogOptionsToProps(const LogOptions& o);
+Status LogOptionsFromProps(const std::vector<std::pair<std::string, std::string>>& props,
+                           LogOptions* o);
+
+class Store {
+ public:
+  // Opens (or, with create_if_missing, creates) the store in `dir`. Locked when another
+  // read-write open holds the store.
+  static Status Open(const std::string& dir, const StoreOptions& opt,
+                     std::unique_ptr<Store>* out);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // AlreadyExists when a log of that name exists.
+  Status CreateLog(const std::string& name, const LogOptions& opt, Log** out = nullptr);
+  // NotFound when there is no such log. Opens (recovers) it on first use.
+  Status GetLog(const std::string& name, Log** out);
+  // Removes the log and its files. REQUIRES: no iterator of it in use.
+  Status DropLog(const std::string& name);
+  std::vector<std::string> ListLogs() const;
+  // The log's directory and id, without opening it.
+  Status LogInfo(const std::string& name, uint64_t* id, std::string* dir) const;
+
+  // Closes every log. Idempotent.
+  Status Close();
+
+  const std::string& dir() const { return dir_; }
+  io::FileSystem* file_system() const { return fs_; }
+  Clock* clock() const { return clock_; }
+  MapCache* map_cache() { return &maps_; }
+  bool read_only() const { return opt_.read_only; }
+
+ private:
+  Store(std::string dir, const StoreOptions& opt);
+  Status OpenImpl();
+  Status SaveCatalogLocked();
+  std::string LogDir(uint64_t id) const;
+
+  const std::string dir_;
+  const StoreOptions opt_;
+  std::unique_ptr<io::FileSystem> owned_fs_;
+  io::FileSystem* fs_ = nullptr;
+  Clock* clock_ = nullptr;
+  std::unique_ptr<io::FileLock> lock_;
+  MapCache maps_;
+
+  mutable std::mutex mu_;
+  format::Catalog catalog_;
+  std::map<std::string, std::unique_ptr<Log>> open_;
+  bool closed_ = false;
+};
+
+}  // namespace seglog

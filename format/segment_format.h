@@ -1,0 +1,219 @@
+// Byte layouts of a segment file: header, batches of records, trailer; and of its sparse index.
+// SPEC.md is the contract for every byte here; change both together.
+//
+// A segment file:
+//
+//   +----------------+---------+---------+-----+---------+ - - - - - - - - +---------+
+//   | SegmentHeader  | Batch 0 | Batch 1 | ... | Batch n | zeros (unsealed) | Trailer |
+//   +----------------+---------+---------+-----+---------+ - - - - - - - - +---------+
+//                                                         ^ data_end   (sealed only) ^ EOF
+//
+// An unsealed (active) segment is preallocated and zero-filled past its last batch: a zero
+// length / zero type reads as end of log. A sealed segment is truncated so that the trailer
+// is its last kSegmentTrailerSize bytes.
+//
+// SegmentHeader (48 bytes):
+//   | magic u64 | version u32 | reserved u32 | log_id u64 | base_seq u64 | created_ms i64 | xxh3 u64 |
+//   xxh3 covers the 40 bytes before it.
+//
+// Batch (56-byte header + payload):
+//   | xxh3 u64 | length u32 | type u8 | flags u8 | reserved u16 | base_seq u64 | record_count u32 |
+//   | last_seq_delta u32 | first_ts i64 | max_ts i64 | payload_size u32 | reserved u32 | payload |
+//   xxh3 covers bytes [8, length): the rest of the header and the stored payload.
+//   length = header + stored payload. payload_size is the records area's size before
+//   compression (== stored size when not compressed); it is at most
+//   kMaxBatchSize - kBatchHeaderSize whether compressed or not, so that a reader's
+//   decompression buffer is bounded too. Both reserved fields are zero.
+//
+// Record, inside the (decompressed) payload, varints unless noted:
+//   | seq_delta | ts_delta (zigzag, from first_ts) | key_len | key | value_len | value |
+//   | attrs_len | attrs |
+//   seq_delta is strictly increasing within a batch (0 for the first record); gaps are allowed
+//   (compaction keeps ids), so seq = base_seq + seq_delta.
+//
+// SegmentTrailer (56 bytes):
+//   | magic u64 | record_count u64 | last_seq u64 | first_ts i64 | max_ts i64 | data_end u64 | xxh3 u64 |
+//
+// Index file (<base>.idx), derived data, rebuilt from the segment when missing or wrong:
+//   | magic u64 | version u32 | reserved u32 | base_seq u64 | data_end u64 | entry_count u64 |
+//   | entries: seq u64, offset u64, ts i64 (24 bytes each) ... | xxh3 u64 over all before |
+//   The file is exactly 40 + 24 * entry_count + 8 bytes. Entries are strictly increasing in seq
+//   and offset and non-decreasing in ts.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "format/status.h"
+#include "format/types.h"
+
+namespace seglog::format {
+
+inline constexpr uint32_t kFormatVersion = 1;
+
+// ---- segment header ----
+inline constexpr uint64_t kSegmentMagic = 0x314745534C474553ull;  // "SEGLSEG1" little-endian
+inline constexpr size_t kSegmentHeaderSize = 8 + 4 + 4 + 8 + 8 + 8 + 8;
+static_assert(kSegmentHeaderSize == 48);
+
+struct SegmentHeader {
+  uint32_t version = kFormatVersion;
+  uint64_t log_id = 0;
+  SeqNo base_seq;
+  TimestampMs created;
+};
+
+// Writes exactly kSegmentHeaderSize bytes at out.
+void EncodeSegmentHeader(const SegmentHeader& h, uint8_t* out);
+// Corruption on a short input, wrong magic or checksum, version 0 or a nonzero reserved field;
+// NotSupported on a version newer than kFormatVersion (the reader refuses the file rather than
+// guessing). The checksum is checked before the version: the 48-byte header layout is frozen
+// for all versions, so a flipped bit never reads as "newer version".
+Status DecodeSegmentHeader(ByteView in, SegmentHeader* h);
+
+// ---- batches ----
+inline constexpr size_t kBatchHeaderSize = 8 + 4 + 1 + 1 + 2 + 8 + 4 + 4 + 8 + 8 + 4 + 4;
+static_assert(kBatchHeaderSize == 56);
+// Type 0 is never valid: zero-filled space is end of log, not a record.
+inline constexpr uint8_t kBatchTypeData = 1;
+// A type with this bit set may be skipped by a reader that does not know it.
+inline constexpr uint8_t kBatchTypeSafeIgnoreBit = 0x80;
+inline constexpr uint8_t kBatchFlagZstd = 0x01;
+inline constexpr uint8_t kBatchKnownFlags = kBatchFlagZstd;
+// Upper bound on one batch, so that a corrupt length cannot make a reader allocate gigabytes.
+inline constexpr uint32_t kMaxBatchSize = 256u << 20;
+
+struct BatchHeader {
+  uint64_t checksum = 0;
+  uint32_t length = 0;  // header + stored payload
+  uint8_t type = kBatchTypeData;
+  uint8_t flags = 0;
+  SeqNo base_seq;
+  uint32_t record_count = 0;
+  uint32_t last_seq_delta = 0;
+  TimestampMs first_ts;
+  TimestampMs max_ts;
+  uint32_t payload_size = 0;  // records area, uncompressed
+
+  SeqNo last_seq() const { return base_seq + last_seq_delta; }
+  bool compressed() const { return (flags & kBatchFlagZstd) != 0; }
+};
+
+// One record to encode. Views must stay valid for the call.
+struct RecordInput {
+  SeqNo seq;  // within a batch strictly increasing
+  TimestampMs ts;
+  ByteView key;
+  ByteView value;
+  ByteView attrs;
+};
+
+struct BatchEncodeOptions {
+  // Try zstd when the records area is at least this big; 0 disables compression.
+  size_t compress_min_bytes = 0;
+  int zstd_level = 1;
+};
+
+// Bytes EncodeBatch will need at most for these records (uncompressed size).
+size_t MaxEncodedBatchSize(std::span<const RecordInput> records);
+
+// Appends one whole batch to *dst. REQUIRES: records non-empty, seqs strictly increasing and
+// last - first < 2^32. The batch is compressed only when it pays (stored size < 7/8 of raw).
+// Returns the encoded batch's length. `scratch` is reused between calls to avoid allocation.
+Status EncodeBatch(std::span<const RecordInput> records, const BatchEncodeOptions& opt,
+                   ByteBuffer* dst, ByteBuffer* scratch, size_t* encoded_len);
+
+// Parses and verifies the batch starting at in[0] (in may extend past it). Checks, in order:
+//   NoMore        - end of log: fewer than kBatchHeaderSize bytes that are all zero, or a
+//                   header whose length and type are both zero (zero-filled preallocated space).
+//   Corruption    - fewer than kBatchHeaderSize bytes not all zero ("truncated batch header");
+//                   a length < kBatchHeaderSize, > kMaxBatchSize or beyond `in`; a bad checksum;
+//                   type 0; a nonzero reserved field.
+//   NotSupported  - a good checksum but an unknown flag, or an unknown type without
+//                   kBatchTypeSafeIgnoreBit.
+//   OK            - an unknown type WITH kBatchTypeSafeIgnoreBit: *h is filled (h->type tells)
+//                   and the caller skips h->length bytes without looking at the payload.
+//   Corruption    - (data batches) record_count 0, a payload_size out of range or, uncompressed,
+//                   != length - kBatchHeaderSize, last_seq_delta < record_count - 1,
+//                   first_ts > max_ts.
+//   OK            - a whole data batch with a good checksum; *h is filled.
+// A torn tail (a batch cut short, or zeros after part of it) reads as NoMore or Corruption,
+// never as a batch; callers at the unsealed tail treat both as end of log. *h is written only
+// on OK. Callers add the file and offset to the message.
+Status ReadBatch(ByteView in, BatchHeader* h);
+
+// Walks the records of one batch. The views it returns point into `batch` (uncompressed) or
+// into `*scratch` (decompressed), and stay valid while those do (and `*scratch` is not reused).
+// The cursor copies what it needs from `h`; `h` need not outlive it. Not thread-safe.
+class RecordCursor {
+ public:
+  // `batch` is the whole batch (header included) as verified by ReadBatch.
+  // REQUIRES: h.type == kBatchTypeData (else InvalidArgument), batch.size() >= h.length.
+  // Corruption when a compressed payload does not decompress to exactly h.payload_size bytes.
+  Status Init(const BatchHeader& h, ByteView batch, ByteBuffer* scratch);
+  // OK with *r filled; NoMore after the last record; Corruption on a malformed record (bad
+  // varint, a length past the payload, seq_delta not 0 first / strictly increasing after, a last
+  // delta != h.last_seq_delta, bytes after the last record). After Corruption it stays Corruption.
+  Status Next(RecordView* r);
+  uint32_t remaining() const { return remaining_; }
+
+ private:
+  SeqNo base_seq_;
+  TimestampMs first_ts_;
+  uint32_t last_seq_delta_ = 0;
+  const uint8_t* p_ = nullptr;
+  const uint8_t* limit_ = nullptr;
+  uint32_t remaining_ = 0;
+  uint64_t prev_delta_ = 0;
+  bool first_ = true;
+  bool corrupt_ = false;
+};
+
+// ---- segment trailer ----
+inline constexpr uint64_t kTrailerMagic = 0x314C525453474553ull;  // "SEGSTRL1"
+inline constexpr size_t kSegmentTrailerSize = 8 + 8 + 8 + 8 + 8 + 8 + 8;
+static_assert(kSegmentTrailerSize == 56);
+
+struct SegmentTrailer {
+  uint64_t record_count = 0;
+  SeqNo last_seq;
+  TimestampMs first_ts;
+  TimestampMs max_ts;
+  FileOffset data_end;  // where the trailer starts
+};
+
+void EncodeSegmentTrailer(const SegmentTrailer& t, uint8_t* out);
+// Corruption on short input, wrong magic or checksum.
+Status DecodeSegmentTrailer(ByteView in, SegmentTrailer* t);
+
+// ---- sparse index ----
+inline constexpr uint64_t kIndexMagic = 0x3158444953474553ull;  // "SEGSIDX1"
+inline constexpr size_t kIndexHeaderSize = 8 + 4 + 4 + 8 + 8 + 8;
+inline constexpr size_t kIndexEntrySize = 8 + 8 + 8;
+static_assert(kIndexHeaderSize == 40);
+
+// Points at the batch at `offset`, whose first record has sequence `seq`. `ts` is that batch's
+// first_ts, raised to the previous entry's ts when timestamps went backwards: entries must be
+// non-decreasing in ts (DecodeIndex checks), so a writer records the running maximum.
+struct IndexEntry {
+  SeqNo seq;
+  FileOffset offset;
+  TimestampMs ts;
+  friend bool operator==(const IndexEntry&, const IndexEntry&) = default;
+};
+
+struct IndexInfo {
+  SeqNo base_seq;        // of the segment it indexes
+  FileOffset data_end;   // of the segment it indexes (a mismatch means: rebuild)
+};
+
+ByteBuffer EncodeIndex(const IndexInfo& info, std::span<const IndexEntry> entries);
+// Corruption on a size other than 48 + 24 * entry_count, bad magic, checksum, a nonzero reserved
+// field, or entries not strictly increasing in seq and offset or decreasing in ts; NotSupported
+// on a version newer than kFormatVersion.
+Status DecodeIndex(ByteView in, IndexInfo* info, std::vector<IndexEntry>* entries);
+
+}  // namespace seglog::format

@@ -1,0 +1,61 @@
+#include "io/file_system.h"
+
+#include "io/file_util.h"
+
+namespace seglog::io {
+
+std::string_view BackendName(Backend b) {
+  switch (b) {
+    case Backend::kAuto: return "auto";
+    case Backend::kUring: return "io_uring";
+    case Backend::kPwrite: return "pwrite";
+  }
+  return "unknown";
+}
+
+Status NewFileSystem(Backend backend, std::unique_ptr<FileSystem>* out) {
+  switch (backend) {
+    case Backend::kAuto:
+      if (NewUringFileSystem(out).ok()) return Status::OK();
+      *out = NewPwriteFileSystem();
+      return Status::OK();
+    case Backend::kUring:
+      return NewUringFileSystem(out);
+    case Backend::kPwrite:
+      *out = NewPwriteFileSystem();
+      return Status::OK();
+  }
+  return Status::InvalidArgument("unknown I/O backend");
+}
+
+namespace {
+
+// The directory holding `path`: "." for a bare name, "/" for a file in the root.
+std::string ParentDir(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+}  // namespace
+
+// A stale `path`.tmp (left by a crash or a failed earlier call) is removed first. On failure
+// the tmp file may be left behind; the next call removes it. Nothing else cleans up, so that
+// a failing (or fault-injected) file system sees no extra calls.
+Status WriteFileAtomically(FileSystem* fs, const std::string& path, ByteView data) {
+  const std::string tmp = path + ".tmp";
+  if (PathExists(tmp)) {
+    Status s = fs->Remove(tmp);
+    if (!s.ok() && s.code() != StatusCode::kNotFound) return s;
+  }
+  {
+    std::unique_ptr<WritableFile> f;
+    SEGLOG_RETURN_IF_ERROR(fs->OpenWritable(tmp, OpenMode::kCreateNew, &f));
+    SEGLOG_RETURN_IF_ERROR(f->WriteAndSync(FileOffset(0), data));
+  }
+  SEGLOG_RETURN_IF_ERROR(fs->Rename(tmp, path));
+  return fs->SyncDir(ParentDir(path));
+}
+
+}  // namespace seglog::io

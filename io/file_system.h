@@ -1,0 +1,93 @@
+// The file interface the engine writes through, with two backends (io_uring, pwrite) and a
+// fault-injection wrapper for tests. Reads never go through it: they use read-only mmap
+// (io/mmap.h) and plain pread helpers (io/file_util.h).
+//
+// Durability: data handed to Write() is in the kernel (survives the process dying) when Write
+// returns OK; it survives power loss only once a Sync() (or WriteAndSync) that covers it
+// returned OK. A directory entry (create, rename, remove) survives power loss only after
+// SyncDir() on its directory returned OK.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "format/status.h"
+#include "format/types.h"
+
+namespace seglog::io {
+
+enum class Backend {
+  kAuto,    // io_uring when the kernel (and seccomp policy) allow it, else pwrite
+  kUring,   // io_uring or fail
+  kPwrite,  // pwrite + fdatasync
+};
+std::string_view BackendName(Backend b);
+
+// A file opened for positional writes.
+// Thread-safety: one call at a time per file (the engine serialises its writers); different
+// files may be used from different threads at once.
+// Errors are not retried here; the engine makes them sticky.
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;
+
+  // Writes all of `data` at `offset`; a short write from the kernel is continued. On error
+  // some prefix of `data` may have reached the file.
+  virtual Status Write(FileOffset offset, ByteView data) = 0;
+
+  // Write, then fdatasync covering it. The io_uring backend submits both at once, the sync
+  // linked after the write; the result is OK only if both succeeded.
+  virtual Status WriteAndSync(FileOffset offset, ByteView data) = 0;
+
+  // fdatasync.
+  virtual Status Sync() = 0;
+
+  // fallocate(mode 0) of [0, size): the file is at least `size` bytes, zero-filled, with its
+  // blocks allocated so that later writes inside it change no metadata.
+  virtual Status Allocate(uint64_t size) = 0;
+
+  // ftruncate to exactly `size` bytes.
+  virtual Status Truncate(uint64_t size) = 0;
+
+  // Current size (fstat).
+  virtual Status Size(uint64_t* size) = 0;
+
+  virtual const std::string& path() const = 0;
+};
+
+enum class OpenMode {
+  kCreateNew,     // O_CREAT | O_EXCL: fails with AlreadyExists when it exists
+  kOpenExisting,  // fails with NotFound when missing
+};
+
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+  virtual std::string_view name() const = 0;  // "io_uring", "pwrite", "fault(...)"
+
+  virtual Status OpenWritable(const std::string& path, OpenMode mode,
+                              std::unique_ptr<WritableFile>* out) = 0;
+  virtual Status Rename(const std::string& from, const std::string& to) = 0;
+  virtual Status Remove(const std::string& path) = 0;      // a file
+  virtual Status CreateDir(const std::string& path) = 0;   // OK when it already exists
+  virtual Status RemoveDir(const std::string& path) = 0;   // an empty directory
+  virtual Status SyncDir(const std::string& path) = 0;     // fsync of the directory
+};
+
+// The pwrite/fdatasync backend. Always available.
+std::unique_ptr<FileSystem> NewPwriteFileSystem();
+
+// The io_uring backend. Probes the kernel first (creates a ring, submits a NOP); returns
+// NotSupported, with the reason, when io_uring is refused (ENOSYS, EPERM from seccomp, ...).
+Status NewUringFileSystem(std::unique_ptr<FileSystem>* out);
+
+// kAuto: io_uring if the probe passes, else pwrite. kUring: fails when refused.
+Status NewFileSystem(Backend backend, std::unique_ptr<FileSystem>* out);
+
+// Writes `data` to `path` so that a crash leaves either the old file or the new one whole:
+// write `path`.tmp, fdatasync, rename over `path`, fsync the directory.
+Status WriteFileAtomically(FileSystem* fs, const std::string& path, ByteView data);
+
+}  // namespace seglog::io

@@ -1,0 +1,41 @@
+// Read-side file helpers (never fault-injected: reads don't change what is on disk) and the
+// store's LOCK. Safe for read-only tools running beside a live writer.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "format/status.h"
+#include "format/types.h"
+
+namespace seglog::io {
+
+// Names in `dir` (not "." or ".."), unsorted. NotFound when the directory is missing.
+Status ListDir(const std::string& dir, std::vector<std::string>* names);
+bool PathExists(const std::string& path);
+bool IsDirectory(const std::string& path);
+Status FileSize(const std::string& path, uint64_t* size);
+// Reads the whole file.
+Status ReadFile(const std::string& path, ByteBuffer* out);
+// Reads exactly n bytes at offset; Corruption ("short read") when the file ends first.
+Status ReadAt(const std::string& path, uint64_t offset, size_t n, ByteBuffer* out);
+// Creates a directory and its missing parents (like mkdir -p); OK when it exists.
+Status CreateDirs(const std::string& path);
+
+// An exclusive advisory lock (flock LOCK_EX|LOCK_NB) held until destroyed.
+class FileLock {
+ public:
+  ~FileLock();
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+  // Locked, naming the path, when another open holds it. Creates the file when missing.
+  static Status Acquire(const std::string& path, std::unique_ptr<FileLock>* out);
+
+ private:
+  explicit FileLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+}  // namespace seglog::io

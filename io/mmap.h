@@ -1,0 +1,41 @@
+// Read-only shared memory mappings of segment files (zero-copy reads).
+//
+// A MappedFile maps [0, length) of a file PROT_READ, MAP_SHARED: bytes written later through
+// the file (pwrite/io_uring) become visible through it, since both share the page cache.
+// Lifetime: the mapping lives until the object is destroyed; hold it by shared_ptr while any
+// pointer into it is in use. Mapping past the end of the file is allowed by the kernel but
+// touching those pages raises SIGBUS, so callers only read what they know is written.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "format/status.h"
+#include "format/types.h"
+
+namespace seglog::io {
+
+class MappedFile {
+ public:
+  ~MappedFile();
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  // Maps `length` bytes of `path` (0: the file's current size). An empty file maps to an empty
+  // view. NotFound when the file is missing.
+  static Status Open(const std::string& path, uint64_t length, std::shared_ptr<MappedFile>* out);
+
+  const uint8_t* data() const { return data_; }
+  size_t size() const { return size_; }
+  ByteView view() const { return ByteView(data_, size_); }
+  ByteView view(uint64_t offset, uint64_t n) const { return ByteView(data_ + offset, n); }
+
+ private:
+  MappedFile(const uint8_t* d, size_t n) : data_(d), size_(n) {}
+  const uint8_t* data_;
+  size_t size_;
+};
+
+}  // namespace seglog::io

@@ -1,0 +1,230 @@
+// The io_uring backend.
+//
+// Rings: one per thread (thread_local, created on the thread's first write or sync, destroyed
+// when the thread exits), so callers on different threads never share a ring or a lock. Every
+// call submits its own requests and waits for all of their completions before it returns, so
+// at most two requests are ever in flight on a ring and no buffer outlives its call.
+// Only Write, WriteAndSync and Sync go through the ring; Allocate, Truncate, Size and the
+// directory operations are plain syscalls (io/posix_fs.h).
+
+#include <liburing.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "io/posix_fs.h"
+
+namespace seglog::io {
+namespace {
+
+constexpr unsigned kRingDepth = 8;
+// The kernel caps one read/write at about 2 GiB (MAX_RW_COUNT); stay well below it.
+constexpr size_t kMaxChunk = size_t{1} << 30;
+
+// One thread's ring. Created lazily; a failed creation is retried on the next call.
+class ThreadRing {
+ public:
+  ThreadRing() = default;
+  ~ThreadRing() { Reset(); }
+  ThreadRing(const ThreadRing&) = delete;
+  ThreadRing& operator=(const ThreadRing&) = delete;
+
+  // Returns the ring, creating it when needed; IOError with the reason when the kernel refuses.
+  Status Get(io_uring** out) {
+    if (!ready_) {
+      int r = io_uring_queue_init(kRingDepth, &ring_, 0);
+      if (r < 0) return Status::IOError(std::string("io_uring_queue_init: ") + std::strerror(-r));
+      ready_ = true;
+    }
+    *out = &ring_;
+    return Status::OK();
+  }
+
+  // Tears the ring down (used when its state can no longer be trusted).
+  void Reset() {
+    if (ready_) io_uring_queue_exit(&ring_);
+    ready_ = false;
+  }
+
+ private:
+  io_uring ring_{};
+  bool ready_ = false;
+};
+
+ThreadRing& CurrentRing() {
+  thread_local ThreadRing ring;
+  return ring;
+}
+
+// Submits the `n` SQEs already prepared on this thread's ring (user_data 0..n-1) and waits for
+// all n completions; res[i] receives the result of the SQE with user_data i.
+// A non-OK Status means the ring itself failed (not the requests); the ring is then reset, so
+// nothing submitted from it can still be pending when the caller's buffers go away.
+Status SubmitAndWait(io_uring* ring, unsigned n, int* res, const std::string& path) {
+  unsigned submitted = 0;
+  Status failure;
+  while (submitted < n) {
+    int r = io_uring_submit_and_wait(ring, 1);
+    if (r == -EINTR) continue;  // unsubmitted SQEs stay queued; submit again
+    if (r <= 0) {
+      failure = r == 0 ? Status::IOError("io_uring_submit " + path + ": nothing submitted")
+                       : Status::FromErrno(-r, "io_uring_submit " + path);
+      break;
+    }
+    submitted += static_cast<unsigned>(r);
+  }
+  // Reap everything that was submitted, even after a failure, so the kernel is done with the
+  // caller's buffers before we return.
+  for (unsigned got = 0; got < submitted;) {
+    io_uring_cqe* cqe = nullptr;
+    int r = io_uring_wait_cqe(ring, &cqe);
+    if (r == -EINTR) continue;
+    if (r < 0) {
+      failure = Status::FromErrno(-r, "io_uring_wait_cqe " + path);
+      break;
+    }
+    uint64_t id = cqe->user_data;
+    if (id < n) res[id] = cqe->res;
+    io_uring_cqe_seen(ring, cqe);
+    ++got;
+  }
+  // A ring that failed may still hold queued SQEs (or unreaped requests): drop it; the next
+  // call on this thread creates a fresh one.
+  if (!failure.ok()) CurrentRing().Reset();
+  return failure;
+}
+
+class UringWritableFile final : public internal::PosixWritableFile {
+ public:
+  using PosixWritableFile::PosixWritableFile;
+
+  Status Write(FileOffset offset, ByteView data) override {
+    io_uring* ring = nullptr;
+    SEGLOG_RETURN_IF_ERROR(CurrentRing().Get(&ring));
+    const uint8_t* p = data.data();
+    size_t left = data.size();
+    uint64_t off = offset.value();
+    while (left > 0) {
+      const unsigned len = static_cast<unsigned>(std::min(left, kMaxChunk));
+      io_uring_sqe* sqe = io_uring_get_sqe(ring);
+      if (sqe == nullptr) return Status::IOError("io_uring_get_sqe " + path() + ": ring full");
+      io_uring_prep_write(sqe, fd(), p, len, off);
+      io_uring_sqe_set_data64(sqe, 0);
+      int res = 0;
+      SEGLOG_RETURN_IF_ERROR(SubmitAndWait(ring, 1, &res, path()));
+      if (res == -EINTR || res == -EAGAIN) continue;
+      if (res < 0) return Status::FromErrno(-res, "io_uring write " + path());
+      if (res == 0) return Status::IOError("io_uring write " + path() + ": wrote 0 bytes");
+      p += res;
+      left -= static_cast<size_t>(res);
+      off += static_cast<uint64_t>(res);
+    }
+    return Status::OK();
+  }
+
+  // One submission: the write, linked to an fdatasync. A short write breaks the link (the
+  // kernel completes the fsync with -ECANCELED); the rest is then written and synced apart.
+  Status WriteAndSync(FileOffset offset, ByteView data) override {
+    if (data.empty()) return Sync();
+    if (data.size() > kMaxChunk) {
+      SEGLOG_RETURN_IF_ERROR(Write(offset, data));
+      return Sync();
+    }
+    io_uring* ring = nullptr;
+    SEGLOG_RETURN_IF_ERROR(CurrentRing().Get(&ring));
+    if (io_uring_sq_space_left(ring) < 2) {
+      return Status::IOError("io_uring_get_sqe " + path() + ": ring full");
+    }
+    io_uring_sqe* w = io_uring_get_sqe(ring);
+    io_uring_prep_write(w, fd(), data.data(), static_cast<unsigned>(data.size()),
+                        offset.value());
+    io_uring_sqe_set_data64(w, 0);
+    w->flags |= IOSQE_IO_LINK;
+    io_uring_sqe* s = io_uring_get_sqe(ring);
+    io_uring_prep_fsync(s, fd(), IORING_FSYNC_DATASYNC);
+    io_uring_sqe_set_data64(s, 1);
+    int res[2] = {0, 0};
+    SEGLOG_RETURN_IF_ERROR(SubmitAndWait(ring, 2, res, path()));
+    if (res[0] < 0 && res[0] != -EINTR && res[0] != -EAGAIN) {
+      return Status::FromErrno(-res[0], "io_uring write " + path());
+    }
+    const size_t wrote = res[0] > 0 ? static_cast<size_t>(res[0]) : 0;
+    if (wrote < data.size()) {
+      // Short (or retryable) write: the linked fsync was cancelled. Finish apart.
+      SEGLOG_RETURN_IF_ERROR(Write(offset + wrote, data.subspan(wrote)));
+      return Sync();
+    }
+    if (res[1] < 0) return Status::FromErrno(-res[1], "io_uring fdatasync " + path());
+    return Status::OK();
+  }
+
+  Status Sync() override {
+    io_uring* ring = nullptr;
+    SEGLOG_RETURN_IF_ERROR(CurrentRing().Get(&ring));
+    for (;;) {
+      io_uring_sqe* sqe = io_uring_get_sqe(ring);
+      if (sqe == nullptr) return Status::IOError("io_uring_get_sqe " + path() + ": ring full");
+      io_uring_prep_fsync(sqe, fd(), IORING_FSYNC_DATASYNC);
+      io_uring_sqe_set_data64(sqe, 0);
+      int res = 0;
+      SEGLOG_RETURN_IF_ERROR(SubmitAndWait(ring, 1, &res, path()));
+      if (res == -EINTR || res == -EAGAIN) continue;
+      if (res < 0) return Status::FromErrno(-res, "io_uring fdatasync " + path());
+      return Status::OK();
+    }
+  }
+};
+
+class UringFileSystem final : public internal::PosixFileSystem {
+ public:
+  std::string_view name() const override { return "io_uring"; }
+  Status OpenWritable(const std::string& path, OpenMode mode,
+                      std::unique_ptr<WritableFile>* out) override {
+    int fd = -1;
+    SEGLOG_RETURN_IF_ERROR(OpenFd(path, mode, &fd));
+    *out = std::make_unique<UringWritableFile>(fd, path);
+    return Status::OK();
+  }
+};
+
+// Creates a private ring and runs one NOP through it.
+Status Probe() {
+  io_uring ring{};
+  int r = io_uring_queue_init(kRingDepth, &ring, 0);
+  if (r < 0) return Status::NotSupported(std::string("io_uring unavailable: ") + std::strerror(-r));
+  Status s;
+  io_uring_sqe* sqe = io_uring_get_sqe(&ring);
+  if (sqe == nullptr) {
+    s = Status::NotSupported("io_uring unavailable: no submission slot");
+  } else {
+    io_uring_prep_nop(sqe);
+    do {
+      r = io_uring_submit_and_wait(&ring, 1);
+    } while (r == -EINTR);
+    io_uring_cqe* cqe = nullptr;
+    if (r >= 0) {
+      do {
+        r = io_uring_wait_cqe(&ring, &cqe);
+      } while (r == -EINTR);
+    }
+    if (r < 0) {
+      s = Status::NotSupported(std::string("io_uring unavailable: ") + std::strerror(-r));
+    } else if (cqe->res < 0) {
+      s = Status::NotSupported(std::string("io_uring unavailable: ") + std::strerror(-cqe->res));
+    }
+    if (r >= 0) io_uring_cqe_seen(&ring, cqe);
+  }
+  io_uring_queue_exit(&ring);
+  return s;
+}
+
+}  // namespace
+
+Status NewUringFileSystem(std::unique_ptr<FileSystem>* out) {
+  SEGLOG_RETURN_IF_ERROR(Probe());
+  *out = std::make_unique<UringFileSystem>();
+  return Status::OK();
+}
+
+}  // namespace seglog::io

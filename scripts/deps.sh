@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages seglog builds against, only those missing.
+# Idempotent; safe to run on every build. Needs root (or sudo) only when something is missing.
+set -euo pipefail
+required=(
+  build-essential cmake pkg-config
+  liburing-dev          # io_uring backend
+  libxxhash-dev         # XXH3-64 checksums
+  libzstd-dev           # batch compression
+  libroaring-dev        # roaring-bitmap delete indexes
+  libgtest-dev libgmock-dev googletest   # tests
+  libbenchmark-dev      # micro-benchmarks
+  libssl-dev            # libcrypto: MD5 (Kinesis routing), SHA-256 (FIFO dedup)
+  libcli11-dev          # command-line parsing for tools
+  nlohmann-json3-dev    # JSON output of tools and benchmarks
+  libfmt-dev            # formatting
+)
+missing=()
+for p in "${required[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}" >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq || true
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,428 @@
+// The segment log: append, read, roll, recover, retention, group commit — on both backends.
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <random>
+#include <thread>
+
+#include "engine/clock.h"
+#include "engine/log.h"
+#include "engine/map_cache.h"
+#include "engine/store.h"
+#include "format/segment_format.h"
+#include "io/fault_fs.h"
+#include "io/file_util.h"
+#include "tests/test_util.h"
+
+namespace seglog {
+namespace {
+
+using testing::RandomBytes;
+using testing::Str;
+using testing::TempDir;
+using testing::View;
+
+std::unique_ptr<io::FileSystem> MakeFs(io::Backend b) {
+  std::unique_ptr<io::FileSystem> fs;
+  Status s = io::NewFileSystem(b, &fs);
+  return s.ok() ? std::move(fs) : nullptr;
+}
+
+// A log in a temp dir over a chosen backend, reopenable.
+class LogTest : public ::testing::TestWithParam<io::Backend> {
+ protected:
+  void SetUp() override {
+    fs_ = MakeFs(GetParam());
+    if (!fs_) GTEST_SKIP() << "backend unavailable: " << io::BackendName(GetParam());
+    opt_.segment_size = 64 * 1024;
+    opt_.index_interval_bytes = 512;
+  }
+
+  Status Open() {
+    log_.reset();
+    Log::Env env{fs(), &clock_, &maps_, 7, dir_.path() + "/log", false};
+    return Log::Open(env, opt_, &log_);
+  }
+  virtual io::FileSystem* fs() { return fs_.get(); }
+
+  Status Put(const std::string& key, const std::string& value, SeqNo* seq = nullptr) {
+    Log::Record r{View(key), View(value), {}};
+    return log_->Append(std::span<const Log::Record>(&r, 1), seq);
+  }
+
+  // Reads everything from `from` until NoMore.
+  std::vector<std::pair<uint64_t, std::string>> ReadAll(SeqNo from = SeqNo(0)) {
+    std::vector<std::pair<uint64_t, std::string>> out;
+    std::unique_lock<std::mutex> l(mu_);
+    std::unique_ptr<LogIterator> it;
+    EXPECT_OK(log_->NewIterator(from, &it));
+    RecordView r;
+    Status s;
+    while ((s = it->Next(&r)).ok()) out.emplace_back(r.seq.value(), Str(r.value));
+    EXPECT_TRUE(s.IsNoMore()) << s.ToString();
+    return out;
+  }
+
+  std::vector<std::string> SegmentFiles() {
+    std::vector<std::string> names, segs;
+    EXPECT_OK(io::ListDir(dir_.path() + "/log", &names));
+    for (auto& n : names) {
+      SeqNo b;
+      if (ParseSegmentFileName(n, &b)) segs.push_back(dir_.path() + "/log/" + n);
+    }
+    std::sort(segs.begin(), segs.end());
+    return segs;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<io::FileSystem> fs_;
+  ManualClock clock_;
+  MapCache maps_{16};
+  LogOptions opt_;
+  std::unique_ptr<Log> log_;
+  std::mutex mu_;
+};
+
+TEST_P(LogTest, AppendReadBackAcrossSegmentsAndReopen) {
+  ASSERT_OK(Open());
+  std::mt19937_64 rng(1);
+  std::vector<std::string> values;
+  for (int i = 0; i < 2000; ++i) {
+    values.push_back(RandomBytes(rng, rng() % 300));
+    SeqNo s;
+    ASSERT_OK(Put("k" + std::to_string(i), values.back(), &s));
+    ASSERT_EQ(s.value(), static_cast<uint64_t>(i));
+    clock_.Advance(1);
+  }
+  EXPECT_GT(SegmentFiles().size(), 3u);
+  auto check = [&] {
+    auto got = ReadAll();
+    ASSERT_EQ(got.size(), values.size());
+    for (size_t i = 0; i < got.size(); ++i) {
+      ASSERT_EQ(got[i].first, i);
+      ASSERT_EQ(got[i].second, values[i]);
+    }
+  };
+  check();
+  ASSERT_OK(log_->Close());
+  ASSERT_OK(Open());
+  check();
+  SeqNo s;
+  ASSERT_OK(Put("again", "x", &s));
+  EXPECT_EQ(s.value(), 2000u);
+}
+
+TEST_P(LogTest, BatchesGetConsecutiveSequencesAndOneTimestamp) {
+  ASSERT_OK(Open());
+  std::vector<std::string> vals = {"a", "bb", "ccc"};
+  std::vector<Log::Record> recs;
+  for (auto& v : vals) recs.push_back({View(v), View(v), View(v)});
+  SeqNo first;
+  ASSERT_OK(log_->Append(recs, &first));
+  ASSERT_OK(log_->Append(recs, &first));
+  EXPECT_EQ(first.value(), 3u);
+  std::unique_ptr<LogIterator> it;
+  ASSERT_OK(log_->NewIterator(SeqNo(0), &it));
+  RecordView r;
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_OK(it->Next(&r));
+    EXPECT_EQ(r.seq.value(), static_cast<uint64_t>(i));
+    EXPECT_EQ(Str(r.key), vals[i % 3]);
+    EXPECT_EQ(Str(r.attrs), vals[i % 3]);
+    EXPECT_EQ(r.ts, clock_.NowMs());
+  }
+  EXPECT_TRUE(it->Next(&r).IsNoMore());
+}
+
+TEST_P(LogTest, IteratorFromEverySequenceIncludingSegmentBoundaries) {
+  ASSERT_OK(Open());
+  for (int i = 0; i < 600; ++i) ASSERT_OK(Put("k", std::string(200, 'a' + i % 26)));
+  ASSERT_GT(SegmentFiles().size(), 2u);
+  for (uint64_t from = 0; from <= 600; from += 7) {
+    auto got = ReadAll(SeqNo(from));
+    ASSERT_EQ(got.size(), 600 - from) << from;
+    if (!got.empty()) {
+      EXPECT_EQ(got.front().first, from);
+    }
+  }
+  // Exactly at each segment's base, and just before it.
+  for (const auto& p : SegmentFiles()) {
+    SeqNo base;
+    ASSERT_TRUE(ParseSegmentFileName(p.substr(p.rfind('/') + 1), &base));
+    for (uint64_t from : {base.value(), base.value() == 0 ? 0 : base.value() - 1}) {
+      auto got = ReadAll(SeqNo(from));
+      ASSERT_EQ(got.size(), 600 - from);
+      if (!got.empty()) {
+        EXPECT_EQ(got.front().first, from);
+      }
+    }
+  }
+}
+
+TEST_P(LogTest, IteratorAtTime) {
+  ASSERT_OK(Open());
+  const int64_t t0 = clock_.NowMs().value();
+  for (int i = 0; i < 500; ++i) {
+    ASSERT_OK(Put("k", std::string(150, 'x')));
+    clock_.Advance(10);  // record i has ts t0 + 10 i
+  }
+  for (int64_t t = t0 - 5; t <= t0 + 5100; t += 37) {
+    std::unique_ptr<LogIterator> it;
+    ASSERT_OK(log_->NewIteratorAtTime(TimestampMs(t), &it));
+    int64_t want = t <= t0 ? 0 : (t - t0 + 9) / 10;  // first i with t0 + 10 i >= t
+    RecordView r;
+    Status s = it->Next(&r);
+    if (want >= 500) {
+      EXPECT_TRUE(s.IsNoMore()) << t;
+      // A later append is seen.
+      continue;
+    }
+    ASSERT_OK(s);
+    EXPECT_EQ(r.seq.value(), static_cast<uint64_t>(want)) << "t=" << t;
+    EXPECT_GE(r.ts.value(), t);
+  }
+  std::unique_ptr<LogIterator> it;
+  ASSERT_OK(log_->NewIteratorAtTime(TimestampMs(t0 + 999999), &it));
+  RecordView r;
+  EXPECT_TRUE(it->Next(&r).IsNoMore());
+  ASSERT_OK(Put("late", "v"));
+  ASSERT_OK(it->Next(&r));
+  EXPECT_EQ(Str(r.value), "v");
+}
+
+TEST_P(LogTest, TimestampsNeverGoBackwards) {
+  ASSERT_OK(Open());
+  ASSERT_OK(Put("a", "1"));
+  clock_.Advance(-1000);
+  ASSERT_OK(Put("b", "2"));
+  std::unique_ptr<LogIterator> it;
+  ASSERT_OK(log_->NewIterator(SeqNo(0), &it));
+  RecordView a, b;
+  ASSERT_OK(it->Next(&a));
+  TimestampMs ta = a.ts;
+  ASSERT_OK(it->Next(&b));
+  EXPECT_GE(b.ts, ta);
+}
+
+TEST_P(LogTest, ReaderTailsConcurrentWriter) {
+  opt_.durability = Durability::kNone;
+  ASSERT_OK(Open());
+  constexpr int kN = 20000;
+  std::atomic<bool> failed{false};
+  std::thread reader([&] {
+    std::unique_ptr<LogIterator> it;
+    if (!log_->NewIterator(SeqNo(0), &it).ok()) { failed = true; return; }
+    uint64_t expect = 0;
+    while (expect < kN) {
+      RecordView r;
+      Status s = it->Next(&r);
+      if (s.IsNoMore()) { std::this_thread::yield(); continue; }
+      if (!s.ok() || r.seq.value() != expect || Str(r.value) != std::to_string(expect)) {
+        failed = true;
+        return;
+      }
+      ++expect;
+    }
+  });
+  for (int i = 0; i < kN; ++i) ASSERT_OK(Put("k", std::to_string(i)));
+  reader.join();
+  EXPECT_FALSE(failed);
+}
+
+TEST_P(LogTest, SealedSegmentsAreTrustedButCorruptionIsReportedOnRead) {
+  ASSERT_OK(Open());
+  for (int i = 0; i < 1000; ++i) ASSERT_OK(Put("k", std::string(100, 'v')));
+  ASSERT_OK(log_->Close());
+  log_.reset();
+  auto segs = SegmentFiles();
+  ASSERT_GT(segs.size(), 2u);
+  // Flip a byte in the middle of the first (sealed) segment's batches.
+  {
+    std::fstream f(segs[0], std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(format::kSegmentHeaderSize + 1000);
+    char c;
+    f.read(&c, 1);
+    f.seekp(format::kSegmentHeaderSize + 1000);
+    c ^= 0x40;
+    f.write(&c, 1);
+  }
+  // Remove the index so the read path has to scan (it is derived data).
+  std::remove((segs[0].substr(0, segs[0].size() - 4) + ".idx").c_str());
+  ASSERT_OK(Open());  // open trusts the trailer, does not scan
+  std::unique_ptr<LogIterator> it;
+  ASSERT_OK(log_->NewIterator(SeqNo(0), &it));
+  RecordView r;
+  Status s;
+  while ((s = it->Next(&r)).ok()) {
+  }
+  EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
+  EXPECT_NE(s.message().find(segs[0]), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("offset"), std::string::npos) << s.message();
+}
+
+TEST_P(LogTest, SealedSegmentWithoutTrailerIsCorruption) {
+  ASSERT_OK(Open());
+  for (int i = 0; i < 1000; ++i) ASSERT_OK(Put("k", std::string(100, 'v')));
+  ASSERT_OK(log_->Close());
+  log_.reset();
+  auto segs = SegmentFiles();
+  ASSERT_GT(segs.size(), 2u);
+  uint64_t size;
+  ASSERT_OK(io::FileSize(segs[0], &size));
+  ASSERT_EQ(truncate(segs[0].c_str(), static_cast<off_t>(size - 3)), 0);
+  Status s = Open();
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_NE(s.message().find(segs[0]), std::string::npos) << s.message();
+}
+
+// A tail torn at every byte of the last batch recovers to the batch before, and appending
+// afterwards never resurrects stale bytes.
+TEST_P(LogTest, TornTailAtEveryByteRecoversToPreviousBatch) {
+  ASSERT_OK(Open());
+  for (int i = 0; i < 5; ++i) ASSERT_OK(Put("k" + std::to_string(i), std::string(40, 'a' + i)));
+  ASSERT_OK(log_->Close());
+  log_.reset();
+  const std::string seg = SegmentFiles().back();
+  ByteBuffer image;
+  ASSERT_OK(io::ReadFile(seg, &image));
+  // Find the offset of the last batch.
+  uint64_t off = format::kSegmentHeaderSize, last = 0;
+  for (;;) {
+    format::BatchHeader h;
+    if (!format::ReadBatch(ByteView(image).subspan(off), &h).ok()) break;
+    last = off;
+    off += h.length;
+  }
+  const uint64_t end = off;
+  ASSERT_GT(last, 0u);
+  for (uint64_t cut = last; cut < end; ++cut) {
+    for (int mode = 0; mode < 2; ++mode) {
+      ByteBuffer torn = image;
+      // mode 0: the rest of the batch never reached the disk (zeros); mode 1: garbage.
+      for (uint64_t i = cut; i < end; ++i) torn[i] = mode == 0 ? 0 : static_cast<uint8_t>(i * 31);
+      {
+        std::ofstream f(seg, std::ios::binary | std::ios::trunc);
+        f.write(reinterpret_cast<const char*>(torn.data()), static_cast<std::streamsize>(torn.size()));
+      }
+      ASSERT_OK(Open());
+      auto got = ReadAll();
+      ASSERT_EQ(got.size(), 4u) << "cut at " << cut << " mode " << mode;
+      EXPECT_EQ(got.back().second, std::string(40, 'd'));
+      EXPECT_EQ(log_->next_seq().value(), 4u);
+      ASSERT_OK(log_->Close());
+      log_.reset();
+    }
+  }
+  // After a recovery, a shorter append must not make the stale bytes after it readable.
+  ByteBuffer torn = image;
+  torn[last + 20] ^= 1;  // corrupt batch 4, keep it otherwise whole
+  {
+    std::ofstream f(seg, std::ios::binary | std::ios::trunc);
+    f.write(reinterpret_cast<const char*>(torn.data()), static_cast<std::streamsize>(torn.size()));
+  }
+  ASSERT_OK(Open());
+  ASSERT_OK(Put("k4", std::string(40, 'e')));
+  ASSERT_OK(log_->Close());
+  ASSERT_OK(Open());
+  auto got = ReadAll();
+  ASSERT_EQ(got.size(), 5u);
+  EXPECT_EQ(got.back().second, std::string(40, 'e'));
+}
+
+TEST_P(LogTest, RetentionRemovesOldSegmentsAndMovesReadersOn) {
+  ASSERT_OK(Open());
+  for (int i = 0; i < 1500; ++i) {
+    ASSERT_OK(Put("k", std::string(100, 'r')));
+    clock_.Advance(1000);
+  }
+  const size_t before = SegmentFiles().size();
+  ASSERT_GT(before, 4u);
+  // A reader positioned at the very start.
+  std::unique_ptr<LogIterator> it;
+  ASSERT_OK(log_->NewIterator(SeqNo(0), &it));
+  RecordView r;
+  ASSERT_OK(it->Next(&r));
+  const ByteView held = r.value;  // valid until the next call, even after removal
+  size_t removed = 0;
+  ASSERT_OK(log_->RemoveSegmentsOlderThan(TimestampMs(clock_.NowMs().value() - 700'000), &removed));
+  EXPECT_GT(removed, 0u);
+  EXPECT_EQ(SegmentFiles().size(), before - removed);
+  EXPECT_EQ(Str(held), std::string(100, 'r'));
+  const uint64_t first = log_->first_seq().value();
+  EXPECT_GT(first, 0u);
+  ASSERT_OK(it->Next(&r));
+  EXPECT_EQ(r.seq.value(), first);  // skipped to what remains; nothing expired returned
+  auto got = ReadAll(SeqNo(0));
+  ASSERT_FALSE(got.empty());
+  EXPECT_EQ(got.front().first, first);
+  EXPECT_EQ(got.back().first, 1499u);
+  // Everything left is newer than the cutoff's segment boundary; reopen agrees.
+  ASSERT_OK(log_->Close());
+  ASSERT_OK(Open());
+  EXPECT_EQ(log_->first_seq().value(), first);
+  // Removing everything keeps the newest segment.
+  ASSERT_OK(log_->RemoveSegmentsOlderThan(TimestampMs(clock_.NowMs().value() + 1)));
+  EXPECT_GE(SegmentFiles().size(), 1u);
+  SeqNo s;
+  ASSERT_OK(Put("k", "after", &s));
+  EXPECT_EQ(s.value(), 1500u);
+}
+
+TEST_P(LogTest, BatchLargerThanSegmentGetsItsOwnSegment) {
+  ASSERT_OK(Open());
+  ASSERT_OK(Put("small", "x"));
+  std::string big(200 * 1024, 'B');
+  ASSERT_OK(Put("big", big));
+  ASSERT_OK(Put("small2", "y"));
+  auto got = ReadAll();
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[1].second, big);
+  ASSERT_OK(log_->Close());
+  ASSERT_OK(Open());
+  EXPECT_EQ(ReadAll().size(), 3u);
+}
+
+TEST_P(LogTest, GroupCommitUsesFarFewerSyncsThanAppends) {
+  opt_.durability = Durability::kAlways;
+  opt_.segment_size = 64 << 20;
+  ASSERT_OK(Open());
+  constexpr int kThreads = 16, kPer = 200;
+  std::vector<std::thread> ts;
+  std::atomic<int> errors{0};
+  for (int t = 0; t < kThreads; ++t) {
+    ts.emplace_back([&, t] {
+      for (int i = 0; i < kPer; ++i) {
+        if (!Put("t" + std::to_string(t), std::string(1024, 'g')).ok()) ++errors;
+      }
+    });
+  }
+  for (auto& t : ts) t.join();
+  ASSERT_EQ(errors.load(), 0);
+  LogStats st = log_->Stats();
+  EXPECT_EQ(st.appends, static_cast<uint64_t>(kThreads * kPer));
+  // Each sync covers every append waiting at that moment.
+  EXPECT_LT(st.syncs * 3, st.appends) << "syncs=" << st.syncs << " appends=" << st.appends;
+  EXPECT_EQ(ReadAll().size(), static_cast<size_t>(kThreads * kPer));
+}
+
+TEST_P(LogTest, InvalidInputIsRejectedAndChangesNothing) {
+  ASSERT_OK(Open());
+  EXPECT_EQ(log_->Append({}).code(), StatusCode::kInvalidArgument);
+  LogOptions bad = opt_;
+  bad.segment_size = 10;
+  EXPECT_EQ(bad.Validate().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(log_->next_seq().value(), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, LogTest,
+                         ::testing::Values(io::Backend::kPwrite, io::Backend::kUring),
+                         [](const auto& p) { return std::string(io::BackendName(p.param)); });
+
+}  // namespace
+}  // namespace seglog

@@ -1,0 +1,45 @@
+// Helpers shared by the test suites: temporary directories, random bytes, store setup.
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "format/status.h"
+#include "format/types.h"
+
+namespace seglog::testing {
+
+// A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Deterministic pseudo-random bytes.
+std::string RandomBytes(std::mt19937_64& rng, size_t n);
+inline ByteView View(const std::string& s) {
+  return ByteView(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+}
+inline std::string Str(ByteView v) {
+  return std::string(reinterpret_cast<const char*>(v.data()), v.size());
+}
+
+}  // namespace seglog::testing
+
+// ASSERT_OK(expr) << "more context"; EXPECT_OK likewise. Print the Status on failure.
+#define SEGLOG_TEST_STATUS_(expr, fail)                                   \
+  GTEST_AMBIGUOUS_ELSE_BLOCKER_                                           \
+  if (const ::seglog::Status _seglog_st = (expr); _seglog_st.ok()) {      \
+  } else                                                                  \
+    fail() << #expr << ": " << _seglog_st.ToString() << " "
+#define ASSERT_OK(expr) SEGLOG_TEST_STATUS_(expr, GTEST_FAIL)
+#define EXPECT_OK(expr) SEGLOG_TEST_STATUS_(expr, ADD_FAILURE)
