@@ -195,9 +195,11 @@ inline constexpr size_t kIndexHeaderSize = 8 + 4 + 4 + 8 + 8 + 8;
 inline constexpr size_t kIndexEntrySize = 8 + 8 + 8;
 static_assert(kIndexHeaderSize == 40);
 
-// Points at the batch at `offset`, whose first record has sequence `seq`. `ts` is that batch's
-// first_ts, raised to the previous entry's ts when timestamps went backwards: entries must be
-// non-decreasing in ts (DecodeIndex checks), so a writer records the running maximum.
+// Points at the batch at `offset`, whose first record has sequence `seq`. `ts` is a timestamp
+// for searching by time; entries must be non-decreasing in it (DecodeIndex checks). Record
+// timestamps may go backwards, so a writer cannot store the raw first_ts: it stores a running
+// maximum, e.g. the largest timestamp of any record before the batch (so that every record
+// before entry i is at most entries[i].ts), or first_ts for the first entry.
 struct IndexEntry {
   SeqNo seq;
   FileOffset offset;

@@ -291,7 +291,7 @@ TEST_P(IoBackendTest, ShortWriteAtFileSizeLimit) {
   {
     FileSizeLimit limit(5000);
     ASSERT_TRUE(limit.ok());
-    ASSERT_TRUE(f->Write(FileOffset(0), ByteView(data).first(4000)).ok());
+    ASSERT_TRUE(f->Write(FileOffset(0), Pattern(4000, 9)).ok());
     ws = f->WriteAndSync(FileOffset(4000), data);  // 1000 bytes fit, then EFBIG
     w2 = f->WriteAndSync(FileOffset(6000), data);  // nothing fits
     w3 = f->Write(FileOffset(5000), data);

@@ -42,6 +42,8 @@ class LogTest : public ::testing::TestWithParam<io::Backend> {
     if (!fs_) GTEST_SKIP() << "backend unavailable: " << io::BackendName(GetParam());
     opt_.segment_size = 64 * 1024;
     opt_.index_interval_bytes = 512;
+    // Most tests are about layout, not syncs; the durable modes have their own tests.
+    opt_.durability = Durability::kNone;
   }
 
   Status Open() {
@@ -312,9 +314,11 @@ TEST_P(LogTest, TornTailAtEveryByteRecoversToPreviousBatch) {
       }
       ASSERT_OK(Open());
       auto got = ReadAll();
-      ASSERT_EQ(got.size(), 4u) << "cut at " << cut << " mode " << mode;
-      EXPECT_EQ(got.back().second, std::string(40, 'd'));
-      EXPECT_EQ(log_->next_seq().value(), 4u);
+      // Zeroing bytes that were zero already (a trailing empty attrs length) tears nothing.
+      const size_t want = torn == image ? 5u : 4u;
+      ASSERT_EQ(got.size(), want) << "cut at " << cut << " mode " << mode;
+      EXPECT_EQ(got.back().second, std::string(40, want == 5 ? 'e' : 'd'));
+      EXPECT_EQ(log_->next_seq().value(), want);
       ASSERT_OK(log_->Close());
       log_.reset();
     }
@@ -338,7 +342,7 @@ TEST_P(LogTest, TornTailAtEveryByteRecoversToPreviousBatch) {
 TEST_P(LogTest, RetentionRemovesOldSegmentsAndMovesReadersOn) {
   ASSERT_OK(Open());
   for (int i = 0; i < 1500; ++i) {
-    ASSERT_OK(Put("k", std::string(100, 'r')));
+    ASSERT_OK(Put("k", std::string(200, 'r')));
     clock_.Advance(1000);
   }
   const size_t before = SegmentFiles().size();
@@ -353,7 +357,7 @@ TEST_P(LogTest, RetentionRemovesOldSegmentsAndMovesReadersOn) {
   ASSERT_OK(log_->RemoveSegmentsOlderThan(TimestampMs(clock_.NowMs().value() - 700'000), &removed));
   EXPECT_GT(removed, 0u);
   EXPECT_EQ(SegmentFiles().size(), before - removed);
-  EXPECT_EQ(Str(held), std::string(100, 'r'));
+  EXPECT_EQ(Str(held), std::string(200, 'r'));
   const uint64_t first = log_->first_seq().value();
   EXPECT_GT(first, 0u);
   ASSERT_OK(it->Next(&r));

@@ -1,0 +1,213 @@
+#include "engine/segment_reader.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+
+#include "engine/segment.h"
+#include "format/coding.h"
+#include "io/file_util.h"
+
+namespace seglog::inspect_internal {
+
+using format::kBatchHeaderSize;
+using format::kSegmentHeaderSize;
+using format::kSegmentTrailerSize;
+
+namespace {
+// Bytes read at a time while walking batches.
+constexpr size_t kReadChunk = 4u << 20;
+}  // namespace
+
+// ---------------------------------------------------------------- layout
+
+std::string CatalogPath(const std::string& store_dir) { return store_dir + "/CATALOG"; }
+std::string LogsPath(const std::string& store_dir) { return store_dir + "/logs"; }
+
+std::string LogDirPath(const std::string& store_dir, uint64_t log_id) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%016" PRIx64, log_id);
+  return LogsPath(store_dir) + "/" + buf;
+}
+
+Status ReadCatalog(const std::string& store_dir, format::Catalog* c) {
+  const std::string path = CatalogPath(store_dir);
+  if (!io::IsDirectory(store_dir) || !io::PathExists(path)) {
+    return Status::NotFound("no store at " + store_dir);
+  }
+  ByteBuffer bytes;
+  SEGLOG_RETURN_IF_ERROR(io::ReadFile(path, &bytes));
+  return format::DecodeCatalog(bytes, c).WithContext(path);
+}
+
+Status ListLogDir(const std::string& dir, LogDirListing* out) {
+  *out = LogDirListing();
+  std::vector<std::string> names;
+  SEGLOG_RETURN_IF_ERROR(io::ListDir(dir, &names));
+  for (const std::string& n : names) {
+    SeqNo base;
+    if (ParseSegmentFileName(n, &base)) {
+      out->segments[base] = dir + "/" + n;
+    } else if (n.size() > 4 && n.compare(n.size() - 4, 4, ".idx") == 0 &&
+               ParseSegmentFileName(n.substr(0, n.size() - 4) + ".seg", &base) &&
+               n == IndexFileName(base)) {
+      out->indexes[base] = dir + "/" + n;
+    }
+  }
+  return Status::OK();
+}
+
+// ---------------------------------------------------------------- files
+
+Status ReadOnlyFile::Open(const std::string& path, std::unique_ptr<ReadOnlyFile>* out) {
+  int fd;
+  do {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) return Status::FromErrno(errno, "open " + path);
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    Status s = Status::FromErrno(errno, "fstat " + path);
+    ::close(fd);
+    return s;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Status::InvalidArgument(path + " is not a regular file");
+  }
+  out->reset(new ReadOnlyFile(path, fd, static_cast<uint64_t>(st.st_size)));
+  return Status::OK();
+}
+
+ReadOnlyFile::~ReadOnlyFile() { ::close(fd_); }
+
+Status ReadOnlyFile::Read(uint64_t offset, size_t n, ByteBuffer* out) const {
+  out->resize(n);
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = ::pread(fd_, out->data() + got, n - got, static_cast<off_t>(offset + got));
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      out->clear();
+      return Status::FromErrno(errno, "pread " + path_);
+    }
+    if (r == 0) break;  // end of file
+    got += static_cast<size_t>(r);
+  }
+  out->resize(got);
+  return Status::OK();
+}
+
+Status ReadOnlyFile::ReadExact(uint64_t offset, size_t n, ByteBuffer* out) const {
+  SEGLOG_RETURN_IF_ERROR(Read(offset, n, out));
+  if (out->size() != n) {
+    return Status::Corruption("short read of " + path_ + ": " + std::to_string(n) +
+                              " bytes at offset " + std::to_string(offset) + ", got " +
+                              std::to_string(out->size()));
+  }
+  return Status::OK();
+}
+
+// ---------------------------------------------------------------- batches
+
+Status BatchWalker::Fill(size_t n, ByteView* view) {
+  const uint64_t want = std::min<uint64_t>(n, limit_ - pos_);
+  const bool have = pos_ >= buf_off_ && pos_ + want <= buf_off_ + buf_.size();
+  if (!have) {
+    // Read at least a chunk, never past limit_: most batches are far smaller than a chunk.
+    const uint64_t len = std::min<uint64_t>(std::max<uint64_t>(want, kReadChunk), limit_ - pos_);
+    buf_off_ = pos_;
+    SEGLOG_RETURN_IF_ERROR(file_->Read(pos_, static_cast<size_t>(len), &buf_));
+  }
+  const size_t start = static_cast<size_t>(pos_ - buf_off_);
+  const size_t avail = buf_.size() > start ? buf_.size() - start : 0;
+  *view = ByteView(buf_.data() + start, std::min<size_t>(avail, static_cast<size_t>(want)));
+  return Status::OK();
+}
+
+Status BatchWalker::Next(format::BatchHeader* h, ByteView* batch) {
+  off_ = pos_;
+  if (pos_ >= limit_) return Status::NoMore();
+  ByteView v;
+  SEGLOG_RETURN_IF_ERROR(Fill(kBatchHeaderSize, &v));
+  if (v.size() >= kBatchHeaderSize) {
+    // Bring in the whole batch when its length is plausible; ReadBatch refuses the others
+    // from the header alone, so a corrupt length never makes us read (or allocate) much.
+    const uint32_t length = format::DecodeFixed32(v.data() + 8);
+    if (length > kBatchHeaderSize && length <= format::kMaxBatchSize) {
+      SEGLOG_RETURN_IF_ERROR(Fill(length, &v));
+    }
+  }
+  SEGLOG_RETURN_IF_ERROR(format::ReadBatch(v, h));
+  *batch = v.first(h->length);
+  pos_ += h->length;
+  return Status::OK();
+}
+
+// ---------------------------------------------------------------- segments
+
+Status OpenSegmentFile(const std::string& path, std::optional<SeqNo> expect_base,
+                       uint64_t expect_log_id, SegmentFile* out) {
+  *out = SegmentFile();
+  SEGLOG_RETURN_IF_ERROR(ReadOnlyFile::Open(path, &out->file));
+  const ReadOnlyFile& f = *out->file;
+
+  ByteBuffer b;
+  Status hs = f.ReadExact(0, kSegmentHeaderSize, &b);
+  if (hs.ok()) hs = format::DecodeSegmentHeader(b, &out->header);
+  if (hs.ok() && expect_base && out->header.base_seq != *expect_base) {
+    hs = Status::Corruption("header says base sequence " +
+                            std::to_string(out->header.base_seq.value()) + ", name says " +
+                            std::to_string(expect_base->value()));
+  }
+  if (hs.ok() && expect_log_id != 0 && out->header.log_id != expect_log_id) {
+    hs = Status::Corruption("header says log " + std::to_string(out->header.log_id) +
+                            ", not " + std::to_string(expect_log_id));
+  }
+  out->header_status = hs;
+
+  // Sealed iff the last kSegmentTrailerSize bytes are a valid trailer whose data end is
+  // exactly where it starts (as Log recovery decides).
+  const uint64_t size = f.size();
+  if (size < kSegmentHeaderSize + kSegmentTrailerSize) {
+    out->trailer_status = Status::Corruption("too short for a sealed segment (" +
+                                             std::to_string(size) + " bytes)");
+    return Status::OK();
+  }
+  Status ts = f.ReadExact(size - kSegmentTrailerSize, kSegmentTrailerSize, &b);
+  format::SegmentTrailer t;
+  if (ts.ok()) {
+    out->damaged_trailer = format::DecodeFixed64(b.data()) == format::kTrailerMagic;
+    ts = format::DecodeSegmentTrailer(b, &t);
+    if (ts.ok() && (t.data_end.value() + kSegmentTrailerSize != size ||
+                    t.data_end.value() < kSegmentHeaderSize)) {
+      ts = Status::Corruption("trailer's data end " + std::to_string(t.data_end.value()) +
+                              " does not match the file size " + std::to_string(size));
+    }
+  }
+  if (ts.ok()) {
+    out->damaged_trailer = false;
+    out->trailer = t;
+  } else {
+    out->trailer_status = ts;
+  }
+  return Status::OK();
+}
+
+bool HoldsData(const SegmentFile& seg) {
+  BatchWalker w(seg.file.get(), kSegmentHeaderSize, seg.file->size());
+  format::BatchHeader h;
+  ByteView batch;
+  return w.Next(&h, &batch).ok();
+}
+
+std::string AtOffset(const std::string& path, uint64_t offset, const std::string& message) {
+  return path + " at offset " + std::to_string(offset) + ": " + message;
+}
+
+}  // namespace seglog::inspect_internal
