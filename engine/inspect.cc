@@ -6,6 +6,7 @@
 #include <ctime>
 #include <optional>
 
+#include "engine/segment.h"
 #include "engine/segment_reader.h"
 #include "io/file_util.h"
 
@@ -76,7 +77,7 @@ void InspectSegment(const std::string& path, SeqNo base, uint64_t log_id, bool l
     r->data_end = FileOffset(w.position());
     ++r->batches;
     if (h.type != format::kBatchTypeData) continue;
-    if (r->records == 0) r->first_ts = h.first_ts;
+    if (r->records == 0) r->first_ts = r->max_ts = h.first_ts;
     r->records += h.record_count;
     r->max_ts = std::max(r->max_ts, h.max_ts);
     r->next_seq = h.last_seq() + 1;
@@ -95,7 +96,7 @@ void SumUp(LogReport* lr) {
     lr->data_bytes += g.data_bytes();
     lr->records += g.records;
     if (g.records > 0) {
-      if (!any) lr->first_ts = g.first_ts;
+      if (!any) lr->first_ts = lr->max_ts = g.first_ts;
       lr->max_ts = std::max(lr->max_ts, g.max_ts);
       any = true;
     }
@@ -156,17 +157,28 @@ Status FindLogDir(const std::string& store_dir, const std::string& name, std::st
 
 namespace {
 
-// Dumps one segment; *left counts down the limit. `last`: the log may end in a torn tail here.
-Status DumpSegment(const std::string& path, std::optional<SeqNo> base, bool last, SeqNo from,
-                   uint64_t* left, const std::function<void(const RecordView&)>& fn) {
+// Where DumpSegment's segment comes from.
+enum class Source { kLogDir, kNamedFile };
+
+// Dumps one segment; *left counts down the limit. `base`: from the file's name, when it has a
+// segment's name. `last`: the log may end in a torn tail here.
+Status DumpSegment(const std::string& path, Source src, std::optional<SeqNo> base, bool last,
+                   SeqNo from, uint64_t* left,
+                   const std::function<void(const RecordView&)>& fn) {
   SegmentFile seg;
   Status s = OpenSegmentFile(path, base, 0, &seg);
-  if (s.code() == StatusCode::kNotFound && base) return Status::OK();  // removed meanwhile
+  if (s.code() == StatusCode::kNotFound && src == Source::kLogDir) {
+    return Status::OK();  // removed since the directory was listed (retention)
+  }
   SEGLOG_RETURN_IF_ERROR(s);
   if (!seg.header_status.ok()) {
+    if (!base) {
+      return Status::InvalidArgument(path + " is not a segment file (" +
+                                     seg.header_status.message() + ")");
+    }
     // The log's newest segment, still being created: nothing in it yet.
-    if (last && base && seg.header_status.code() == StatusCode::kCorruption &&
-        !inspect_internal::HoldsData(seg)) {
+    if (src == Source::kLogDir && last &&
+        seg.header_status.code() == StatusCode::kCorruption && !inspect_internal::HoldsData(seg)) {
       return Status::OK();
     }
     return seg.header_status.WithContext(path + ": bad segment header");
@@ -224,14 +236,20 @@ Status DumpRecords(const std::string& path, SeqNo from, uint64_t limit,
     size_t i = 0;
     for (const auto& [base, seg_path] : files.segments) {
       const bool last = ++i == files.segments.size();
-      SEGLOG_RETURN_IF_ERROR(DumpSegment(seg_path, base, last, from, &left, fn));
+      SEGLOG_RETURN_IF_ERROR(
+          DumpSegment(seg_path, Source::kLogDir, base, last, from, &left, fn));
       if (left == 0) break;
     }
     return Status::OK();
   }
   if (!io::PathExists(path)) return Status::NotFound("no such file or directory: " + path);
-  // One segment file, named or not like one: its header says what it is.
-  return DumpSegment(path, std::nullopt, true, from, &left, fn);
+  // One segment file. Named like one, it must be one; otherwise its header says what it is.
+  const size_t slash = path.rfind('/');
+  SeqNo base;
+  const bool named =
+      ParseSegmentFileName(slash == std::string::npos ? path : path.substr(slash + 1), &base);
+  return DumpSegment(path, Source::kNamedFile, named ? std::optional<SeqNo>(base) : std::nullopt,
+                     true, from, &left, fn);
 }
 
 // ---------------------------------------------------------------- formatting

@@ -157,15 +157,17 @@ Status Segment::RebuildIndexLocked(const std::shared_ptr<const io::MappedFile>& 
   std::vector<IndexEntry> entries;
   uint64_t last_indexed = 0;
   bool first = true;
+  TimestampMs running_max;  // index ts: the largest timestamp of any record before the batch
   ScanStop stop = ScanBatches(
       map->view(), FileOffset(format::kSegmentHeaderSize), trailer_.data_end, base_, path_,
       [&](FileOffset off, const BatchHeader& h) {
         if (h.type != format::kBatchTypeData) return true;
         if (first || off.value() - last_indexed >= index_interval_) {
-          entries.push_back(IndexEntry{h.base_seq, off, h.first_ts});
+          entries.push_back(IndexEntry{h.base_seq, off, first ? h.first_ts : std::max(h.first_ts, running_max)});
           last_indexed = off.value();
-          first = false;
         }
+        running_max = first ? h.max_ts : std::max(running_max, h.max_ts);
+        first = false;
         return true;
       });
   if (!stop.status.ok()) return stop.status;

@@ -22,7 +22,9 @@ void PutFixed16(ByteBuffer* dst, uint16_t v) {
   EncodeFixed16(b, v);
   dst->insert(dst->end(), b, b + 2);
 }
-void PutBytes(ByteBuffer* dst, const std::string& s) { dst->insert(dst->end(), s.begin(), s.end()); }
+void PutBytes(ByteBuffer* dst, const std::string& s) {
+  dst->insert(dst->end(), s.begin(), s.end());
+}
 
 // Bounds-checked reading of [p, end); every getter returns false once the bytes run out.
 class Reader {

@@ -1,9 +1,10 @@
 // The io_uring backend.
 //
-// Rings: one per thread (thread_local, created on the thread's first write or sync, destroyed
-// when the thread exits), so callers on different threads never share a ring or a lock. Every
-// call submits its own requests and waits for all of their completions before it returns, so
-// at most two requests are ever in flight on a ring and no buffer outlives its call.
+// Rings: one per thread (thread_local, taken on the thread's first write or sync, handed to a
+// small pool for a later thread when the thread exits), so callers on different threads never
+// share a ring and the write path takes no lock. Every call submits its own requests and waits
+// for all of their completions before it returns, so at most two requests are ever in flight
+// on a ring and no buffer outlives its call.
 // Only Write, WriteAndSync and Sync go through the ring; Allocate, Truncate, Size and the
 // directory operations are plain syscalls (io/posix_fs.h).
 
@@ -12,6 +13,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
+#include <mutex>
+#include <vector>
 
 #include "io/posix_fs.h"
 
@@ -22,34 +26,79 @@ constexpr unsigned kRingDepth = 8;
 // The kernel caps one read/write at about 2 GiB (MAX_RW_COUNT); stay well below it.
 constexpr size_t kMaxChunk = size_t{1} << 30;
 
-// One thread's ring. Created lazily; a failed creation is retried on the next call.
+// Rings of threads that have exited, kept for the next thread that needs one (at most
+// kMaxIdleRings; more are destroyed). Reusing rings spares short-lived threads the cost of
+// io_uring_setup, and the hand-over goes through a mutex: liburing maps and unmaps ring memory
+// with raw syscalls that ThreadSanitizer cannot see, so a fresh ring mapped where a dead
+// thread's ring used to be looks to it like a race between the two threads.
+// Deliberately never destroyed (threads may exit after static destructors have run).
+class RingPool {
+ public:
+  static RingPool& Get() {
+    static RingPool* pool = new RingPool;
+    return *pool;
+  }
+
+  std::unique_ptr<io_uring> Take() {
+    std::lock_guard<std::mutex> l(mu_);
+    if (idle_.empty()) return nullptr;
+    std::unique_ptr<io_uring> r = std::move(idle_.back());
+    idle_.pop_back();
+    return r;
+  }
+
+  // REQUIRES: nothing queued or in flight on `r`.
+  void Give(std::unique_ptr<io_uring> r) {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      if (idle_.size() < kMaxIdleRings) {
+        idle_.push_back(std::move(r));
+        return;
+      }
+    }
+    io_uring_queue_exit(r.get());
+  }
+
+ private:
+  static constexpr size_t kMaxIdleRings = 16;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<io_uring>> idle_;
+};
+
+// The calling thread's ring: taken from the pool or created on first use, handed back to the
+// pool when the thread exits. A failed creation is retried on the next call.
 class ThreadRing {
  public:
   ThreadRing() = default;
-  ~ThreadRing() { Reset(); }
+  ~ThreadRing() {
+    if (ring_ != nullptr) RingPool::Get().Give(std::move(ring_));
+  }
   ThreadRing(const ThreadRing&) = delete;
   ThreadRing& operator=(const ThreadRing&) = delete;
 
   // Returns the ring, creating it when needed; IOError with the reason when the kernel refuses.
   Status Get(io_uring** out) {
-    if (!ready_) {
-      int r = io_uring_queue_init(kRingDepth, &ring_, 0);
-      if (r < 0) return Status::IOError(std::string("io_uring_queue_init: ") + std::strerror(-r));
-      ready_ = true;
+    if (ring_ == nullptr) ring_ = RingPool::Get().Take();
+    if (ring_ == nullptr) {
+      auto r = std::make_unique<io_uring>();
+      int err = io_uring_queue_init(kRingDepth, r.get(), 0);
+      if (err < 0) {
+        return Status::IOError(std::string("io_uring_queue_init: ") + std::strerror(-err));
+      }
+      ring_ = std::move(r);
     }
-    *out = &ring_;
+    *out = ring_.get();
     return Status::OK();
   }
 
-  // Tears the ring down (used when its state can no longer be trusted).
+  // Destroys the ring (used when its state can no longer be trusted).
   void Reset() {
-    if (ready_) io_uring_queue_exit(&ring_);
-    ready_ = false;
+    if (ring_ != nullptr) io_uring_queue_exit(ring_.get());
+    ring_.reset();
   }
 
  private:
-  io_uring ring_{};
-  bool ready_ = false;
+  std::unique_ptr<io_uring> ring_;
 };
 
 ThreadRing& CurrentRing() {
@@ -188,35 +237,37 @@ class UringFileSystem final : public internal::PosixFileSystem {
   }
 };
 
-// Creates a private ring and runs one NOP through it.
+// Creates a ring and runs one NOP through it; a ring that passes goes to the pool.
 Status Probe() {
-  io_uring ring{};
-  int r = io_uring_queue_init(kRingDepth, &ring, 0);
+  auto ring = std::make_unique<io_uring>();
+  int r = io_uring_queue_init(kRingDepth, ring.get(), 0);
   if (r < 0) return Status::NotSupported(std::string("io_uring unavailable: ") + std::strerror(-r));
-  Status s;
-  io_uring_sqe* sqe = io_uring_get_sqe(&ring);
+  io_uring_sqe* sqe = io_uring_get_sqe(ring.get());
   if (sqe == nullptr) {
-    s = Status::NotSupported("io_uring unavailable: no submission slot");
-  } else {
-    io_uring_prep_nop(sqe);
-    do {
-      r = io_uring_submit_and_wait(&ring, 1);
-    } while (r == -EINTR);
-    io_uring_cqe* cqe = nullptr;
-    if (r >= 0) {
-      do {
-        r = io_uring_wait_cqe(&ring, &cqe);
-      } while (r == -EINTR);
-    }
-    if (r < 0) {
-      s = Status::NotSupported(std::string("io_uring unavailable: ") + std::strerror(-r));
-    } else if (cqe->res < 0) {
-      s = Status::NotSupported(std::string("io_uring unavailable: ") + std::strerror(-cqe->res));
-    }
-    if (r >= 0) io_uring_cqe_seen(&ring, cqe);
+    io_uring_queue_exit(ring.get());
+    return Status::NotSupported("io_uring unavailable: no submission slot");
   }
-  io_uring_queue_exit(&ring);
-  return s;
+  io_uring_prep_nop(sqe);
+  do {
+    r = io_uring_submit_and_wait(ring.get(), 1);
+  } while (r == -EINTR);
+  io_uring_cqe* cqe = nullptr;
+  if (r >= 0) {
+    do {
+      r = io_uring_wait_cqe(ring.get(), &cqe);
+    } while (r == -EINTR);
+  }
+  int res = r;
+  if (r >= 0) {
+    res = cqe->res;
+    io_uring_cqe_seen(ring.get(), cqe);
+  }
+  if (res < 0) {
+    io_uring_queue_exit(ring.get());
+    return Status::NotSupported(std::string("io_uring unavailable: ") + std::strerror(-res));
+  }
+  RingPool::Get().Give(std::move(ring));
+  return Status::OK();
 }
 
 }  // namespace

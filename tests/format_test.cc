@@ -26,7 +26,9 @@ ByteView View(const std::string& s) {
   return ByteView(reinterpret_cast<const uint8_t*>(s.data()), s.size());
 }
 ByteView View(const ByteBuffer& b) { return ByteView(b.data(), b.size()); }
-std::string Str(ByteView v) { return std::string(reinterpret_cast<const char*>(v.data()), v.size()); }
+std::string Str(ByteView v) {
+  return std::string(reinterpret_cast<const char*>(v.data()), v.size());
+}
 
 // A record that owns its bytes, for building inputs and comparing outputs.
 struct Rec {
@@ -103,7 +105,8 @@ std::vector<Rec> SmallBatch() {
 std::vector<Rec> CompressibleBatch(size_t n = 200) {
   std::vector<Rec> recs;
   for (size_t i = 0; i < n; ++i) {
-    recs.push_back({1000 + i, 1700000000000 + static_cast<int64_t>(i), "user-" + std::to_string(i % 7),
+    recs.push_back({1000 + i, 1700000000000 + static_cast<int64_t>(i),
+                    "user-" + std::to_string(i % 7),
                     std::string(100, 'a' + static_cast<char>(i % 3)) + "the quick brown fox",
                     "content-type=text/plain"});
   }

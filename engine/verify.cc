@@ -1,0 +1,405 @@
+// VerifyStore: every checksum of a store, read-only (see engine/inspect.h).
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "engine/inspect.h"
+#include "engine/segment_reader.h"
+#include "io/file_util.h"
+
+namespace seglog {
+
+using format::kSegmentHeaderSize;
+using format::kSegmentTrailerSize;
+using inspect_internal::BatchWalker;
+using inspect_internal::LogDirListing;
+using inspect_internal::SegmentFile;
+
+std::string_view SeverityName(Severity s) {
+  switch (s) {
+    case Severity::kInfo: return "info";
+    case Severity::kWarning: return "warning";
+    case Severity::kError: return "error";
+  }
+  return "unknown";
+}
+
+std::string Problem::ToString() const {
+  if (offset) return inspect_internal::AtOffset(path, offset->value(), message);
+  return path.empty() ? message : path + ": " + message;
+}
+
+bool VerifyReport::ok() const { return first_error() == nullptr; }
+
+const Problem* VerifyReport::first_error() const {
+  for (const Problem& p : problems) {
+    if (p.severity == Severity::kError) return &p;
+  }
+  return nullptr;
+}
+
+size_t VerifyReport::count(Severity s) const {
+  return static_cast<size_t>(std::count_if(problems.begin(), problems.end(),
+                                           [s](const Problem& p) { return p.severity == s; }));
+}
+
+namespace {
+
+constexpr uint64_t kProgressEvery = 64ull << 20;
+
+// A data batch as found in a segment, for checking the segment's index against.
+struct BatchInfo {
+  uint64_t offset = 0;
+  SeqNo base_seq;
+  TimestampMs first_ts;
+};
+
+// What verifying one segment found out, for the checks that span segments.
+struct SegmentOutcome {
+  bool opened = false;
+  bool sealed = false;
+  bool complete = false;  // every batch up to data_end was read and is good
+  uint64_t data_end = 0;
+  std::optional<SeqNo> last_seq;  // of its last record, when known
+  std::vector<BatchInfo> batches;
+};
+
+class Verifier {
+ public:
+  Verifier(const std::function<void(const VerifyProgress&)>& progress, VerifyReport* out)
+      : progress_fn_(progress), out_(out) {}
+
+  Status Run(const std::string& dir);
+
+ private:
+  void Add(Severity sev, const std::string& path, std::optional<uint64_t> offset,
+           std::string message) {
+    Problem p;
+    p.severity = sev;
+    p.path = path;
+    if (offset) p.offset = FileOffset(*offset);
+    p.message = std::move(message);
+    out_->problems.push_back(std::move(p));
+  }
+  void VerifyLog(const format::CatalogEntry& e, const LogDirListing& files);
+  void VerifySegment(const std::string& path, SeqNo base, uint64_t log_id, bool last,
+                     SegmentOutcome* o);
+  void VerifyBatches(const SegmentFile& seg, SeqNo base, uint64_t limit, SegmentOutcome* o);
+  void VerifyIndex(const std::string& path, SeqNo base, const SegmentOutcome& seg);
+
+  // Progress: within a segment every kProgressEvery bytes, and after each segment.
+  void Tick(const std::string& path, uint64_t pos) {
+    if (pos - last_reported_ < kProgressEvery) return;
+    last_reported_ = pos;
+    Emit(path, std::min(pos, segment_size_));
+  }
+  void SegmentDone(const std::string& path) {
+    progress_.bytes_done += segment_size_;
+    ++progress_.segments_done;
+    Emit(path, 0);
+  }
+  void Emit(const std::string& path, uint64_t in_segment) {
+    if (!progress_fn_) return;
+    VerifyProgress p = progress_;
+    p.bytes_done += in_segment;
+    p.path = path;
+    progress_fn_(p);
+  }
+
+  const std::function<void(const VerifyProgress&)>& progress_fn_;
+  VerifyReport* out_;
+  VerifyProgress progress_;
+  std::map<std::string, uint64_t> sizes_;  // of the segment files, when listed
+  uint64_t segment_size_ = 0;              // of the one being verified, when listed
+  uint64_t last_reported_ = 0;
+};
+
+Status Verifier::Run(const std::string& dir) {
+  *out_ = VerifyReport();
+  format::Catalog catalog;
+  Status s = inspect_internal::ReadCatalog(dir, &catalog);
+  if (s.code() == StatusCode::kCorruption || s.code() == StatusCode::kNotSupported) {
+    Add(Severity::kError, inspect_internal::CatalogPath(dir), std::nullopt, s.message());
+    return Status::OK();
+  }
+  SEGLOG_RETURN_IF_ERROR(s);
+
+  // List every log first, so that progress knows the total.
+  std::vector<std::pair<std::string, LogDirListing>> listings;
+  std::set<std::string> known;
+  for (const format::CatalogEntry& e : catalog.logs) {
+    std::string log_dir = inspect_internal::LogDirPath(dir, e.log_id);
+    known.insert(log_dir);
+    LogDirListing files;
+    s = inspect_internal::ListLogDir(log_dir, &files);
+    if (s.code() == StatusCode::kNotFound) {
+      Add(Severity::kWarning, log_dir, std::nullopt,
+          "log '" + e.name + "' has no directory (being created or dropped; reads as empty)");
+    } else if (!s.ok()) {
+      Add(Severity::kError, log_dir, std::nullopt, s.ToString());
+    }
+    for (const auto& [base, path] : files.segments) {
+      uint64_t size = 0;
+      if (io::FileSize(path, &size).ok()) sizes_[path] = size;
+      progress_.bytes_total += size;
+      ++progress_.segments_total;
+    }
+    listings.emplace_back(std::move(log_dir), std::move(files));
+  }
+  std::vector<std::string> names;
+  if (io::ListDir(inspect_internal::LogsPath(dir), &names).ok()) {
+    std::sort(names.begin(), names.end());
+    for (const std::string& n : names) {
+      const std::string p = inspect_internal::LogsPath(dir) + "/" + n;
+      if (known.count(p) == 0) {
+        Add(Severity::kInfo, p, std::nullopt,
+            "not a log in the CATALOG (left by a dropped log; removed on the next "
+            "read-write open)");
+      }
+    }
+  }
+
+  for (size_t i = 0; i < catalog.logs.size(); ++i) {
+    VerifyLog(catalog.logs[i], listings[i].second);
+  }
+  return Status::OK();
+}
+
+void Verifier::VerifyLog(const format::CatalogEntry& e, const LogDirListing& files) {
+  ++out_->logs;
+  std::vector<SegmentOutcome> outcomes;
+  std::optional<SeqNo> prev_last;
+  size_t i = 0;
+  for (const auto& [base, path] : files.segments) {
+    const bool last = ++i == files.segments.size();
+    segment_size_ = sizes_.count(path) != 0 ? sizes_[path] : 0;
+    last_reported_ = 0;
+    if (prev_last && base != *prev_last + 1) {
+      Add(Severity::kError, path, std::nullopt,
+          "starts at sequence " + std::to_string(base.value()) +
+              " but the previous segment ends at " + std::to_string(prev_last->value()));
+    }
+    SegmentOutcome o;
+    VerifySegment(path, base, e.log_id, last, &o);
+    prev_last = o.sealed ? o.last_seq : std::nullopt;
+    if (auto it = files.indexes.find(base); it != files.indexes.end()) {
+      VerifyIndex(it->second, base, o);
+    }
+    SegmentDone(path);
+  }
+  for (const auto& [base, path] : files.indexes) {
+    if (files.segments.count(base) == 0) {
+      Add(Severity::kWarning, path, std::nullopt, "index file without its segment (stale)");
+    }
+  }
+}
+
+void Verifier::VerifySegment(const std::string& path, SeqNo base, uint64_t log_id, bool last,
+                             SegmentOutcome* o) {
+  SegmentFile seg;
+  Status s = inspect_internal::OpenSegmentFile(path, base, log_id, &seg);
+  if (s.code() == StatusCode::kNotFound) {
+    Add(Severity::kInfo, path, std::nullopt,
+        "removed while verifying (retention, or a writer replacing it)");
+    return;
+  }
+  if (!s.ok()) {
+    Add(Severity::kError, path, std::nullopt, s.ToString());
+    return;
+  }
+  o->opened = true;
+  ++out_->segments;
+  out_->bytes += seg.file->size();
+
+  if (!seg.header_status.ok()) {
+    if (last && seg.header_status.code() == StatusCode::kCorruption &&
+        !inspect_internal::HoldsData(seg)) {
+      Add(Severity::kInfo, path, 0,
+          "header incomplete: the segment's creation never finished, it holds no data (" +
+              seg.header_status.message() + ")");
+    } else {
+      Add(Severity::kError, path, 0, "bad segment header: " + seg.header_status.message());
+    }
+    return;
+  }
+
+  uint64_t limit = seg.file->size();
+  if (seg.sealed()) {
+    o->sealed = true;
+    o->last_seq = seg.trailer->last_seq;  // what the next segment must follow, even if a
+    limit = seg.trailer->data_end.value();  // batch in this one turns out bad
+  } else if (!last) {
+    const uint64_t size = seg.file->size();
+    Add(Severity::kError, path,
+        size >= kSegmentTrailerSize ? std::optional<uint64_t>(size - kSegmentTrailerSize)
+                                    : std::nullopt,
+        "sealed segment has no valid trailer: " + seg.trailer_status.message());
+    return;
+  } else if (seg.damaged_trailer) {
+    Add(Severity::kWarning, path, seg.file->size() - kSegmentTrailerSize,
+        "ends in a damaged trailer (" + seg.trailer_status.message() +
+            "); recovery treats the segment as unsealed and keeps its batches");
+  }
+  VerifyBatches(seg, base, limit, o);
+}
+
+void Verifier::VerifyBatches(const SegmentFile& seg, SeqNo base, uint64_t limit,
+                             SegmentOutcome* o) {
+  const std::string& path = seg.file->path();
+  BatchWalker w(seg.file.get(), kSegmentHeaderSize, limit);
+  format::BatchHeader h;
+  ByteView batch;
+  ByteBuffer scratch;
+  SeqNo next_min = base;
+  std::optional<SeqNo> last_seq;
+  uint64_t records = 0;
+  TimestampMs first_ts, max_ts;
+  Status s;
+  while ((s = w.Next(&h, &batch)).ok()) {
+    ++out_->batches;
+    Tick(path, w.position());
+    if (h.type != format::kBatchTypeData) continue;  // a safe-to-ignore batch of a newer seglog
+    const uint64_t at = w.offset();
+    if (h.base_seq < next_min) {
+      Add(Severity::kError, path, at,
+          "batch sequence " + std::to_string(h.base_seq.value()) +
+              " goes backwards (expected at least " + std::to_string(next_min.value()) + ")");
+      return;
+    }
+    format::RecordCursor c;
+    Status rs = c.Init(h, batch, &scratch);
+    RecordView r;
+    uint32_t n = 0;
+    while (rs.ok() && (rs = c.Next(&r)).ok()) {
+      ++n;
+      if (r.ts > h.max_ts) {
+        rs = Status::Corruption("record " + std::to_string(r.seq.value()) +
+                                " has a timestamp after its batch's max_ts");
+      }
+    }
+    if (rs.IsNoMore() && n != h.record_count) {
+      rs = Status::Corruption("batch holds " + std::to_string(n) + " records, its header says " +
+                              std::to_string(h.record_count));
+    }
+    if (!rs.IsNoMore()) {
+      // The checksum was good, so this is no torn write, even at the tail.
+      Add(Severity::kError, path, at, rs.message());
+      return;
+    }
+    out_->records += n;
+    if (records == 0) first_ts = max_ts = h.first_ts;
+    records += n;
+    max_ts = std::max(max_ts, h.max_ts);
+    next_min = h.last_seq() + 1;
+    last_seq = h.last_seq();
+    o->batches.push_back(BatchInfo{at, h.base_seq, h.first_ts});
+  }
+  const uint64_t stop = w.offset();
+  if (s.IsNoMore()) {
+    if (o->sealed && stop < limit) {
+      Add(Severity::kError, path, stop,
+          "zeros where a batch should be, before the trailer's data end " +
+              std::to_string(limit));
+      return;
+    }
+  } else if (o->sealed) {
+    Add(Severity::kError, path, stop, s.message());  // the first bad batch
+    return;
+  } else if (s.code() == StatusCode::kCorruption) {
+    // The unsealed tail: where the log ends; recovery cuts it off.
+    Add(Severity::kInfo, path, stop, "tail ends here: " + s.message());
+  } else {
+    Add(Severity::kError, path, stop, s.ToString());
+    return;
+  }
+  o->complete = true;
+  o->data_end = stop;
+  if (!o->sealed) {
+    o->last_seq = last_seq;
+    return;
+  }
+
+  const format::SegmentTrailer& t = *seg.trailer;
+  const uint64_t trailer_at = t.data_end.value();
+  auto mismatch = [&](const std::string& what, auto found, auto says) {
+    Add(Severity::kError, path, trailer_at,
+        "trailer's " + what + " is " + std::to_string(says) + " but the batches say " +
+            std::to_string(found));
+  };
+  if (records != t.record_count) mismatch("record count", records, t.record_count);
+  if (records > 0) {
+    if (*last_seq != t.last_seq) mismatch("last sequence", last_seq->value(), t.last_seq.value());
+    if (first_ts != t.first_ts) mismatch("first timestamp", first_ts.value(), t.first_ts.value());
+    if (max_ts != t.max_ts) mismatch("max timestamp", max_ts.value(), t.max_ts.value());
+  }
+}
+
+void Verifier::VerifyIndex(const std::string& path, SeqNo base, const SegmentOutcome& seg) {
+  if (!seg.opened) return;
+  ++out_->index_files;
+  const std::string rebuilt = " (derived data: the engine rebuilds it)";
+  ByteBuffer bytes;
+  Status s = io::ReadFile(path, &bytes);
+  if (s.code() == StatusCode::kNotFound) return;  // replaced or removed meanwhile
+  format::IndexInfo info;
+  std::vector<format::IndexEntry> entries;
+  if (s.ok()) s = format::DecodeIndex(bytes, &info, &entries);
+  if (!s.ok()) {
+    Add(Severity::kWarning, path, std::nullopt, "bad index: " + s.message() + rebuilt);
+    return;
+  }
+  if (!seg.sealed) {
+    Add(Severity::kWarning, path, std::nullopt,
+        "index file for an unsealed segment (stale; rewritten when the segment is sealed)");
+    return;
+  }
+  if (!seg.complete) return;  // the segment's own error says more
+  if (info.base_seq != base || info.data_end.value() != seg.data_end) {
+    Add(Severity::kWarning, path, std::nullopt,
+        "index is for base " + std::to_string(info.base_seq.value()) + " and data end " +
+            std::to_string(info.data_end.value()) + ", the segment has " +
+            std::to_string(base.value()) + " and " + std::to_string(seg.data_end) + rebuilt);
+    return;
+  }
+  if (entries.empty() || entries.front().offset.value() != kSegmentHeaderSize) {
+    Add(Severity::kWarning, path, std::nullopt,
+        "index does not start at the first batch" + rebuilt);
+    return;
+  }
+  TimestampMs prev_ts = entries.front().ts;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const format::IndexEntry& e = entries[i];
+    auto it = std::lower_bound(seg.batches.begin(), seg.batches.end(), e.offset.value(),
+                               [](const BatchInfo& b, uint64_t off) { return b.offset < off; });
+    std::string why;
+    if (it == seg.batches.end() || it->offset != e.offset.value()) {
+      why = "points at offset " + std::to_string(e.offset.value()) + ", where no batch starts";
+    } else if (it->base_seq != e.seq) {
+      why = "says sequence " + std::to_string(e.seq.value()) + " for the batch at offset " +
+            std::to_string(e.offset.value()) + ", which starts at " +
+            std::to_string(it->base_seq.value());
+    } else if (e.ts != std::max(it->first_ts, i == 0 ? it->first_ts : prev_ts)) {
+      why = "says timestamp " + std::to_string(e.ts.value()) + " for the batch at offset " +
+            std::to_string(e.offset.value()) + ", whose first timestamp is " +
+            std::to_string(it->first_ts.value());
+    }
+    if (!why.empty()) {
+      Add(Severity::kWarning, path, std::nullopt,
+          "index entry " + std::to_string(i) + " " + why + rebuilt);
+      return;
+    }
+    prev_ts = e.ts;
+  }
+}
+
+}  // namespace
+
+Status VerifyStore(const std::string& dir,
+                   const std::function<void(const VerifyProgress&)>& progress,
+                   VerifyReport* out) {
+  Verifier v(progress, out);
+  return v.Run(dir);
+}
+
+}  // namespace seglog
