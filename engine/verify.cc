@@ -349,12 +349,12 @@ void Verifier::VerifyIndex(const std::string& path, SeqNo base, const SegmentOut
     Add(Severity::kWarning, path, std::nullopt, "bad index: " + s.message() + rebuilt);
     return;
   }
+  if (!seg.complete) return;  // the segment's own error says more
   if (!seg.sealed) {
     Add(Severity::kWarning, path, std::nullopt,
         "index file for an unsealed segment (stale; rewritten when the segment is sealed)");
     return;
   }
-  if (!seg.complete) return;  // the segment's own error says more
   if (info.base_seq != base || info.data_end.value() != seg.data_end) {
     Add(Severity::kWarning, path, std::nullopt,
         "index is for base " + std::to_string(info.base_seq.value()) + " and data end " +

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -108,8 +109,10 @@ ThreadRing& CurrentRing() {
 
 // Submits the `n` SQEs already prepared on this thread's ring (user_data 0..n-1) and waits for
 // all n completions; res[i] receives the result of the SQE with user_data i.
-// A non-OK Status means the ring itself failed (not the requests); the ring is then reset, so
-// nothing submitted from it can still be pending when the caller's buffers go away.
+// A non-OK Status means the ring itself failed (not the requests); the ring is then dropped
+// and the next call on this thread gets another. Whatever was submitted is reaped first, so the
+// kernel is done with the caller's buffers, unless io_uring_wait_cqe itself fails (not expected
+// with at most two requests in flight on a ring of depth 8).
 Status SubmitAndWait(io_uring* ring, unsigned n, int* res, const std::string& path) {
   unsigned submitted = 0;
   Status failure;
@@ -123,8 +126,7 @@ Status SubmitAndWait(io_uring* ring, unsigned n, int* res, const std::string& pa
     }
     submitted += static_cast<unsigned>(r);
   }
-  // Reap everything that was submitted, even after a failure, so the kernel is done with the
-  // caller's buffers before we return.
+  // Reap everything that was submitted, even after a failure.
   for (unsigned got = 0; got < submitted;) {
     io_uring_cqe* cqe = nullptr;
     int r = io_uring_wait_cqe(ring, &cqe);
@@ -138,10 +140,18 @@ Status SubmitAndWait(io_uring* ring, unsigned n, int* res, const std::string& pa
     io_uring_cqe_seen(ring, cqe);
     ++got;
   }
-  // A ring that failed may still hold queued SQEs (or unreaped requests): drop it; the next
-  // call on this thread creates a fresh one.
+  // A ring that failed may still hold queued SQEs: drop it.
   if (!failure.ok()) CurrentRing().Reset();
   return failure;
+}
+
+// io_uring reads an offset of -1 (UINT64_MAX) as "the file position"; pwrite refuses every
+// negative offset. Refuse them here too, as pwrite would.
+Status CheckOffset(FileOffset offset, const std::string& path) {
+  if (offset.value() > static_cast<uint64_t>(INT64_MAX)) {
+    return Status::FromErrno(EINVAL, "io_uring write " + path);
+  }
+  return Status::OK();
 }
 
 class UringWritableFile final : public internal::PosixWritableFile {
@@ -149,6 +159,7 @@ class UringWritableFile final : public internal::PosixWritableFile {
   using PosixWritableFile::PosixWritableFile;
 
   Status Write(FileOffset offset, ByteView data) override {
+    SEGLOG_RETURN_IF_ERROR(CheckOffset(offset, path()));
     io_uring* ring = nullptr;
     SEGLOG_RETURN_IF_ERROR(CurrentRing().Get(&ring));
     const uint8_t* p = data.data();
@@ -175,6 +186,7 @@ class UringWritableFile final : public internal::PosixWritableFile {
   // One submission: the write, linked to an fdatasync. A short write breaks the link (the
   // kernel completes the fsync with -ECANCELED); the rest is then written and synced apart.
   Status WriteAndSync(FileOffset offset, ByteView data) override {
+    SEGLOG_RETURN_IF_ERROR(CheckOffset(offset, path()));
     if (data.empty()) return Sync();
     if (data.size() > kMaxChunk) {
       SEGLOG_RETURN_IF_ERROR(Write(offset, data));

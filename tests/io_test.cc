@@ -137,6 +137,18 @@ TEST_P(IoBackendTest, WriteAndReadBack) {
   EXPECT_EQ(SizeOf(dir_.Join("a")), 1500u);
 }
 
+// A negative offset (as off_t) is refused, and in particular UINT64_MAX, which io_uring would
+// otherwise take as "the current file position" (0 here).
+TEST_P(IoBackendTest, HugeOffsetIsRefused) {
+  auto f = Create("h");
+  ASSERT_TRUE(f->Write(FileOffset(0), Bytes("keep")).ok());
+  for (uint64_t off : {UINT64_MAX, uint64_t{1} << 63}) {
+    EXPECT_FALSE(f->Write(FileOffset(off), Bytes("XXXX")).ok()) << off;
+    EXPECT_FALSE(f->WriteAndSync(FileOffset(off), Bytes("XXXX")).ok()) << off;
+  }
+  EXPECT_EQ(Slurp(dir_.Join("h")), Bytes("keep"));
+}
+
 TEST_P(IoBackendTest, OpenModes) {
   std::unique_ptr<WritableFile> f;
   Status s = fs_->OpenWritable(dir_.Join("missing"), OpenMode::kOpenExisting, &f);

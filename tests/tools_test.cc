@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -47,7 +48,7 @@ ByteBuffer ReadWhole(const std::string& path) {
 }
 
 void WriteAt(const std::string& path, uint64_t off, ByteView bytes) {
-  int fd = ::open(path.c_str(), O_WRONLY);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT, 0644);
   ASSERT_GE(fd, 0) << path;
   ASSERT_EQ(::pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(off)),
             static_cast<ssize_t>(bytes.size()));
@@ -316,7 +317,7 @@ TEST_F(ToolsTest, VerifyNamesTheBadBatchOfASealedSegment) {
   const std::vector<BatchPos> batches = Batches(seg);
   ASSERT_GE(batches.size(), 4u);
   const BatchPos bad = batches[3];
-  FlipByte(seg, bad.offset + format::kBatchHeaderSize + bad.length / 4 % (bad.length - 56));
+  FlipByte(seg, bad.offset + format::kBatchHeaderSize + (bad.length - format::kBatchHeaderSize) / 2);
 
   VerifyReport v;
   ASSERT_OK(VerifyStore(dir_, {}, &v));
@@ -428,8 +429,14 @@ TEST_F(ToolsTest, VerifyWarnsOnlyAboutABadIndex) {
   ASSERT_EQ(v.count(Severity::kWarning), 2u);
   EXPECT_EQ(v.problems[0].path, idx0);
   EXPECT_EQ(v.problems[1].path, idx1);
-  // And an index with no segment.
+
+  // An index whose segment is gone (the oldest segment, as retention removes it).
   ASSERT_EQ(::unlink(segs[0].c_str()), 0);
+  ASSERT_OK(VerifyStore(dir_, {}, &v));
+  EXPECT_TRUE(v.ok()) << v.first_error()->ToString();
+  ASSERT_EQ(v.count(Severity::kWarning), 2u);
+  EXPECT_EQ(v.problems.back().path, idx0);
+  EXPECT_NE(v.problems.back().message.find("without its segment"), std::string::npos);
 }
 
 // ---------------------------------------------------------------- dump
@@ -618,7 +625,17 @@ TEST(ToolsLiveTest, InspectVerifyDumpBesideAWriter) {
   auto value_of = [](uint64_t seq) { return "value-" + std::to_string(seq) + std::string(seq % 97, '.'); };
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> appended{0};
-  std::thread writer([&] {
+  std::thread writer;
+  // Stops the writer however the test leaves (an ASSERT returns early).
+  struct Joiner {
+    std::atomic<bool>* stop;
+    std::thread* t;
+    ~Joiner() {
+      stop->store(true);
+      if (t->joinable()) t->join();
+    }
+  } joiner{&stop, &writer};
+  writer = std::thread([&] {
     uint64_t seq = 0;
     while (!stop.load()) {
       const int n = 1 + static_cast<int>(seq % 4);
@@ -636,7 +653,7 @@ TEST(ToolsLiveTest, InspectVerifyDumpBesideAWriter) {
     }
   });
 
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
   int rounds = 0;
   while (std::chrono::steady_clock::now() < deadline || rounds < 10) {
     ++rounds;
