@@ -37,10 +37,12 @@ void InspectSegment(const std::string& path, SeqNo base, uint64_t log_id, bool l
   r->data_end = FileOffset(kSegmentHeaderSize);
   SegmentFile seg;
   Status s = OpenSegmentFile(path, base, log_id, &seg);
+  if (s.code() == StatusCode::kNotFound) {
+    r->removed = true;
+    return;
+  }
   if (!s.ok()) {
-    r->error = s.code() == StatusCode::kNotFound
-                   ? "removed while reading (retention, or a writer replacing it)"
-                   : s.ToString();
+    r->error = s.ToString();
     return;
   }
   r->file_size = seg.file->size();
@@ -101,8 +103,11 @@ void SumUp(LogReport* lr) {
       any = true;
     }
   }
-  if (!lr->segments.empty()) {
-    lr->first_seq = lr->segments.front().base_seq;
+  // Segments removed while we looked (retention takes the oldest) no longer count.
+  auto first = std::find_if(lr->segments.begin(), lr->segments.end(),
+                            [](const SegmentReport& g) { return !g.removed; });
+  if (first != lr->segments.end()) {
+    lr->first_seq = first->base_seq;
     lr->next_seq = lr->segments.back().next_seq;
   }
 }

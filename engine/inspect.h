@@ -53,6 +53,8 @@ struct SegmentReport {
 
   // Set when this segment could not be read or decoded (the other fields are then partial).
   std::string error;
+  // Listed, but gone when opened: retention removed it meanwhile (not an error).
+  bool removed = false;
 
   bool empty() const { return records == 0; }
   uint64_t data_bytes() const;  // bytes of batches: data_end - header

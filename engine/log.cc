@@ -335,12 +335,18 @@ Status Log::Append(std::span<const Record> records, SeqNo* first_seq) {
   if (env_.read_only) return Status::NotSupported("log is open read-only: " + env_.dir);
   if (!error_.ok()) return error_;
 
-  const TimestampMs ts = std::max(env_.clock->NowMs(), last_ts_);
-  std::vector<format::RecordInput> in(records.size());
-  for (size_t i = 0; i < records.size(); ++i) {
-    in[i] = format::RecordInput{next_seq_ + i, ts, records[i].key, records[i].value,
-                                records[i].attrs};
-  }
+  // inputs_ is reused (no allocation per append once warm) but only while mu_ is held
+  // throughout: the roll loop below may release it, so the inputs are filled again after it.
+  std::vector<format::RecordInput>& in = inputs_;
+  auto fill = [&] {
+    const TimestampMs ts = std::max(env_.clock->NowMs(), last_ts_);
+    in.resize(records.size());
+    for (size_t i = 0; i < records.size(); ++i) {
+      in[i] = format::RecordInput{next_seq_ + i, ts, records[i].key, records[i].value,
+                                  records[i].attrs};
+    }
+  };
+  fill();
   const size_t max_len = format::MaxEncodedBatchSize(in);
   if (max_len > format::kMaxBatchSize) {
     return Status::TooLarge("batch of " + std::to_string(max_len) + " bytes exceeds the " +
@@ -348,11 +354,14 @@ Status Log::Append(std::span<const Record> records, SeqNo* first_seq) {
   }
 
   // Roll over when the batch does not fit the active segment (beside room for the trailer).
+  bool released = false;
   while (write_off_ + max_len + kSegmentTrailerSize > capacity_) {
     if (leader_active_ || syncing_) {
       cv_.wait(l);
+      released = true;
     } else if (!pending_.empty()) {
       LeadWriteLocked(l);
+      released = true;
     } else if (!error_.ok()) {
       return error_;
     } else {
@@ -365,6 +374,7 @@ Status Log::Append(std::span<const Record> records, SeqNo* first_seq) {
           std::lock_guard<std::mutex> sl(seg_mu_);
           segments_.pop_back();
         }
+        active_->MarkRemoved();
         file_.reset();
         active_.reset();
         s = env_.fs->Remove(path);
@@ -380,12 +390,9 @@ Status Log::Append(std::span<const Record> records, SeqNo* first_seq) {
     }
     if (closed_) return Status::Closed("log is closed: " + env_.dir);
     if (!error_.ok()) return error_;
-    // Sequence numbers may have moved while waiting.
-    for (size_t i = 0; i < in.size(); ++i) in[i].seq = next_seq_ + i;
   }
-  for (size_t i = 0; i < in.size(); ++i) in[i].seq = next_seq_ + i;
-  in.front().ts = std::max(ts, last_ts_);
-  for (auto& r : in) r.ts = in.front().ts;
+  // Others may have appended (and used inputs_) while the lock was released.
+  if (released) fill();
 
   const size_t before = pending_.size();
   size_t len = 0;
@@ -397,15 +404,16 @@ Status Log::Append(std::span<const Record> records, SeqNo* first_seq) {
     return s;
   }
   const SeqNo first = next_seq_;
+  const TimestampMs ts = in.front().ts;
   if (seg_records_ == 0 || write_off_ - last_indexed_ >= opt_.index_interval_bytes) {
-    active_->AddIndexEntry(IndexEntry{first, FileOffset(write_off_), in.front().ts});
+    active_->AddIndexEntry(IndexEntry{first, FileOffset(write_off_), ts});
     last_indexed_ = write_off_;
   }
-  if (seg_records_ == 0) seg_first_ts_ = in.front().ts;
+  if (seg_records_ == 0) seg_first_ts_ = ts;
   write_off_ += len;
   next_seq_ = next_seq_ + in.size();
   seg_records_ += in.size();
-  last_ts_ = in.front().ts;
+  last_ts_ = ts;
   const SeqNo mine = next_seq_;
 
   // Group commit: whoever finds no write in flight writes everything pending.

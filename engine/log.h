@@ -147,6 +147,7 @@ class Log {
   ByteBuffer pending_;         // encoded batches not yet written, starting at pending_off_
   ByteBuffer spare_;
   ByteBuffer scratch_;
+  std::vector<format::RecordInput> inputs_;
   uint64_t pending_off_ = 0;
   bool leader_active_ = false;
   bool syncing_ = false;

@@ -135,15 +135,24 @@ Status BatchWalker::Next(format::BatchHeader* h, ByteView* batch) {
   if (pos_ >= limit_) return Status::NoMore();
   ByteView v;
   SEGLOG_RETURN_IF_ERROR(Fill(kBatchHeaderSize, &v));
+  uint32_t length = 0;
   if (v.size() >= kBatchHeaderSize) {
     // Bring in the whole batch when its length is plausible; ReadBatch refuses the others
     // from the header alone, so a corrupt length never makes us read (or allocate) much.
-    const uint32_t length = format::DecodeFixed32(v.data() + 8);
+    length = format::DecodeFixed32(v.data() + 8);
     if (length > kBatchHeaderSize && length <= format::kMaxBatchSize) {
       SEGLOG_RETURN_IF_ERROR(Fill(length, &v));
     }
   }
-  SEGLOG_RETURN_IF_ERROR(format::ReadBatch(v, h));
+  Status s = format::ReadBatch(v, h);
+  if (s.code() == StatusCode::kCorruption && length >= kBatchHeaderSize &&
+      length <= format::kMaxBatchSize && length > v.size()) {
+    // Say what a torn write looks like, rather than "bad batch length".
+    return Status::Corruption("batch of " + std::to_string(length) + " bytes cut short: " +
+                              std::to_string(v.size()) + " bytes left before " +
+                              (limit_ < file_->size() ? "the data end" : "the end of the file"));
+  }
+  SEGLOG_RETURN_IF_ERROR(s);
   *batch = v.first(h->length);
   pos_ += h->length;
   return Status::OK();

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "format/status.h"
@@ -26,9 +27,14 @@ class TempDir {
 
 // Deterministic pseudo-random bytes.
 std::string RandomBytes(std::mt19937_64& rng, size_t n);
-inline ByteView View(const std::string& s) {
+// A view of bytes that outlive the call: string literals and named strings. Views of
+// temporaries would dangle, so that overload does not exist.
+inline ByteView View(std::string_view s) {
   return ByteView(reinterpret_cast<const uint8_t*>(s.data()), s.size());
 }
+inline ByteView View(const char* s) { return View(std::string_view(s)); }
+inline ByteView View(const std::string& s) { return View(std::string_view(s)); }
+ByteView View(std::string&&) = delete;
 inline std::string Str(ByteView v) {
   return std::string(reinterpret_cast<const char*>(v.data()), v.size());
 }

@@ -129,6 +129,7 @@ json StoreReportToJson(const StoreReport& r) {
           {"max_time", TimeTextJson(g.empty(), g.max_ts)},
           {"data_end", g.data_end.value()},
           {"has_index", g.has_index},
+          {"removed", g.removed},
           {"tail", OrNull(g.tail)},
           {"error", OrNull(g.error)},
       });
@@ -182,7 +183,10 @@ void PrintStoreReport(const StoreReport& r, std::FILE* out) {
     Table t({"SEGMENT", "STATE", "FILE BYTES", "RECORDS", "SEQ", "FIRST TS", "MAX TS"},
             {false, false, true, true, false, false, false});
     for (const SegmentReport& g : l.segments) {
-      const char* state = !g.error.empty() ? "error" : g.sealed ? "sealed" : "active";
+      const char* state = g.removed          ? "removed"
+                          : !g.error.empty() ? "error"
+                          : g.sealed         ? "sealed"
+                                             : "active";
       t.Add({Base(g.path), state, std::to_string(g.file_size), std::to_string(g.records),
              SeqRange(g.empty(), g.base_seq, g.next_seq), TimeOrDash(g.empty(), g.first_ts),
              TimeOrDash(g.empty(), g.max_ts)});

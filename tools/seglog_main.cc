@@ -78,10 +78,11 @@ int RunVerify(const std::string& dir, bool as_json, bool quiet) {
   if (as_json) {
     std::printf("%s\n", JsonText(VerifyReportToJson(dir, r)).c_str());
   } else {
-    PrintVerifyReport(dir, r, quiet, stdout);
+    // Quiet: nothing on stdout; the errors, if any, on stderr.
+    PrintVerifyReport(dir, r, quiet, quiet ? stderr : stdout);
   }
   if (r.ok()) return kExitOk;
-  if (quiet || as_json) {
+  if (as_json) {
     std::fprintf(stderr, "seglog verify: corruption: %s\n", r.first_error()->ToString().c_str());
   }
   return kExitCorrupt;
@@ -138,7 +139,7 @@ int Main(int argc, char** argv) {
       "verify", "Check every checksum; exit 1 naming the first bad batch (file and offset)");
   verify->add_option("DIR", dir, "Store directory")->required();
   verify->add_flag("--json", as_json, "One JSON document on stdout");
-  verify->add_flag("-q,--quiet", quiet, "Print errors only; no progress");
+  verify->add_flag("-q,--quiet", quiet, "Nothing on stdout; errors only, on stderr; no progress");
 
   CLI::App* dump = app.add_subcommand("dump", "Print records: seq, time, key, value, attrs size");
   dump->add_option("PATH", path, "A segment file or a log directory (or a store with --log)")
