@@ -37,43 +37,6 @@ Status Log::Open(const Env& env, const LogOptions& opt, std::unique_ptr<Log>* ou
 
 // ---------------------------------------------------------------- recovery
 
-namespace {
-
-Status ReadHeader(const std::string& path, SeqNo base, uint64_t log_id) {
-  ByteBuffer b;
-  SEGLOG_RETURN_IF_ERROR(io::ReadAt(path, 0, kSegmentHeaderSize, &b));
-  format::SegmentHeader h;
-  SEGLOG_RETURN_IF_ERROR(format::DecodeSegmentHeader(b, &h).WithContext(path));
-  if (h.base_seq != base) {
-    return Status::Corruption(path + ": header says base sequence " +
-                              std::to_string(h.base_seq.value()) + ", name says " +
-                              std::to_string(base.value()));
-  }
-  if (log_id != 0 && h.log_id != log_id) {
-    return Status::Corruption(path + ": belongs to log " + std::to_string(h.log_id) +
-                              ", not " + std::to_string(log_id));
-  }
-  return Status::OK();
-}
-
-// The trailer of a sealed segment: the last kSegmentTrailerSize bytes, ending exactly at EOF.
-Status ReadTrailer(const std::string& path, format::SegmentTrailer* t) {
-  uint64_t size = 0;
-  SEGLOG_RETURN_IF_ERROR(io::FileSize(path, &size));
-  if (size < kSegmentHeaderSize + kSegmentTrailerSize) {
-    return Status::Corruption(path + ": too short for a sealed segment");
-  }
-  ByteBuffer b;
-  SEGLOG_RETURN_IF_ERROR(io::ReadAt(path, size - kSegmentTrailerSize, kSegmentTrailerSize, &b));
-  SEGLOG_RETURN_IF_ERROR(format::DecodeSegmentTrailer(b, t).WithContext(path));
-  if (t->data_end.value() + kSegmentTrailerSize != size) {
-    return Status::Corruption(path + ": trailer's data end does not match the file size");
-  }
-  return Status::OK();
-}
-
-}  // namespace
-
 Status Log::Recover() {
   if (!env_.read_only) SEGLOG_RETURN_IF_ERROR(env_.fs->CreateDir(env_.dir));
   std::vector<std::string> names;
@@ -93,28 +56,11 @@ Status Log::Recover() {
   }
   std::sort(bases.begin(), bases.end());
 
-  // Every segment but the last is sealed: trust its trailer, never scan it.
-  std::optional<SeqNo> prev_last;
+  // Every segment but the last is sealed. Its header and trailer are checked on first use
+  // (Segment::Check), never scanned: opening costs the same however much is sealed.
   for (size_t i = 0; i + 1 < bases.size(); ++i) {
-    const std::string path = env_.dir + "/" + SegmentFileName(bases[i]);
-    SEGLOG_RETURN_IF_ERROR(ReadHeader(path, bases[i], env_.log_id));
-    format::SegmentTrailer t;
-    Status ts = ReadTrailer(path, &t);
-    if (!ts.ok()) {
-      return Status::Corruption("sealed segment has no valid trailer: " + ts.message());
-    }
-    if (prev_last && bases[i] != *prev_last + 1) {
-      return Status::Corruption(path + ": starts at " + std::to_string(bases[i].value()) +
-                                " but the previous segment ends at " +
-                                std::to_string(prev_last->value()));
-    }
-    if (t.last_seq < bases[i] || bases[i + 1] != t.last_seq + 1) {
-      return Status::Corruption(path + ": trailer's last sequence " +
-                                std::to_string(t.last_seq.value()) +
-                                " does not meet the next segment");
-    }
-    prev_last = t.last_seq;
-    auto seg = Segment::Sealed(env_.dir, bases[i], t, env_.maps, opt_.index_interval_bytes);
+    auto seg = Segment::SealedUnchecked(env_.dir, bases[i], bases[i + 1] - 1, env_.log_id,
+                                        env_.maps, opt_.index_interval_bytes);
     seg->set_file_system(env_.fs);
     seg->set_read_only(env_.read_only);
     segments_.push_back(std::move(seg));
@@ -123,12 +69,16 @@ Status Log::Recover() {
   std::unique_lock<std::mutex> l(mu_);
   if (!bases.empty()) {
     SEGLOG_RETURN_IF_ERROR(RecoverTail(env_.dir + "/" + SegmentFileName(bases.back()),
-                                       bases.back(), prev_last.has_value()));
+                                       bases.back(), bases.size() > 1));
   }
   if (!active_) {
     // No segment, or the last one is sealed (or was a segment whose creation never finished).
-    SeqNo next = segments_.empty() ? SeqNo(0) : segments_.back()->trailer().last_seq + 1;
-    if (!segments_.empty()) last_ts_ = segments_.back()->trailer().max_ts;
+    SeqNo next(0);
+    if (!segments_.empty()) {
+      SEGLOG_RETURN_IF_ERROR(segments_.back()->Check());
+      next = segments_.back()->trailer().last_seq + 1;
+      last_ts_ = segments_.back()->trailer().max_ts;
+    }
     next_seq_ = next;
     if (!env_.read_only) SEGLOG_RETURN_IF_ERROR(CreateSegmentLocked(next, 0));
   }
@@ -141,18 +91,18 @@ Status Log::Recover() {
 }
 
 Status Log::RecoverTail(const std::string& path, SeqNo base, bool have_prev) {
-  const SeqNo expected_base = have_prev ? segments_.back()->trailer().last_seq + 1 : base;
-  if (have_prev && base != expected_base) {
-    return Status::Corruption(path + ": starts at " + std::to_string(base.value()) +
-                              " but the previous segment ends at " +
-                              std::to_string(expected_base.value() - 1));
+  // The newest record time so far: the previous segment's, read from its trailer (one read).
+  TimestampMs prev_max_ts(0);
+  if (have_prev) {
+    SEGLOG_RETURN_IF_ERROR(segments_.back()->Check());
+    prev_max_ts = segments_.back()->trailer().max_ts;
   }
   uint64_t size = 0;
   SEGLOG_RETURN_IF_ERROR(io::FileSize(path, &size));
   std::shared_ptr<io::MappedFile> map;
   SEGLOG_RETURN_IF_ERROR(io::MappedFile::Open(path, size, &map));
 
-  Status hs = ReadHeader(path, base, env_.log_id);
+  Status hs = ReadSegmentHeader(path, base, env_.log_id);
   if (hs.code() == StatusCode::kNotSupported) return hs;
   if (!hs.ok()) {
     // A segment is appended to only after its header is synced, so a bad header on the last
@@ -168,7 +118,7 @@ Status Log::RecoverTail(const std::string& path, SeqNo base, bool have_prev) {
   }
 
   format::SegmentTrailer t;
-  if (ReadTrailer(path, &t).ok()) {
+  if (ReadSegmentTrailer(path, &t).ok()) {
     // Sealed before the process stopped; the next segment was not created yet.
     auto seg = Segment::Sealed(env_.dir, base, t, env_.maps, opt_.index_interval_bytes);
     seg->set_file_system(env_.fs);
@@ -182,7 +132,7 @@ Status Log::RecoverTail(const std::string& path, SeqNo base, bool have_prev) {
   std::vector<IndexEntry> index;
   uint64_t last_indexed = 0, records = 0;
   SeqNo next = base;
-  TimestampMs first_ts, max_ts = have_prev ? segments_.back()->trailer().max_ts : TimestampMs(0);
+  TimestampMs first_ts, max_ts = prev_max_ts;
   ScanStop stop = ScanBatches(map->view(), FileOffset(kSegmentHeaderSize), FileOffset(size), base,
                               path, [&](FileOffset off, const BatchHeader& h) {
                                 if (h.type != format::kBatchTypeData) return true;
@@ -502,8 +452,9 @@ Status Log::RemoveSegmentsOlderThan(TimestampMs cutoff, size_t* removed) {
   std::vector<std::shared_ptr<Segment>> victims;
   {
     std::lock_guard<std::mutex> sl(seg_mu_);
-    while (segments_.size() > 1 && segments_.front()->sealed() &&
-           segments_.front()->trailer().max_ts < cutoff) {
+    while (segments_.size() > 1 && segments_.front()->sealed()) {
+      SEGLOG_RETURN_IF_ERROR(segments_.front()->Check());
+      if (segments_.front()->trailer().max_ts >= cutoff) break;
       victims.push_back(segments_.front());
       segments_.pop_front();
     }
@@ -545,7 +496,8 @@ std::shared_ptr<Segment> Log::SegmentAfter(const Segment* s) const {
 std::shared_ptr<Segment> Log::SegmentForTime(TimestampMs t) const {
   std::lock_guard<std::mutex> sl(seg_mu_);
   for (const auto& g : segments_) {
-    if (!g->sealed() || g->trailer().max_ts >= t) return g;
+    // A segment that fails its check is returned: reading it reports the error.
+    if (!g->sealed() || !g->Check().ok() || g->trailer().max_ts >= t) return g;
   }
   return nullptr;
 }
@@ -605,9 +557,9 @@ LogStats Log::Stats() const {
   std::lock_guard<std::mutex> sl(seg_mu_);
   st.segments = segments_.size();
   for (const auto& g : segments_) {
-    st.bytes += g->published_end().value() - kSegmentHeaderSize;
+    if (g->Check().ok()) st.bytes += g->published_end().value() - kSegmentHeaderSize;
   }
-  if (!segments_.empty() && segments_.front()->sealed()) {
+  if (!segments_.empty() && segments_.front()->sealed() && segments_.front()->Check().ok()) {
     st.first_ts = segments_.front()->trailer().first_ts;
   }
   return st;
@@ -659,6 +611,13 @@ Status LogIterator::Next(RecordView* r) {
       SEGLOG_RETURN_IF_ERROR(Position());
       if (!seg_) return Status::NoMore();
     }
+    if (!map_) {
+      Status s = seg_->Pin(&map_);  // checks a sealed segment's trailer on first use
+      if (!s.ok()) {
+        if (seg_->removed()) continue;
+        return s;
+      }
+    }
     const uint64_t end = seg_->published_end().value();
     if (off_ >= end) {
       if (!seg_->sealed()) return Status::NoMore();
@@ -668,13 +627,6 @@ Status LogIterator::Next(RecordView* r) {
       map_.reset();
       off_ = format::kSegmentHeaderSize;
       continue;
-    }
-    if (!map_) {
-      Status s = seg_->Pin(&map_);
-      if (!s.ok()) {
-        if (seg_->removed()) continue;
-        return s;
-      }
     }
     Status s = format::ReadBatch(map_->view(off_, end - off_), &batch_);
     if (s.IsNoMore()) {

@@ -69,6 +69,39 @@ ScanStop ScanBatches(ByteView image, FileOffset start, FileOffset limit, SeqNo m
   return {FileOffset(off), Status::OK()};
 }
 
+Status ReadSegmentHeader(const std::string& path, SeqNo base, uint64_t log_id) {
+  ByteBuffer b;
+  SEGLOG_RETURN_IF_ERROR(io::ReadAt(path, 0, format::kSegmentHeaderSize, &b));
+  format::SegmentHeader h;
+  SEGLOG_RETURN_IF_ERROR(format::DecodeSegmentHeader(b, &h).WithContext(path));
+  if (h.base_seq != base) {
+    return Status::Corruption(path + ": header says base sequence " +
+                              std::to_string(h.base_seq.value()) + ", name says " +
+                              std::to_string(base.value()));
+  }
+  if (log_id != 0 && h.log_id != log_id) {
+    return Status::Corruption(path + ": belongs to log " + std::to_string(h.log_id) +
+                              ", not " + std::to_string(log_id));
+  }
+  return Status::OK();
+}
+
+Status ReadSegmentTrailer(const std::string& path, format::SegmentTrailer* t) {
+  uint64_t size = 0;
+  SEGLOG_RETURN_IF_ERROR(io::FileSize(path, &size));
+  if (size < format::kSegmentHeaderSize + format::kSegmentTrailerSize) {
+    return Status::Corruption(path + ": too short for a sealed segment");
+  }
+  ByteBuffer b;
+  SEGLOG_RETURN_IF_ERROR(
+      io::ReadAt(path, size - format::kSegmentTrailerSize, format::kSegmentTrailerSize, &b));
+  SEGLOG_RETURN_IF_ERROR(format::DecodeSegmentTrailer(b, t).WithContext(path));
+  if (t->data_end.value() + format::kSegmentTrailerSize != size) {
+    return Status::Corruption(path + ": trailer's data end does not match the file size");
+  }
+  return Status::OK();
+}
+
 Segment::Segment(std::string dir, SeqNo base, MapCache* cache, uint32_t index_interval)
     : path_(dir + "/" + SegmentFileName(base)),
       index_path_(dir + "/" + IndexFileName(base)),
@@ -78,12 +111,49 @@ Segment::Segment(std::string dir, SeqNo base, MapCache* cache, uint32_t index_in
 
 Segment::~Segment() { cache_->Erase(this); }
 
+std::shared_ptr<Segment> Segment::SealedUnchecked(std::string dir, SeqNo base, SeqNo last_seq,
+                                                  uint64_t log_id, MapCache* cache,
+                                                  uint32_t index_interval) {
+  std::shared_ptr<Segment> s(new Segment(std::move(dir), base, cache, index_interval));
+  s->log_id_ = log_id;
+  s->expected_last_ = last_seq;
+  s->sealed_.store(true, std::memory_order_release);
+  return s;
+}
+
+Status Segment::Check() {
+  if (checked_.load(std::memory_order_acquire)) return Status::OK();
+  std::lock_guard<std::mutex> l(mu_);
+  if (checked_.load(std::memory_order_relaxed)) return Status::OK();
+  if (!check_error_.ok()) return check_error_;
+  Status s = ReadSegmentHeader(path_, base_, log_id_);
+  format::SegmentTrailer t;
+  if (s.ok()) {
+    s = ReadSegmentTrailer(path_, &t);
+    if (!s.ok()) s = Status::Corruption("sealed segment has no valid trailer: " + s.message());
+  }
+  if (s.ok() && (t.last_seq < base_ || t.last_seq != expected_last_)) {
+    s = Status::Corruption(path_ + ": trailer's last sequence " +
+                           std::to_string(t.last_seq.value()) + " does not meet the next segment (" +
+                           std::to_string(expected_last_.value() + 1) + ")");
+  }
+  if (!s.ok()) {
+    check_error_ = s;
+    return s;
+  }
+  trailer_ = t;
+  published_end_.store(t.data_end.value(), std::memory_order_release);
+  checked_.store(true, std::memory_order_release);
+  return Status::OK();
+}
+
 std::shared_ptr<Segment> Segment::Sealed(std::string dir, SeqNo base,
                                          const format::SegmentTrailer& t, MapCache* cache,
                                          uint32_t index_interval) {
   std::shared_ptr<Segment> s(new Segment(std::move(dir), base, cache, index_interval));
   s->trailer_ = t;
   s->published_end_.store(t.data_end.value(), std::memory_order_relaxed);
+  s->checked_.store(true, std::memory_order_release);
   s->sealed_.store(true, std::memory_order_release);
   return s;
 }
@@ -101,6 +171,7 @@ std::shared_ptr<Segment> Segment::Active(std::string dir, SeqNo base,
 }
 
 Status Segment::Pin(std::shared_ptr<const io::MappedFile>* out) {
+  if (sealed()) SEGLOG_RETURN_IF_ERROR(Check());
   std::lock_guard<std::mutex> l(mu_);
   if (active_map_) {
     *out = active_map_;
@@ -134,6 +205,7 @@ void Segment::MarkSealed(const format::SegmentTrailer& t) {
     std::lock_guard<std::mutex> l(mu_);
     trailer_ = t;
     published_end_.store(t.data_end.value(), std::memory_order_release);
+    checked_.store(true, std::memory_order_release);
     sealed_.store(true, std::memory_order_release);
     m = std::move(active_map_);
     active_map_.reset();

@@ -47,8 +47,19 @@ ScanStop ScanBatches(ByteView image, FileOffset start, FileOffset limit, SeqNo m
                      const std::string& path,
                      const std::function<bool(FileOffset, const format::BatchHeader&)>& fn);
 
+// Checks the header of the segment file at `path`: checksum, base sequence, log id (0: any).
+Status ReadSegmentHeader(const std::string& path, SeqNo base, uint64_t log_id);
+// Reads the trailer of a sealed segment: the last kSegmentTrailerSize bytes, ending at EOF.
+Status ReadSegmentTrailer(const std::string& path, format::SegmentTrailer* t);
+
 class Segment {
  public:
+  // A sealed segment known by name only: its header and trailer are read and checked on first
+  // use (Check), so that opening a log costs the same however many segments it has.
+  // `last_seq` is what the next segment's name implies.
+  static std::shared_ptr<Segment> SealedUnchecked(std::string dir, SeqNo base, SeqNo last_seq,
+                                                  uint64_t log_id, MapCache* cache,
+                                                  uint32_t index_interval);
   // A segment whose trailer was read and checked.
   static std::shared_ptr<Segment> Sealed(std::string dir, SeqNo base,
                                          const format::SegmentTrailer& t, MapCache* cache,
@@ -65,9 +76,13 @@ class Segment {
   SeqNo base_seq() const { return base_; }
 
   bool sealed() const { return sealed_.load(std::memory_order_acquire); }
-  // REQUIRES: sealed().
+  // Reads and checks a sealed segment's header and trailer, once; OK at once for others and
+  // for segments already checked. A failure is remembered and returned again.
+  Status Check();
+  // REQUIRES: sealed() and Check() returned OK.
   const format::SegmentTrailer& trailer() const { return trailer_; }
   // Readers may read batches in [kSegmentHeaderSize, published_end()).
+  // REQUIRES for a sealed segment: Check() returned OK (Pin does it).
   FileOffset published_end() const {
     return FileOffset(published_end_.load(std::memory_order_acquire));
   }
@@ -119,7 +134,11 @@ class Segment {
   std::atomic<uint64_t> published_end_{format::kSegmentHeaderSize};
   std::atomic<bool> sealed_{false};
   std::atomic<bool> removed_{false};
-  format::SegmentTrailer trailer_;  // written once, before sealed_ is set
+  std::atomic<bool> checked_{false};
+  format::SegmentTrailer trailer_;  // written once, before checked_ (or sealed_) is set
+  uint64_t log_id_ = 0;             // for SealedUnchecked
+  SeqNo expected_last_;             // for SealedUnchecked
+  Status check_error_;              // guarded by mu_
 
   std::mutex mu_;
   std::shared_ptr<const io::MappedFile> active_map_;  // while active: always mapped

@@ -168,7 +168,6 @@ Status Verifier::Run(const std::string& dir) {
 
 void Verifier::VerifyLog(const format::CatalogEntry& e, const LogDirListing& files) {
   ++out_->logs;
-  std::vector<SegmentOutcome> outcomes;
   std::optional<SeqNo> prev_last;
   size_t i = 0;
   for (const auto& [base, path] : files.segments) {

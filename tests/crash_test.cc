@@ -156,7 +156,7 @@ TEST_P(CrashTest, InjectedErrorAtEveryCall) {
     Status s = store->CreateLog("l", Options(), &log);
     if (s.code() == StatusCode::kAlreadyExists) s = store->GetLog("l", &log);
     SEGLOG_RETURN_IF_ERROR(s);
-    for (int i = 0; i < 120; ++i) {
+    for (int i = 0; i < 80; ++i) {
       std::string v = "v" + std::to_string(i) + std::string(300, 'x');
       ledger->attempted.insert(v);
       Log::Record rec{View("k"), View(v), {}};
@@ -185,7 +185,7 @@ TEST_P(CrashTest, InjectedErrorAtEveryCall) {
                       io::FsOp::kCreateDir, io::FsOp::kSyncDir}) {
     const uint64_t n_calls = counts[static_cast<int>(op)];
     // Every call for the rarer ops; a spread of them for writes and syncs.
-    const uint64_t step = n_calls > 40 ? n_calls / 40 : 1;
+    const uint64_t step = n_calls > 25 ? n_calls / 25 : 1;
     for (uint64_t n = 1; n <= n_calls; n += step) {
       for (int kind = 0; kind < 3; ++kind) {
         if (kind == 2 && op != io::FsOp::kWrite) continue;
