@@ -26,15 +26,6 @@ constexpr size_t kReadChunk = 4u << 20;
 
 // ---------------------------------------------------------------- layout
 
-std::string CatalogPath(const std::string& store_dir) { return store_dir + "/CATALOG"; }
-std::string LogsPath(const std::string& store_dir) { return store_dir + "/logs"; }
-
-std::string LogDirPath(const std::string& store_dir, uint64_t log_id) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%016" PRIx64, log_id);
-  return LogsPath(store_dir) + "/" + buf;
-}
-
 Status ReadCatalog(const std::string& store_dir, format::Catalog* c) {
   const std::string path = CatalogPath(store_dir);
   if (!io::IsDirectory(store_dir) || !io::PathExists(path)) {

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/layout.h"
 #include "format/catalog_format.h"
 #include "format/segment_format.h"
 #include "format/status.h"
@@ -24,9 +25,9 @@
 namespace seglog::inspect_internal {
 
 // ---- store layout (see engine/store.h) ----
-std::string CatalogPath(const std::string& store_dir);
-std::string LogsPath(const std::string& store_dir);
-std::string LogDirPath(const std::string& store_dir, uint64_t log_id);
+using ::seglog::CatalogPath;
+using ::seglog::LogDirPath;
+using ::seglog::LogsPath;
 // NotFound("no store at DIR") when DIR is not a directory or has no CATALOG; Corruption (naming
 // the file) when the CATALOG does not decode.
 Status ReadCatalog(const std::string& store_dir, format::Catalog* c);

@@ -9,13 +9,11 @@
 #include <utility>
 
 #include "engine/clock.h"
+#include "engine/layout.h"
 
 namespace seglog {
 
 namespace {
-constexpr char kCatalogName[] = "CATALOG";
-constexpr char kLockName[] = "LOCK";
-constexpr char kLogsDir[] = "logs";
 }  // namespace
 
 Status ValidateName(std::string_view what, std::string_view name) {
@@ -91,11 +89,7 @@ Status Store::Open(const std::string& dir, const StoreOptions& opt, std::unique_
   return Status::OK();
 }
 
-std::string Store::LogDir(uint64_t id) const {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%016" PRIx64, id);
-  return dir_ + "/" + kLogsDir + "/" + buf;
-}
+std::string Store::LogDir(uint64_t id) const { return LogDirPath(dir_, id); }
 
 Status Store::OpenImpl() {
   clock_ = opt_.clock != nullptr ? opt_.clock : SystemClock::Default();
@@ -105,7 +99,7 @@ Status Store::OpenImpl() {
     SEGLOG_RETURN_IF_ERROR(io::NewFileSystem(opt_.io_backend, &owned_fs_));
     fs_ = owned_fs_.get();
   }
-  const std::string catalog_path = dir_ + "/" + kCatalogName;
+  const std::string catalog_path = CatalogPath(dir_);
   if (!io::IsDirectory(dir_)) {
     if (opt_.read_only || !opt_.create_if_missing) {
       return Status::NotFound("no store at " + dir_);
@@ -113,7 +107,7 @@ Status Store::OpenImpl() {
     SEGLOG_RETURN_IF_ERROR(io::CreateDirs(dir_));
   }
   if (!opt_.read_only) {
-    SEGLOG_RETURN_IF_ERROR(io::FileLock::Acquire(dir_ + "/" + kLockName, &lock_));
+    SEGLOG_RETURN_IF_ERROR(io::FileLock::Acquire(LockPath(dir_), &lock_));
   }
   if (io::PathExists(catalog_path)) {
     ByteBuffer bytes;
@@ -123,22 +117,22 @@ Status Store::OpenImpl() {
     return Status::NotFound("no store at " + dir_ + " (no CATALOG)");
   } else {
     // A new store: the catalog's existence marks it as one.
-    SEGLOG_RETURN_IF_ERROR(fs_->CreateDir(dir_ + "/" + kLogsDir));
+    SEGLOG_RETURN_IF_ERROR(fs_->CreateDir(LogsPath(dir_)));
     SEGLOG_RETURN_IF_ERROR(fs_->SyncDir(dir_));
     SEGLOG_RETURN_IF_ERROR(SaveCatalogLocked());
   }
   if (!opt_.read_only) {
-    SEGLOG_RETURN_IF_ERROR(fs_->CreateDir(dir_ + "/" + kLogsDir));
+    SEGLOG_RETURN_IF_ERROR(fs_->CreateDir(LogsPath(dir_)));
     // Directories of logs that were being dropped when the process stopped.
     std::set<std::string> live;
     for (const auto& e : catalog_.logs) {
-      live.insert(LogDir(e.log_id).substr(dir_.size() + 1 + sizeof(kLogsDir)));
+      live.insert(LogDirName(e.log_id));
     }
     std::vector<std::string> names;
-    SEGLOG_RETURN_IF_ERROR(io::ListDir(dir_ + "/" + kLogsDir, &names));
+    SEGLOG_RETURN_IF_ERROR(io::ListDir(LogsPath(dir_), &names));
     for (const auto& n : names) {
       if (live.count(n) != 0 || n.size() != 16) continue;
-      const std::string d = dir_ + "/" + kLogsDir + "/" + n;
+      const std::string d = LogsPath(dir_) + "/" + n;
       std::vector<std::string> files;
       SEGLOG_RETURN_IF_ERROR(io::ListDir(d, &files));
       for (const auto& f : files) SEGLOG_RETURN_IF_ERROR(fs_->Remove(d + "/" + f));
@@ -149,7 +143,7 @@ Status Store::OpenImpl() {
 }
 
 Status Store::SaveCatalogLocked() {
-  return io::WriteFileAtomically(fs_, dir_ + "/" + kCatalogName, format::EncodeCatalog(catalog_));
+  return io::WriteFileAtomically(fs_, CatalogPath(dir_), format::EncodeCatalog(catalog_));
 }
 
 Status Store::CreateLog(const std::string& name, const LogOptions& opt, Log** out) {
@@ -241,7 +235,7 @@ Status Store::DropLog(const std::string& name) {
   if (io::ListDir(d, &files).ok()) {
     for (const auto& f : files) SEGLOG_RETURN_IF_ERROR(fs_->Remove(d + "/" + f));
     SEGLOG_RETURN_IF_ERROR(fs_->RemoveDir(d));
-    SEGLOG_RETURN_IF_ERROR(fs_->SyncDir(dir_ + "/" + kLogsDir));
+    SEGLOG_RETURN_IF_ERROR(fs_->SyncDir(LogsPath(dir_)));
   }
   return Status::OK();
 }
