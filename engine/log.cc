@@ -164,18 +164,9 @@ Status Log::RecoverTail(const std::string& path, SeqNo base, bool have_prev) {
   } else {
     capacity = size;
   }
-  auto seg = Segment::Active(env_.dir, base, std::move(map), FileOffset(end), std::move(index),
-                             env_.maps, opt_.index_interval_bytes);
-  seg->set_file_system(env_.fs);
-  seg->set_read_only(env_.read_only);
-  {
-    std::lock_guard<std::mutex> sl(seg_mu_);
-    segments_.push_back(seg);
-  }
-  active_ = std::move(seg);
-  file_ = std::move(file);
-  capacity_ = capacity;
-  write_off_ = pending_off_ = end;
+  InstallActiveLocked(Segment::Active(env_.dir, base, std::move(map), FileOffset(end),
+                                      std::move(index), env_.maps, opt_.index_interval_bytes),
+                      std::move(file), capacity);
   last_indexed_ = last_indexed;
   next_seq_ = next;
   seg_records_ = records;
@@ -185,6 +176,20 @@ Status Log::RecoverTail(const std::string& path, SeqNo base, bool have_prev) {
 }
 
 // ---------------------------------------------------------------- segments
+
+void Log::InstallActiveLocked(std::shared_ptr<Segment> seg, std::unique_ptr<io::WritableFile> file,
+                              uint64_t capacity) {
+  seg->set_file_system(env_.fs);
+  seg->set_read_only(env_.read_only);
+  {
+    std::lock_guard<std::mutex> sl(seg_mu_);
+    segments_.push_back(seg);
+  }
+  write_off_ = pending_off_ = seg->published_end().value();
+  active_ = std::move(seg);
+  file_ = std::move(file);
+  capacity_ = capacity;
+}
 
 Status Log::CreateSegmentLocked(SeqNo base, uint64_t min_capacity) {
   const uint64_t capacity = std::max<uint64_t>(opt_.segment_size, min_capacity);
@@ -202,17 +207,10 @@ Status Log::CreateSegmentLocked(SeqNo base, uint64_t min_capacity) {
   SEGLOG_RETURN_IF_ERROR(env_.fs->SyncDir(env_.dir));
   std::shared_ptr<io::MappedFile> map;
   SEGLOG_RETURN_IF_ERROR(io::MappedFile::Open(path, capacity, &map));
-  auto seg = Segment::Active(env_.dir, base, std::move(map), FileOffset(kSegmentHeaderSize), {},
-                             env_.maps, opt_.index_interval_bytes);
-  seg->set_file_system(env_.fs);
-  {
-    std::lock_guard<std::mutex> sl(seg_mu_);
-    segments_.push_back(seg);
-  }
-  active_ = std::move(seg);
-  file_ = std::move(f);
-  capacity_ = capacity;
-  write_off_ = pending_off_ = kSegmentHeaderSize;
+  InstallActiveLocked(Segment::Active(env_.dir, base, std::move(map),
+                                      FileOffset(kSegmentHeaderSize), {}, env_.maps,
+                                      opt_.index_interval_bytes),
+                      std::move(f), capacity);
   last_indexed_ = 0;
   seg_records_ = 0;
   return Status::OK();

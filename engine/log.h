@@ -115,6 +115,10 @@ class Log {
   Status RecoverTail(const std::string& path, SeqNo base, bool have_prev);
   // REQUIRES: mu_ held, no leader, pending empty.
   Status CreateSegmentLocked(SeqNo base, uint64_t min_capacity);
+  // Makes `seg` (writable through `file`) the active segment, last in the segment list; the
+  // write position is what it has published. REQUIRES: mu_ held.
+  void InstallActiveLocked(std::shared_ptr<Segment> seg, std::unique_ptr<io::WritableFile> file,
+                           uint64_t capacity);
   Status SealActiveLocked();
   // Writes (and under kAlways syncs) everything pending. REQUIRES: lock held, !leader_active_.
   // Releases the lock during I/O.
