@@ -569,7 +569,7 @@ Status LogIterator::Position() {
   for (int attempt = 0; attempt < 8; ++attempt) {
     next_ = std::max(next_, log_->first_seq());
     seg_ = log_->SegmentFor(next_);
-    map_.reset();
+    DropMap();
     in_batch_ = false;
     if (!seg_) return Status::OK();
     Status s = seg_->Pin(&map_);
@@ -587,12 +587,45 @@ Status LogIterator::Position() {
   return Status::IOError("segments kept disappearing while positioning an iterator");
 }
 
+void LogIterator::DropMap() {
+  if (retaining_ && map_) held_maps_.push_back(std::move(map_));
+  map_.reset();
+}
+
+void LogIterator::ReleaseHeld() {
+  held_maps_.clear();
+  held_scratch_.clear();
+  retaining_ = false;
+}
+
 Status LogIterator::Next(RecordView* r) {
+  ReleaseHeld();
+  return Step(r);
+}
+
+Status LogIterator::NextRetaining(RecordView* r) {
+  retaining_ = true;
+  return Step(r);
+}
+
+void LogIterator::Unget(const RecordView& r) {
+  unget_ = r;
+  has_unget_ = true;
+  next_ = r.seq;
+}
+
+Status LogIterator::Step(RecordView* r) {
+  if (has_unget_) {
+    has_unget_ = false;
+    *r = unget_;
+    next_ = r->seq + 1;
+    return Status::OK();
+  }
   for (;;) {
     if (seg_ && seg_->removed()) {
       // Retention took this segment: its records are expired, never returned.
       seg_.reset();
-      map_.reset();
+      DropMap();
       in_batch_ = false;
     }
     if (in_batch_) {
@@ -622,7 +655,7 @@ Status LogIterator::Next(RecordView* r) {
       std::shared_ptr<Segment> after = log_->SegmentAfter(seg_.get());
       if (!after) return Status::NoMore();
       seg_ = std::move(after);
-      map_.reset();
+      DropMap();
       off_ = format::kSegmentHeaderSize;
       continue;
     }
@@ -637,6 +670,14 @@ Status LogIterator::Next(RecordView* r) {
     const uint64_t at = off_;
     off_ += batch_.length;
     if (batch_.type != format::kBatchTypeData || batch_.last_seq() < next_) continue;
+    if (batch_.compressed()) {
+      // Decompressed records live in scratch_; keep the previous batch's if still promised.
+      if (scratch_busy_ && retaining_) {
+        held_scratch_.push_back(std::move(scratch_));
+        scratch_ = ByteBuffer();
+      }
+      scratch_busy_ = true;
+    }
     s = cursor_.Init(batch_, map_->view(at, batch_.length), &scratch_);
     if (!s.ok()) return s.WithContext(seg_->path() + " at offset " + std::to_string(at));
     in_batch_ = true;

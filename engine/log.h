@@ -180,6 +180,14 @@ class LogIterator {
   // OK with *r filled; NoMore when caught up (a later call sees later appends); Corruption
   // naming file and offset on a bad batch.
   Status Next(RecordView* r);
+  // Like Next, but the views of every record returned by NextRetaining since the last Next()
+  // or ReleaseHeld() stay valid too (their mappings and buffers are held): for returning
+  // a batch of records at once.
+  Status NextRetaining(RecordView* r);
+  void ReleaseHeld();
+  // Gives back `r`, the record just returned: the next call returns it again (its views stay
+  // valid until then). For callers that read one record too many.
+  void Unget(const RecordView& r);
   // Sequence number the next record will have at least.
   SeqNo position() const { return next_; }
 
@@ -187,6 +195,8 @@ class LogIterator {
   friend class Log;
   LogIterator(Log* log, SeqNo from) : log_(log), next_(from) {}
   Status Position();  // finds the segment and batch for next_
+  Status Step(RecordView* r);
+  void DropMap();  // lets go of map_, or holds it while retaining
 
   Log* log_;
   SeqNo next_;
@@ -197,6 +207,12 @@ class LogIterator {
   format::RecordCursor cursor_;
   bool in_batch_ = false;
   ByteBuffer scratch_;
+  bool scratch_busy_ = false;  // scratch_ holds the current (compressed) batch's records
+  bool retaining_ = false;
+  bool has_unget_ = false;
+  RecordView unget_;
+  std::vector<std::shared_ptr<const io::MappedFile>> held_maps_;
+  std::vector<ByteBuffer> held_scratch_;
 };
 
 }  // namespace seglog

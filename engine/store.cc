@@ -177,6 +177,10 @@ Status Store::CreateLog(const std::string& name, const LogOptions& opt, Log** ou
 
 Status Store::GetLog(const std::string& name, Log** out) {
   SEGLOG_RETURN_IF_ERROR(ValidateName("log", name));
+  return OpenLog(name, out);
+}
+
+Status Store::OpenLog(const std::string& name, Log** out) {
   std::lock_guard<std::mutex> l(mu_);
   if (closed_) return Status::Closed("store is closed");
   if (auto it = open_.find(name); it != open_.end()) {
@@ -211,39 +215,112 @@ Status Store::LogInfo(const std::string& name, uint64_t* id, std::string* dir) c
 
 Status Store::DropLog(const std::string& name) {
   SEGLOG_RETURN_IF_ERROR(ValidateName("log", name));
+  return DropLogGroup(std::span<const std::string>(&name, 1));
+}
+
+Status Store::DropLogGroup(std::span<const std::string> names) {
   std::lock_guard<std::mutex> l(mu_);
   if (closed_) return Status::Closed("store is closed");
   if (opt_.read_only) return Status::NotSupported("store is open read-only: " + dir_);
-  auto it = std::find_if(catalog_.logs.begin(), catalog_.logs.end(),
-                         [&](const format::CatalogEntry& e) { return e.name == name; });
-  if (it == catalog_.logs.end()) return Status::NotFound("no log named '" + name + "'");
-  const std::string d = LogDir(it->log_id);
-  if (auto o = open_.find(name); o != open_.end()) {
-    (void)o->second->Close();
-    open_.erase(o);
+  format::Catalog after = catalog_;
+  std::vector<std::string> dirs;
+  for (const std::string& name : names) {
+    auto it = std::find_if(after.logs.begin(), after.logs.end(),
+                           [&](const format::CatalogEntry& e) { return e.name == name; });
+    if (it == after.logs.end()) return Status::NotFound("no log named '" + name + "'");
+    dirs.push_back(LogDir(it->log_id));
+    after.logs.erase(it);
   }
-  format::Catalog before = catalog_;
-  catalog_.logs.erase(it);
+  for (const std::string& name : names) {
+    if (auto o = open_.find(name); o != open_.end()) {
+      (void)o->second->Close();
+      open_.erase(o);
+    }
+  }
+  format::Catalog before = std::move(catalog_);
+  catalog_ = std::move(after);
   Status s = SaveCatalogLocked();
   if (!s.ok()) {
     catalog_ = std::move(before);
     return s;
   }
-  // The catalog no longer names it; a crash from here on leaves a directory that the next
+  // The catalog no longer names them; a crash from here on leaves directories that the next
   // open removes.
-  std::vector<std::string> files;
-  if (io::ListDir(d, &files).ok()) {
-    for (const auto& f : files) SEGLOG_RETURN_IF_ERROR(fs_->Remove(d + "/" + f));
-    SEGLOG_RETURN_IF_ERROR(fs_->RemoveDir(d));
-    SEGLOG_RETURN_IF_ERROR(fs_->SyncDir(LogsPath(dir_)));
+  for (const std::string& d : dirs) {
+    std::vector<std::string> files;
+    if (io::ListDir(d, &files).ok()) {
+      for (const auto& f : files) SEGLOG_RETURN_IF_ERROR(fs_->Remove(d + "/" + f));
+      SEGLOG_RETURN_IF_ERROR(fs_->RemoveDir(d));
+    }
   }
-  return Status::OK();
+  return fs_->SyncDir(LogsPath(dir_));
+}
+
+Status Store::CreateLogGroup(std::span<const LogSpec> specs) {
+  if (specs.empty()) return Status::InvalidArgument("no logs to create");
+  for (const LogSpec& sp : specs) {
+    if (sp.name.empty()) return Status::InvalidArgument("empty log name");
+    SEGLOG_RETURN_IF_ERROR(sp.options.Validate());
+  }
+  std::lock_guard<std::mutex> l(mu_);
+  if (closed_) return Status::Closed("store is closed");
+  if (opt_.read_only) return Status::NotSupported("store is open read-only: " + dir_);
+  format::Catalog after = catalog_;
+  for (const LogSpec& sp : specs) {
+    for (const auto& e : after.logs) {
+      if (e.name == sp.name) return Status::AlreadyExists("'" + sp.name + "' already exists");
+    }
+    format::CatalogEntry e;
+    e.log_id = after.next_log_id++;
+    e.name = sp.name;
+    e.props = LogOptionsToProps(sp.options);
+    e.props.insert(e.props.end(), sp.props.begin(), sp.props.end());
+    after.logs.push_back(std::move(e));
+  }
+  format::Catalog before = std::move(catalog_);
+  catalog_ = std::move(after);
+  Status s = SaveCatalogLocked();
+  if (!s.ok()) catalog_ = std::move(before);
+  return s;
+}
+
+Status Store::SetLogProps(std::span<const std::string> names, const std::string& key,
+                          const std::string& value) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (closed_) return Status::Closed("store is closed");
+  if (opt_.read_only) return Status::NotSupported("store is open read-only: " + dir_);
+  format::Catalog after = catalog_;
+  for (const std::string& name : names) {
+    auto it = std::find_if(after.logs.begin(), after.logs.end(),
+                           [&](const format::CatalogEntry& e) { return e.name == name; });
+    if (it == after.logs.end()) return Status::NotFound("no log named '" + name + "'");
+    auto p = std::find_if(it->props.begin(), it->props.end(),
+                          [&](const auto& kv) { return kv.first == key; });
+    if (p == it->props.end()) {
+      it->props.emplace_back(key, value);
+    } else {
+      p->second = value;
+    }
+  }
+  format::Catalog before = std::move(catalog_);
+  catalog_ = std::move(after);
+  Status s = SaveCatalogLocked();
+  if (!s.ok()) catalog_ = std::move(before);
+  return s;
+}
+
+format::Catalog Store::CatalogSnapshot() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return catalog_;
 }
 
 std::vector<std::string> Store::ListLogs() const {
   std::lock_guard<std::mutex> l(mu_);
   std::vector<std::string> v;
-  for (const auto& e : catalog_.logs) v.push_back(e.name);
+  for (const auto& e : catalog_.logs) {
+    // Logs of streams (and other engine layers) have names no user log can have.
+    if (ValidateName("log", e.name).ok()) v.push_back(e.name);
+  }
   return v;
 }
 

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -50,9 +51,31 @@ class Store {
   Status GetLog(const std::string& name, Log** out);
   // Removes the log and its files. REQUIRES: no iterator of it in use.
   Status DropLog(const std::string& name);
+  // User logs (not the logs of streams).
   std::vector<std::string> ListLogs() const;
   // The log's directory and id, without opening it.
   Status LogInfo(const std::string& name, uint64_t* id, std::string* dir) const;
+
+  // ---- for engine layers built of several logs (a stream's shards) ----
+  // Their catalog names are not user log names (they hold ':' and '/', which user names
+  // cannot), so they never collide; these calls do not apply ValidateName.
+  struct LogSpec {
+    std::string name;
+    LogOptions options;
+    std::vector<std::pair<std::string, std::string>> props;  // beside the options'
+  };
+  // Creates every log in one catalog write: after a crash all of them exist or none.
+  // AlreadyExists when any name exists.
+  Status CreateLogGroup(std::span<const LogSpec> specs);
+  // Removes the logs from the catalog in one write, then deletes their files.
+  Status DropLogGroup(std::span<const std::string> names);
+  // Sets property `key` to `value` on every named log, in one catalog write.
+  Status SetLogProps(std::span<const std::string> names, const std::string& key,
+                     const std::string& value);
+  // Opens a log by catalog name, without ValidateName.
+  Status OpenLog(const std::string& name, Log** out);
+  // A copy of the catalog.
+  format::Catalog CatalogSnapshot() const;
 
   // Closes every log. Idempotent.
   Status Close();
