@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -25,6 +26,7 @@
 #include "engine/log.h"
 #include "engine/options.h"
 #include "engine/store.h"
+#include "engine/stream.h"
 
 namespace {
 
@@ -329,6 +331,217 @@ int RunOpen(const OpenArgs& a) {
   return 0;
 }
 
+// ---------------------------------------------------------------- streams
+
+struct StreamPutArgs {
+  int producers = 1;
+  uint32_t shards = 4;
+  size_t size = 1024;
+  uint64_t count = 100000;
+  int batch = 1;
+  std::string durability = "none";
+  std::string dir;
+  bool raw = true;
+  bool json_out = false;
+};
+
+int RunStreamPut(const StreamPutArgs& a) {
+  const std::string dir = MakeDir(a.dir);
+  std::unique_ptr<seglog::Store> store;
+  Status s = seglog::Store::Open(dir + "/store", seglog::StoreOptions{}, &store);
+  if (!s.ok()) Die(s, "open");
+  seglog::StreamsOptions so;
+  so.retention_check_interval_ms = 0;
+  seglog::Streams streams(store.get(), so);
+  seglog::StreamConfig c;
+  c.shard_count = a.shards;
+  c.max_record_bytes = std::max<uint32_t>(1024, static_cast<uint32_t>(a.size));
+  s = seglog::ParseDurability(a.durability, &c.log.durability);
+  if (!s.ok()) Die(s, "durability");
+  s = streams.Create("bench", c);
+  if (!s.ok()) Die(s, "create");
+  const uint64_t calls = a.count / static_cast<uint64_t>(a.batch);
+  const uint64_t per = calls / static_cast<uint64_t>(a.producers);
+  std::vector<std::vector<double>> lat(a.producers);
+  std::atomic<bool> failed{false};
+  Usage u0 = GetUsage();
+  auto t0 = Clock::now();
+  std::vector<std::thread> ts;
+  for (int t = 0; t < a.producers; ++t) {
+    ts.emplace_back([&, t] {
+      std::string value(a.size, static_cast<char>('a' + t % 26));
+      std::vector<std::string> keys;
+      for (int k = 0; k < 64; ++k) keys.push_back("producer-" + std::to_string(t) + "-" + std::to_string(k));
+      std::vector<seglog::PutEntry> batch(a.batch);
+      std::vector<seglog::PutResult> results;
+      lat[t].reserve(per);
+      for (uint64_t i = 0; i < per && !failed; ++i) {
+        for (int b = 0; b < a.batch; ++b) {
+          const std::string& k = keys[(i * a.batch + b) % keys.size()];
+          batch[b] = seglog::PutEntry{seglog::ByteView(reinterpret_cast<const uint8_t*>(k.data()), k.size()),
+                                      seglog::ByteView(reinterpret_cast<const uint8_t*>(value.data()), value.size()),
+                                      std::nullopt};
+        }
+        auto s0 = Clock::now();
+        Status st = streams.PutBatch("bench", batch, &results);
+        if (!st.ok()) {
+          std::fprintf(stderr, "put: %s\n", st.ToString().c_str());
+          failed = true;
+          return;
+        }
+        lat[t].push_back(std::chrono::duration<double, std::micro>(Clock::now() - s0).count());
+      }
+    });
+  }
+  for (auto& t : ts) t.join();
+  const double el = Seconds(Clock::now() - t0);
+  Usage u1 = GetUsage();
+  if (failed) return 2;
+  std::vector<double> all;
+  for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
+  const uint64_t records = all.size() * a.batch;
+  seglog::StreamDescription d;
+  (void)streams.Describe("bench", &d);
+  uint64_t bytes = 0;
+  for (auto& sh : d.shards) bytes += sh.bytes;
+  json j;
+  j["workload"] = "stream-put";
+  j["producers"] = a.producers;
+  j["shards"] = a.shards;
+  j["record_bytes"] = a.size;
+  j["batch"] = a.batch;
+  j["durability"] = a.durability;
+  j["backend"] = std::string(store->file_system()->name());
+  j["records"] = records;
+  j["seconds"] = el;
+  j["puts_per_s"] = records / el;
+  j["mb_per_s"] = static_cast<double>(records) * a.size / el / 1e6;
+  j["latency"] = Percentiles(all);
+  j["cpu_s"] = u1.cpu_s - u0.cpu_s;
+  j["peak_rss_mib"] = u1.max_rss_kib / 1024.0;
+  const size_t framing = bytes / std::max<uint64_t>(all.size(), 1);
+  (void)store->Close();
+  std::filesystem::remove_all(dir + "/store");
+  if (a.raw) {
+    AppendArgs ra;
+    ra.durability = a.durability;
+    ra.batch = a.batch;
+    uint64_t raw_calls = a.durability == "always" ? std::min<uint64_t>(all.size(), 5000) : all.size();
+    json r = RawLoop(dir, ra, raw_calls, framing);
+    j["raw"] = r;
+    j["ratio_vs_raw"] = j["puts_per_s"].get<double>() / r["records_per_s"].get<double>();
+  }
+  if (a.dir.empty()) std::filesystem::remove_all(dir);
+  if (a.json_out) {
+    std::cout << j.dump(2) << "\n";
+  } else {
+    std::printf("stream-put %d producers, %u shards, %zu B x batch %d, %s: %.0f puts/s, %.1f MB/s, "
+                "p50 %.1f us, p99 %.1f us, max %.1f us",
+                a.producers, a.shards, a.size, a.batch, a.durability.c_str(),
+                j["puts_per_s"].get<double>(), j["mb_per_s"].get<double>(),
+                j["latency"]["p50_us"].get<double>(), j["latency"]["p99_us"].get<double>(),
+                j["latency"]["max_us"].get<double>());
+    if (a.raw) {
+      std::printf("; raw pwrite loop %.0f/s; seglog/raw = %.2f", j["raw"]["records_per_s"].get<double>(),
+                  j["ratio_vs_raw"].get<double>());
+    }
+    std::printf("\n");
+  }
+  return 0;
+}
+
+struct StreamReadArgs {
+  double gib = 1;
+  size_t size = 1024;
+  std::string dir;
+  bool json_out = false;
+};
+
+// TRIM_HORIZON scan of one shard holding `gib` GiB, page cache warm, beside memcpy of the
+// same bytes.
+int RunStreamRead(const StreamReadArgs& a) {
+  const std::string dir = MakeDir(a.dir);
+  std::unique_ptr<seglog::Store> store;
+  Status s = seglog::Store::Open(dir + "/store", seglog::StoreOptions{}, &store);
+  if (!s.ok()) Die(s, "open");
+  seglog::StreamsOptions so;
+  so.retention_check_interval_ms = 0;
+  seglog::Streams streams(store.get(), so);
+  seglog::StreamConfig c;
+  c.shard_count = 1;
+  c.log.durability = seglog::Durability::kNone;
+  s = streams.Create("scan", c);
+  if (!s.ok() && s.code() != seglog::StatusCode::kAlreadyExists) Die(s, "create");
+  std::string value(a.size, 'r');
+  const std::string key = "k";
+  std::vector<seglog::PutEntry> batch(
+      500, seglog::PutEntry{seglog::ByteView(reinterpret_cast<const uint8_t*>(key.data()), key.size()),
+                            seglog::ByteView(reinterpret_cast<const uint8_t*>(value.data()), value.size()),
+                            std::nullopt});
+  const uint64_t target = static_cast<uint64_t>(a.gib * (1ull << 30));
+  uint64_t written = 0;
+  std::vector<seglog::PutResult> results;
+  while (written < target) {
+    s = streams.PutBatch("scan", batch, &results);
+    if (!s.ok()) Die(s, "put");
+    written += 500 * (a.size + key.size());
+  }
+  auto scan = [&](uint64_t* records, uint64_t* bytes, uint64_t* sink) {
+    std::unique_ptr<seglog::StreamIterator> it;
+    Status st = streams.NewIterator("scan", 0, seglog::IteratorSpec{}, &it);
+    if (!st.ok()) Die(st, "iterator");
+    std::vector<seglog::RecordView> recs;
+    for (;;) {
+      recs.clear();
+      st = it->Next(10000, 0, &recs);
+      if (st.IsNoMore()) break;
+      if (!st.ok()) Die(st, "scan");
+      for (auto& r : recs) {
+        *bytes += r.value.size() + r.key.size();
+        *sink += r.value[r.value.size() / 2];  // touch the data
+      }
+      *records += recs.size();
+    }
+  };
+  uint64_t rec = 0, bytes = 0, sink = 0;
+  scan(&rec, &bytes, &sink);  // warm the page cache
+  rec = bytes = 0;
+  auto t0 = Clock::now();
+  scan(&rec, &bytes, &sink);
+  const double el = Seconds(Clock::now() - t0);
+  // memcpy of the same number of bytes, from a buffer as large as the data (not cache-resident).
+  std::vector<char> src(bytes, 1), dst(1 << 20);
+  auto m0 = Clock::now();
+  for (uint64_t off = 0; off < bytes; off += dst.size()) {
+    const size_t n = std::min<uint64_t>(dst.size(), bytes - off);
+    std::memcpy(dst.data(), src.data() + off, n);
+    sink += static_cast<uint8_t>(dst[n / 2]);
+  }
+  const double mel = Seconds(Clock::now() - m0);
+  json j;
+  j["workload"] = "stream-read";
+  j["records"] = rec;
+  j["bytes"] = bytes;
+  j["seconds"] = el;
+  j["records_per_s"] = rec / el;
+  j["gb_per_s"] = bytes / el / 1e9;
+  j["memcpy_gb_per_s"] = bytes / mel / 1e9;
+  j["ratio_vs_memcpy"] = (bytes / el) / (bytes / mel);
+  j["sink"] = sink;
+  (void)store->Close();
+  if (a.dir.empty()) std::filesystem::remove_all(dir);
+  if (a.json_out) {
+    std::cout << j.dump(2) << "\n";
+  } else {
+    std::printf("stream-read TRIM_HORIZON scan of %.2f GiB (%zu B records), warm: %.0f records/s, "
+                "%.2f GB/s; memcpy of the same bytes %.2f GB/s; seglog/memcpy = %.2f\n",
+                bytes / double(1ull << 30), a.size, j["records_per_s"].get<double>(),
+                j["gb_per_s"].get<double>(), j["memcpy_gb_per_s"].get<double>(),
+                j["ratio_vs_memcpy"].get<double>());
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -353,7 +566,26 @@ int main(int argc, char** argv) {
   op->add_option("--repeats", oa.repeats, "opens timed per store");
   op->add_flag("--keep", oa.keep, "keep the stores");
   op->add_flag("--json", oa.json_out, "JSON output");
+  StreamPutArgs sp;
+  auto* spp = app.add_subcommand("stream-put", "put records into a sharded stream from N producers");
+  spp->add_option("--producers", sp.producers, "producer threads")->check(CLI::Range(1, 1024));
+  spp->add_option("--shards", sp.shards, "shards")->check(CLI::Range(1, 1024));
+  spp->add_option("--size", sp.size, "data bytes per record")->check(CLI::Range(1, 1 << 20));
+  spp->add_option("--count", sp.count, "records in all");
+  spp->add_option("--batch", sp.batch, "records per put (PutRecords)")->check(CLI::Range(1, 500));
+  spp->add_option("--durability", sp.durability, "always | interval | none");
+  spp->add_option("--dir", sp.dir, "directory (default: a new temp dir)");
+  spp->add_flag("!--no-raw", sp.raw, "skip the raw pwrite baseline");
+  spp->add_flag("--json", sp.json_out, "JSON output");
+  StreamReadArgs sr;
+  auto* srp = app.add_subcommand("stream-read", "TRIM_HORIZON scan of N GiB, warm, vs memcpy");
+  srp->add_option("--gib", sr.gib, "GiB to put and scan");
+  srp->add_option("--size", sr.size, "data bytes per record");
+  srp->add_option("--dir", sr.dir, "directory (default: a new temp dir)");
+  srp->add_flag("--json", sr.json_out, "JSON output");
   CLI11_PARSE(app, argc, argv);
+  if (spp->parsed()) return RunStreamPut(sp);
+  if (srp->parsed()) return RunStreamRead(sr);
   if (ap->parsed()) return RunAppend(aa);
   if (op->parsed()) return RunOpen(oa);
   return 2;
