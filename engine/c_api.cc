@@ -236,7 +236,9 @@ Status IterTypeFromC(int v, seglog::IteratorType* out) {
     case SEGLOG_ITER_AT_TIMESTAMP: *out = seglog::IteratorType::kAtTimestamp; break;
     default:
       return Status::InvalidArgument("unknown iterator type " + std::to_string(v) +
-                                     " (expected one of SEGLOG_ITER_*)");
+                                     " (expected SEGLOG_ITER_TRIM_HORIZON, _LATEST, "
+                                     "_AT_SEQUENCE_NUMBER, _AFTER_SEQUENCE_NUMBER or "
+                                     "_AT_TIMESTAMP)");
   }
   return Status::OK();
 }

@@ -230,13 +230,18 @@ Status Streams::RetentionCutoff(const std::string& name, TimestampMs* cutoff) {
 
 Status Streams::Put(const std::string& name, const PutEntry& entry, PutResult* result) {
   std::vector<PutResult> r;
-  SEGLOG_RETURN_IF_ERROR(PutBatch(name, std::span<const PutEntry>(&entry, 1), &r));
+  SEGLOG_RETURN_IF_ERROR(PutImpl(name, std::span<const PutEntry>(&entry, 1), true, &r));
   if (result != nullptr) *result = r[0];
   return Status::OK();
 }
 
 Status Streams::PutBatch(const std::string& name, std::span<const PutEntry> entries,
                          std::vector<PutResult>* results) {
+  return PutImpl(name, entries, false, results);
+}
+
+Status Streams::PutImpl(const std::string& name, std::span<const PutEntry> entries, bool single,
+                        std::vector<PutResult>* results) {
   std::shared_ptr<Stream> s;
   SEGLOG_RETURN_IF_ERROR(Find(name, &s));
   if (entries.empty()) return Status::InvalidArgument("put of no records");
@@ -267,7 +272,7 @@ Status Streams::PutBatch(const std::string& name, std::span<const PutEntry> entr
                                   e.partition_key.size()));
     shard_of[i] = ShardForHashKey(s->ranges, k);
   }
-  if (total > kMaxPutBatchBytes) {
+  if (!single && total > kMaxPutBatchBytes) {
     return Status::TooLarge("a put batch holds at most 5 MiB, got " + std::to_string(total) +
                             " bytes");
   }

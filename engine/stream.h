@@ -155,6 +155,8 @@ class Streams {
   // written; atomic per shard (one batch per shard). results[i] is entry i's.
   Status PutBatch(const std::string& name, std::span<const PutEntry> entries,
                   std::vector<PutResult>* results);
+  // (Put is PutBatch of one record without the batch's 5 MiB bound: one record may be as
+  // large as the stream's max_record_bytes, up to 10 MiB.)
 
   // InvalidArgument: shard out of range, AT/AFTER a sequence number at or past next_seq.
   Status NewIterator(const std::string& name, uint32_t shard, const IteratorSpec& spec,
@@ -180,6 +182,8 @@ class Streams {
   Status Find(const std::string& name, std::shared_ptr<Stream>* out);
   Status OpenShard(Stream& s, uint32_t shard, Log** out);
   Status LoadCheckpointsLocked(Stream& s);
+  Status PutImpl(const std::string& name, std::span<const PutEntry> entries, bool single,
+                 std::vector<PutResult>* results);
   void RetentionLoop();
 
   Store* const store_;

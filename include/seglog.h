@@ -18,8 +18,8 @@
  * (3) Bad input changes nothing. A NULL where a pointer is required, a name outside
  *     [A-Za-z0-9_.-]{1,128} (and "." or ".."), an unknown enum value, a struct_size of no known
  *     version, an empty or oversize key or value, a shard index out of range: each returns an
- *     error code and a message, and leaves the store and every output untouched (except
- *     *n = 0 where a count is returned).
+ *     error code and a message, and leaves the store and every output untouched (except that
+ *     seglog_iter_next sets *n = 0 whenever n is not NULL).
  *
  * (4) Bytes are pointer + length pairs; they may hold any byte, NUL included. Names, paths and
  *     hash keys are NUL-terminated strings. Hash keys are unsigned 128-bit integers written in
@@ -55,8 +55,9 @@
  * Lifetimes of returned pointers
  * ------------------------------
  *
- *   seglog_last_error()    until the calling thread's next call into seglog (any function but
- *                          seglog_last_error, seglog_strerror and seglog_version).
+ *   seglog_last_error()    until the calling thread's next seglog call other than
+ *                          seglog_last_error, seglog_strerror, seglog_version and the *_init
+ *                          functions.
  *   seglog_strerror()      forever (static strings).
  *   seglog_record's partition_key and data, filled by seglog_iter_next:
  *                          until the next seglog_iter_next or seglog_iter_close on that
@@ -182,9 +183,11 @@ void seglog_options_init(seglog_options* opt);
  * SEGLOG_ELOCKED: another process has it open read-write. On failure *db is left unchanged. */
 int seglog_open(const char* dir, const seglog_options* opt, seglog** db);
 
-/* Closes the store: syncs what is unsynced and frees the handle. NULL is a no-op.
- * Close the iterators first; one still open is ended here (its records become invalid, its
- * seglog_iter_next returns SEGLOG_ECLOSED) and must still be freed with seglog_iter_close. */
+/* Closes the store: syncs what is unsynced and frees the handle. NULL is a no-op. The handle
+ * is freed even if that final sync fails; the failure is then left in seglog_last_error()
+ * (which is "" otherwise). Close the iterators first: one still open is ended here (its
+ * records become invalid, its seglog_iter_next returns SEGLOG_ECLOSED) and must still be freed
+ * with seglog_iter_close. */
 void seglog_close(seglog* db);
 
 /* ---- Streams ---------------------------------------------------------------------------- */

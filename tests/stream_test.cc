@@ -225,6 +225,18 @@ TEST_F(StreamTest, BatchOverFiveMiBIsRefused) {
   std::vector<PutEntry> batch(5, PutEntry{View("k"), View(mib), std::nullopt});
   std::vector<PutResult> results;
   EXPECT_EQ(streams_->PutBatch("big", batch, &results).code(), StatusCode::kTooLarge);
+  // A single put may carry a record up to the stream's limit, beyond the batch bound.
+  StreamConfig c10 = Config(1);
+  c10.max_record_bytes = 10u << 20;
+  c10.log.segment_size = 64 << 20;
+  ASSERT_OK(streams_->Create("huge", c10));
+  std::string ten(10u << 20, 't');
+  PutResult one;
+  ASSERT_OK(streams_->Put("huge", PutEntry{View("k"), View(ten), std::nullopt}, &one));
+  std::vector<RecordView> got;
+  auto it = Iter("huge", 0, IteratorType::kTrimHorizon);
+  ASSERT_OK(it->Next(1, 0, &got));
+  EXPECT_EQ(got[0].value.size(), ten.size());
   batch.resize(4);
   ASSERT_OK(streams_->PutBatch("big", batch, &results));
   ASSERT_EQ(results.size(), 4u);
