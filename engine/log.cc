@@ -38,7 +38,11 @@ Status Log::Open(const Env& env, const LogOptions& opt, std::unique_ptr<Log>* ou
 // ---------------------------------------------------------------- recovery
 
 Status Log::Recover() {
-  if (!env_.read_only) SEGLOG_RETURN_IF_ERROR(env_.fs->CreateDir(env_.dir));
+  if (!env_.read_only && !io::IsDirectory(env_.dir)) {
+    SEGLOG_RETURN_IF_ERROR(env_.fs->CreateDir(env_.dir));
+    // The new directory's entry must be durable before anything in it is acknowledged.
+    SEGLOG_RETURN_IF_ERROR(env_.fs->SyncDir(env_.dir.substr(0, env_.dir.rfind('/'))));
+  }
   std::vector<std::string> names;
   Status s = io::ListDir(env_.dir, &names);
   if (s.code() == StatusCode::kNotFound && env_.read_only) names.clear();
@@ -216,6 +220,24 @@ Status Log::CreateSegmentLocked(SeqNo base, uint64_t min_capacity) {
   return Status::OK();
 }
 
+Status Log::GrowEmptyActiveLocked(uint64_t capacity) {
+  SEGLOG_RETURN_IF_ERROR(file_->Allocate(capacity));
+  SEGLOG_RETURN_IF_ERROR(file_->Sync());
+  std::shared_ptr<io::MappedFile> map;
+  SEGLOG_RETURN_IF_ERROR(io::MappedFile::Open(active_->path(), capacity, &map));
+  {
+    std::lock_guard<std::mutex> sl(seg_mu_);
+    segments_.pop_back();
+  }
+  active_->MarkRemoved();  // readers holding the old object move to the new one
+  InstallActiveLocked(Segment::Active(env_.dir, active_->base_seq(), std::move(map),
+                                      FileOffset(kSegmentHeaderSize), {}, env_.maps,
+                                      opt_.index_interval_bytes),
+                      std::move(file_), capacity);
+  last_indexed_ = 0;
+  return Status::OK();
+}
+
 Status Log::SealActiveLocked() {
   format::SegmentTrailer t;
   t.record_count = seg_records_;
@@ -264,7 +286,9 @@ void Log::LeadWriteLocked(std::unique_lock<std::mutex>& l) {
   const uint64_t n = buf.size();
   buf.clear();
   spare_ = std::move(buf);
-  if (!s.ok()) {
+  if (!s.ok() || !error_.ok()) {
+    // Also when a concurrent background sync failed meanwhile: nothing written after a failed
+    // fdatasync is acknowledged.
     if (error_.ok()) error_ = s;
   } else {
     written_next_ = target;
@@ -316,20 +340,13 @@ Status Log::Append(std::span<const Record> records, SeqNo* first_seq) {
       const uint64_t need = kSegmentHeaderSize + max_len + kSegmentTrailerSize;
       Status s;
       if (seg_records_ == 0) {
-        // Empty segment too small for this batch: replace it by a larger one.
-        const std::string path = active_->path();
-        {
-          std::lock_guard<std::mutex> sl(seg_mu_);
-          segments_.pop_back();
-        }
-        active_->MarkRemoved();
-        file_.reset();
-        active_.reset();
-        s = env_.fs->Remove(path);
+        // An empty segment too small for this batch grows in place: the file is never
+        // removed, so the log never loses track of its next sequence number.
+        s = GrowEmptyActiveLocked(need);
       } else {
         s = SealActiveLocked();
+        if (s.ok()) s = CreateSegmentLocked(next_seq_, need);
       }
-      if (s.ok()) s = CreateSegmentLocked(next_seq_, need);
       if (!s.ok()) {
         error_ = s;
         cv_.notify_all();
@@ -369,6 +386,7 @@ Status Log::Append(std::span<const Record> records, SeqNo* first_seq) {
   for (;;) {
     if ((always ? durable_next_ : written_next_) >= mine) break;
     if (!error_.ok()) return error_;
+    if (closed_) return Status::Closed("log was closed before this append was written: " + env_.dir);
     if (!leader_active_) {
       LeadWriteLocked(l);
     } else {
@@ -445,29 +463,49 @@ Status Log::error() const {
 // ---------------------------------------------------------------- retention
 
 Status Log::RemoveSegmentsOlderThan(TimestampMs cutoff, size_t* removed) {
+  return RemoveOldestSegmentsWhile(
+      [cutoff](const Segment& g) { return g.trailer().max_ts < cutoff; }, removed);
+}
+
+Status Log::RemoveSegmentsBefore(SeqNo seq, size_t* removed) {
+  return RemoveOldestSegmentsWhile(
+      [seq](const Segment& g) { return g.trailer().last_seq < seq; }, removed);
+}
+
+Status Log::RemoveOldestSegmentsWhile(const std::function<bool(const Segment&)>& expired,
+                                      size_t* removed) {
   if (removed != nullptr) *removed = 0;
   if (env_.read_only) return Status::NotSupported("log is open read-only: " + env_.dir);
   std::vector<std::shared_ptr<Segment>> victims;
+  Status check;
   {
     std::lock_guard<std::mutex> sl(seg_mu_);
-    while (segments_.size() > 1 && segments_.front()->sealed()) {
-      SEGLOG_RETURN_IF_ERROR(segments_.front()->Check());
-      if (segments_.front()->trailer().max_ts >= cutoff) break;
+    // Decide first (a segment that cannot be checked ends the run), then take them out.
+    size_t n = 0;
+    while (n + 1 < segments_.size() && segments_[n]->sealed()) {
+      check = segments_[n]->Check();
+      if (!check.ok() || !expired(*segments_[n])) break;
+      ++n;
+    }
+    if (n == 0) return check;
+    for (size_t i = 0; i < n; ++i) {
       victims.push_back(segments_.front());
       segments_.pop_front();
+      // Expired from now on, whether or not its file is gone yet: readers move on.
+      victims.back()->MarkRemoved();
     }
-    if (victims.empty()) return Status::OK();
     first_seq_.store(segments_.front()->base_seq().value(), std::memory_order_release);
   }
-  // Oldest first, stopping at the first failure, so that what stays on disk is contiguous.
+  // Oldest first, stopping at the first failure, so that what stays on disk is contiguous
+  // (a reopen finds the rest and removes it then).
   for (auto& v : victims) {
-    v->MarkRemoved();
     SEGLOG_RETURN_IF_ERROR(env_.fs->Remove(v->path()));
     Status s = env_.fs->Remove(v->index_path());
     if (!s.ok() && s.code() != StatusCode::kNotFound) return s;
     if (removed != nullptr) ++*removed;
   }
-  return env_.fs->SyncDir(env_.dir);
+  SEGLOG_RETURN_IF_ERROR(env_.fs->SyncDir(env_.dir));
+  return check;
 }
 
 // ---------------------------------------------------------------- reading
@@ -515,7 +553,9 @@ Status Log::NewIteratorAtTime(TimestampMs t, std::unique_ptr<LogIterator>* out) 
     if (!s.ok() && seg->removed()) continue;
     SEGLOG_RETURN_IF_ERROR(s);
     FileOffset off;
-    SEGLOG_RETURN_IF_ERROR(seg->LocateTime(t, &off));
+    s = seg->LocateTime(t, &off);
+    if (!s.ok() && seg->removed()) continue;
+    SEGLOG_RETURN_IF_ERROR(s);
     const uint64_t end = seg->published_end().value();
     if (off.value() >= end) {
       // Nothing at or after t in this segment: start where it ends.
@@ -615,6 +655,7 @@ void LogIterator::Unget(const RecordView& r) {
 }
 
 Status LogIterator::Step(RecordView* r) {
+  if (!sticky_.ok()) return sticky_;
   if (has_unget_) {
     has_unget_ = false;
     *r = unget_;
@@ -636,7 +677,7 @@ Status LogIterator::Step(RecordView* r) {
         return s;
       }
       in_batch_ = false;
-      if (!s.IsNoMore()) return s.WithContext(seg_->path());
+      if (!s.IsNoMore()) return sticky_ = s.WithContext(seg_->path());
     }
     if (!seg_) {
       SEGLOG_RETURN_IF_ERROR(Position());
@@ -664,8 +705,9 @@ Status LogIterator::Step(RecordView* r) {
       s = Status::Corruption("zeros where a published batch should be");
     }
     if (!s.ok()) {
-      return Status(s.code(), seg_->path() + " at offset " + std::to_string(off_) + ": " +
-                                  s.message());
+      // A bad batch is never skipped: every later call reports it again.
+      return sticky_ = Status(s.code(), seg_->path() + " at offset " + std::to_string(off_) +
+                                            ": " + s.message());
     }
     const uint64_t at = off_;
     off_ += batch_.length;
@@ -679,7 +721,7 @@ Status LogIterator::Step(RecordView* r) {
       scratch_busy_ = true;
     }
     s = cursor_.Init(batch_, map_->view(at, batch_.length), &scratch_);
-    if (!s.ok()) return s.WithContext(seg_->path() + " at offset " + std::to_string(at));
+    if (!s.ok()) return sticky_ = s.WithContext(seg_->path() + " at offset " + std::to_string(at));
     in_batch_ = true;
   }
 }

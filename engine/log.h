@@ -20,6 +20,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -93,6 +94,9 @@ class Log {
   // Removes whole sealed segments whose newest record is older than `cutoff`. The newest
   // segment is never removed. Readers inside a removed segment move on to what remains.
   Status RemoveSegmentsOlderThan(TimestampMs cutoff, size_t* removed = nullptr);
+  // Removes whole sealed segments all of whose records have sequence numbers below `seq`
+  // (a journal whose prefix a snapshot now covers). The newest segment is never removed.
+  Status RemoveSegmentsBefore(SeqNo seq, size_t* removed = nullptr);
 
   // An iterator from the first record with seq >= `from` (clamped to the oldest retained).
   Status NewIterator(SeqNo from, std::unique_ptr<LogIterator>* out);
@@ -120,12 +124,17 @@ class Log {
   void InstallActiveLocked(std::shared_ptr<Segment> seg, std::unique_ptr<io::WritableFile> file,
                            uint64_t capacity);
   Status SealActiveLocked();
+  // Grows the (empty) active segment's file to `capacity` in place. REQUIRES: as above and
+  // no records in the active segment.
+  Status GrowEmptyActiveLocked(uint64_t capacity);
   // Writes (and under kAlways syncs) everything pending. REQUIRES: lock held, !leader_active_.
   // Releases the lock during I/O.
   void LeadWriteLocked(std::unique_lock<std::mutex>& l);
   Status SyncLocked(std::unique_lock<std::mutex>& l);
   void SyncLoop();
 
+  Status RemoveOldestSegmentsWhile(const std::function<bool(const Segment&)>& expired,
+                                   size_t* removed);
   // Segment list (readers): the segment holding `seq`, or the first after it; nullptr if none.
   std::shared_ptr<Segment> SegmentFor(SeqNo seq) const;
   std::shared_ptr<Segment> SegmentAfter(const Segment* s) const;
@@ -210,6 +219,7 @@ class LogIterator {
   bool scratch_busy_ = false;  // scratch_ holds the current (compressed) batch's records
   bool retaining_ = false;
   bool has_unget_ = false;
+  Status sticky_;  // a bad batch: reported by every later call
   RecordView unget_;
   std::vector<std::shared_ptr<const io::MappedFile>> held_maps_;
   std::vector<ByteBuffer> held_scratch_;

@@ -122,7 +122,7 @@ std::shared_ptr<Segment> Segment::SealedUnchecked(std::string dir, SeqNo base, S
 }
 
 Status Segment::Check() {
-  if (checked_.load(std::memory_order_acquire)) return Status::OK();
+  if (!sealed() || checked_.load(std::memory_order_acquire)) return Status::OK();
   std::lock_guard<std::mutex> l(mu_);
   if (checked_.load(std::memory_order_relaxed)) return Status::OK();
   if (!check_error_.ok()) return check_error_;
@@ -130,7 +130,9 @@ Status Segment::Check() {
   format::SegmentTrailer t;
   if (s.ok()) {
     s = ReadSegmentTrailer(path_, &t);
-    if (!s.ok()) s = Status::Corruption("sealed segment has no valid trailer: " + s.message());
+    if (s.code() == StatusCode::kCorruption) {
+      s = Status::Corruption("sealed segment has no valid trailer: " + s.message());
+    }
   }
   if (s.ok() && (t.last_seq < base_ || t.last_seq != expected_last_)) {
     s = Status::Corruption(path_ + ": trailer's last sequence " +
@@ -138,7 +140,10 @@ Status Segment::Check() {
                            std::to_string(expected_last_.value() + 1) + ")");
   }
   if (!s.ok()) {
-    check_error_ = s;
+    // Remember only what the bytes say; an I/O error (EMFILE, EIO) may pass, so try again.
+    if (s.code() == StatusCode::kCorruption || s.code() == StatusCode::kNotSupported) {
+      check_error_ = s;
+    }
     return s;
   }
   trailer_ = t;

@@ -231,18 +231,18 @@ Status Store::DropLogGroup(std::span<const std::string> names) {
     dirs.push_back(LogDir(it->log_id));
     after.logs.erase(it);
   }
+  format::Catalog before = std::move(catalog_);
+  catalog_ = std::move(after);
+  Status s = SaveCatalogLocked();
+  if (!s.ok()) {
+    catalog_ = std::move(before);  // nothing closed, nothing changed
+    return s;
+  }
   for (const std::string& name : names) {
     if (auto o = open_.find(name); o != open_.end()) {
       (void)o->second->Close();
       open_.erase(o);
     }
-  }
-  format::Catalog before = std::move(catalog_);
-  catalog_ = std::move(after);
-  Status s = SaveCatalogLocked();
-  if (!s.ok()) {
-    catalog_ = std::move(before);
-    return s;
   }
   // The catalog no longer names them; a crash from here on leaves directories that the next
   // open removes.

@@ -1,8 +1,12 @@
 #include "engine/stream.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <mutex>
+#include <shared_mutex>
 #include <utility>
 
 #include "engine/clock.h"
@@ -67,6 +71,29 @@ Status StreamConfig::Validate() const {
   return log.Validate();
 }
 
+// A reader-writer lock that lets a waiting writer in ahead of new readers (a Delete must not
+// starve behind a steady stream of puts). Not recursive: no operation takes it twice.
+class WriterFirstLock {
+ public:
+  WriterFirstLock() {
+    pthread_rwlockattr_t a;
+    pthread_rwlockattr_init(&a);
+    pthread_rwlockattr_setkind_np(&a, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&l_, &a);
+    pthread_rwlockattr_destroy(&a);
+  }
+  ~WriterFirstLock() { pthread_rwlock_destroy(&l_); }
+  WriterFirstLock(const WriterFirstLock&) = delete;
+  WriterFirstLock& operator=(const WriterFirstLock&) = delete;
+  void lock() { pthread_rwlock_wrlock(&l_); }
+  void unlock() { pthread_rwlock_unlock(&l_); }
+  void lock_shared() { pthread_rwlock_rdlock(&l_); }
+  void unlock_shared() { pthread_rwlock_unlock(&l_); }
+
+ private:
+  pthread_rwlock_t l_;
+};
+
 struct Streams::Stream {
   std::string name;
   uint32_t shard_count = 0;
@@ -75,6 +102,10 @@ struct Streams::Stream {
   LogOptions log;
   std::vector<HashKeyRange> ranges;
   std::vector<std::string> log_names;
+  // Every operation holds `use` shared while it touches the shard logs; Delete holds it
+  // exclusively, so no operation is inside a Log when Delete frees it, and marks it dead.
+  WriterFirstLock use;
+  bool dead = false;             // guarded by use
   std::mutex mu;                 // guards logs
   std::vector<Log*> logs;        // opened on first use
   // Guarded by Streams::ckpt_mu_.
@@ -175,9 +206,12 @@ Status Streams::Create(const std::string& name, const StreamConfig& config) {
 Status Streams::Delete(const std::string& name) {
   std::shared_ptr<Stream> s;
   SEGLOG_RETURN_IF_ERROR(Find(name, &s));
+  std::unique_lock<WriterFirstLock> use(s->use);
+  if (s->dead) return Status::NotFound("no stream named '" + name + "'");
   SEGLOG_RETURN_IF_ERROR(store_->DropLogGroup(s->log_names));
+  s->dead = true;
   std::lock_guard<std::mutex> l(mu_);
-  cache_.erase(name);
+  if (auto it = cache_.find(name); it != cache_.end() && it->second == s) cache_.erase(it);
   return Status::OK();
 }
 
@@ -195,6 +229,8 @@ std::vector<std::string> Streams::List() const {
 Status Streams::Describe(const std::string& name, StreamDescription* out) {
   std::shared_ptr<Stream> s;
   SEGLOG_RETURN_IF_ERROR(Find(name, &s));
+  std::shared_lock<WriterFirstLock> use(s->use);
+  if (s->dead) return Status::NotFound("no stream named '" + name + "'");
   StreamDescription d;
   d.name = name;
   d.shard_count = s->shard_count;
@@ -216,6 +252,8 @@ Status Streams::SetRetention(const std::string& name, uint32_t hours) {
   SEGLOG_RETURN_IF_ERROR(ValidateRetention(hours));
   std::shared_ptr<Stream> s;
   SEGLOG_RETURN_IF_ERROR(Find(name, &s));
+  std::shared_lock<WriterFirstLock> use(s->use);
+  if (s->dead) return Status::NotFound("no stream named '" + name + "'");
   SEGLOG_RETURN_IF_ERROR(store_->SetLogProps(s->log_names, kRetentionProp, std::to_string(hours)));
   s->retention_hours.store(hours);
   return Status::OK();
@@ -244,6 +282,8 @@ Status Streams::PutImpl(const std::string& name, std::span<const PutEntry> entri
                         std::vector<PutResult>* results) {
   std::shared_ptr<Stream> s;
   SEGLOG_RETURN_IF_ERROR(Find(name, &s));
+  std::shared_lock<WriterFirstLock> use(s->use);
+  if (s->dead) return Status::NotFound("no stream named '" + name + "'");
   if (entries.empty()) return Status::InvalidArgument("put of no records");
   if (entries.size() > kMaxPutBatchRecords) {
     return Status::InvalidArgument("a put batch holds at most 500 records, got " +
@@ -306,6 +346,8 @@ Status Streams::NewIterator(const std::string& name, uint32_t shard, const Itera
                             std::unique_ptr<StreamIterator>* out) {
   std::shared_ptr<Stream> s;
   SEGLOG_RETURN_IF_ERROR(Find(name, &s));
+  std::shared_lock<WriterFirstLock> use(s->use);
+  if (s->dead) return Status::NotFound("no stream named '" + name + "'");
   if (shard >= s->shard_count) {
     return Status::InvalidArgument("shard " + std::to_string(shard) + " is out of range: '" +
                                    name + "' has " + std::to_string(s->shard_count) + " shards");
@@ -395,6 +437,8 @@ Status Streams::SetCheckpoint(const std::string& name, const std::string& consum
                               uint32_t shard, SeqNo seq) {
   std::shared_ptr<Stream> s;
   SEGLOG_RETURN_IF_ERROR(Find(name, &s));
+  std::shared_lock<WriterFirstLock> use(s->use);
+  if (s->dead) return Status::NotFound("no stream named '" + name + "'");
   SEGLOG_RETURN_IF_ERROR(ValidateName("consumer", consumer));
   if (store_->read_only()) return Status::NotSupported("store is open read-only");
   if (shard >= s->shard_count) {
@@ -428,6 +472,8 @@ Status Streams::GetCheckpoint(const std::string& name, const std::string& consum
                               uint32_t shard, SeqNo* seq) {
   std::shared_ptr<Stream> s;
   SEGLOG_RETURN_IF_ERROR(Find(name, &s));
+  std::shared_lock<WriterFirstLock> use(s->use);
+  if (s->dead) return Status::NotFound("no stream named '" + name + "'");
   SEGLOG_RETURN_IF_ERROR(ValidateName("consumer", consumer));
   if (shard >= s->shard_count) {
     return Status::InvalidArgument("shard " + std::to_string(shard) + " is out of range: '" +
@@ -449,6 +495,8 @@ Status Streams::EnforceRetention() {
   for (const std::string& name : List()) {
     std::shared_ptr<Stream> s;
     if (!Find(name, &s).ok()) continue;  // deleted meanwhile
+    std::shared_lock<WriterFirstLock> use(s->use);
+    if (s->dead) continue;
     TimestampMs cutoff;
     if (!RetentionCutoff(name, &cutoff).ok()) continue;
     for (uint32_t i = 0; i < s->shard_count; ++i) {

@@ -26,8 +26,9 @@ enum class Backend {
 std::string_view BackendName(Backend b);
 
 // A file opened for positional writes.
-// Thread-safety: one call at a time per file (the engine serialises its writers); different
-// files may be used from different threads at once.
+// Thread-safety: Write/WriteAndSync calls on one file are serialised by the caller; a Sync
+// may run concurrently with them (the engine's background syncer does), as fdatasync beside
+// pwrite may. Different files may be used from different threads at once.
 // Errors are not retried here; the engine makes them sticky.
 class WritableFile {
  public:

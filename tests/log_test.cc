@@ -266,6 +266,63 @@ TEST_P(LogTest, SealedSegmentsAreTrustedButCorruptionIsReportedOnRead) {
   EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
   EXPECT_NE(s.message().find(segs[0]), std::string::npos) << s.message();
   EXPECT_NE(s.message().find("offset"), std::string::npos) << s.message();
+  // Never skipped: the next call reports it again instead of moving past the bad batch.
+  EXPECT_EQ(it->Next(&r).code(), StatusCode::kCorruption);
+}
+
+TEST_P(LogTest, CloseRacingAppendsNeverAcknowledgesUnwrittenData) {
+  opt_.durability = Durability::kAlways;
+  ASSERT_OK(Open());
+  std::mutex mu;
+  std::map<uint64_t, std::string> acked;
+  std::atomic<int> bad{0};
+  std::vector<std::thread> ts;
+  for (int t = 0; t < 6; ++t) {
+    ts.emplace_back([&, t] {
+      for (int i = 0;; ++i) {
+        const std::string v = std::to_string(t) + "/" + std::to_string(i);
+        SeqNo seq;
+        Status st = Put("k", v, &seq);
+        if (st.code() == StatusCode::kClosed) return;
+        if (!st.ok()) {
+          ++bad;
+          return;
+        }
+        std::lock_guard<std::mutex> l(mu);
+        acked[seq.value()] = v;
+      }
+    });
+  }
+  while (true) {
+    {
+      std::lock_guard<std::mutex> l(mu);
+      if (acked.size() > 50) break;
+    }
+    std::this_thread::yield();
+  }
+  ASSERT_OK(log_->Close());
+  for (auto& t : ts) t.join();
+  EXPECT_EQ(bad.load(), 0);
+  ASSERT_OK(Open());
+  auto got = ReadAll();
+  for (auto& [seq, v] : acked) {
+    ASSERT_LT(seq, got.size());
+    EXPECT_EQ(got[seq].second, v);
+  }
+}
+
+TEST_P(LogTest, EmptySegmentGrowsInPlaceForALargeBatch) {
+  ASSERT_OK(Open());
+  std::string big(200 * 1024, 'G');
+  ASSERT_OK(Put("big", big));  // the empty first segment is too small: it grows
+  EXPECT_EQ(SegmentFiles().size(), 1u);
+  ASSERT_OK(Put("small", "s"));
+  ASSERT_OK(log_->Close());
+  ASSERT_OK(Open());
+  auto got = ReadAll();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].second, big);
+  EXPECT_EQ(log_->next_seq().value(), 2u);
 }
 
 TEST_P(LogTest, SealedSegmentWithoutTrailerIsCorruption) {

@@ -399,6 +399,7 @@ TEST_F(StreamTest, RetentionRemovesExpiredDataAndReadersNeverSeeIt) {
   ASSERT_OK(streams_->EnforceRetention());
   uint64_t n = Drain(Iter("ret", 0, IteratorType::kTrimHorizon).get()).size();
   EXPECT_EQ(n, 60u);
+  reader.reset();  // iterators end before their store
   Open();
   StreamDescription d;
   ASSERT_OK(streams_->Describe("ret", &d));
@@ -492,6 +493,35 @@ TEST_F(StreamTest, ProducersAndTailingReadersOnManyShards) {
   uint64_t total = 0;
   for (auto& s : seen) total += s.load();
   EXPECT_EQ(total, static_cast<uint64_t>(kProducers * kPer));
+}
+
+TEST_F(StreamTest, DeleteWhileProducersPutIsSafe) {
+  ASSERT_OK(streams_->Create("del", Config(4)));
+  std::atomic<bool> stop{false};
+  std::atomic<int> unexpected{0};
+  std::vector<std::thread> ts;
+  for (int t = 0; t < 4; ++t) {
+    ts.emplace_back([&, t] {
+      for (int i = 0; !stop; ++i) {
+        const std::string key = std::to_string(t) + "-" + std::to_string(i);
+        PutEntry e{View(key), View("v"), std::nullopt};
+        PutResult r;
+        Status s = streams_->Put("del", e, &r);
+        if (!s.ok() && s.code() != StatusCode::kNotFound) ++unexpected;
+        StreamDescription d;
+        s = streams_->Describe("del", &d);
+        if (!s.ok() && s.code() != StatusCode::kNotFound) ++unexpected;
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_OK(streams_->Delete("del"));
+  (void)streams_->EnforceRetention();
+  stop = true;
+  for (auto& t : ts) t.join();
+  EXPECT_EQ(unexpected.load(), 0);
+  StreamDescription d;
+  EXPECT_EQ(streams_->Describe("del", &d).code(), StatusCode::kNotFound);
 }
 
 // ---- kill -9 during puts into a multi-shard stream ----

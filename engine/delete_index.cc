@@ -1,0 +1,143 @@
+#include "engine/delete_index.h"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "engine/log.h"
+#include "io/file_util.h"
+
+namespace seglog {
+
+namespace {
+constexpr char kSnapshotFile[] = "DELETES";
+}  // namespace
+
+Status DeleteIndex::Open(Log* journal, io::FileSystem* fs, std::unique_ptr<DeleteIndex>* out) {
+  if (journal == nullptr || fs == nullptr) return Status::InvalidArgument("no journal");
+  std::unique_ptr<DeleteIndex> d(
+      new DeleteIndex(journal, fs, journal->dir() + "/" + kSnapshotFile));
+  SEGLOG_RETURN_IF_ERROR(d->Recover().WithContext("recovering delete index " + d->path_));
+  *out = std::move(d);
+  return Status::OK();
+}
+
+void DeleteIndex::ApplyLocked(const format::JournalRecord& r) {
+  switch (r.type) {
+    case format::kJournalDeletes:
+      for (uint64_t id : r.ids) {
+        deleted_.add(id);
+        counts_.erase(id);
+      }
+      return;
+    case format::kJournalReceiveCount:
+      if (!deleted_.contains(r.ids[0])) {
+        uint32_t& c = counts_[r.ids[0]];
+        c = std::max(c, r.count);
+      }
+      return;
+  }
+}
+
+Status DeleteIndex::Recover() {
+  SeqNo from(0);
+  if (io::PathExists(path_)) {
+    ByteBuffer bytes;
+    SEGLOG_RETURN_IF_ERROR(io::ReadFile(path_, &bytes));
+    format::DeleteSnapshot snap;
+    SEGLOG_RETURN_IF_ERROR(format::DecodeDeleteSnapshot(bytes, &snap));
+    deleted_ = std::move(snap.deleted);
+    counts_ = std::move(snap.receive_counts);
+    from = snap.covered;
+  }
+  if (journal_->first_seq() > from) {
+    return Status::Corruption("the journal starts at " +
+                              std::to_string(journal_->first_seq().value()) +
+                              " but the snapshot covers only up to " +
+                              std::to_string(from.value()));
+  }
+  std::unique_ptr<LogIterator> it;
+  SEGLOG_RETURN_IF_ERROR(journal_->NewIterator(from, &it));
+  RecordView r;
+  Status s;
+  std::lock_guard<std::mutex> l(mu_);
+  while ((s = it->Next(&r)).ok()) {
+    format::JournalRecord jr;
+    SEGLOG_RETURN_IF_ERROR(format::DecodeJournalRecord(r.value, &jr).WithContext(
+        "journal record " + std::to_string(r.seq.value())));
+    ApplyLocked(jr);
+  }
+  return s.IsNoMore() ? Status::OK() : s;
+}
+
+Status DeleteIndex::Delete(std::span<const SeqNo> ids) {
+  if (ids.empty()) return Status::InvalidArgument("no ids to delete");
+  format::JournalRecord jr;
+  jr.type = format::kJournalDeletes;
+  for (SeqNo id : ids) jr.ids.push_back(id.value());
+  std::sort(jr.ids.begin(), jr.ids.end());
+  jr.ids.erase(std::unique(jr.ids.begin(), jr.ids.end()), jr.ids.end());
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    ApplyLocked(jr);  // before the journal: see the ordering note in the header
+  }
+  const ByteBuffer value = format::EncodeJournalRecord(jr);
+  Log::Record rec{{}, value, {}};
+  return journal_->Append(std::span<const Log::Record>(&rec, 1));
+}
+
+Status DeleteIndex::SetReceiveCount(SeqNo id, uint32_t count) {
+  format::JournalRecord jr;
+  jr.type = format::kJournalReceiveCount;
+  jr.ids.push_back(id.value());
+  jr.count = count;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    ApplyLocked(jr);
+  }
+  const ByteBuffer value = format::EncodeJournalRecord(jr);
+  Log::Record rec{{}, value, {}};
+  return journal_->Append(std::span<const Log::Record>(&rec, 1));
+}
+
+bool DeleteIndex::IsDeleted(SeqNo id) const {
+  std::lock_guard<std::mutex> l(mu_);
+  return deleted_.contains(id.value());
+}
+
+uint32_t DeleteIndex::ReceiveCount(SeqNo id) const {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = counts_.find(id.value());
+  return it == counts_.end() ? 0 : it->second;
+}
+
+uint64_t DeleteIndex::deleted_count() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return deleted_.cardinality();
+}
+
+size_t DeleteIndex::bitmap_bytes() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return deleted_.getSizeInBytes(/*portable=*/true);
+}
+
+Status DeleteIndex::Snapshot() {
+  std::lock_guard<std::mutex> sl(snapshot_mu_);
+  format::DeleteSnapshot snap;
+  {
+    // Only the copy is made under the lock; encoding and I/O happen outside it.
+    std::lock_guard<std::mutex> l(mu_);
+    snap.covered = journal_->next_seq();
+    snap.deleted = deleted_;
+    snap.receive_counts = counts_;
+  }
+  // Everything the journal holds below `covered` must be durable before the snapshot claims
+  // to cover it (under kNone/kInterval the journal may not have synced it yet).
+  SEGLOG_RETURN_IF_ERROR(journal_->Sync());
+  SEGLOG_RETURN_IF_ERROR(
+      io::WriteFileAtomically(fs_, path_, format::EncodeDeleteSnapshot(snap)));
+  // Only now may the journal forget what the snapshot covers.
+  return journal_->RemoveSegmentsBefore(snap.covered);
+}
+
+}  // namespace seglog

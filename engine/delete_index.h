@@ -1,0 +1,71 @@
+// DeleteIndex: which messages of a queue are deleted, and how many times each live one was
+// received — durable beside the queue's message log (issue 4's storage).
+//
+// Deletes and receive counts are written to a journal (a Log of the store, so group commit and
+// the durability modes apply) and kept in memory as a roaring bitmap (CRoaring) and a map.
+// Snapshot() writes both, from a copy taken under the lock and encoded outside it, to DELETES in
+// the journal's directory (replaced atomically), then drops the journal segments it covers.
+// Opening loads the newest snapshot and replays the journal after it. Never capped.
+//
+// Ordering: a change is applied in memory before it is journaled, so a snapshot taken at any
+// moment reflects every journal record below the journal position it notes (and perhaps
+// changes still being journaled, which replay applies again: replay is idempotent). A change
+// whose journal append fails was not acknowledged; it may be in effect until a restart.
+//
+// Thread-safety: all methods may be called from any thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <unordered_map>
+
+#include "engine/log.h"
+#include "format/delete_index_format.h"
+#include "format/status.h"
+#include "format/types.h"
+#include "io/file_system.h"
+
+namespace seglog {
+
+class DeleteIndex {
+ public:
+  // Recovers the index whose journal is `journal` (kept open by the caller, outliving this).
+  // Corruption when the snapshot is bad or the journal no longer reaches back to it.
+  static Status Open(Log* journal, io::FileSystem* fs, std::unique_ptr<DeleteIndex>* out);
+
+  // Marks messages deleted; returns once journaled under the journal's durability mode.
+  // Ids already deleted are fine (idempotent).
+  Status Delete(std::span<const SeqNo> ids);
+  // Records that message `id` has now been received `count` times (a count never decreases).
+  // (A deleted message's receive count is forgotten: a delete implies it.)
+  Status SetReceiveCount(SeqNo id, uint32_t count);
+
+  bool IsDeleted(SeqNo id) const;
+  uint32_t ReceiveCount(SeqNo id) const;
+  uint64_t deleted_count() const;
+  // Bytes of the bitmap in its serialized (portable) form.
+  size_t bitmap_bytes() const;
+
+  // Writes a snapshot and removes the journal segments it covers.
+  Status Snapshot();
+
+  const std::string& snapshot_path() const { return path_; }
+
+ private:
+  DeleteIndex(Log* journal, io::FileSystem* fs, std::string path)
+      : journal_(journal), fs_(fs), path_(std::move(path)) {}
+  Status Recover();
+  void ApplyLocked(const format::JournalRecord& r);
+
+  Log* const journal_;
+  io::FileSystem* const fs_;
+  const std::string path_;
+  mutable std::mutex mu_;
+  Roaring64Map deleted_;
+  std::unordered_map<uint64_t, uint32_t> counts_;
+  std::mutex snapshot_mu_;  // one snapshot at a time
+};
+
+}  // namespace seglog

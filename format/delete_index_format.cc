@@ -1,0 +1,169 @@
+#include "format/delete_index_format.h"
+
+#include <algorithm>
+#include <map>
+
+#include "format/coding.h"
+
+namespace seglog::format {
+
+namespace {
+constexpr size_t kHeaderSize = 8 + 4 + 4 + 8;
+}  // namespace
+
+ByteBuffer EncodeDeleteSnapshot(const DeleteSnapshot& s) {
+  ByteBuffer out;
+  out.reserve(64);
+  PutFixed64(&out, kDeleteIndexMagic);
+  PutFixed32(&out, kDeleteIndexVersion);
+  PutFixed32(&out, 0);
+  PutFixed64(&out, s.covered.value());
+  // Split the 64-bit set into 32-bit chunks by high half.
+  std::map<uint32_t, Roaring> chunks;
+  for (auto it = s.deleted.begin(); it != s.deleted.end(); ++it) {
+    const uint64_t v = *it;
+    chunks[static_cast<uint32_t>(v >> 32)].add(static_cast<uint32_t>(v));
+  }
+  PutFixed32(&out, static_cast<uint32_t>(chunks.size()));
+  for (auto& [high, bm] : chunks) {
+    bm.runOptimize();
+    const size_t n = bm.getSizeInBytes(/*portable=*/true);
+    PutFixed32(&out, high);
+    PutFixed32(&out, static_cast<uint32_t>(n));
+    const size_t at = out.size();
+    out.resize(at + n);
+    bm.write(reinterpret_cast<char*>(out.data() + at), /*portable=*/true);
+  }
+  // Receive counts in id order, so that equal states encode to equal bytes.
+  std::vector<std::pair<uint64_t, uint32_t>> counts(s.receive_counts.begin(),
+                                                    s.receive_counts.end());
+  std::sort(counts.begin(), counts.end());
+  PutFixed64(&out, counts.size());
+  for (const auto& [id, c] : counts) {
+    PutFixed64(&out, id);
+    PutFixed32(&out, c);
+  }
+  PutFixed64(&out, Checksum(out));
+  return out;
+}
+
+Status DecodeDeleteSnapshot(ByteView in, DeleteSnapshot* s) {
+  if (in.size() < kHeaderSize + 4 + 8 + 8) return Status::Corruption("delete snapshot too short");
+  const size_t body = in.size() - 8;
+  if (DecodeFixed64(in.data()) != kDeleteIndexMagic) {
+    return Status::Corruption("delete snapshot has a bad magic number");
+  }
+  if (Checksum(in.first(body)) != DecodeFixed64(in.data() + body)) {
+    return Status::Corruption("delete snapshot checksum mismatch");
+  }
+  const uint32_t version = DecodeFixed32(in.data() + 8);
+  if (version == 0) return Status::Corruption("delete snapshot version 0");
+  if (version > kDeleteIndexVersion) {
+    return Status::NotSupported("delete snapshot version " + std::to_string(version) +
+                                " is newer than this build understands");
+  }
+  if (DecodeFixed32(in.data() + 12) != 0) {
+    return Status::Corruption("delete snapshot reserved field is not zero");
+  }
+  DeleteSnapshot out;
+  out.covered = SeqNo(DecodeFixed64(in.data() + 16));
+  size_t p = kHeaderSize;
+  const uint32_t chunks = DecodeFixed32(in.data() + p);
+  p += 4;
+  int64_t prev_high = -1;
+  for (uint32_t i = 0; i < chunks; ++i) {
+    if (body - p < 8) return Status::Corruption("delete snapshot chunk runs past the end");
+    const uint32_t high = DecodeFixed32(in.data() + p);
+    const uint32_t n = DecodeFixed32(in.data() + p + 4);
+    p += 8;
+    if (static_cast<int64_t>(high) <= prev_high) {
+      return Status::Corruption("delete snapshot chunks out of order");
+    }
+    prev_high = high;
+    if (body - p < n) return Status::Corruption("delete snapshot chunk runs past the end");
+    const char* buf = reinterpret_cast<const char*>(in.data() + p);
+    if (roaring_bitmap_portable_deserialize_size(buf, n) != n) {
+      return Status::Corruption("delete snapshot chunk is not a valid bitmap");
+    }
+    Roaring bm = Roaring::readSafe(buf, n);
+    for (auto it = bm.begin(); it != bm.end(); ++it) {
+      out.deleted.add((static_cast<uint64_t>(high) << 32) | *it);
+    }
+    p += n;
+  }
+  if (body - p < 8) return Status::Corruption("delete snapshot counts run past the end");
+  const uint64_t entries = DecodeFixed64(in.data() + p);
+  p += 8;
+  if (entries > (body - p) / 12 || (body - p) != entries * 12) {
+    return Status::Corruption("delete snapshot receive counts do not fill the file");
+  }
+  for (uint64_t i = 0; i < entries; ++i) {
+    out.receive_counts[DecodeFixed64(in.data() + p)] = DecodeFixed32(in.data() + p + 8);
+    p += 12;
+  }
+  *s = std::move(out);
+  return Status::OK();
+}
+
+ByteBuffer EncodeJournalRecord(const JournalRecord& r) {
+  ByteBuffer out;
+  out.reserve(1 + kMaxVarint64Bytes * (2 + r.ids.size()));
+  out.push_back(r.type);
+  if (r.type == kJournalDeletes) {
+    PutVarint64(&out, r.ids.size());
+    uint64_t prev = 0;
+    for (size_t i = 0; i < r.ids.size(); ++i) {
+      PutVarint64(&out, i == 0 ? r.ids[0] : r.ids[i] - prev);
+      prev = r.ids[i];
+    }
+  } else {
+    PutVarint64(&out, r.ids.empty() ? 0 : r.ids[0]);
+    PutVarint64(&out, r.count);
+  }
+  return out;
+}
+
+Status DecodeJournalRecord(ByteView in, JournalRecord* r) {
+  if (in.empty()) return Status::Corruption("empty journal record");
+  const uint8_t* p = in.data() + 1;
+  const uint8_t* limit = in.data() + in.size();
+  JournalRecord out;
+  out.type = in[0];
+  uint64_t a = 0, b = 0;
+  switch (out.type) {
+    case kJournalDeletes: {
+      if ((p = GetVarint64(p, limit, &a)) == nullptr || a == 0 ||
+          a > static_cast<uint64_t>(limit - p)) {
+        return Status::Corruption("journal delete record has a bad count");
+      }
+      uint64_t prev = 0;
+      for (uint64_t i = 0; i < a; ++i) {
+        if ((p = GetVarint64(p, limit, &b)) == nullptr) {
+          return Status::Corruption("journal delete record is cut short");
+        }
+        if (i > 0 && (b == 0 || prev + b < prev)) {
+          return Status::Corruption("journal delete ids are not increasing");
+        }
+        prev = i == 0 ? b : prev + b;
+        out.ids.push_back(prev);
+      }
+      break;
+    }
+    case kJournalReceiveCount:
+      if ((p = GetVarint64(p, limit, &a)) == nullptr || (p = GetVarint64(p, limit, &b)) == nullptr ||
+          b > UINT32_MAX) {
+        return Status::Corruption("journal receive-count record is malformed");
+      }
+      out.ids.push_back(a);
+      out.count = static_cast<uint32_t>(b);
+      break;
+    default:
+      return Status::NotSupported("journal record type " + std::to_string(out.type) +
+                                  " is unknown to this build");
+  }
+  if (p != limit) return Status::Corruption("journal record has trailing bytes");
+  *r = std::move(out);
+  return Status::OK();
+}
+
+}  // namespace seglog::format
