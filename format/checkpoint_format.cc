@@ -31,25 +31,9 @@ ByteBuffer EncodeCheckpoints(const std::vector<CheckpointEntry>& entries) {
 }
 
 Status DecodeCheckpoints(ByteView in, std::vector<CheckpointEntry>* entries) {
-  if (in.size() < kHeaderSize + kChecksumSize) {
-    return Status::Corruption("checkpoint file too short");
-  }
-  const size_t body = in.size() - kChecksumSize;
-  if (DecodeFixed64(in.data()) != kCheckpointMagic) {
-    return Status::Corruption("checkpoint file has a bad magic number");
-  }
-  if (Checksum(in.first(body)) != DecodeFixed64(in.data() + body)) {
-    return Status::Corruption("checkpoint file checksum mismatch");
-  }
-  const uint32_t version = DecodeFixed32(in.data() + 8);
-  if (version == 0) return Status::Corruption("checkpoint file version 0");
-  if (version > kCheckpointVersion) {
-    return Status::NotSupported("checkpoint file version " + std::to_string(version) +
-                                " is newer than this build understands");
-  }
-  if (DecodeFixed32(in.data() + 12) != 0) {
-    return Status::Corruption("checkpoint file reserved field is not zero");
-  }
+  size_t body = 0;
+  SEGLOG_RETURN_IF_ERROR(CheckFileFrame(in, kCheckpointMagic, kCheckpointVersion,
+                                        kHeaderSize + kChecksumSize, "checkpoint file", &body));
   const uint32_t count = DecodeFixed32(in.data() + 16);
   size_t p = kHeaderSize;
   std::vector<CheckpointEntry> out;

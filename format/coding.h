@@ -5,6 +5,9 @@
 #include <cstdint>
 #include <cstring>
 
+#include <string_view>
+
+#include "format/status.h"
 #include "format/types.h"
 
 namespace seglog::format {
@@ -92,6 +95,14 @@ inline uint64_t ZigZagEncode(int64_t v) {
 inline int64_t ZigZagDecode(uint64_t v) {
   return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
 }
+
+// The frame shared by small whole-file structures (checkpoints, delete snapshots):
+//   | magic u64 | version u32 | reserved u32 (0) | ... | xxh3 u64 over everything before |
+// Checks, in order: at least `min_size` bytes, magic, checksum (Corruption), version 0
+// (Corruption), a newer version than `known_version` (NotSupported), reserved (Corruption).
+// On OK, *body_end is where the checksum starts. `what` names the file in messages.
+Status CheckFileFrame(ByteView in, uint64_t magic, uint32_t known_version, size_t min_size,
+                      std::string_view what, size_t* body_end);
 
 // XXH3-64 with seed 0: the checksum of every checksummed structure on disk.
 uint64_t Checksum(ByteView data);

@@ -48,23 +48,9 @@ ByteBuffer EncodeDeleteSnapshot(const DeleteSnapshot& s) {
 }
 
 Status DecodeDeleteSnapshot(ByteView in, DeleteSnapshot* s) {
-  if (in.size() < kHeaderSize + 4 + 8 + 8) return Status::Corruption("delete snapshot too short");
-  const size_t body = in.size() - 8;
-  if (DecodeFixed64(in.data()) != kDeleteIndexMagic) {
-    return Status::Corruption("delete snapshot has a bad magic number");
-  }
-  if (Checksum(in.first(body)) != DecodeFixed64(in.data() + body)) {
-    return Status::Corruption("delete snapshot checksum mismatch");
-  }
-  const uint32_t version = DecodeFixed32(in.data() + 8);
-  if (version == 0) return Status::Corruption("delete snapshot version 0");
-  if (version > kDeleteIndexVersion) {
-    return Status::NotSupported("delete snapshot version " + std::to_string(version) +
-                                " is newer than this build understands");
-  }
-  if (DecodeFixed32(in.data() + 12) != 0) {
-    return Status::Corruption("delete snapshot reserved field is not zero");
-  }
+  size_t body = 0;
+  SEGLOG_RETURN_IF_ERROR(CheckFileFrame(in, kDeleteIndexMagic, kDeleteIndexVersion,
+                                        kHeaderSize + 4 + 8 + 8, "delete snapshot", &body));
   DeleteSnapshot out;
   out.covered = SeqNo(DecodeFixed64(in.data() + 16));
   size_t p = kHeaderSize;
