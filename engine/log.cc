@@ -247,11 +247,12 @@ Status Log::SealActiveLocked() {
   t.data_end = FileOffset(write_off_);
   uint8_t buf[kSegmentTrailerSize];
   format::EncodeSegmentTrailer(t, buf);
-  // Trailer first, synced; only then cut the file so that the trailer ends it. A crash in
-  // between leaves an unsealed segment whose scan stops at the trailer bytes: still correct.
-  SEGLOG_RETURN_IF_ERROR(file_->WriteAndSync(FileOffset(write_off_), ByteView(buf, sizeof(buf))));
+  // Cut the file so that the trailer will end it, then write the trailer and sync both in one
+  // fdatasync. A crash before that sync completes leaves a file ending in zeros or in a torn
+  // trailer: no valid trailer, so recovery scans it as the unsealed tail and stops at the end
+  // of the last batch (the bytes after it were never written, or were zeroed by recovery).
   SEGLOG_RETURN_IF_ERROR(file_->Truncate(write_off_ + kSegmentTrailerSize));
-  SEGLOG_RETURN_IF_ERROR(file_->Sync());
+  SEGLOG_RETURN_IF_ERROR(file_->WriteAndSync(FileOffset(write_off_), ByteView(buf, sizeof(buf))));
   ++syncs_;
   active_->MarkSealed(t);
   // The index is derived data: if writing it fails, readers rebuild it from the segment.

@@ -227,7 +227,9 @@ Status Segment::WriteIndex(io::FileSystem* fs) {
     entries = index_;
   }
   format::IndexInfo info{base_, trailer_.data_end};
-  return io::WriteFileAtomically(fs, index_path_, format::EncodeIndex(info, entries));
+  // Derived data: not synced. A torn or missing index after power loss fails its checksum or
+  // is absent, and is rebuilt from the segment (Check, LoadIndexLocked).
+  return io::ReplaceFile(fs, index_path_, format::EncodeIndex(info, entries), /*durable=*/false);
 }
 
 Status Segment::RebuildIndexLocked(const std::shared_ptr<const io::MappedFile>& map) {
@@ -257,8 +259,9 @@ Status Segment::RebuildIndexLocked(const std::shared_ptr<const io::MappedFile>& 
   index_loaded_ = true;
   if (!read_only_ && fs_ != nullptr) {
     // Derived data: failing to persist it costs only a rebuild next time.
-    (void)io::WriteFileAtomically(fs_, index_path_,
-                                  format::EncodeIndex({base_, trailer_.data_end}, index_));
+    (void)io::ReplaceFile(fs_, index_path_,
+                          format::EncodeIndex({base_, trailer_.data_end}, index_),
+                          /*durable=*/false);
   }
   return Status::OK();
 }

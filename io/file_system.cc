@@ -44,6 +44,10 @@ std::string ParentDir(const std::string& path) {
 // the tmp file may be left behind; the next call removes it. Nothing else cleans up, so that
 // a failing (or fault-injected) file system sees no extra calls.
 Status WriteFileAtomically(FileSystem* fs, const std::string& path, ByteView data) {
+  return ReplaceFile(fs, path, data, /*durable=*/true);
+}
+
+Status ReplaceFile(FileSystem* fs, const std::string& path, ByteView data, bool durable) {
   const std::string tmp = path + ".tmp";
   if (PathExists(tmp)) {
     Status s = fs->Remove(tmp);
@@ -52,10 +56,11 @@ Status WriteFileAtomically(FileSystem* fs, const std::string& path, ByteView dat
   {
     std::unique_ptr<WritableFile> f;
     SEGLOG_RETURN_IF_ERROR(fs->OpenWritable(tmp, OpenMode::kCreateNew, &f));
-    SEGLOG_RETURN_IF_ERROR(f->WriteAndSync(FileOffset(0), data));
+    SEGLOG_RETURN_IF_ERROR(durable ? f->WriteAndSync(FileOffset(0), data)
+                                   : f->Write(FileOffset(0), data));
   }
   SEGLOG_RETURN_IF_ERROR(fs->Rename(tmp, path));
-  return fs->SyncDir(ParentDir(path));
+  return durable ? fs->SyncDir(ParentDir(path)) : Status::OK();
 }
 
 }  // namespace seglog::io

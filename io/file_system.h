@@ -91,4 +91,9 @@ Status NewFileSystem(Backend backend, std::unique_ptr<FileSystem>* out);
 // write `path`.tmp, fdatasync, rename over `path`, fsync the directory.
 Status WriteFileAtomically(FileSystem* fs, const std::string& path, ByteView data);
 
+// The same without the fdatasync and the directory fsync (durable=false): a process crash
+// leaves the old file or the new one, but after power loss the file may be missing, empty or
+// torn. Only for derived data that is checksummed and rebuilt when bad (segment indexes).
+Status ReplaceFile(FileSystem* fs, const std::string& path, ByteView data, bool durable);
+
 }  // namespace seglog::io
