@@ -333,6 +333,21 @@ int RunOpen(const OpenArgs& a) {
 
 // ---------------------------------------------------------------- streams
 
+// A store with its streams, retention left to the benchmark (none runs in the background).
+struct BenchStreams {
+  std::unique_ptr<seglog::Store> store;
+  std::unique_ptr<seglog::Streams> streams;
+};
+BenchStreams OpenBenchStreams(const std::string& dir) {
+  BenchStreams b;
+  Status s = seglog::Store::Open(dir, seglog::StoreOptions{}, &b.store);
+  if (!s.ok()) Die(s, "open");
+  seglog::StreamsOptions so;
+  so.retention_check_interval_ms = 0;
+  b.streams = std::make_unique<seglog::Streams>(b.store.get(), so);
+  return b;
+}
+
 struct StreamPutArgs {
   int producers = 1;
   uint32_t shards = 4;
@@ -347,12 +362,10 @@ struct StreamPutArgs {
 
 int RunStreamPut(const StreamPutArgs& a) {
   const std::string dir = MakeDir(a.dir);
-  std::unique_ptr<seglog::Store> store;
-  Status s = seglog::Store::Open(dir + "/store", seglog::StoreOptions{}, &store);
-  if (!s.ok()) Die(s, "open");
-  seglog::StreamsOptions so;
-  so.retention_check_interval_ms = 0;
-  seglog::Streams streams(store.get(), so);
+  BenchStreams bs = OpenBenchStreams(dir + "/store");
+  seglog::Store* store = bs.store.get();
+  seglog::Streams& streams = *bs.streams;
+  Status s;
   seglog::StreamConfig c;
   c.shard_count = a.shards;
   c.max_record_bytes = std::max<uint32_t>(1024, static_cast<uint32_t>(a.size));
@@ -461,12 +474,10 @@ struct StreamReadArgs {
 // same bytes.
 int RunStreamRead(const StreamReadArgs& a) {
   const std::string dir = MakeDir(a.dir);
-  std::unique_ptr<seglog::Store> store;
-  Status s = seglog::Store::Open(dir + "/store", seglog::StoreOptions{}, &store);
-  if (!s.ok()) Die(s, "open");
-  seglog::StreamsOptions so;
-  so.retention_check_interval_ms = 0;
-  seglog::Streams streams(store.get(), so);
+  BenchStreams bs = OpenBenchStreams(dir + "/store");
+  seglog::Store* store = bs.store.get();
+  seglog::Streams& streams = *bs.streams;
+  Status s;
   seglog::StreamConfig c;
   c.shard_count = 1;
   c.log.durability = seglog::Durability::kNone;

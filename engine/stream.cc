@@ -113,6 +113,12 @@ struct Streams::Stream {
   std::map<std::pair<std::string, uint32_t>, SeqNo> ckpts;
 };
 
+Status Streams::CheckShard(const Stream& s, uint32_t shard) {
+  if (shard < s.shard_count) return Status::OK();
+  return Status::InvalidArgument("shard " + std::to_string(shard) + " is out of range: '" +
+                                 s.name + "' has " + std::to_string(s.shard_count) + " shards");
+}
+
 Streams::Streams(Store* store, const StreamsOptions& opt) : store_(store), opt_(opt) {
   if (opt_.retention_check_interval_ms > 0 && !store_->read_only()) {
     retention_ = std::thread([this] { RetentionLoop(); });
@@ -348,10 +354,7 @@ Status Streams::NewIterator(const std::string& name, uint32_t shard, const Itera
   SEGLOG_RETURN_IF_ERROR(Find(name, &s));
   std::shared_lock<WriterFirstLock> use(s->use);
   if (s->dead) return Status::NotFound("no stream named '" + name + "'");
-  if (shard >= s->shard_count) {
-    return Status::InvalidArgument("shard " + std::to_string(shard) + " is out of range: '" +
-                                   name + "' has " + std::to_string(s->shard_count) + " shards");
-  }
+  SEGLOG_RETURN_IF_ERROR(CheckShard(*s, shard));
   Log* log = nullptr;
   SEGLOG_RETURN_IF_ERROR(OpenShard(*s, shard, &log));
   std::unique_ptr<LogIterator> it;
@@ -441,10 +444,7 @@ Status Streams::SetCheckpoint(const std::string& name, const std::string& consum
   if (s->dead) return Status::NotFound("no stream named '" + name + "'");
   SEGLOG_RETURN_IF_ERROR(ValidateName("consumer", consumer));
   if (store_->read_only()) return Status::NotSupported("store is open read-only");
-  if (shard >= s->shard_count) {
-    return Status::InvalidArgument("shard " + std::to_string(shard) + " is out of range: '" +
-                                   name + "' has " + std::to_string(s->shard_count) + " shards");
-  }
+  SEGLOG_RETURN_IF_ERROR(CheckShard(*s, shard));
   Log* log = nullptr;
   SEGLOG_RETURN_IF_ERROR(OpenShard(*s, shard, &log));
   if (seq >= log->next_seq()) {
@@ -475,10 +475,7 @@ Status Streams::GetCheckpoint(const std::string& name, const std::string& consum
   std::shared_lock<WriterFirstLock> use(s->use);
   if (s->dead) return Status::NotFound("no stream named '" + name + "'");
   SEGLOG_RETURN_IF_ERROR(ValidateName("consumer", consumer));
-  if (shard >= s->shard_count) {
-    return Status::InvalidArgument("shard " + std::to_string(shard) + " is out of range: '" +
-                                   name + "' has " + std::to_string(s->shard_count) + " shards");
-  }
+  SEGLOG_RETURN_IF_ERROR(CheckShard(*s, shard));
   std::lock_guard<std::mutex> l(ckpt_mu_);
   SEGLOG_RETURN_IF_ERROR(LoadCheckpointsLocked(*s));
   auto it = s->ckpts.find({consumer, shard});

@@ -181,6 +181,8 @@ class Streams {
   struct Stream;
   Status Find(const std::string& name, std::shared_ptr<Stream>* out);
   Status OpenShard(Stream& s, uint32_t shard, Log** out);
+  // InvalidArgument naming the stream when `shard` is out of range.
+  static Status CheckShard(const Stream& s, uint32_t shard);
   Status LoadCheckpointsLocked(Stream& s);
   Status PutImpl(const std::string& name, std::span<const PutEntry> entries, bool single,
                  std::vector<PutResult>* results);

@@ -236,7 +236,7 @@ TEST_P(CrashTest, InjectedErrorAtEveryCall) {
 // Appends from 4 threads in kAlways mode and reports each acknowledged (seq, thread, i) on fd.
 TEST(CrashChild, AppendAndReport) {
   const char* dir = std::getenv("SEGLOG_CRASH_CHILD_DIR");
-  const char* fd_s = std::getenv("SEGLOG_CRASH_CHILD_FD");
+  const char* fd_s = std::getenv("SEGLOG_CHILD_FD");
   const char* backend = std::getenv("SEGLOG_CRASH_CHILD_BACKEND");
   if (dir == nullptr || fd_s == nullptr || backend == nullptr) GTEST_SKIP() << "parent-driven";
   const int fd = std::atoi(fd_s);
@@ -298,40 +298,17 @@ void KillNineRounds(io::Backend backend, Durability durability, int rounds) {
       Log* log = nullptr;
       if (store->GetLog("crash", &log).ok()) epoch = log->next_seq().value();
     }
-    int p[2];
-    ASSERT_EQ(pipe(p), 0);
-    pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      close(p[0]);
-      setenv("SEGLOG_CRASH_CHILD_DIR", dir.path().c_str(), 1);
-      setenv("SEGLOG_CRASH_CHILD_FD", std::to_string(p[1]).c_str(), 1);
-      setenv("SEGLOG_CRASH_CHILD_BACKEND", std::string(io::BackendName(backend)).c_str(), 1);
-      setenv("SEGLOG_CRASH_CHILD_DURABILITY", std::string(DurabilityName(durability)).c_str(), 1);
-      execl("/proc/self/exe", "seglog_tests", "--gtest_filter=CrashChild.AppendAndReport",
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(p[1]);
     // Let it acknowledge a random number of appends, then kill it mid-flight.
-    const uint64_t kill_after = 20 + rng() % 400;
-    uint64_t got = 0;
-    uint64_t msg[3];
-    std::vector<std::array<uint64_t, 3>> msgs;
-    while (got < kill_after && read(p[0], msg, sizeof(msg)) == static_cast<ssize_t>(sizeof(msg))) {
-      msgs.push_back({msg[0], msg[1], msg[2]});
-      ++got;
-    }
-    kill(pid, SIGKILL);
-    // Acknowledgements already in the pipe count too.
-    while (read(p[0], msg, sizeof(msg)) == static_cast<ssize_t>(sizeof(msg))) {
-      msgs.push_back({msg[0], msg[1], msg[2]});
-    }
-    close(p[0]);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    ASSERT_TRUE(WIFSIGNALED(status)) << "child exited early with " << WEXITSTATUS(status);
-    ASSERT_GE(msgs.size(), kill_after) << "child stopped before being killed";
+    const size_t kill_after = 20 + rng() % 400;
+    testing::KilledChild child = testing::RunChildAndKill(
+        "CrashChild.AppendAndReport",
+        {{"SEGLOG_CRASH_CHILD_DIR", dir.path()},
+         {"SEGLOG_CRASH_CHILD_BACKEND", std::string(io::BackendName(backend))},
+         {"SEGLOG_CRASH_CHILD_DURABILITY", std::string(DurabilityName(durability))}},
+        3, kill_after);
+    ASSERT_TRUE(child.killed) << "child exited early with " << child.exit_code;
+    ASSERT_GE(child.messages.size(), kill_after) << "child stopped before being killed";
+    const auto& msgs = child.messages;
     for (auto& m : msgs) acked[m[0]] = ChildValue(epoch, m[1], m[2]);
 
     StoreOptions so;

@@ -528,7 +528,7 @@ TEST_F(StreamTest, DeleteWhileProducersPutIsSafe) {
 
 TEST(StreamCrashChild, PutAndReport) {
   const char* dir = std::getenv("SEGLOG_STREAM_CHILD_DIR");
-  const char* fd_s = std::getenv("SEGLOG_STREAM_CHILD_FD");
+  const char* fd_s = std::getenv("SEGLOG_CHILD_FD");
   if (dir == nullptr || fd_s == nullptr) GTEST_SKIP() << "parent-driven";
   const int fd = std::atoi(fd_s);
   std::unique_ptr<Store> store;
@@ -571,33 +571,11 @@ TEST(StreamCrash, KillNineDuringMultiShardPuts) {
   // shard -> seq -> (value, partition key)
   std::map<uint32_t, std::map<uint64_t, std::pair<std::string, std::string>>> acked;
   for (int round = 0; round < 8; ++round) {
-    int p[2];
-    ASSERT_EQ(pipe(p), 0);
-    pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      close(p[0]);
-      setenv("SEGLOG_STREAM_CHILD_DIR", dir.path().c_str(), 1);
-      setenv("SEGLOG_STREAM_CHILD_FD", std::to_string(p[1]).c_str(), 1);
-      execl("/proc/self/exe", "seglog_tests", "--gtest_filter=StreamCrashChild.PutAndReport",
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(p[1]);
-    const uint64_t kill_after = 30 + rng() % 300;
-    uint64_t msg[5];
-    std::vector<std::array<uint64_t, 5>> msgs;
-    while (msgs.size() < kill_after && read(p[0], msg, sizeof(msg)) == static_cast<ssize_t>(sizeof(msg))) {
-      msgs.push_back({msg[0], msg[1], msg[2], msg[3], msg[4]});
-    }
-    kill(pid, SIGKILL);
-    while (read(p[0], msg, sizeof(msg)) == static_cast<ssize_t>(sizeof(msg))) {
-      msgs.push_back({msg[0], msg[1], msg[2], msg[3], msg[4]});
-    }
-    close(p[0]);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    ASSERT_TRUE(WIFSIGNALED(status)) << "child exited early: " << WEXITSTATUS(status);
+    testing::KilledChild child = testing::RunChildAndKill(
+        "StreamCrashChild.PutAndReport", {{"SEGLOG_STREAM_CHILD_DIR", dir.path()}}, 5,
+        30 + rng() % 300);
+    ASSERT_TRUE(child.killed) << "child exited early: " << child.exit_code;
+    const auto& msgs = child.messages;
     for (auto& m : msgs) {
       const uint64_t t = m[3], i = m[4];
       std::string key = "k" + std::to_string(t) + "-" + std::to_string(i % 50);

@@ -1,5 +1,9 @@
 #include "tests/test_util.h"
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
@@ -17,6 +21,38 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
+}
+
+KilledChild RunChildAndKill(const std::string& gtest_filter,
+                            const std::vector<std::pair<std::string, std::string>>& env,
+                            size_t words, size_t kill_after) {
+  KilledChild out;
+  int p[2];
+  if (pipe(p) != 0) throw std::runtime_error("pipe failed");
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    close(p[0]);
+    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+    setenv("SEGLOG_CHILD_FD", std::to_string(p[1]).c_str(), 1);
+    const std::string filter = "--gtest_filter=" + gtest_filter;
+    execl("/proc/self/exe", "seglog_tests", filter.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(p[1]);
+  std::vector<uint64_t> msg(words);
+  const auto bytes = static_cast<ssize_t>(words * sizeof(uint64_t));
+  while (out.messages.size() < kill_after && read(p[0], msg.data(), bytes) == bytes) {
+    out.messages.push_back(msg);
+  }
+  kill(pid, SIGKILL);
+  while (read(p[0], msg.data(), bytes) == bytes) out.messages.push_back(msg);
+  close(p[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  out.killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+  out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
 }
 
 std::string RandomBytes(std::mt19937_64& rng, size_t n) {

@@ -5,6 +5,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "format/status.h"
@@ -24,6 +25,21 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// A child process killed with SIGKILL mid-flight, and what it reported before.
+struct KilledChild {
+  std::vector<std::vector<uint64_t>> messages;  // each `words` uint64s, in pipe order
+  bool killed = false;                          // ended by the SIGKILL (not on its own)
+  int exit_code = 0;                            // when it ended on its own
+};
+
+// Re-executes this test binary running only `gtest_filter`, with `env` set and the write end
+// of a pipe in $SEGLOG_CHILD_FD; the child writes messages of `words` uint64s there. After
+// `kill_after` messages the child is killed with SIGKILL; messages already in the pipe are
+// read too (they were acknowledged before the kill).
+KilledChild RunChildAndKill(const std::string& gtest_filter,
+                            const std::vector<std::pair<std::string, std::string>>& env,
+                            size_t words, size_t kill_after);
 
 // Deterministic pseudo-random bytes.
 std::string RandomBytes(std::mt19937_64& rng, size_t n);
