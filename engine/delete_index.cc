@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/bitmap.h"
 #include "engine/log.h"
 #include "io/file_util.h"
 
@@ -35,6 +36,10 @@ void DeleteIndex::ApplyLocked(const format::JournalRecord& r) {
         uint32_t& c = counts_[r.ids[0]];
         c = std::max(c, r.count);
       }
+      return;
+    case format::kJournalDeleteRange:
+      AddRange(&deleted_, r.lo, r.hi);
+      std::erase_if(counts_, [&](const auto& kv) { return kv.first >= r.lo && kv.first < r.hi; });
       return;
   }
 }
@@ -70,6 +75,22 @@ Status DeleteIndex::Recover() {
   return s.IsNoMore() ? Status::OK() : s;
 }
 
+Status DeleteIndex::Journal(std::span<const format::JournalRecord> records) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    for (const auto& r : records) ApplyLocked(r);  // before the journal: see the header
+  }
+  std::vector<ByteBuffer> values;
+  std::vector<Log::Record> recs;
+  values.reserve(records.size());
+  recs.reserve(records.size());
+  for (const auto& r : records) {
+    values.push_back(format::EncodeJournalRecord(r));
+    recs.push_back(Log::Record{{}, values.back(), {}});
+  }
+  return journal_->Append(recs);
+}
+
 Status DeleteIndex::Delete(std::span<const SeqNo> ids) {
   if (ids.empty()) return Status::InvalidArgument("no ids to delete");
   format::JournalRecord jr;
@@ -77,27 +98,58 @@ Status DeleteIndex::Delete(std::span<const SeqNo> ids) {
   for (SeqNo id : ids) jr.ids.push_back(id.value());
   std::sort(jr.ids.begin(), jr.ids.end());
   jr.ids.erase(std::unique(jr.ids.begin(), jr.ids.end()), jr.ids.end());
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    ApplyLocked(jr);  // before the journal: see the ordering note in the header
-  }
-  const ByteBuffer value = format::EncodeJournalRecord(jr);
-  Log::Record rec{{}, value, {}};
-  return journal_->Append(std::span<const Log::Record>(&rec, 1));
+  return Journal(std::span<const format::JournalRecord>(&jr, 1));
+}
+
+Status DeleteIndex::DeleteRange(SeqNo lo, SeqNo hi) {
+  if (!(lo < hi)) return Status::InvalidArgument("empty delete range");
+  format::JournalRecord jr;
+  jr.type = format::kJournalDeleteRange;
+  jr.lo = lo.value();
+  jr.hi = hi.value();
+  return Journal(std::span<const format::JournalRecord>(&jr, 1));
 }
 
 Status DeleteIndex::SetReceiveCount(SeqNo id, uint32_t count) {
-  format::JournalRecord jr;
-  jr.type = format::kJournalReceiveCount;
-  jr.ids.push_back(id.value());
-  jr.count = count;
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    ApplyLocked(jr);
+  const std::pair<SeqNo, uint32_t> one(id, count);
+  return SetReceiveCounts(std::span<const std::pair<SeqNo, uint32_t>>(&one, 1));
+}
+
+Status DeleteIndex::SetReceiveCounts(std::span<const std::pair<SeqNo, uint32_t>> counts) {
+  if (counts.empty()) return Status::OK();
+  std::vector<format::JournalRecord> records(counts.size());
+  for (size_t i = 0; i < counts.size(); ++i) {
+    records[i].type = format::kJournalReceiveCount;
+    records[i].ids.push_back(counts[i].first.value());
+    records[i].count = counts[i].second;
   }
-  const ByteBuffer value = format::EncodeJournalRecord(jr);
-  Log::Record rec{{}, value, {}};
-  return journal_->Append(std::span<const Log::Record>(&rec, 1));
+  return Journal(records);
+}
+
+void DeleteIndex::ForgetBelow(SeqNo seq) {
+  std::lock_guard<std::mutex> l(mu_);
+  RemoveRange(&deleted_, 0, seq.value());
+  std::erase_if(counts_, [&](const auto& kv) { return kv.first < seq.value(); });
+}
+
+uint64_t DeleteIndex::DeletedInRange(SeqNo lo, SeqNo hi) const {
+  if (!(lo < hi)) return 0;
+  std::lock_guard<std::mutex> l(mu_);
+  if (deleted_.isEmpty()) return 0;
+  // rank(x) = ids <= x.
+  const uint64_t below_hi = deleted_.rank(hi.value() - 1);
+  const uint64_t below_lo = lo.value() == 0 ? 0 : deleted_.rank(lo.value() - 1);
+  return below_hi - below_lo;
+}
+
+Roaring64Map DeleteIndex::DeletedCopy() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return deleted_;
+}
+
+size_t DeleteIndex::receive_count_entries() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return counts_.size();
 }
 
 bool DeleteIndex::IsDeleted(SeqNo id) const {

@@ -20,6 +20,7 @@
 #include <mutex>
 #include <span>
 #include <unordered_map>
+#include <utility>
 
 #include "engine/log.h"
 #include "format/delete_index_format.h"
@@ -41,10 +42,23 @@ class DeleteIndex {
   // Records that message `id` has now been received `count` times (a count never decreases).
   // (A deleted message's receive count is forgotten: a delete implies it.)
   Status SetReceiveCount(SeqNo id, uint32_t count);
+  // Several counts in one journal write (one batch: after a crash all of them or none).
+  Status SetReceiveCounts(std::span<const std::pair<SeqNo, uint32_t>> counts);
+  // Marks every id in [lo, hi) deleted (a queue purge). REQUIRES: lo < hi.
+  Status DeleteRange(SeqNo lo, SeqNo hi);
+  // Forgets, in memory, deletes and counts of ids below `seq`: ids the message log no longer
+  // holds (REQUIRES: seq <= the message log's first_seq). Not journaled; the next snapshot
+  // is smaller. Journal replay of older records may bring some back, harmlessly.
+  void ForgetBelow(SeqNo seq);
 
   bool IsDeleted(SeqNo id) const;
   uint32_t ReceiveCount(SeqNo id) const;
   uint64_t deleted_count() const;
+  // Deleted ids in [lo, hi).
+  uint64_t DeletedInRange(SeqNo lo, SeqNo hi) const;
+  // A copy of the deleted ids (for recovery of the queue above).
+  Roaring64Map DeletedCopy() const;
+  size_t receive_count_entries() const;
   // Bytes of the bitmap in its serialized (portable) form.
   size_t bitmap_bytes() const;
 
@@ -58,6 +72,7 @@ class DeleteIndex {
       : journal_(journal), fs_(fs), path_(std::move(path)) {}
   Status Recover();
   void ApplyLocked(const format::JournalRecord& r);
+  Status Journal(std::span<const format::JournalRecord> records);
 
   Log* const journal_;
   io::FileSystem* const fs_;

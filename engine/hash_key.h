@@ -25,6 +25,9 @@ struct HashKeyRange {
 // MD5 of the partition key (OpenSSL libcrypto), as a big-endian 128-bit integer.
 HashKey PartitionKeyHash(std::string_view partition_key);
 
+// SHA-256 of `data` as 64 lowercase hex digits (SQS content-based deduplication ids).
+std::string Sha256Hex(std::span<const uint8_t> data);
+
 // Decimal text, as Kinesis writes hash keys ("340282366920938463463374607431768211455").
 std::string HashKeyToString(HashKey k);
 // Parses an explicit hash key: decimal digits only, value < 2^128. InvalidArgument otherwise.

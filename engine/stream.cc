@@ -30,23 +30,9 @@ std::string ShardLogName(const std::string& stream, uint32_t shard) {
 }
 
 const std::string* Prop(const format::CatalogEntry& e, const char* key) {
-  for (const auto& [k, v] : e.props) {
-    if (k == key) return &v;
-  }
-  return nullptr;
+  return format::FindProp(e, key);
 }
-
-bool ParseU32(const std::string* s, uint32_t* out) {
-  if (s == nullptr || s->empty() || s->size() > 10) return false;
-  uint64_t v = 0;
-  for (char c : *s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  if (v > UINT32_MAX) return false;
-  *out = static_cast<uint32_t>(v);
-  return true;
-}
+bool ParseU32(const std::string* s, uint32_t* out) { return format::ParsePropU32(s, out); }
 
 Status ValidateRetention(uint32_t hours) {
   if (hours < kMinRetentionHours || hours > kMaxRetentionHours) {

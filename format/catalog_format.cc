@@ -159,4 +159,23 @@ Status DecodeCatalog(ByteView in, Catalog* c) {
   return Status::OK();
 }
 
+const std::string* FindProp(const CatalogEntry& e, std::string_view key) {
+  for (const auto& [k, v] : e.props) {
+    if (k == key) return &v;
+  }
+  return nullptr;
+}
+
+bool ParsePropU32(const std::string* s, uint32_t* out) {
+  if (s == nullptr || s->empty() || s->size() > 10) return false;
+  uint64_t v = 0;
+  for (char c : *s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (v > UINT32_MAX) return false;
+  *out = static_cast<uint32_t>(v);
+  return true;
+}
+
 }  // namespace seglog::format

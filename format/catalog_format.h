@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -32,6 +33,12 @@ struct CatalogEntry {
   std::vector<std::pair<std::string, std::string>> props;
   friend bool operator==(const CatalogEntry&, const CatalogEntry&) = default;
 };
+
+// The value of property `key`, or nullptr.
+const std::string* FindProp(const CatalogEntry& e, std::string_view key);
+// A property value written by std::to_string of an unsigned 32-bit value: false when `s` is
+// null or anything else (a sign, spaces, leading '+', more than 10 digits, above UINT32_MAX).
+bool ParsePropU32(const std::string* s, uint32_t* out);
 
 struct Catalog {
   uint64_t next_log_id = 1;

@@ -102,6 +102,9 @@ ByteBuffer EncodeJournalRecord(const JournalRecord& r) {
       PutVarint64(&out, i == 0 ? r.ids[0] : r.ids[i] - prev);
       prev = r.ids[i];
     }
+  } else if (r.type == kJournalDeleteRange) {
+    PutVarint64(&out, r.lo);
+    PutVarint64(&out, r.hi);
   } else {
     PutVarint64(&out, r.ids.empty() ? 0 : r.ids[0]);
     PutVarint64(&out, r.count);
@@ -142,6 +145,14 @@ Status DecodeJournalRecord(ByteView in, JournalRecord* r) {
       }
       out.ids.push_back(a);
       out.count = static_cast<uint32_t>(b);
+      break;
+    case kJournalDeleteRange:
+      if ((p = GetVarint64(p, limit, &a)) == nullptr || (p = GetVarint64(p, limit, &b)) == nullptr ||
+          a >= b) {
+        return Status::Corruption("journal delete-range record is malformed");
+      }
+      out.lo = a;
+      out.hi = b;
       break;
     default:
       return Status::NotSupported("journal record type " + std::to_string(out.type) +

@@ -13,6 +13,7 @@
 // Journal record value (the log record's value; key and attrs empty):
 //   type u8 = 1 (deletes):       varint n, then n varints: the first id, then increasing deltas
 //   type u8 = 2 (receive count): varint id, varint count
+//   type u8 = 3 (delete range):  varint lo, varint hi (lo < hi): every id in [lo, hi)
 #pragma once
 
 #include <cstdint>
@@ -42,14 +43,16 @@ Status DecodeDeleteSnapshot(ByteView in, DeleteSnapshot* s);
 
 inline constexpr uint8_t kJournalDeletes = 1;
 inline constexpr uint8_t kJournalReceiveCount = 2;
+inline constexpr uint8_t kJournalDeleteRange = 3;
 
 struct JournalRecord {
   uint8_t type = kJournalDeletes;
   std::vector<uint64_t> ids;  // kJournalDeletes: sorted, unique; kJournalReceiveCount: one id
   uint32_t count = 0;         // kJournalReceiveCount
+  uint64_t lo = 0, hi = 0;    // kJournalDeleteRange: [lo, hi), lo < hi
 };
 
-// REQUIRES for deletes: ids sorted ascending and unique, at least one.
+// REQUIRES for deletes: ids sorted ascending and unique, at least one; for a range: lo < hi.
 ByteBuffer EncodeJournalRecord(const JournalRecord& r);
 // Corruption on malformed input; NotSupported on an unknown type.
 Status DecodeJournalRecord(ByteView in, JournalRecord* r);

@@ -20,6 +20,7 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kClosed: return "Closed";
     case StatusCode::kNotSupported: return "Not supported";
     case StatusCode::kNoMore: return "No more";
+    case StatusCode::kStale: return "Stale";
   }
   return "Unknown";
 }

@@ -24,6 +24,7 @@ enum class StatusCode : int {
   kClosed,
   kNotSupported,  // a newer format version, type or flag than this build understands
   kNoMore,        // not an error: nothing more for now
+  kStale,         // a handle that no longer holds its object (a queue receipt received again since)
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -44,6 +45,7 @@ class [[nodiscard]] Status {
   static Status NoSpace(std::string m) { return {StatusCode::kNoSpace, std::move(m)}; }
   static Status Closed(std::string m) { return {StatusCode::kClosed, std::move(m)}; }
   static Status NotSupported(std::string m) { return {StatusCode::kNotSupported, std::move(m)}; }
+  static Status Stale(std::string m) { return {StatusCode::kStale, std::move(m)}; }
   static Status NoMore() { return {StatusCode::kNoMore, "no more records for now"}; }
 
   // Maps an errno from a failed system call to a Status; the one place errno is interpreted.

@@ -1,0 +1,1666 @@
+#include "engine/queue.h"
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <queue>
+#include <random>
+#include <set>
+#include <shared_mutex>
+#include <unordered_map>
+#include <utility>
+
+#include <roaring/roaring64map.hh>
+
+#include "engine/bitmap.h"
+#include "engine/clock.h"
+#include "engine/delete_index.h"
+#include "engine/hash_key.h"
+#include "engine/log.h"
+#include "format/catalog_format.h"
+#include "format/coding.h"
+
+namespace seglog {
+
+namespace {
+
+constexpr char kQueueProp[] = "queue";
+constexpr char kPartProp[] = "part";
+constexpr char kTypeProp[] = "type";
+constexpr char kVisibilityProp[] = "visibility_timeout_s";
+constexpr char kDelayProp[] = "delay_s";
+constexpr char kRetentionProp[] = "retention_s";
+constexpr char kMaxBytesProp[] = "max_message_bytes";
+constexpr char kWaitProp[] = "receive_wait_s";
+constexpr char kContentDedupProp[] = "content_based_dedup";
+constexpr char kDlqProp[] = "dead_letter_queue";
+constexpr char kMaxReceiveProp[] = "max_receive_count";
+constexpr size_t kReceiptBytes = 24;  // id u64, epoch u32, gen u64, check u32
+constexpr uint64_t kReceiptSalt = 0x7465636569657251ull;  // "Qreceipt"
+
+std::string MessagesLogName(const std::string& q) { return "queue:" + q + "/messages"; }
+std::string JournalLogName(const std::string& q) { return "queue:" + q + "/journal"; }
+
+bool EndsWithFifo(std::string_view n) {
+  return n.size() >= 5 && n.substr(n.size() - 5) == ".fifo";
+}
+
+ByteView AsBytes(std::string_view s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+std::string_view AsChars(ByteView b) {
+  return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
+
+// FIFO group and deduplication ids: 1..128 characters of ASCII 33..126 (SQS's rule).
+Status ValidateFifoId(const char* what, std::string_view id) {
+  if (id.empty() || id.size() > kQueueMaxGroupIdBytes) {
+    return Status::InvalidArgument(std::string(what) + " must be 1 to 128 characters, got " +
+                                   std::to_string(id.size()));
+  }
+  for (char c : id) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 33 || u > 126) {
+      return Status::InvalidArgument(std::string(what) + " has a character outside ASCII 33..126 "
+                                     "(byte " + std::to_string(u) + ")");
+    }
+  }
+  return Status::OK();
+}
+
+bool ValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t n = 0;
+    uint32_t cp = 0;
+    if ((c & 0xE0) == 0xC0) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (s.size() - i <= n) return false;
+    for (size_t k = 1; k <= n; ++k) {
+      const auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (d & 0x3F);
+    }
+    // Overlong forms, surrogates and code points past U+10FFFF are not UTF-8.
+    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
+// SQS Number: an optional sign, digits with an optional fraction, an optional exponent; at
+// most 38 significant digits.
+bool ValidNumber(std::string_view s) {
+  size_t i = 0, digits = 0;
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+  bool any = false, leading = true;
+  auto digit_run = [&] {
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+      any = true;
+      if (!(leading && s[i] == '0')) {
+        leading = false;
+        ++digits;
+      }
+      ++i;
+    }
+  };
+  digit_run();
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    digit_run();
+  }
+  if (!any) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    const size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    if (i == start || i - start > 3) return false;
+  }
+  return i == s.size() && digits <= 38;
+}
+
+Status ValidateAttributeName(std::string_view n) {
+  auto bad = [&](const char* why) {
+    return Status::InvalidArgument("message attribute name '" + std::string(n.substr(0, 64)) +
+                                   "' " + why);
+  };
+  if (n.empty() || n.size() > kQueueMaxAttributeNameBytes) return bad("must be 1 to 256 characters");
+  for (char c : n) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-' || c == '.';
+    if (!ok) return bad("has a character outside [A-Za-z0-9_.-]");
+  }
+  if (n.front() == '.' || n.back() == '.') return bad("starts or ends with '.'");
+  if (n.find("..") != std::string_view::npos) return bad("has '..'");
+  auto prefix = [&](std::string_view p) {
+    if (n.size() < p.size()) return false;
+    for (size_t i = 0; i < p.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(n[i])) != p[i]) return false;
+    }
+    return true;
+  };
+  if (prefix("aws.") || prefix("amazon.")) return bad("uses a reserved prefix (AWS. or Amazon.)");
+  return Status::OK();
+}
+
+// Body + attributes (name, type name, value), as SQS counts a message's size.
+size_t MessageSize(ByteView body, std::span<const format::MessageAttribute> attrs) {
+  size_t n = body.size();
+  for (const auto& a : attrs) {
+    n += a.name.size() + format::AttributeTypeName(a.type).size() + a.value.size();
+  }
+  return n;
+}
+
+struct Timer {
+  int64_t due;
+  uint64_t id;
+  uint64_t gen;  // 0: the message's delay ends; else the visibility timeout of receive `gen`
+  void* group;   // FIFO delay timers: the message's group (holds a reference)
+  bool operator>(const Timer& o) const { return due > o.due; }
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// QueueConfig
+
+Status QueueConfig::Validate(std::string_view name) const {
+  auto range = [](const char* what, uint64_t v, uint64_t lo, uint64_t hi) {
+    if (v < lo || v > hi) {
+      return Status::InvalidArgument(std::string(what) + " must be " + std::to_string(lo) +
+                                     " to " + std::to_string(hi) + ", got " + std::to_string(v));
+    }
+    return Status::OK();
+  };
+  if (type != QueueType::kStandard && type != QueueType::kFifo) {
+    return Status::InvalidArgument("unknown queue type");
+  }
+  const bool fifo = type == QueueType::kFifo;
+  if (fifo != EndsWithFifo(name)) {
+    return Status::InvalidArgument(fifo ? "a FIFO queue's name must end in \".fifo\""
+                                        : "only a FIFO queue's name may end in \".fifo\"");
+  }
+  SEGLOG_RETURN_IF_ERROR(range("visibility_timeout_s", visibility_timeout_s, 0, kQueueMaxVisibilityS));
+  SEGLOG_RETURN_IF_ERROR(range("delay_s", delay_s, 0, kQueueMaxDelayS));
+  SEGLOG_RETURN_IF_ERROR(range("retention_s", retention_s, kQueueMinRetentionS, kQueueMaxRetentionS));
+  SEGLOG_RETURN_IF_ERROR(
+      range("max_message_bytes", max_message_bytes, kQueueMinMessageBytes, kQueueMaxMessageBytes));
+  SEGLOG_RETURN_IF_ERROR(range("receive_wait_s", receive_wait_s, 0, kQueueMaxWaitS));
+  if (content_based_dedup && !fifo) {
+    return Status::InvalidArgument("content_based_dedup applies to FIFO queues only");
+  }
+  if (dead_letter_queue.empty()) {
+    if (max_receive_count != 0) {
+      return Status::InvalidArgument("max_receive_count needs a dead_letter_queue");
+    }
+  } else {
+    SEGLOG_RETURN_IF_ERROR(ValidateName("dead-letter queue", dead_letter_queue));
+    if (dead_letter_queue == name) {
+      return Status::InvalidArgument("a queue cannot be its own dead-letter queue");
+    }
+    SEGLOG_RETURN_IF_ERROR(range("max_receive_count", max_receive_count, 1, kQueueMaxReceiveCount));
+  }
+  return log.Validate();
+}
+
+// ---------------------------------------------------------------------------------------
+// Queue: one queue's state
+
+class Queues::Queue {
+ public:
+  struct Group {
+    std::string id;
+    std::deque<uint64_t> ids;  // live messages, in send order; those in flight come first
+    uint32_t in_flight = 0;
+    uint32_t refs = 0;         // delay timers and receive records pointing here
+    bool available = false;    // in avail_ (under its head id)
+    uint64_t avail_key = 0;
+  };
+  struct Received {
+    uint64_t gen = 0;
+    int64_t visible_at = 0;   // in flight until then
+    int64_t received_at = 0;
+    uint32_t count = 0;       // receive count, this one included
+    bool in_flight = false;
+    Group* group = nullptr;   // FIFO
+  };
+  // A message chosen by a receive, delivered or moved once its record is read.
+  struct Pick {
+    uint64_t id;
+    uint64_t gen;
+    uint32_t count;  // after this receive
+  };
+  // A sent message on its way into the in-memory state.
+  struct Publish {
+    uint64_t id;
+    int64_t due;
+    std::string group;
+  };
+
+  Queues* owner = nullptr;
+  std::string name;
+  QueueConfig cfg;
+  Log* log = nullptr;
+  Log* journal = nullptr;
+  uint64_t log_id = 0;
+  Clock* clock = nullptr;
+  std::unique_ptr<DeleteIndex> del;
+  uint32_t epoch = 0;
+
+  std::mutex mu;
+  std::condition_variable cv;
+  bool dropped = false;
+  bool closing = false;
+  Roaring64Map live;       // sent, not (durably) deleted, not known to be expired
+  Roaring64Map ready;      // standard: visible now
+  Roaring64Map delayed;    // delay not over yet
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers;
+  std::unordered_map<uint64_t, Received> received;
+  uint64_t in_flight = 0;
+  uint64_t next_gen = 1;
+  uint64_t expired_below = 0;  // every id below was expired from memory
+  // FIFO
+  std::unordered_map<std::string, std::unique_ptr<Group>> groups;
+  std::map<uint64_t, Group*> avail;  // groups that may deliver, by head id
+  struct Dedup {
+    uint64_t id = 0;
+    int64_t expires = 0;
+    bool pending = true;
+  };
+  std::unordered_map<std::string, Dedup> dedup;
+  std::deque<std::pair<int64_t, std::string>> dedup_order;  // by expiry
+  // Sends publish in id order (a receive never sees a message before an older one of the
+  // same group): batches that finished appending wait here for the ones before them.
+  uint64_t publish_next = 0;
+  std::map<uint64_t, std::vector<Publish>> unpublished;
+  std::map<uint64_t, uint64_t> compaction_seen;  // segment base -> live count when last checked
+
+  // Held shared by every operation, exclusively by Delete: the logs are not dropped under one.
+  std::shared_mutex op_mu;
+
+  bool fifo() const { return cfg.type == QueueType::kFifo; }
+  Status Recover();
+  Status Send(std::span<const SendEntry> entries, std::vector<SendResult>* results,
+              std::span<const format::QueueMessageHeader> moved = {});
+  Status Receive(const ReceiveOptions& opt, std::vector<ReceivedMessage>* out);
+  Status Deliver(std::vector<Pick>& picks, int64_t now, std::vector<ReceivedMessage>* out);
+  Status DeleteMessages(std::span<const std::string_view> receipts, std::vector<Status>* results);
+  Status ChangeVisibility(std::string_view receipt, uint32_t timeout_s);
+  Status Purge();
+  Status Stats(QueueStats* out);
+  Status Redrive(const std::string& target, size_t max_messages, size_t* moved);
+  Status Compact(size_t* rewritten, size_t* removed);
+  Status MoveOut(Queue& to, std::span<const SendEntry> entries,
+                 std::span<const format::QueueMessageHeader> moved);
+  void ExpireDedupLocked(int64_t now) {
+    while (!dedup_order.empty() && dedup_order.front().first <= now) {
+      auto it = dedup.find(dedup_order.front().second);
+      if (it != dedup.end() && !it->second.pending && it->second.expires <= now) dedup.erase(it);
+      dedup_order.pop_front();
+    }
+  }
+  Status Maintain(const QueuesOptions& opt);
+  int64_t Now() const { return clock->NowMs().value(); }
+
+  // ---- receipts ----
+  std::string EncodeReceipt(uint64_t id, uint64_t gen) const {
+    uint8_t b[kReceiptBytes];
+    format::EncodeFixed64(b, id);
+    format::EncodeFixed32(b + 8, epoch);
+    format::EncodeFixed64(b + 12, gen);
+    format::EncodeFixed32(b + 20, ReceiptCheck(b));
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string s(2 * kReceiptBytes, '0');
+    for (size_t i = 0; i < kReceiptBytes; ++i) {
+      s[2 * i] = kHex[b[i] >> 4];
+      s[2 * i + 1] = kHex[b[i] & 15];
+    }
+    return s;
+  }
+  uint32_t ReceiptCheck(const uint8_t* b) const {
+    uint8_t k[16];
+    format::EncodeFixed64(k, log_id);
+    format::EncodeFixed64(k + 8, kReceiptSalt);
+    return static_cast<uint32_t>(format::Checksum2(ByteView(k, 16), ByteView(b, 20)));
+  }
+  Status DecodeReceipt(std::string_view r, uint64_t* id, uint32_t* ep, uint64_t* gen) const {
+    auto bad = [&] {
+      return Status::InvalidArgument("receipt handle '" + std::string(r.substr(0, 64)) +
+                                     "' is not one of queue '" + name + "'");
+    };
+    if (r.size() != 2 * kReceiptBytes) return bad();
+    uint8_t b[kReceiptBytes];
+    for (size_t i = 0; i < kReceiptBytes; ++i) {
+      int v = 0;
+      for (int k = 0; k < 2; ++k) {
+        const char c = r[2 * i + k];
+        int d = -1;
+        if (c >= '0' && c <= '9') d = c - '0';
+        if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+        if (d < 0) return bad();
+        v = v * 16 + d;
+      }
+      b[i] = static_cast<uint8_t>(v);
+    }
+    if (format::DecodeFixed32(b + 20) != ReceiptCheck(b)) return bad();
+    *id = format::DecodeFixed64(b);
+    *ep = format::DecodeFixed32(b + 8);
+    *gen = format::DecodeFixed64(b + 12);
+    if (*id >= publish_next && *ep == epoch) return bad();
+    return Status::OK();
+  }
+
+  // ---- FIFO groups ----
+  Group* GetGroupLocked(const std::string& id) {
+    auto& g = groups[id];
+    if (!g) {
+      g = std::make_unique<Group>();
+      g->id = id;
+    }
+    return g.get();
+  }
+  // Puts the group in avail_ when it may deliver, takes it out when not.
+  void UpdateGroupLocked(Group* g) {
+    const bool can = g->in_flight == 0 && !g->ids.empty() && !delayed.contains(g->ids.front());
+    if (g->available && (!can || g->avail_key != g->ids.front())) {
+      avail.erase(g->avail_key);
+      g->available = false;
+    }
+    if (can && !g->available) {
+      g->avail_key = g->ids.front();
+      avail.emplace(g->avail_key, g);
+      g->available = true;
+    }
+    if (g->ids.empty() && g->in_flight == 0 && g->refs == 0) groups.erase(g->id);  // frees g
+  }
+  void RemoveFromGroupLocked(Group* g, uint64_t id) {
+    auto it = std::lower_bound(g->ids.begin(), g->ids.end(), id);
+    if (it != g->ids.end() && *it == id) g->ids.erase(it);
+  }
+
+  // ---- in-memory state changes ----
+  // Applies sends in id order (see `unpublished`).
+  void PublishLocked(uint64_t first, std::vector<Publish> msgs) {
+    unpublished.emplace(first, std::move(msgs));
+    const int64_t now = Now();
+    bool any = false;
+    while (!unpublished.empty() && unpublished.begin()->first == publish_next) {
+      std::vector<Publish> batch = std::move(unpublished.begin()->second);
+      unpublished.erase(unpublished.begin());
+      for (Publish& m : batch) {
+        publish_next = m.id + 1;
+        if (m.id < expired_below) continue;
+        live.add(m.id);
+        Group* g = fifo() ? GetGroupLocked(m.group) : nullptr;
+        if (g != nullptr) g->ids.push_back(m.id);
+        if (m.due > now) {
+          delayed.add(m.id);
+          if (g != nullptr) ++g->refs;
+          timers.push(Timer{m.due, m.id, 0, g});
+        } else if (g == nullptr) {
+          ready.add(m.id);
+        }
+        if (g != nullptr) UpdateGroupLocked(g);
+        any = true;
+      }
+    }
+    if (any) cv.notify_all();
+  }
+
+  // Runs the timers that are due.
+  void ProcessTimersLocked(int64_t now) {
+    bool any = false;
+    while (!timers.empty() && timers.top().due <= now) {
+      const Timer t = timers.top();
+      timers.pop();
+      auto* g = static_cast<Group*>(t.group);
+      if (t.gen == 0) {
+        if (delayed.contains(t.id)) {
+          delayed.remove(t.id);
+          if (g == nullptr && live.contains(t.id)) ready.add(t.id);
+          any = true;
+        }
+        if (g != nullptr) {
+          --g->refs;
+          UpdateGroupLocked(g);
+        }
+        continue;
+      }
+      auto it = received.find(t.id);
+      if (it == received.end() || it->second.gen != t.gen || !it->second.in_flight ||
+          it->second.visible_at != t.due) {
+        continue;  // deleted, received again, or its visibility was changed
+      }
+      it->second.in_flight = false;
+      --in_flight;
+      any = true;
+      if (Group* rg = it->second.group; rg != nullptr) {
+        --rg->in_flight;
+        UpdateGroupLocked(rg);
+      } else if (live.contains(t.id)) {
+        ready.add(t.id);
+      }
+    }
+    if (any) cv.notify_all();
+  }
+
+  // Forgets message `id` (deleted, expired, purged or moved) in every structure but `live`.
+  void ForgetLocked(uint64_t id, Group* g) {
+    ready.remove(id);
+    delayed.remove(id);
+    auto it = received.find(id);
+    if (it != received.end()) {
+      if (it->second.in_flight) {
+        --in_flight;
+        if (it->second.group != nullptr) --it->second.group->in_flight;
+      }
+      if (g == nullptr) g = it->second.group;
+      if (it->second.group != nullptr) --it->second.group->refs;
+      received.erase(it);
+    }
+    if (g != nullptr) {
+      RemoveFromGroupLocked(g, id);
+      UpdateGroupLocked(g);
+    }
+  }
+
+  // Drops every message below `cut` (expired by retention) from memory. Not journaled: a
+  // message's expiry follows from its timestamp.
+  void ExpireBelowLocked(uint64_t cut) {
+    if (cut <= expired_below) return;
+    expired_below = cut;
+    RemoveRange(&live, 0, cut);
+    RemoveRange(&ready, 0, cut);
+    RemoveRange(&delayed, 0, cut);
+    for (auto it = received.begin(); it != received.end();) {
+      if (it->first < cut) {
+        if (it->second.in_flight) {
+          --in_flight;
+          if (it->second.group != nullptr) --it->second.group->in_flight;
+        }
+        if (it->second.group != nullptr) --it->second.group->refs;
+        it = received.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    std::vector<Group*> touched;
+    for (auto& [gid, g] : groups) {
+      if (!g->ids.empty() && g->ids.front() < cut) {
+        while (!g->ids.empty() && g->ids.front() < cut) g->ids.pop_front();
+        touched.push_back(g.get());
+      }
+    }
+    for (Group* g : touched) UpdateGroupLocked(g);
+  }
+
+  // The first id whose message is not expired at `now` (from the log's time index).
+  Status CutoffSeq(int64_t now, uint64_t* cut) {
+    const int64_t t = now - static_cast<int64_t>(cfg.retention_s) * 1000;
+    std::unique_ptr<LogIterator> it;
+    SEGLOG_RETURN_IF_ERROR(log->NewIteratorAtTime(TimestampMs(t), &it));
+    RecordView r;
+    Status s = it->Next(&r);
+    if (s.ok()) {
+      *cut = r.seq.value();
+    } else if (s.IsNoMore()) {
+      *cut = log->next_seq().value();
+    } else {
+      return s;
+    }
+    return Status::OK();
+  }
+
+  Status Expire() {
+    uint64_t cut = 0;
+    SEGLOG_RETURN_IF_ERROR(CutoffSeq(Now(), &cut));
+    std::lock_guard<std::mutex> l(mu);
+    ExpireBelowLocked(cut);
+    return Status::OK();
+  }
+
+  // Chooses up to n messages to deliver and puts them in flight for vt_ms.
+  void PickLocked(size_t n, int64_t now, int64_t vt_ms, std::vector<Pick>* picks) {
+    auto take = [&](uint64_t id, Group* g) {
+      Received& r = received[id];
+      if (r.gen == 0) {
+        r.count = del->ReceiveCount(SeqNo(id));
+        r.group = g;
+        if (g != nullptr) ++g->refs;
+      }
+      r.gen = next_gen++;
+      r.count = std::min<uint32_t>(r.count, UINT32_MAX - 1) + 1;
+      r.in_flight = true;
+      r.received_at = now;
+      r.visible_at = now + vt_ms;
+      ++in_flight;
+      timers.push(Timer{r.visible_at, id, r.gen, nullptr});
+      picks->push_back(Pick{id, r.gen, r.count});
+    };
+    if (!fifo()) {
+      while (picks->size() < n && !ready.isEmpty() && in_flight < kQueueMaxInFlight) {
+        const uint64_t id = ready.minimum();
+        ready.remove(id);
+        take(id, nullptr);
+      }
+      return;
+    }
+    while (picks->size() < n && !avail.empty() && in_flight < kQueueMaxInFlight) {
+      Group* g = avail.begin()->second;
+      avail.erase(avail.begin());
+      g->available = false;
+      for (uint64_t id : g->ids) {
+        if (picks->size() >= n || delayed.contains(id) || in_flight >= kQueueMaxInFlight) break;
+        ++g->in_flight;
+        take(id, g);
+      }
+      UpdateGroupLocked(g);
+    }
+  }
+
+  // Makes picked messages visible again at once (a receive that could not complete).
+  void ReleaseLocked(std::span<const Pick> picks) {
+    for (const Pick& p : picks) {
+      auto it = received.find(p.id);
+      if (it == received.end() || it->second.gen != p.gen || !it->second.in_flight) continue;
+      it->second.visible_at = Now();
+      timers.push(Timer{it->second.visible_at, p.id, p.gen, nullptr});
+    }
+    ProcessTimersLocked(Now());
+  }
+};
+
+// ---------------------------------------------------------------------------------------
+// Queues
+
+Queues::Queues(Store* store, const QueuesOptions& opt) : store_(store), opt_(opt) {
+  clock_listener_ = store_->clock()->AddListener([this] {
+    // The clock jumped: wake every waiter so that it looks at the new time.
+    std::lock_guard<std::mutex> l(mu_);
+    for (auto& [n, q] : open_) {
+      std::lock_guard<std::mutex> ql(q->mu);
+      q->cv.notify_all();
+    }
+  });
+  if (opt_.maintenance_interval_ms > 0 && !store_->read_only()) {
+    maintenance_ = std::thread([this] { MaintenanceLoop(); });
+  }
+}
+
+Queues::~Queues() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    stop_ = true;
+    for (auto& [n, q] : open_) {
+      std::lock_guard<std::mutex> ql(q->mu);
+      q->closing = true;  // ends long polls
+      q->cv.notify_all();
+    }
+  }
+  maintenance_cv_.notify_all();
+  if (maintenance_.joinable()) maintenance_.join();
+  store_->clock()->RemoveListener(clock_listener_);
+}
+
+void Queues::MaintenanceLoop() {
+  std::unique_lock<std::mutex> l(mu_);
+  while (!stop_) {
+    maintenance_cv_.wait_for(l, std::chrono::milliseconds(opt_.maintenance_interval_ms),
+                             [this] { return stop_; });
+    if (stop_) break;
+    l.unlock();
+    (void)RunMaintenance();  // errors surface to the queue's own callers
+    l.lock();
+  }
+}
+
+std::vector<std::string> Queues::List() const {
+  std::vector<std::string> out;
+  for (const auto& e : store_->CatalogSnapshot().logs) {
+    const std::string* q = format::FindProp(e, kQueueProp);
+    const std::string* part = format::FindProp(e, kPartProp);
+    if (q != nullptr && part != nullptr && *part == "messages") out.push_back(*q);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Status Queues::Create(const std::string& name, const QueueConfig& config) {
+  SEGLOG_RETURN_IF_ERROR(ValidateName("queue", name));
+  SEGLOG_RETURN_IF_ERROR(config.Validate(name));
+  if (store_->read_only()) return Status::NotSupported("the store is open read-only");
+  std::lock_guard<std::mutex> cl(create_mu_);
+  if (!config.dead_letter_queue.empty()) {
+    std::shared_ptr<Queue> dlq;
+    Status s = Find(config.dead_letter_queue, &dlq);
+    if (s.code() == StatusCode::kNotFound) {
+      return Status::InvalidArgument("dead-letter queue '" + config.dead_letter_queue +
+                                     "' does not exist");
+    }
+    SEGLOG_RETURN_IF_ERROR(s);
+    if (dlq->cfg.type != config.type) {
+      return Status::InvalidArgument("a FIFO queue's dead-letter queue must be FIFO, a standard "
+                                     "queue's standard");
+    }
+  }
+  const bool fifo = config.type == QueueType::kFifo;
+  std::vector<std::pair<std::string, std::string>> props = {
+      {kQueueProp, name},
+      {kPartProp, "messages"},
+      {kTypeProp, fifo ? "fifo" : "standard"},
+      {kVisibilityProp, std::to_string(config.visibility_timeout_s)},
+      {kDelayProp, std::to_string(config.delay_s)},
+      {kRetentionProp, std::to_string(config.retention_s)},
+      {kMaxBytesProp, std::to_string(config.max_message_bytes)},
+      {kWaitProp, std::to_string(config.receive_wait_s)},
+      {kContentDedupProp, config.content_based_dedup ? "1" : "0"},
+      {kDlqProp, config.dead_letter_queue},
+      {kMaxReceiveProp, std::to_string(config.max_receive_count)},
+  };
+  LogOptions journal_opt = config.log;
+  journal_opt.segment_size = std::min<uint64_t>(config.log.segment_size, 8ull << 20);
+  journal_opt.compress_min_bytes = 0;
+  Store::LogSpec specs[2] = {
+      {MessagesLogName(name), config.log, props},
+      {JournalLogName(name), journal_opt, {{kQueueProp, name}, {kPartProp, "journal"}}},
+  };
+  Status s = store_->CreateLogGroup(specs);
+  if (s.code() == StatusCode::kAlreadyExists) {
+    return Status::AlreadyExists("queue '" + name + "' already exists");
+  }
+  return s;
+}
+
+Status Queues::Find(const std::string& name, std::shared_ptr<Queue>* out) {
+  SEGLOG_RETURN_IF_ERROR(ValidateName("queue", name));
+  std::lock_guard<std::mutex> l(mu_);
+  if (stop_) return Status::Closed("queues are closed");
+  if (auto it = open_.find(name); it != open_.end()) {
+    *out = it->second;
+    return Status::OK();
+  }
+  const format::Catalog cat = store_->CatalogSnapshot();
+  const format::CatalogEntry* entry = nullptr;
+  for (const auto& e : cat.logs) {
+    if (e.name == MessagesLogName(name)) entry = &e;
+  }
+  if (entry == nullptr) return Status::NotFound("queue '" + name + "' does not exist");
+
+  auto q = std::make_shared<Queue>();
+  q->owner = this;
+  q->name = name;
+  q->clock = store_->clock();
+  q->log_id = entry->log_id;
+  QueueConfig& c = q->cfg;
+  const std::string* type = format::FindProp(*entry, kTypeProp);
+  const std::string* cd = format::FindProp(*entry, kContentDedupProp);
+  const std::string* dlq = format::FindProp(*entry, kDlqProp);
+  if (type == nullptr || (*type != "fifo" && *type != "standard") || cd == nullptr ||
+      dlq == nullptr ||
+      !format::ParsePropU32(format::FindProp(*entry, kVisibilityProp), &c.visibility_timeout_s) ||
+      !format::ParsePropU32(format::FindProp(*entry, kDelayProp), &c.delay_s) ||
+      !format::ParsePropU32(format::FindProp(*entry, kRetentionProp), &c.retention_s) ||
+      !format::ParsePropU32(format::FindProp(*entry, kMaxBytesProp), &c.max_message_bytes) ||
+      !format::ParsePropU32(format::FindProp(*entry, kWaitProp), &c.receive_wait_s) ||
+      !format::ParsePropU32(format::FindProp(*entry, kMaxReceiveProp), &c.max_receive_count)) {
+    return Status::Corruption("queue '" + name + "' has malformed settings in the catalog");
+  }
+  c.type = *type == "fifo" ? QueueType::kFifo : QueueType::kStandard;
+  c.content_based_dedup = *cd == "1";
+  c.dead_letter_queue = *dlq;
+  SEGLOG_RETURN_IF_ERROR(LogOptionsFromProps(entry->props, &c.log));
+  SEGLOG_RETURN_IF_ERROR(store_->OpenLog(MessagesLogName(name), &q->log));
+  SEGLOG_RETURN_IF_ERROR(store_->OpenLog(JournalLogName(name), &q->journal));
+  SEGLOG_RETURN_IF_ERROR(DeleteIndex::Open(q->journal, store_->file_system(), &q->del));
+  std::random_device rd;
+  q->epoch = rd();
+  SEGLOG_RETURN_IF_ERROR(q->Recover().WithContext("recovering queue '" + name + "'"));
+  open_.emplace(name, q);
+  *out = std::move(q);
+  return Status::OK();
+}
+
+// Rebuilds the in-memory state: live = [first unexpired id, next) minus the deleted ones;
+// delays from the records of the last 15 minutes; FIFO groups (and dedup ids of the last 5
+// minutes) from the live records' keys. Nothing was in flight.
+Status Queues::Queue::Recover() {
+  Queue& q = *this;
+  const int64_t now = q.Now();
+  const uint64_t first = q.log->first_seq().value();
+  const uint64_t next = q.log->next_seq().value();
+  uint64_t cut = 0;
+  SEGLOG_RETURN_IF_ERROR(q.CutoffSeq(now, &cut));
+  cut = std::max(cut, first);
+  q.del->ForgetBelow(SeqNo(first));
+  q.publish_next = next;
+  q.expired_below = cut;
+  if (cut < next) AddRange(&q.live, cut, next);
+  q.live -= q.del->DeletedCopy();
+  q.live.runOptimize();
+
+  auto visit = [&](const RecordView& r, const format::QueueMessageHeader& h) {
+    const uint64_t id = r.seq.value();
+    Queue::Group* g = nullptr;
+    if (q.fifo()) {
+      if (h.has_dedup_id && !h.moved && r.ts.value() + kQueueDedupWindowMs > now) {
+        Queue::Dedup& d = q.dedup[std::string(h.dedup_id)];
+        d = Queue::Dedup{id, r.ts.value() + kQueueDedupWindowMs, false};
+        q.dedup_order.emplace_back(d.expires, std::string(h.dedup_id));
+      }
+      if (!q.live.contains(id)) return;
+      g = q.GetGroupLocked(std::string(AsChars(r.key)));
+      g->ids.push_back(id);
+    }
+    if (!q.live.contains(id)) return;
+    const int64_t due = r.ts.value() + static_cast<int64_t>(h.delay_s) * 1000;
+    if (due > now) {
+      q.delayed.add(id);
+      if (g != nullptr) ++g->refs;
+      q.timers.push(Timer{due, id, 0, g});
+    }
+  };
+  std::unique_ptr<LogIterator> it;
+  if (q.fifo()) {
+    SEGLOG_RETURN_IF_ERROR(q.log->NewIterator(SeqNo(cut), &it));
+  } else {
+    SEGLOG_RETURN_IF_ERROR(q.log->NewIteratorAtTime(
+        TimestampMs(now - static_cast<int64_t>(kQueueMaxDelayS) * 1000), &it));
+  }
+  RecordView r;
+  Status s;
+  std::lock_guard<std::mutex> l(q.mu);
+  while ((s = it->Next(&r)).ok()) {
+    format::QueueMessageHeader h;
+    SEGLOG_RETURN_IF_ERROR(format::DecodeQueueMessageHeader(r.attrs, &h).WithContext(
+        "message " + std::to_string(r.seq.value())));
+    visit(r, h);
+  }
+  if (!s.IsNoMore()) return s;
+  if (q.fifo()) {
+    std::vector<Queue::Group*> all;
+    for (auto& [id, g] : q.groups) all.push_back(g.get());
+    for (Queue::Group* g : all) q.UpdateGroupLocked(g);
+  } else {
+    q.ready = q.live;
+    q.ready -= q.delayed;
+  }
+  return Status::OK();
+}
+
+Status Queues::Delete(const std::string& name) {
+  std::shared_ptr<Queue> q;
+  SEGLOG_RETURN_IF_ERROR(Find(name, &q));
+  std::lock_guard<std::mutex> cl(create_mu_);
+  {
+    std::lock_guard<std::mutex> ql(q->mu);
+    q->dropped = true;  // ends long polls
+    q->cv.notify_all();
+  }
+  Status s;
+  {
+    // Waits for every call in progress on the queue; later ones find it deleted (it stays in
+    // open_ until its logs are gone, so no call reopens it from the catalog meanwhile).
+    std::unique_lock<std::shared_mutex> ol(q->op_mu);
+    if (q->del == nullptr) return Status::NotFound("queue '" + name + "' does not exist");
+    q->del.reset();
+    const std::string names[2] = {MessagesLogName(name), JournalLogName(name)};
+    s = store_->DropLogGroup(names);
+  }
+  std::lock_guard<std::mutex> l(mu_);
+  open_.erase(name);
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------
+// Queue operations
+
+Status Queues::Queue::Send(std::span<const SendEntry> entries, std::vector<SendResult>* results,
+                           std::span<const format::QueueMessageHeader> moved) {
+  const bool internal = !moved.empty();
+  const size_t n = entries.size();
+  if (n == 0) return Status::InvalidArgument("no messages to send");
+  if (n > kQueueMaxBatch && !internal) {
+    return Status::InvalidArgument("a batch holds at most 10 messages, got " + std::to_string(n));
+  }
+  size_t batch_bytes = 0;
+  for (size_t i = 0; i < n && !internal; ++i) {
+    const SendEntry& e = entries[i];
+    const std::string what = n == 1 ? "message" : "message " + std::to_string(i);
+    if (e.body.empty()) return Status::InvalidArgument(what + ": the body is empty");
+    if (e.attributes.size() > kQueueMaxAttributes) {
+      return Status::InvalidArgument(what + ": " + std::to_string(e.attributes.size()) +
+                                     " attributes, at most 10 allowed");
+    }
+    for (size_t a = 0; a < e.attributes.size(); ++a) {
+      const format::MessageAttribute& at = e.attributes[a];
+      SEGLOG_RETURN_IF_ERROR(ValidateAttributeName(at.name).WithContext(what));
+      for (size_t b = 0; b < a; ++b) {
+        if (e.attributes[b].name == at.name) {
+          return Status::InvalidArgument(what + ": attribute '" + std::string(at.name) +
+                                         "' appears twice");
+        }
+      }
+      const std::string an = what + ": attribute '" + std::string(at.name) + "'";
+      switch (at.type) {
+        case format::AttributeType::kString:
+          if (!ValidUtf8(AsChars(at.value))) {
+            return Status::InvalidArgument(an + " is a String but not valid UTF-8");
+          }
+          break;
+        case format::AttributeType::kNumber:
+          if (!ValidNumber(AsChars(at.value))) {
+            return Status::InvalidArgument(an + " is not a Number (up to 38 digits)");
+          }
+          break;
+        case format::AttributeType::kBinary:
+          break;
+        default:
+          return Status::InvalidArgument(an + " has an unknown type");
+      }
+      if (at.value.empty()) return Status::InvalidArgument(an + " has an empty value");
+    }
+    const size_t size = MessageSize(e.body, e.attributes);
+    if (size > cfg.max_message_bytes) {
+      return Status::TooLarge(what + " is " + std::to_string(size) +
+                              " bytes with its attributes; the queue's limit is " +
+                              std::to_string(cfg.max_message_bytes));
+    }
+    batch_bytes += size;
+    if (fifo()) {
+      SEGLOG_RETURN_IF_ERROR(ValidateFifoId("message group id", e.group_id).WithContext(what));
+      if (e.delay_s != -1) {
+        return Status::InvalidArgument(what + ": FIFO queues take no per-message delay (the "
+                                       "queue's delay applies)");
+      }
+      if (!e.dedup_id.empty()) {
+        SEGLOG_RETURN_IF_ERROR(ValidateFifoId("deduplication id", e.dedup_id).WithContext(what));
+      } else if (!cfg.content_based_dedup) {
+        return Status::InvalidArgument(what + ": a FIFO queue without content-based "
+                                       "deduplication needs a deduplication id");
+      }
+    } else {
+      if (!e.group_id.empty() || !e.dedup_id.empty()) {
+        return Status::InvalidArgument(what + ": group and deduplication ids apply to FIFO "
+                                       "queues only");
+      }
+      if (e.delay_s < -1 || e.delay_s > static_cast<int32_t>(kQueueMaxDelayS)) {
+        return Status::InvalidArgument(what + ": delay must be 0 to 900 seconds, got " +
+                                       std::to_string(e.delay_s));
+      }
+    }
+  }
+  if (batch_bytes > kQueueMaxMessageBytes) {
+    return Status::TooLarge("the batch is " + std::to_string(batch_bytes) +
+                            " bytes; a batch may hold at most 1 MiB");
+  }
+
+  const int64_t now = Now();
+  std::vector<std::string> keys(n);  // FIFO dedup ids
+  std::vector<format::QueueMessageHeader> headers(n);
+  for (size_t i = 0; i < n; ++i) {
+    const SendEntry& e = entries[i];
+    format::QueueMessageHeader& h = headers[i];
+    if (internal) {
+      h = moved[i];
+      h.attributes.assign(e.attributes.begin(), e.attributes.end());
+      continue;
+    }
+    h.delay_s = fifo() || e.delay_s < 0 ? cfg.delay_s : static_cast<uint32_t>(e.delay_s);
+    h.sent_ms = now;
+    h.attributes.assign(e.attributes.begin(), e.attributes.end());
+    if (fifo()) {
+      keys[i] = e.dedup_id.empty() ? Sha256Hex(e.body) : std::string(e.dedup_id);
+      h.has_dedup_id = true;
+      h.dedup_id = keys[i];
+    }
+  }
+
+  results->assign(n, SendResult{});
+  std::vector<int> dup_of(n, -1);      // a repeat of an earlier entry of this batch
+  std::vector<bool> write(n, true);
+  const bool dedup_check = fifo() && !internal;
+  if (dedup_check) {
+    std::unique_lock<std::mutex> l(mu);
+    for (;;) {
+      if (dropped) return Status::NotFound("queue '" + name + "' was deleted");
+      ExpireDedupLocked(Now());
+      bool pending = false;
+      for (size_t i = 0; i < n && !pending; ++i) {
+        auto it = dedup.find(keys[i]);
+        pending = it != dedup.end() && it->second.pending;
+      }
+      if (!pending) break;
+      cv.wait(l);  // a send with the same id is being written: its outcome decides
+    }
+    for (size_t i = 0; i < n; ++i) {
+      for (size_t j = 0; j < i && dup_of[i] < 0; ++j) {
+        if (write[j] && keys[j] == keys[i]) dup_of[i] = static_cast<int>(j);
+      }
+      if (dup_of[i] >= 0) {  // a repeat within this batch
+        write[i] = false;
+        continue;
+      }
+      if (auto it = dedup.find(keys[i]); it != dedup.end()) {
+        (*results)[i] = SendResult{SeqNo(it->second.id), true};
+        write[i] = false;
+        continue;
+      }
+      dedup[keys[i]] = Dedup{0, now + kQueueDedupWindowMs, true};
+    }
+  }
+
+  std::vector<Log::Record> recs;
+  std::vector<ByteBuffer> attrs;
+  attrs.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (!write[i]) continue;
+    attrs.emplace_back();
+    format::EncodeQueueMessageHeader(headers[i], &attrs.back());
+    recs.push_back(Log::Record{AsBytes(entries[i].group_id), entries[i].body, attrs.back()});
+  }
+  SeqNo first;
+  Status s = recs.empty() ? Status::OK() : log->Append(recs, &first);
+
+  std::lock_guard<std::mutex> l(mu);
+  std::vector<Publish> pub;
+  uint64_t id = first.value();
+  for (size_t i = 0; i < n; ++i) {
+    if (!write[i]) continue;
+    if (dedup_check) {
+      if (s.ok()) {
+        dedup[keys[i]] = Dedup{id, now + kQueueDedupWindowMs, false};
+        dedup_order.emplace_back(now + kQueueDedupWindowMs, keys[i]);
+      } else {
+        dedup.erase(keys[i]);
+      }
+    }
+    if (s.ok()) {
+      (*results)[i] = SendResult{SeqNo(id), false};
+      pub.push_back(Publish{id, now + static_cast<int64_t>(headers[i].delay_s) * 1000,
+                            std::string(entries[i].group_id)});
+      ++id;
+    }
+  }
+  if (dedup_check) cv.notify_all();
+  if (!s.ok()) return s;
+  for (size_t i = 0; i < n; ++i) {
+    if (dup_of[i] >= 0) (*results)[i] = SendResult{(*results)[dup_of[i]].id, true};
+  }
+  if (!pub.empty()) PublishLocked(first.value(), std::move(pub));
+  return Status::OK();
+}
+
+Status Queues::Queue::Receive(const ReceiveOptions& opt, std::vector<ReceivedMessage>* out) {
+  if (opt.max_messages < 1 || opt.max_messages > kQueueMaxBatch) {
+    return Status::InvalidArgument("max_messages must be 1 to 10, got " +
+                                   std::to_string(opt.max_messages));
+  }
+  if (opt.visibility_timeout_s < -1 ||
+      opt.visibility_timeout_s > static_cast<int32_t>(kQueueMaxVisibilityS)) {
+    return Status::InvalidArgument("visibility timeout must be 0 to 43200 seconds, got " +
+                                   std::to_string(opt.visibility_timeout_s));
+  }
+  if (opt.wait_s < -1 || opt.wait_s > static_cast<int32_t>(kQueueMaxWaitS)) {
+    return Status::InvalidArgument("wait must be 0 to 20 seconds, got " +
+                                   std::to_string(opt.wait_s));
+  }
+  const int64_t vt_ms =
+      1000ll * (opt.visibility_timeout_s >= 0 ? opt.visibility_timeout_s : cfg.visibility_timeout_s);
+  const int64_t wait_ms = 1000ll * (opt.wait_s >= 0 ? opt.wait_s : cfg.receive_wait_s);
+  const int64_t deadline = Now() + wait_ms;
+  const size_t before = out->size();
+  for (;;) {
+    std::vector<Pick> picks;
+    int64_t now = 0;
+    {
+      std::unique_lock<std::mutex> l(mu);
+      for (;;) {
+        if (dropped) return Status::NotFound("queue '" + name + "' was deleted");
+        if (closing) return Status::Closed("the store's queues are closing");
+        now = Now();
+        ProcessTimersLocked(now);
+        PickLocked(opt.max_messages, now, vt_ms, &picks);
+        if (!picks.empty() || now >= deadline) break;
+        // Woken by a send, a clock jump, or the next timer (a delay or visibility timeout).
+        int64_t until = deadline;
+        if (!timers.empty()) until = std::min(until, timers.top().due);
+        cv.wait_for(l, std::chrono::milliseconds(std::max<int64_t>(1, until - now)));
+      }
+    }
+    if (picks.empty()) return Status::OK();
+    SEGLOG_RETURN_IF_ERROR(Deliver(picks, now, out));
+    if (out->size() > before) return Status::OK();
+    // Every pick was expired or moved to the dead-letter queue: look again (each pass takes
+    // at least one message out of the queue, so this ends), then wait out the deadline.
+  }
+}
+
+// Reads the picked messages' records, then delivers them, drops the expired ones and moves
+// those received too often to the dead-letter queue.
+Status Queues::Queue::Deliver(std::vector<Pick>& picks, int64_t now,
+                              std::vector<ReceivedMessage>* out) {
+  const size_t n = picks.size();
+  std::vector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return picks[a].id < picks[b].id; });
+  std::vector<RecordView> recs(n);
+  std::vector<bool> found(n, false);
+  // Views stay valid while their iterator lives (NextRetaining holds every mapping it read).
+  std::vector<std::unique_ptr<LogIterator>> iters;
+  auto fail = [&](Status s) {
+    std::lock_guard<std::mutex> l(mu);
+    ReleaseLocked(picks);
+    return s;
+  };
+  for (size_t idx : order) {
+    const uint64_t id = picks[idx].id;
+    if (iters.empty() || iters.back()->position().value() > id ||
+        id - iters.back()->position().value() > 64) {
+      iters.emplace_back();
+      Status s = log->NewIterator(SeqNo(id), &iters.back());
+      if (!s.ok()) return fail(s);
+    }
+    LogIterator& it = *iters.back();
+    RecordView r;
+    Status s;
+    while ((s = it.NextRetaining(&r)).ok() && r.seq.value() < id) {
+    }
+    if (s.ok()) {
+      if (r.seq.value() == id) {
+        recs[idx] = r;
+        found[idx] = true;
+      } else {
+        it.Unget(r);
+      }
+    } else if (!s.IsNoMore()) {
+      return fail(s);
+    }
+  }
+
+  std::shared_ptr<Queue> dlq;
+  if (!cfg.dead_letter_queue.empty()) {
+    Status s = owner->Find(cfg.dead_letter_queue, &dlq);
+    if (!s.ok() && s.code() != StatusCode::kNotFound) return fail(s);
+  }
+  const int64_t cutoff = now - static_cast<int64_t>(cfg.retention_s) * 1000;
+  std::vector<size_t> deliver, move, gone;
+  std::vector<format::QueueMessageHeader> headers(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (!found[i] || recs[i].ts.value() < cutoff) {
+      gone.push_back(i);
+      continue;
+    }
+    Status s = format::DecodeQueueMessageHeader(recs[i].attrs, &headers[i]);
+    if (!s.ok()) return fail(s.WithContext("message " + std::to_string(picks[i].id)));
+    if (dlq != nullptr && picks[i].count > cfg.max_receive_count) {
+      move.push_back(i);
+    } else {
+      deliver.push_back(i);
+    }
+  }
+
+  // Receive counts are durable before anyone sees the message: a consumer that crashes on it
+  // every time still drives it to the dead-letter queue.
+  if (!deliver.empty()) {
+    std::vector<std::pair<SeqNo, uint32_t>> counts;
+    for (size_t i : deliver) counts.emplace_back(SeqNo(picks[i].id), picks[i].count);
+    Status s = del->SetReceiveCounts(counts);
+    if (!s.ok()) return fail(s);
+  }
+  for (size_t i : deliver) {
+    const RecordView& r = recs[i];
+    const format::QueueMessageHeader& h = headers[i];
+    ReceivedMessage m;
+    m.id = r.seq;
+    m.receipt = EncodeReceipt(picks[i].id, picks[i].gen);
+    m.body.assign(AsChars(r.value));
+    for (const auto& a : h.attributes) {
+      m.attributes.push_back(ReceivedAttribute{std::string(a.name), a.type,
+                                               std::string(AsChars(a.value))});
+    }
+    m.group_id.assign(AsChars(r.key));
+    if (h.has_dedup_id) m.dedup_id.assign(h.dedup_id);
+    m.receive_count = picks[i].count;
+    m.sent = TimestampMs(h.sent_ms);
+    m.enqueued = r.ts;
+    out->push_back(std::move(m));
+  }
+
+  Status move_status;
+  std::vector<uint64_t> removed;
+  if (!move.empty()) {
+    std::vector<SendEntry> entries;
+    std::vector<format::QueueMessageHeader> mh;
+    for (size_t i : move) {
+      SendEntry e;
+      e.body = recs[i].value;
+      e.attributes = headers[i].attributes;
+      e.group_id = AsChars(recs[i].key);
+      entries.push_back(e);
+      format::QueueMessageHeader h = headers[i];
+      h.moved = true;
+      h.source = name;
+      h.source_id = picks[i].id;
+      h.delay_s = 0;
+      h.attributes.clear();
+      mh.push_back(h);
+    }
+    move_status = MoveOut(*dlq, entries, mh);
+    if (move_status.ok()) {
+      for (size_t i : move) removed.push_back(picks[i].id);
+    }
+  }
+  std::lock_guard<std::mutex> l(mu);
+  for (size_t i : gone) {
+    auto it = received.find(picks[i].id);
+    if (it != received.end() && it->second.gen == picks[i].gen) {
+      ForgetLocked(picks[i].id, nullptr);
+      live.remove(picks[i].id);
+    }
+  }
+  for (uint64_t id : removed) live.remove(id);
+  if (!move_status.ok()) {
+    std::vector<Pick> back;
+    for (size_t i : move) back.push_back(picks[i]);
+    ReleaseLocked(back);
+  }
+  return move_status;
+}
+
+// Sends `entries` (with headers `moved`) to `to`, then deletes them here: a crash in between
+// leaves a copy in both queues, never in neither. REQUIRES: the messages are in flight here.
+Status Queues::Queue::MoveOut(Queue& to, std::span<const SendEntry> entries,
+                              std::span<const format::QueueMessageHeader> moved) {
+  std::vector<SendResult> res;
+  {
+    std::shared_lock<std::shared_mutex> ol(to.op_mu);
+    SEGLOG_RETURN_IF_ERROR(to.Send(entries, &res, moved));
+  }
+  std::vector<SeqNo> ids;
+  {
+    std::lock_guard<std::mutex> l(mu);
+    for (const auto& h : moved) {
+      ids.push_back(SeqNo(h.source_id));
+      ForgetLocked(h.source_id, nullptr);
+    }
+  }
+  return del->Delete(ids);
+}
+
+Status Queues::Queue::DeleteMessages(std::span<const std::string_view> receipts,
+                                     std::vector<Status>* results) {
+  const size_t n = receipts.size();
+  if (n == 0 || n > kQueueMaxBatch) {
+    return Status::InvalidArgument("a delete batch holds 1 to 10 receipts, got " + std::to_string(n));
+  }
+  results->assign(n, Status::OK());
+  struct Parsed {
+    uint64_t id = 0, gen = 0;
+    uint32_t ep = 0;
+    bool valid = false;
+  };
+  std::vector<Parsed> p(n);
+  for (size_t i = 0; i < n; ++i) {
+    (*results)[i] = DecodeReceipt(receipts[i], &p[i].id, &p[i].ep, &p[i].gen);
+    p[i].valid = (*results)[i].ok();
+  }
+  std::vector<SeqNo> ids;
+  std::vector<size_t> which;
+  {
+    std::lock_guard<std::mutex> l(mu);
+    for (size_t i = 0; i < n; ++i) {
+      if (!p[i].valid) continue;
+      const uint64_t id = p[i].id;
+      if (std::find(ids.begin(), ids.end(), SeqNo(id)) != ids.end()) continue;
+      auto it = received.find(id);
+      if (it != received.end()) {
+        if (p[i].ep != epoch || it->second.gen != p[i].gen) {
+          (*results)[i] = Status::Stale("message " + std::to_string(id) +
+                                        " was received again since this receipt was issued");
+          continue;
+        }
+        ForgetLocked(id, nullptr);
+      } else if (!live.contains(id) || p[i].ep == epoch) {
+        continue;  // already deleted, expired or purged (or being deleted): nothing to do
+      } else {
+        // A receipt from before a restart, for a message not received since: still valid.
+        Group* g = nullptr;
+        if (fifo()) {
+          for (auto& [gid, grp] : groups) {
+            auto pos = std::lower_bound(grp->ids.begin(), grp->ids.end(), id);
+            if (pos != grp->ids.end() && *pos == id) g = grp.get();
+          }
+        }
+        ForgetLocked(id, g);
+      }
+      ids.push_back(SeqNo(id));
+      which.push_back(i);
+    }
+  }
+  if (ids.empty()) return Status::OK();
+  Status s = del->Delete(ids);
+  if (!s.ok()) {
+    for (size_t i : which) (*results)[i] = s;
+    return Status::OK();
+  }
+  std::lock_guard<std::mutex> l(mu);
+  for (SeqNo id : ids) live.remove(id.value());
+  return Status::OK();
+}
+
+Status Queues::Queue::ChangeVisibility(std::string_view receipt, uint32_t timeout_s) {
+  if (timeout_s > kQueueMaxVisibilityS) {
+    return Status::InvalidArgument("visibility timeout must be 0 to 43200 seconds, got " +
+                                   std::to_string(timeout_s));
+  }
+  uint64_t id = 0, gen = 0;
+  uint32_t ep = 0;
+  SEGLOG_RETURN_IF_ERROR(DecodeReceipt(receipt, &id, &ep, &gen));
+  std::lock_guard<std::mutex> l(mu);
+  auto it = received.find(id);
+  if (it != received.end() && (ep != epoch || it->second.gen != gen)) {
+    return Status::Stale("message " + std::to_string(id) +
+                         " was received again since this receipt was issued");
+  }
+  if (it == received.end() || !it->second.in_flight) {
+    return Status::Stale("message " + std::to_string(id) + " is not in flight (deleted, or its "
+                         "visibility timeout ran out)");
+  }
+  const int64_t now = Now();
+  const int64_t due = now + 1000ll * timeout_s;
+  if (due > it->second.received_at + 1000ll * kQueueMaxVisibilityS) {
+    return Status::InvalidArgument("the visibility timeout would end more than 12 hours after "
+                                   "the message was received");
+  }
+  it->second.visible_at = due;
+  timers.push(Timer{due, id, gen, nullptr});
+  if (timeout_s == 0) ProcessTimersLocked(now);
+  return Status::OK();
+}
+
+Status Queues::Queue::Purge() {
+  uint64_t hi = 0;
+  {
+    std::lock_guard<std::mutex> l(mu);
+    hi = publish_next;
+    // Everything published is below hi; sends still being written publish later and stay.
+    ready = Roaring64Map();
+    delayed = Roaring64Map();
+    received.clear();
+    in_flight = 0;
+    avail.clear();
+    groups.clear();
+    timers = decltype(timers)();
+  }
+  const uint64_t lo = log->first_seq().value();
+  if (lo < hi) SEGLOG_RETURN_IF_ERROR(del->DeleteRange(SeqNo(lo), SeqNo(hi)));
+  std::lock_guard<std::mutex> l(mu);
+  RemoveRange(&live, 0, hi);
+  return Status::OK();
+}
+
+Status Queues::Queue::Stats(QueueStats* out) {
+  SEGLOG_RETURN_IF_ERROR(Expire());
+  const int64_t now = Now();
+  QueueStats st;
+  uint64_t oldest = 0;
+  bool any = false;
+  {
+    std::lock_guard<std::mutex> l(mu);
+    ProcessTimersLocked(now);
+    const uint64_t live_n = live.cardinality();
+    st.in_flight = in_flight;
+    st.delayed = delayed.cardinality();
+    st.visible = live_n > st.in_flight + st.delayed ? live_n - st.in_flight - st.delayed : 0;
+    for (const auto& [gid, g] : groups) st.groups += g->ids.empty() ? 0 : 1;
+    if (!live.isEmpty()) {
+      any = true;
+      oldest = live.minimum();
+    }
+  }
+  if (any) {
+    std::unique_ptr<LogIterator> it;
+    SEGLOG_RETURN_IF_ERROR(log->NewIterator(SeqNo(oldest), &it));
+    RecordView r;
+    Status s = it->Next(&r);
+    if (s.ok()) st.oldest_age_ms = std::max<int64_t>(0, now - r.ts.value());
+  }
+  st.deleted_ids = del->deleted_count();
+  st.bitmap_bytes = del->bitmap_bytes();
+  const LogStats ls = log->Stats();
+  st.log_bytes = ls.bytes;
+  st.log_segments = ls.segments;
+  st.journal_bytes = journal->Stats().bytes;
+  *out = st;
+  return Status::OK();
+}
+
+Status Queues::Queue::Redrive(const std::string& target, size_t max_messages, size_t* moved) {
+  *moved = 0;
+  std::shared_ptr<Queue> fixed;
+  if (!target.empty()) {
+    SEGLOG_RETURN_IF_ERROR(owner->Find(target, &fixed));
+    if (fixed->cfg.type != cfg.type) {
+      return Status::InvalidArgument("redrive target '" + target + "' is of the other type");
+    }
+    if (fixed.get() == this) return Status::InvalidArgument("a queue cannot redrive into itself");
+  }
+  std::vector<Pick> skipped;  // stay here, visible again at the end
+  Status result;
+  while (max_messages == 0 || *moved < max_messages) {
+    std::vector<Pick> picks;
+    const int64_t now = Now();
+    {
+      std::lock_guard<std::mutex> l(mu);
+      ProcessTimersLocked(now);
+      size_t want = kQueueMaxBatch;
+      if (max_messages != 0) want = std::min(want, max_messages - *moved);
+      PickLocked(want, now, 1000ll * kQueueMaxVisibilityS, &picks);
+    }
+    if (picks.empty()) break;
+    std::vector<std::unique_ptr<LogIterator>> iters;
+    // destination name -> (entries, headers)
+    std::map<std::string, std::pair<std::vector<SendEntry>, std::vector<format::QueueMessageHeader>>> by_dest;
+    std::vector<Pick> gone;
+    for (const Pick& p : picks) {
+      iters.emplace_back();
+      SEGLOG_RETURN_IF_ERROR(log->NewIterator(SeqNo(p.id), &iters.back()));
+      RecordView r;
+      Status s = iters.back()->Next(&r);
+      if (s.IsNoMore() || (s.ok() && r.seq.value() != p.id)) {
+        gone.push_back(p);
+        continue;
+      }
+      SEGLOG_RETURN_IF_ERROR(s);
+      format::QueueMessageHeader h;
+      SEGLOG_RETURN_IF_ERROR(format::DecodeQueueMessageHeader(r.attrs, &h));
+      std::string dest = fixed != nullptr ? fixed->name : (h.moved ? std::string(h.source) : "");
+      if (dest.empty() || dest == name) {
+        skipped.push_back(p);
+        continue;
+      }
+      SendEntry e;
+      e.body = r.value;
+      e.group_id = AsChars(r.key);
+      auto& [entries, headers] = by_dest[dest];
+      headers.push_back(h);
+      e.attributes = std::span<const format::MessageAttribute>();  // set below, once stable
+      entries.push_back(e);
+      format::QueueMessageHeader& mh = headers.back();
+      mh.moved = true;
+      mh.source = name;
+      mh.source_id = p.id;
+      mh.delay_s = 0;
+    }
+    for (auto& [dest, eh] : by_dest) {
+      auto& [entries, headers] = eh;
+      for (size_t i = 0; i < entries.size(); ++i) entries[i].attributes = headers[i].attributes;
+      std::vector<format::QueueMessageHeader> hs = headers;
+      for (auto& h : hs) h.attributes.clear();
+      std::shared_ptr<Queue> to = fixed;
+      Status s = to != nullptr ? Status::OK() : owner->Find(dest, &to);
+      if (s.ok() && to->cfg.type != cfg.type) s = Status::InvalidArgument("type mismatch");
+      if (!s.ok()) {
+        for (const auto& h : hs) {
+          for (const Pick& p : picks) {
+            if (p.id == h.source_id) skipped.push_back(p);
+          }
+        }
+        if (s.code() != StatusCode::kNotFound && s.code() != StatusCode::kInvalidArgument) {
+          result = s;
+        }
+        continue;
+      }
+      s = MoveOut(*to, entries, hs);
+      if (!s.ok()) {
+        result = s;
+        for (const auto& h : hs) {
+          for (const Pick& p : picks) {
+            if (p.id == h.source_id) skipped.push_back(p);
+          }
+        }
+        continue;
+      }
+      *moved += entries.size();
+      std::lock_guard<std::mutex> l(mu);
+      for (const auto& h : hs) live.remove(h.source_id);
+    }
+    if (!gone.empty()) {
+      std::lock_guard<std::mutex> l(mu);
+      for (const Pick& p : gone) {
+        ForgetLocked(p.id, nullptr);
+        live.remove(p.id);
+      }
+    }
+    if (!result.ok()) break;
+  }
+  std::lock_guard<std::mutex> l(mu);
+  ReleaseLocked(skipped);
+  return result;
+}
+
+// Removes segments whose messages are all deleted or expired, rewrites older ones with under
+// half their bytes live. `live` only loses an id once its delete is journaled; the journal is
+// synced first, so every record dropped here is durably deleted (or expired).
+Status Queues::Queue::Compact(size_t* rewritten, size_t* removed) {
+#ifndef SEGLOG_TMP_NO_REWRITE
+  size_t rw = 0, rm = 0;
+  SEGLOG_RETURN_IF_ERROR(Expire());
+  SEGLOG_RETURN_IF_ERROR(journal->Sync());
+  const int64_t now = Now();
+  const std::vector<SegmentInfo> segs = log->Segments();
+  uint64_t remove_before = 0;
+  bool prefix = true;
+  for (size_t i = 0; i + 1 < segs.size(); ++i) {
+    const SegmentInfo& sg = segs[i];
+    if (!sg.sealed) break;
+    // FIFO recovery reads the dedup ids of the last 5 minutes from the records themselves.
+    if (fifo() && sg.max_ts.value() + kQueueDedupWindowMs > now) break;
+    const uint64_t lo = sg.base_seq.value(), hi = sg.last_seq.value() + 1;
+    uint64_t live_n = 0;
+    Roaring64Map keep;
+    {
+      std::lock_guard<std::mutex> l(mu);
+      if (!live.isEmpty()) {
+        live_n = live.rank(hi - 1) - (lo == 0 ? 0 : live.rank(lo - 1));
+      }
+      if (live_n > 0 && live_n < sg.records) {
+        keep = live;
+        RemoveRange(&keep, 0, lo);
+        RemoveRange(&keep, hi, UINT64_MAX);
+      }
+    }
+    if (live_n == 0) {
+      if (sg.records == 0) continue;
+      if (prefix) {
+        remove_before = hi;
+        continue;
+      }
+      SEGLOG_RETURN_IF_ERROR(log->RewriteSegment(sg.base_seq, [](SeqNo) { return false; }));
+      ++rm;
+      continue;
+    }
+    prefix = false;
+    if (live_n >= sg.records) continue;
+    {
+      std::lock_guard<std::mutex> l(mu);
+      auto [it, fresh] = compaction_seen.emplace(lo, live_n);
+      if (!fresh && it->second == live_n) continue;  // judged before, nothing changed since
+      it->second = live_n;
+    }
+    // Live bytes: the records' sizes, read from the mapping.
+    uint64_t live_bytes = 0, all_bytes = 0;
+    std::unique_ptr<LogIterator> it;
+    SEGLOG_RETURN_IF_ERROR(log->NewIterator(sg.base_seq, &it));
+    RecordView r;
+    Status s;
+    while ((s = it->Next(&r)).ok() && r.seq.value() < hi) {
+      const uint64_t b = r.key.size() + r.value.size() + r.attrs.size() + 8;
+      all_bytes += b;
+      if (keep.contains(r.seq.value())) live_bytes += b;
+    }
+    if (!s.ok() && !s.IsNoMore()) return s;
+    if (live_bytes * 2 >= all_bytes) continue;
+    SEGLOG_RETURN_IF_ERROR(log->RewriteSegment(
+        sg.base_seq, [&keep](SeqNo q) { return keep.contains(q.value()); }));
+    ++rw;
+  }
+  if (remove_before > 0) {
+    size_t n = 0;
+    SEGLOG_RETURN_IF_ERROR(log->RemoveSegmentsBefore(SeqNo(remove_before), &n));
+    rm += n;
+  }
+  if (rewritten != nullptr) *rewritten = rw;
+  if (removed != nullptr) *removed = rm;
+  return Status::OK();
+#else
+  (void)rewritten; (void)removed; return Status::NotSupported("tmp");
+#endif
+}
+
+Status Queues::Queue::Maintain(const QueuesOptions& opt) {
+  SEGLOG_RETURN_IF_ERROR(Expire());
+  const int64_t now = Now();
+  {
+    std::lock_guard<std::mutex> l(mu);
+    ExpireDedupLocked(now);
+  }
+  SEGLOG_RETURN_IF_ERROR(log->RemoveSegmentsOlderThan(
+      TimestampMs(now - static_cast<int64_t>(cfg.retention_s) * 1000)));
+  if (opt.compaction) SEGLOG_RETURN_IF_ERROR(Compact(nullptr, nullptr));
+  if (journal->Stats().bytes > opt.journal_snapshot_bytes) {
+    del->ForgetBelow(log->first_seq());
+    SEGLOG_RETURN_IF_ERROR(del->Snapshot());
+  }
+  return Status::OK();
+}
+
+// ---------------------------------------------------------------------------------------
+// Queues: the public calls
+
+#define SEGLOG_QUEUE_OP(name_expr)                        \
+  std::shared_ptr<Queue> q;                               \
+  SEGLOG_RETURN_IF_ERROR(Find(name_expr, &q));            \
+  std::shared_lock<std::shared_mutex> op_lock(q->op_mu);  \
+  if (q->del == nullptr) return Status::NotFound("queue '" + std::string(name_expr) + "' was deleted")
+
+Status Queues::Stats(const std::string& name, QueueStats* out) {
+  SEGLOG_QUEUE_OP(name);
+  return q->Stats(out);
+}
+
+Status Queues::Describe(const std::string& name, QueueDescription* out) {
+  SEGLOG_QUEUE_OP(name);
+  QueueDescription d;
+  d.name = name;
+  d.config = q->cfg;
+  SEGLOG_RETURN_IF_ERROR(q->Stats(&d.stats));
+  *out = std::move(d);
+  return Status::OK();
+}
+
+Status Queues::Send(const std::string& name, const SendEntry& entry, SendResult* result) {
+  SEGLOG_QUEUE_OP(name);
+  std::vector<SendResult> r;
+  SEGLOG_RETURN_IF_ERROR(q->Send(std::span<const SendEntry>(&entry, 1), &r));
+  *result = r[0];
+  return Status::OK();
+}
+
+Status Queues::SendBatch(const std::string& name, std::span<const SendEntry> entries,
+                         std::vector<SendResult>* results) {
+  SEGLOG_QUEUE_OP(name);
+  return q->Send(entries, results);
+}
+
+Status Queues::Receive(const std::string& name, const ReceiveOptions& opt,
+                       std::vector<ReceivedMessage>* out) {
+  SEGLOG_QUEUE_OP(name);
+  return q->Receive(opt, out);
+}
+
+Status Queues::DeleteMessage(const std::string& name, std::string_view receipt) {
+  SEGLOG_QUEUE_OP(name);
+  std::vector<Status> r;
+  SEGLOG_RETURN_IF_ERROR(q->DeleteMessages(std::span<const std::string_view>(&receipt, 1), &r));
+  return r[0];
+}
+
+Status Queues::DeleteMessageBatch(const std::string& name,
+                                  std::span<const std::string_view> receipts,
+                                  std::vector<Status>* results) {
+  SEGLOG_QUEUE_OP(name);
+  return q->DeleteMessages(receipts, results);
+}
+
+Status Queues::ChangeVisibility(const std::string& name, std::string_view receipt,
+                                uint32_t timeout_s) {
+  SEGLOG_QUEUE_OP(name);
+  return q->ChangeVisibility(receipt, timeout_s);
+}
+
+Status Queues::Purge(const std::string& name) {
+  SEGLOG_QUEUE_OP(name);
+  return q->Purge();
+}
+
+Status Queues::Redrive(const std::string& dlq, const std::string& target, size_t max_messages,
+                       size_t* moved) {
+  size_t dummy = 0;
+  if (moved == nullptr) moved = &dummy;
+  *moved = 0;
+  if (!target.empty()) SEGLOG_RETURN_IF_ERROR(ValidateName("queue", target));
+  SEGLOG_QUEUE_OP(dlq);
+  return q->Redrive(target, max_messages, moved);
+}
+
+Status Queues::Compact(const std::string& name, size_t* rewritten, size_t* removed) {
+  SEGLOG_QUEUE_OP(name);
+  return q->Compact(rewritten, removed);
+}
+
+Status Queues::SnapshotDeletes(const std::string& name) {
+  SEGLOG_QUEUE_OP(name);
+  q->del->ForgetBelow(q->log->first_seq());
+  return q->del->Snapshot();
+}
+
+Status Queues::RunMaintenance() {
+  if (store_->read_only()) return Status::OK();
+  Status first;
+  for (const std::string& name : List()) {
+    std::shared_ptr<Queue> q;
+    Status s = Find(name, &q);
+    if (s.ok()) {
+      std::shared_lock<std::shared_mutex> op_lock(q->op_mu);
+      if (q->del != nullptr) s = q->Maintain(opt_);
+    }
+    if (!s.ok() && s.code() != StatusCode::kNotFound && first.ok()) first = s;
+  }
+  return first;
+}
+
+#undef SEGLOG_QUEUE_OP
+
+}  // namespace seglog

@@ -1,0 +1,135 @@
+#include "format/queue_format.h"
+
+#include <string>
+
+#include "format/coding.h"
+
+namespace seglog::format {
+
+std::string_view AttributeTypeName(AttributeType t) {
+  switch (t) {
+    case AttributeType::kString: return "String";
+    case AttributeType::kNumber: return "Number";
+    case AttributeType::kBinary: return "Binary";
+  }
+  return "?";
+}
+
+namespace {
+
+void PutBytes(ByteBuffer* out, ByteView b) {
+  PutVarint64(out, b.size());
+  out->insert(out->end(), b.begin(), b.end());
+}
+
+ByteView AsBytes(std::string_view s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+std::string_view AsChars(ByteView b) {
+  return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
+
+class Cursor {
+ public:
+  explicit Cursor(ByteView in) : p_(in.data()), end_(in.data() + in.size()) {}
+  bool Byte(uint8_t* v) {
+    if (p_ == end_) return false;
+    *v = *p_++;
+    return true;
+  }
+  bool Varint(uint64_t* v) {
+    const uint8_t* q = GetVarint64(p_, end_, v);
+    if (q == nullptr) return false;
+    p_ = q;
+    return true;
+  }
+  bool Bytes(ByteView* v) {
+    uint64_t n = 0;
+    if (!Varint(&n) || n > static_cast<uint64_t>(end_ - p_)) return false;
+    *v = ByteView(p_, n);
+    p_ += n;
+    return true;
+  }
+  bool done() const { return p_ == end_; }
+
+ private:
+  const uint8_t* p_;
+  const uint8_t* end_;
+};
+
+}  // namespace
+
+void EncodeQueueMessageHeader(const QueueMessageHeader& h, ByteBuffer* out) {
+  uint8_t flags = 0;
+  if (h.has_dedup_id) flags |= kQueueHasDedupId;
+  if (h.moved) flags |= kQueueMoved;
+  out->push_back(kQueueHeaderVersion);
+  out->push_back(flags);
+  PutVarint64(out, h.delay_s);
+  PutVarint64(out, static_cast<uint64_t>(h.sent_ms));
+  if (h.has_dedup_id) PutBytes(out, AsBytes(h.dedup_id));
+  if (h.moved) {
+    PutBytes(out, AsBytes(h.source));
+    PutVarint64(out, h.source_id);
+  }
+  PutVarint64(out, h.attributes.size());
+  for (const MessageAttribute& a : h.attributes) {
+    PutBytes(out, AsBytes(a.name));
+    out->push_back(static_cast<uint8_t>(a.type));
+    PutBytes(out, a.value);
+  }
+}
+
+Status DecodeQueueMessageHeader(ByteView in, QueueMessageHeader* h) {
+  Cursor c(in);
+  uint8_t version = 0, flags = 0;
+  if (!c.Byte(&version) || !c.Byte(&flags)) return Status::Corruption("queue message header: short");
+  if (version == 0) return Status::Corruption("queue message header: version 0");
+  if (version > kQueueHeaderVersion) {
+    return Status::NotSupported("queue message header version " + std::to_string(version));
+  }
+  if ((flags & ~kQueueKnownFlags) != 0) {
+    return Status::NotSupported("queue message header flags " + std::to_string(flags));
+  }
+  QueueMessageHeader out;
+  uint64_t delay = 0, sent = 0, n = 0;
+  if (!c.Varint(&delay) || delay > UINT32_MAX || !c.Varint(&sent) || sent > INT64_MAX) {
+    return Status::Corruption("queue message header: bad delay or send time");
+  }
+  out.delay_s = static_cast<uint32_t>(delay);
+  out.sent_ms = static_cast<int64_t>(sent);
+  ByteView b;
+  if ((flags & kQueueHasDedupId) != 0) {
+    if (!c.Bytes(&b)) return Status::Corruption("queue message header: bad dedup id");
+    out.has_dedup_id = true;
+    out.dedup_id = AsChars(b);
+  }
+  if ((flags & kQueueMoved) != 0) {
+    if (!c.Bytes(&b) || !c.Varint(&out.source_id)) {
+      return Status::Corruption("queue message header: bad source");
+    }
+    out.moved = true;
+    out.source = AsChars(b);
+  }
+  if (!c.Varint(&n) || n > in.size()) return Status::Corruption("queue message header: bad attribute count");
+  out.attributes.reserve(n);
+  for (uint64_t i = 0; i < n; ++i) {
+    MessageAttribute a;
+    uint8_t type = 0;
+    if (!c.Bytes(&b) || !c.Byte(&type) || !c.Bytes(&a.value)) {
+      return Status::Corruption("queue message header: bad attribute " + std::to_string(i));
+    }
+    if (type < 1 || type > 3) {
+      return Status::Corruption("queue message header: attribute type " + std::to_string(type));
+    }
+    a.name = AsChars(b);
+    a.type = static_cast<AttributeType>(type);
+    out.attributes.push_back(a);
+  }
+  if (!c.done()) return Status::Corruption("queue message header: trailing bytes");
+  *h = std::move(out);
+  return Status::OK();
+}
+
+}  // namespace seglog::format

@@ -1,0 +1,58 @@
+// Byte layout of a queue message's header: the attrs of its record in the queue's message log
+// (the record's key is the FIFO message group id, empty for a standard queue; its value is the
+// message body). SPEC.md section 16.2 is the contract for these bytes.
+//
+//   | version u8 = 1 | flags u8 | delay_s varint | sent_ms varint |
+//   | (flags & kHasDedupId)  dedup_len varint, dedup id bytes |
+//   | (flags & kMoved)       source_len varint, source queue name, source_id varint |
+//   | attr_count varint | attr: name_len varint, name, type u8, value_len varint, value ... |
+//
+// delay_s: the delay the message was sent with (it becomes visible at the record's timestamp
+// plus this). sent_ms: when the message was first sent (kept when it moves to a dead-letter
+// queue and back). kMoved: the message was moved here from `source` (a dead-letter move or a
+// redrive); source_id is its id there.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "format/status.h"
+#include "format/types.h"
+
+namespace seglog::format {
+
+inline constexpr uint8_t kQueueHeaderVersion = 1;
+inline constexpr uint8_t kQueueHasDedupId = 0x01;
+inline constexpr uint8_t kQueueMoved = 0x02;
+inline constexpr uint8_t kQueueKnownFlags = kQueueHasDedupId | kQueueMoved;
+
+// Message attribute types, as SQS names them.
+enum class AttributeType : uint8_t { kString = 1, kNumber = 2, kBinary = 3 };
+// "String", "Number", "Binary"; the size rule counts these names.
+std::string_view AttributeTypeName(AttributeType t);
+
+struct MessageAttribute {
+  std::string_view name;
+  AttributeType type = AttributeType::kString;
+  ByteView value;
+};
+
+struct QueueMessageHeader {
+  uint32_t delay_s = 0;
+  int64_t sent_ms = 0;
+  bool has_dedup_id = false;
+  std::string_view dedup_id;
+  bool moved = false;
+  std::string_view source;
+  uint64_t source_id = 0;
+  std::vector<MessageAttribute> attributes;
+};
+
+// Appends the encoding of `h` to *out.
+void EncodeQueueMessageHeader(const QueueMessageHeader& h, ByteBuffer* out);
+// Views in *h point into `in`. Corruption on malformed input (including trailing bytes or an
+// unknown attribute type); NotSupported on a newer version or unknown flags.
+Status DecodeQueueMessageHeader(ByteView in, QueueMessageHeader* h);
+
+}  // namespace seglog::format
