@@ -2,10 +2,13 @@
 //
 //   seglog-bench append --threads 16 --size 1024 --count 200000 --durability always
 //   seglog-bench open --sealed-gib 10
+//   seglog-bench queue --producers 2 --consumers 2 --batch 10 --durability interval
+//   seglog-bench queue-depth --depth 1000000
 //
 // Reports records/s, MB/s, per-append latency percentiles, fdatasync calls per append, CPU
 // seconds and peak RSS; --json for machines.
 #include <fcntl.h>
+#include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -26,6 +29,7 @@
 #include "engine/log.h"
 #include "engine/options.h"
 #include "engine/store.h"
+#include "engine/queue.h"
 #include "engine/stream.h"
 
 namespace {
@@ -555,6 +559,248 @@ int RunStreamRead(const StreamReadArgs& a) {
 
 }  // namespace
 
+// ---- queues ----
+
+struct QueueArgs {
+  int producers = 1;
+  int consumers = 1;
+  size_t size = 1024;
+  uint64_t count = 100000;
+  int batch = 10;
+  std::string durability = "interval";
+  std::string dir;
+  bool json_out = false;
+};
+
+struct BenchQueues {
+  std::unique_ptr<seglog::Store> store;
+  std::unique_ptr<seglog::Queues> queues;
+};
+BenchQueues OpenBenchQueues(const std::string& dir) {
+  BenchQueues b;
+  Status s = seglog::Store::Open(dir, seglog::StoreOptions{}, &b.store);
+  if (!s.ok()) Die(s, "open");
+  b.queues = std::make_unique<seglog::Queues>(b.store.get());
+  return b;
+}
+
+seglog::ByteView Bytes(const std::string& s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+// Producers send, consumers receive and delete: the whole SQS cycle. A message counts once
+// its delete returned.
+int RunQueue(const QueueArgs& a) {
+  const std::string dir = MakeDir(a.dir);
+  BenchQueues bq = OpenBenchQueues(dir + "/store");
+  seglog::Queues& queues = *bq.queues;
+  seglog::QueueConfig c;
+  Status s = seglog::ParseDurability(a.durability, &c.log.durability);
+  if (!s.ok()) Die(s, "durability");
+  s = queues.Create("bench", c);
+  if (!s.ok()) Die(s, "create");
+  const uint64_t per = a.count / static_cast<uint64_t>(a.producers);
+  const uint64_t total = per * static_cast<uint64_t>(a.producers);
+  std::vector<std::vector<double>> send_lat(a.producers), recv_lat(a.consumers), del_lat(a.consumers);
+  std::atomic<uint64_t> done{0};
+  std::atomic<bool> failed{false};
+  Usage u0 = GetUsage();
+  auto t0 = Clock::now();
+  std::vector<std::thread> ts;
+  for (int t = 0; t < a.producers; ++t) {
+    ts.emplace_back([&, t] {
+      const std::string body(a.size, static_cast<char>('a' + t % 26));
+      std::vector<seglog::SendEntry> batch(a.batch);
+      for (auto& e : batch) e.body = Bytes(body);
+      std::vector<seglog::SendResult> res;
+      for (uint64_t i = 0; i < per && !failed; i += a.batch) {
+        const size_t n = std::min<uint64_t>(a.batch, per - i);
+        auto s0 = Clock::now();
+        Status st = queues.SendBatch("bench", std::span(batch.data(), n), &res);
+        if (!st.ok()) {
+          std::fprintf(stderr, "send: %s\n", st.ToString().c_str());
+          failed = true;
+          return;
+        }
+        send_lat[t].push_back(std::chrono::duration<double, std::micro>(Clock::now() - s0).count());
+      }
+    });
+  }
+  for (int t = 0; t < a.consumers; ++t) {
+    ts.emplace_back([&, t] {
+      seglog::ReceiveOptions o;
+      o.max_messages = static_cast<uint32_t>(a.batch);
+      o.wait_s = 1;
+      std::vector<seglog::ReceivedMessage> got;
+      std::vector<std::string_view> receipts;
+      std::vector<Status> res;
+      while (done.load() < total && !failed) {
+        got.clear();
+        auto s0 = Clock::now();
+        Status st = queues.Receive("bench", o, &got);
+        auto s1 = Clock::now();
+        if (!st.ok()) {
+          std::fprintf(stderr, "receive: %s\n", st.ToString().c_str());
+          failed = true;
+          return;
+        }
+        if (got.empty()) continue;
+        recv_lat[t].push_back(std::chrono::duration<double, std::micro>(s1 - s0).count());
+        receipts.clear();
+        for (auto& m : got) receipts.push_back(m.receipt);
+        st = queues.DeleteMessageBatch("bench", receipts, &res);
+        for (auto& r : res) {
+          if (st.ok() && !r.ok()) st = r;
+        }
+        if (!st.ok()) {
+          std::fprintf(stderr, "delete: %s\n", st.ToString().c_str());
+          failed = true;
+          return;
+        }
+        del_lat[t].push_back(std::chrono::duration<double, std::micro>(Clock::now() - s1).count());
+        done += got.size();
+      }
+    });
+  }
+  for (auto& t : ts) t.join();
+  const double el = Seconds(Clock::now() - t0);
+  Usage u1 = GetUsage();
+  if (failed) return 2;
+  auto merge = [](std::vector<std::vector<double>>& v) {
+    std::vector<double> all;
+    for (auto& x : v) all.insert(all.end(), x.begin(), x.end());
+    return all;
+  };
+  std::vector<double> sl = merge(send_lat), rl = merge(recv_lat), dl = merge(del_lat);
+  seglog::QueueStats st;
+  (void)queues.Stats("bench", &st);
+  json j;
+  j["workload"] = "queue";
+  j["producers"] = a.producers;
+  j["consumers"] = a.consumers;
+  j["message_bytes"] = a.size;
+  j["batch"] = a.batch;
+  j["durability"] = a.durability;
+  j["backend"] = std::string(bq.store->file_system()->name());
+  j["messages"] = total;
+  j["seconds"] = el;
+  j["messages_per_s"] = total / el;
+  j["mb_per_s"] = static_cast<double>(total) * a.size / el / 1e6;
+  j["send_latency"] = Percentiles(sl);
+  j["receive_latency"] = Percentiles(rl);
+  j["delete_latency"] = Percentiles(dl);
+  j["cpu_s"] = u1.cpu_s - u0.cpu_s;
+  j["peak_rss_mib"] = u1.max_rss_kib / 1024.0;
+  j["left_visible"] = st.visible;
+  bq.queues.reset();
+  (void)bq.store->Close();
+  if (a.dir.empty()) std::filesystem::remove_all(dir);
+  if (a.json_out) {
+    std::cout << j.dump(2) << "\n";
+  } else {
+    std::printf("queue %d producers, %d consumers, %zu B x batch %d, %s: %.0f messages/s "
+                "(send+receive+delete), send p50 %.1f us p99 %.1f us, receive p50 %.1f us "
+                "p99 %.1f us, delete p50 %.1f us p99 %.1f us, cpu %.1f s\n",
+                a.producers, a.consumers, a.size, a.batch, a.durability.c_str(),
+                j["messages_per_s"].get<double>(), j["send_latency"]["p50_us"].get<double>(),
+                j["send_latency"]["p99_us"].get<double>(), j["receive_latency"]["p50_us"].get<double>(),
+                j["receive_latency"]["p99_us"].get<double>(), j["delete_latency"]["p50_us"].get<double>(),
+                j["delete_latency"]["p99_us"].get<double>(), j["cpu_s"].get<double>());
+  }
+  return 0;
+}
+
+struct QueueDepthArgs {
+  std::vector<uint64_t> depths = {1, 1000000};
+  size_t size = 1024;
+  int samples = 2000;
+  std::string dir;
+  bool json_out = false;
+};
+
+size_t HeapBytes() {
+  const struct mallinfo2 mi = mallinfo2();
+  return mi.uordblks + mi.hblkhd;
+}
+
+// Receive latency with N messages queued (each sample: receive 1, delete it, send 1 back, so
+// the depth stays N), and heap bytes per live message, live and after a reopen.
+int RunQueueDepth(const QueueDepthArgs& a) {
+  json out = json::array();
+  for (uint64_t depth : a.depths) {
+    const std::string dir = MakeDir(a.dir);
+    json j;
+    j["workload"] = "queue-depth";
+    j["depth"] = depth;
+    j["message_bytes"] = a.size;
+    const std::string body(a.size, 'q');
+    {
+      BenchQueues bq = OpenBenchQueues(dir + "/store");
+      seglog::QueueConfig c;
+      c.log.durability = seglog::Durability::kNone;
+      Status s = bq.queues->Create("depth", c);
+      if (!s.ok()) Die(s, "create");
+      std::vector<seglog::SendEntry> batch(10);
+      for (auto& e : batch) e.body = Bytes(body);
+      std::vector<seglog::SendResult> res;
+      seglog::QueueStats st;
+      (void)bq.queues->Stats("depth", &st);  // opens the queue before the heap is measured
+      const size_t heap0 = HeapBytes();
+      for (uint64_t i = 0; i < depth; i += 10) {
+        s = bq.queues->SendBatch("depth", std::span(batch.data(), std::min<uint64_t>(10, depth - i)), &res);
+        if (!s.ok()) Die(s, "send");
+      }
+      const size_t heap1 = HeapBytes();
+      j["heap_bytes_per_message_live"] = static_cast<double>(heap1 - heap0) / depth;
+      std::vector<double> lat;
+      seglog::ReceiveOptions o;
+      o.max_messages = 1;
+      o.wait_s = 0;
+      std::vector<seglog::ReceivedMessage> got;
+      for (int i = 0; i < a.samples; ++i) {
+        got.clear();
+        auto s0 = Clock::now();
+        s = bq.queues->Receive("depth", o, &got);
+        lat.push_back(std::chrono::duration<double, std::micro>(Clock::now() - s0).count());
+        if (!s.ok() || got.size() != 1) Die(s, "receive");
+        s = bq.queues->DeleteMessage("depth", got[0].receipt);
+        if (!s.ok()) Die(s, "delete");
+        s = bq.queues->SendBatch("depth", std::span(batch.data(), 1), &res);
+        if (!s.ok()) Die(s, "send");
+      }
+      j["receive_latency"] = Percentiles(lat);
+      bq.queues.reset();
+      (void)bq.store->Close();
+    }
+    {
+      const size_t heap0 = HeapBytes();
+      auto t0 = Clock::now();
+      BenchQueues bq = OpenBenchQueues(dir + "/store");
+      seglog::QueueStats st;
+      Status s = bq.queues->Stats("depth", &st);
+      if (!s.ok()) Die(s, "stats");
+      j["reopen_ms"] = Seconds(Clock::now() - t0) * 1e3;
+      j["heap_bytes_per_message_reopened"] =
+          static_cast<double>(HeapBytes() - heap0) / std::max<uint64_t>(st.visible, 1);
+      j["visible_after_reopen"] = st.visible;
+    }
+    if (a.dir.empty()) std::filesystem::remove_all(dir);
+    if (!a.json_out) {
+      std::printf("queue-depth %llu x %zu B: receive p50 %.1f us p99 %.1f us max %.1f us; heap "
+                  "%.1f B/message live, %.1f B/message after reopen (reopen %.1f ms)\n",
+                  static_cast<unsigned long long>(depth), a.size,
+                  j["receive_latency"]["p50_us"].get<double>(),
+                  j["receive_latency"]["p99_us"].get<double>(),
+                  j["receive_latency"]["max_us"].get<double>(),
+                  j["heap_bytes_per_message_live"].get<double>(),
+                  j["heap_bytes_per_message_reopened"].get<double>(), j["reopen_ms"].get<double>());
+    }
+    out.push_back(j);
+  }
+  if (a.json_out) std::cout << out.dump(2) << "\n";
+  return 0;
+}
+
 int main(int argc, char** argv) {
   CLI::App app{"seglog-bench: seglog workloads against the disk's own limit"};
   app.require_subcommand(1);
@@ -594,7 +840,26 @@ int main(int argc, char** argv) {
   srp->add_option("--size", sr.size, "data bytes per record");
   srp->add_option("--dir", sr.dir, "directory (default: a new temp dir)");
   srp->add_flag("--json", sr.json_out, "JSON output");
+  QueueArgs qa;
+  auto* qp = app.add_subcommand("queue", "producers send, consumers receive and delete");
+  qp->add_option("--producers", qa.producers, "sending threads")->check(CLI::Range(1, 1024));
+  qp->add_option("--consumers", qa.consumers, "receiving + deleting threads")->check(CLI::Range(1, 1024));
+  qp->add_option("--size", qa.size, "body bytes")->check(CLI::Range(1, 1 << 20));
+  qp->add_option("--count", qa.count, "messages in all");
+  qp->add_option("--batch", qa.batch, "messages per send / receive / delete")->check(CLI::Range(1, 10));
+  qp->add_option("--durability", qa.durability, "always | interval | none");
+  qp->add_option("--dir", qa.dir, "directory (default: a new temp dir)");
+  qp->add_flag("--json", qa.json_out, "JSON output");
+  QueueDepthArgs qd;
+  auto* qdp = app.add_subcommand("queue-depth", "receive latency and memory at N queued messages");
+  qdp->add_option("--depth", qd.depths, "queued messages (several allowed)");
+  qdp->add_option("--size", qd.size, "body bytes");
+  qdp->add_option("--samples", qd.samples, "receives timed");
+  qdp->add_option("--dir", qd.dir, "directory (default: a new temp dir)");
+  qdp->add_flag("--json", qd.json_out, "JSON output");
   CLI11_PARSE(app, argc, argv);
+  if (qp->parsed()) return RunQueue(qa);
+  if (qdp->parsed()) return RunQueueDepth(qd);
   if (spp->parsed()) return RunStreamPut(sp);
   if (srp->parsed()) return RunStreamRead(sr);
   if (ap->parsed()) return RunAppend(aa);

@@ -280,6 +280,7 @@ class Queues::Queue {
   uint64_t in_flight = 0;
   uint64_t next_gen = 1;
   uint64_t expired_below = 0;  // every id below was expired from memory
+  size_t timer_compaction_at = 4096;
   // FIFO
   std::unordered_map<std::string, std::unique_ptr<Group>> groups;
   std::map<uint64_t, Group*> avail;  // groups that may deliver, by head id
@@ -555,6 +556,7 @@ class Queues::Queue {
       r.received_at = now;
       r.visible_at = now + vt_ms;
       ++in_flight;
+      MaybeCompactTimersLocked();
       timers.push(Timer{r.visible_at, id, r.gen, nullptr});
       picks->push_back(Pick{id, r.gen, r.count});
     };
@@ -577,6 +579,34 @@ class Queues::Queue {
       }
       UpdateGroupLocked(g);
     }
+  }
+
+  // Timers of deleted or re-received messages stay in the heap until due; when they outnumber
+  // the live ones, the heap is rebuilt without them (amortized O(1) per timer).
+  void MaybeCompactTimersLocked() {
+    if (timers.size() < timer_compaction_at) return;
+    std::vector<Timer> keep;
+    keep.reserve(in_flight + 64);
+    while (!timers.empty()) {
+      const Timer t = timers.top();
+      timers.pop();
+      bool valid;
+      if (t.gen == 0) {
+        valid = delayed.contains(t.id);
+        if (!valid && t.group != nullptr) {
+          auto* g = static_cast<Group*>(t.group);
+          --g->refs;
+          UpdateGroupLocked(g);
+        }
+      } else {
+        auto it = received.find(t.id);
+        valid = it != received.end() && it->second.gen == t.gen && it->second.in_flight &&
+                it->second.visible_at == t.due;
+      }
+      if (valid) keep.push_back(t);
+    }
+    timers = decltype(timers)(std::greater<>(), std::move(keep));
+    timer_compaction_at = std::max<size_t>(4096, 2 * timers.size());
   }
 
   // Makes picked messages visible again at once (a receive that could not complete).

@@ -245,6 +245,36 @@ TEST_F(QueueTest, OldReceiptAfterReopen) {
   ASSERT_OK(queues_->DeleteMessage("q", again[0].receipt));
 }
 
+// Timers of deleted messages are dropped when they pile up; the live ones still fire.
+TEST_F(QueueTest, ManyTimersStillFireAfterHeapCompaction) {
+  CreateStd();
+  std::set<std::string> kept;
+  for (int i = 0; i < 12'000; ++i) Send("q", std::to_string(i));
+  for (int round = 0; round < 1'200; ++round) {
+    auto m = Receive("q", 10, 30 + round % 7);
+    ASSERT_EQ(m.size(), 10u);
+    std::vector<std::string_view> del;
+    for (auto& x : m) {
+      if (std::stoi(x.body) % 1000 == 7) {
+        kept.insert(x.body);  // left in flight
+      } else {
+        del.push_back(x.receipt);
+      }
+    }
+    std::vector<Status> res;
+    ASSERT_OK(queues_->DeleteMessageBatch("q", del, &res));
+  }
+  EXPECT_EQ(Stats("q").in_flight, kept.size());
+  clock_.Advance(29'999);
+  EXPECT_TRUE(Receive("q").empty());
+  clock_.Advance(7'000);
+  std::set<std::string> back;
+  for (auto m = Receive("q"); !m.empty(); m = Receive("q")) {
+    for (auto& x : m) back.insert(x.body);
+  }
+  EXPECT_EQ(back, kept);
+}
+
 // ---- long polling ----
 
 TEST_F(QueueTest, LongPollWokenBySend) {
