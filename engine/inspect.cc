@@ -1,13 +1,23 @@
-// InspectStore, DumpRecords and the formatting helpers (VerifyStore is in verify.cc).
+// InspectStore, DumpRecords, DumpQueue and the formatting helpers (VerifyStore is in verify.cc).
 #include "engine/inspect.h"
+
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <optional>
+#include <unordered_map>
+#include <unordered_set>
 
+#include <roaring/roaring64map.hh>
+
+#include "engine/bitmap.h"
+#include "engine/clock.h"
 #include "engine/segment.h"
 #include "engine/segment_reader.h"
+#include "format/coding.h"
+#include "format/delete_index_format.h"
 #include "io/file_util.h"
 
 namespace seglog {
@@ -112,9 +122,13 @@ void SumUp(LogReport* lr) {
   }
 }
 
+// Fills the queue's report: settings, delete index, counts (defined below, with DumpQueue).
+void InspectQueue(const std::string& store_dir, const inspect_internal::QueueLogs& ql,
+                  const InspectOptions& opt, QueueReport* q);
+
 }  // namespace
 
-Status InspectStore(const std::string& dir, StoreReport* out) {
+Status InspectStore(const std::string& dir, const InspectOptions& opt, StoreReport* out) {
   *out = StoreReport();
   out->dir = dir;
   format::Catalog catalog;
@@ -125,6 +139,12 @@ Status InspectStore(const std::string& dir, StoreReport* out) {
     lr.name = e.name;
     lr.id = e.log_id;
     lr.props = e.props;
+    lr.queue = inspect_internal::QueueOf(e);
+    switch (inspect_internal::RoleOf(e)) {
+      case inspect_internal::LogRole::kQueueMessages: lr.queue_part = "messages"; break;
+      case inspect_internal::LogRole::kQueueJournal: lr.queue_part = "journal"; break;
+      case inspect_internal::LogRole::kPlain: break;
+    }
     lr.dir = inspect_internal::LogDirPath(dir, e.log_id);
     LogDirListing files;
     Status s = ListLogDir(lr.dir, &files);
@@ -142,6 +162,15 @@ Status InspectStore(const std::string& dir, StoreReport* out) {
     }
     SumUp(&lr);
     out->logs.push_back(std::move(lr));
+  }
+  for (const inspect_internal::QueueLogs& ql : inspect_internal::FindQueues(catalog)) {
+    QueueReport q;
+    InspectQueue(dir, ql, opt, &q);
+    for (size_t i = 0; i < catalog.logs.size(); ++i) {
+      if (&catalog.logs[i] == ql.messages) q.messages_log = i;
+      if (&catalog.logs[i] == ql.journal) q.journal_log = i;
+    }
+    out->queues.push_back(std::move(q));
   }
   return Status::OK();
 }
@@ -162,14 +191,16 @@ Status FindLogDir(const std::string& store_dir, const std::string& name, std::st
 
 namespace {
 
-// Where DumpSegment's segment comes from.
+// Where WalkSegment's segment comes from.
 enum class Source { kLogDir, kNamedFile };
 
-// Dumps one segment; *left counts down the limit. `base`: from the file's name, when it has a
-// segment's name. `last`: the log may end in a torn tail here.
-Status DumpSegment(const std::string& path, Source src, std::optional<SeqNo> base, bool last,
-                   SeqNo from, uint64_t* left,
-                   const std::function<void(const RecordView&)>& fn) {
+// fn(record, segment path, offset of its batch): false stops the walk.
+using WalkFn = std::function<bool(const RecordView&, const std::string&, uint64_t)>;
+
+// Walks one segment's records with seq >= from; sets *stop when fn asked to stop. `base`: from
+// the file's name, when it has a segment's name. `last`: the log may end in a torn tail here.
+Status WalkSegment(const std::string& path, Source src, std::optional<SeqNo> base, bool last,
+                   SeqNo from, const WalkFn& fn, bool* stop) {
   SegmentFile seg;
   Status s = OpenSegmentFile(path, base, 0, &seg);
   if (s.code() == StatusCode::kNotFound && src == Source::kLogDir) {
@@ -201,19 +232,20 @@ Status DumpSegment(const std::string& path, Source src, std::optional<SeqNo> bas
   format::BatchHeader h;
   ByteView batch;
   ByteBuffer scratch;
-  while (*left > 0 && (s = w.Next(&h, &batch)).ok()) {
+  while (!*stop && (s = w.Next(&h, &batch)).ok()) {
+    // Sequence numbers may have gaps (a compacted queue keeps its ids): never assume
+    // base_seq + i, always the record's own.
     if (h.type != format::kBatchTypeData || h.last_seq() < from) continue;
     format::RecordCursor c;
     s = c.Init(h, batch, &scratch);
     RecordView r;
-    while (s.ok() && *left > 0 && (s = c.Next(&r)).ok()) {
+    while (s.ok() && !*stop && (s = c.Next(&r)).ok()) {
       if (r.seq < from) continue;
-      fn(r);
-      --*left;
+      if (!fn(r, path, w.offset())) *stop = true;
     }
     if (!s.ok() && !s.IsNoMore()) return Status(s.code(), AtOffset(path, w.offset(), s.message()));
   }
-  if (*left == 0 || s.ok()) return Status::OK();
+  if (*stop || s.ok()) return Status::OK();
   if (s.IsNoMore()) {
     if (!seg.sealed() || w.offset() >= limit) return Status::OK();
     return Status::Corruption(AtOffset(path, w.offset(), "zeros before the trailer's data end " +
@@ -224,11 +256,36 @@ Status DumpSegment(const std::string& path, Source src, std::optional<SeqNo> bas
   return Status(s.code(), AtOffset(path, w.offset(), s.message()));
 }
 
+// Walks the records of a log directory (all its segments in order) with seq >= from.
+// NotFound when the directory is missing. *first_base: the oldest segment's base, if any.
+// `stopped`: look at the first segment only, pass nothing to fn (a limit of 0).
+Status WalkLogDir(const std::string& dir, SeqNo from, const WalkFn& fn,
+                  std::optional<SeqNo>* first_base = nullptr, bool stopped = false) {
+  LogDirListing files;
+  SEGLOG_RETURN_IF_ERROR(ListLogDir(dir, &files));
+  if (first_base != nullptr) {
+    *first_base = files.segments.empty() ? std::nullopt
+                                         : std::optional<SeqNo>(files.segments.begin()->first);
+  }
+  bool stop = stopped;
+  size_t i = 0;
+  for (const auto& [base, seg_path] : files.segments) {
+    const bool last = ++i == files.segments.size();
+    SEGLOG_RETURN_IF_ERROR(WalkSegment(seg_path, Source::kLogDir, base, last, from, fn, &stop));
+    if (stop) break;
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Status DumpRecords(const std::string& path, SeqNo from, uint64_t limit,
                    const std::function<void(const RecordView&)>& fn) {
   uint64_t left = limit;
+  const WalkFn walk = [&](const RecordView& r, const std::string&, uint64_t) {
+    fn(r);
+    return --left > 0;
+  };
   if (io::IsDirectory(path)) {
     if (io::PathExists(inspect_internal::CatalogPath(path))) {
       return Status::InvalidArgument(path +
@@ -238,14 +295,7 @@ Status DumpRecords(const std::string& path, SeqNo from, uint64_t limit,
     LogDirListing files;
     SEGLOG_RETURN_IF_ERROR(ListLogDir(path, &files));
     if (files.segments.empty()) return Status::NotFound("no segment files in " + path);
-    size_t i = 0;
-    for (const auto& [base, seg_path] : files.segments) {
-      const bool last = ++i == files.segments.size();
-      SEGLOG_RETURN_IF_ERROR(
-          DumpSegment(seg_path, Source::kLogDir, base, last, from, &left, fn));
-      if (left == 0) break;
-    }
-    return Status::OK();
+    return WalkLogDir(path, from, walk, nullptr, left == 0);
   }
   if (!io::PathExists(path)) return Status::NotFound("no such file or directory: " + path);
   // One segment file. Named like one, it must be one; otherwise its header says what it is.
@@ -253,8 +303,356 @@ Status DumpRecords(const std::string& path, SeqNo from, uint64_t limit,
   SeqNo base;
   const bool named =
       ParseSegmentFileName(slash == std::string::npos ? path : path.substr(slash + 1), &base);
-  return DumpSegment(path, Source::kNamedFile, named ? std::optional<SeqNo>(base) : std::nullopt,
-                     true, from, &left, fn);
+  bool stop = left == 0;
+  return WalkSegment(path, Source::kNamedFile, named ? std::optional<SeqNo>(base) : std::nullopt,
+                     true, from, walk, &stop);
+}
+
+// ---------------------------------------------------------------- queues
+
+std::string_view MessageStateName(MessageState s) {
+  switch (s) {
+    case MessageState::kLive: return "live";
+    case MessageState::kDeleted: return "deleted";
+    case MessageState::kExpired: return "expired";
+  }
+  return "unknown";
+}
+
+Status ParseQueueSettings(const format::CatalogEntry& e, QueueSettings* out) {
+  QueueSettings q;
+  const std::string* type = format::FindProp(e, "type");
+  if (type == nullptr || (*type != "standard" && *type != "fifo")) {
+    return Status::Corruption("queue setting type is " +
+                              (type == nullptr ? std::string("missing") : "'" + *type + "'") +
+                              " (standard or fifo)");
+  }
+  q.fifo = *type == "fifo";
+  const std::pair<const char*, uint32_t*> numbers[] = {
+      {"visibility_timeout_s", &q.visibility_timeout_s},
+      {"delay_s", &q.delay_s},
+      {"retention_s", &q.retention_s},
+      {"max_message_bytes", &q.max_message_bytes},
+      {"receive_wait_s", &q.receive_wait_s},
+      {"max_receive_count", &q.max_receive_count}};
+  for (const auto& [key, field] : numbers) {
+    const std::string* v = format::FindProp(e, key);
+    if (!format::ParsePropU32(v, field)) {
+      return Status::Corruption(std::string("queue setting ") + key + " is " +
+                                (v == nullptr ? std::string("missing") : "'" + *v + "'"));
+    }
+  }
+  const std::string* dedup = format::FindProp(e, "content_based_dedup");
+  if (dedup == nullptr || (*dedup != "0" && *dedup != "1")) {
+    return Status::Corruption("queue setting content_based_dedup is " +
+                              (dedup == nullptr ? std::string("missing") : "'" + *dedup + "'"));
+  }
+  q.content_based_dedup = *dedup == "1";
+  if (const std::string* dlq = format::FindProp(e, "dead_letter_queue")) q.dead_letter_queue = *dlq;
+  *out = std::move(q);
+  return Status::OK();
+}
+
+namespace {
+
+// A problem's text after "PATH at offset N: ": corruption needs no label, anything else does.
+std::string Describe(const Status& s) {
+  return s.code() == StatusCode::kCorruption ? s.message() : s.ToString();
+}
+
+TimestampMs Now(Clock* clock) {
+  return (clock != nullptr ? clock : SystemClock::Default())->NowMs();
+}
+
+// A queue's delete index, read as DeleteIndex::Open would load it, without the engine.
+struct DeleteState {
+  Roaring64Map deleted;
+  std::unordered_map<uint64_t, uint32_t> counts;
+  std::optional<DeleteSnapshotReport> snapshot;
+  uint64_t journal_records = 0;
+};
+
+void Apply(const format::JournalRecord& r, DeleteState* st) {
+  switch (r.type) {
+    case format::kJournalDeletes:
+      for (uint64_t id : r.ids) {
+        st->deleted.add(id);
+        st->counts.erase(id);
+      }
+      return;
+    case format::kJournalReceiveCount:
+      if (!st->deleted.contains(r.ids[0])) {
+        uint32_t& c = st->counts[r.ids[0]];
+        c = std::max(c, r.count);
+      }
+      return;
+    case format::kJournalDeleteRange:
+      AddRange(&st->deleted, r.lo, r.hi);
+      std::erase_if(st->counts, [&](const auto& kv) { return kv.first >= r.lo && kv.first < r.hi; });
+      return;
+  }
+}
+
+// Which DELETES file is there: a writer replaces it by rename, so a changed identity means a
+// new snapshot (and perhaps journal segments removed meanwhile).
+struct FileIdentity {
+  bool exists = false;
+  dev_t dev = 0;
+  ino_t ino = 0;
+  off_t size = 0;
+  int64_t mtime_ns = 0;
+  bool operator==(const FileIdentity&) const = default;
+};
+
+FileIdentity IdentityOf(const std::string& path) {
+  FileIdentity id;
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return id;
+  id.exists = true;
+  id.dev = st.st_dev;
+  id.ino = st.st_ino;
+  id.size = st.st_size;
+  id.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+  return id;
+}
+
+// The bytes of bitmap in an encoded snapshot (the sum of its chunks' lengths).
+// REQUIRES: `in` decoded with DecodeDeleteSnapshot.
+uint64_t SnapshotBitmapBytes(ByteView in) {
+  size_t p = 24;
+  const uint32_t chunks = format::DecodeFixed32(in.data() + p);
+  p += 4;
+  uint64_t total = 0;
+  for (uint32_t i = 0; i < chunks; ++i) {
+    const uint32_t n = format::DecodeFixed32(in.data() + p + 4);
+    total += n;
+    p += 8 + n;
+  }
+  return total;
+}
+
+// One try: the snapshot, then the journal from `covered`.
+Status LoadDeleteStateOnce(const std::string& journal_dir, DeleteState* st) {
+  *st = DeleteState();
+  const std::string path = journal_dir + "/" + inspect_internal::kDeleteSnapshotFile;
+  SeqNo covered(0);
+  ByteBuffer bytes;
+  Status s = io::ReadFile(path, &bytes);
+  if (s.ok()) {
+    format::DeleteSnapshot snap;
+    s = format::DecodeDeleteSnapshot(bytes, &snap);
+    if (!s.ok()) {
+      return Status(s.code(), path + ": bad delete snapshot: " + s.message());
+    }
+    DeleteSnapshotReport r;
+    r.path = path;
+    r.file_bytes = bytes.size();
+    r.covered = snap.covered;
+    r.deleted_ids = snap.deleted.cardinality();
+    r.bitmap_bytes = SnapshotBitmapBytes(bytes);
+    r.receive_counts = snap.receive_counts.size();
+    st->snapshot = r;
+    covered = snap.covered;
+    st->deleted = std::move(snap.deleted);
+    st->counts = std::move(snap.receive_counts);
+  } else if (s.code() != StatusCode::kNotFound) {
+    return s;
+  }
+  Status bad;
+  std::optional<SeqNo> first_base;
+  s = WalkLogDir(
+      journal_dir, covered,
+      [&](const RecordView& r, const std::string& seg, uint64_t at) {
+        format::JournalRecord jr;
+        Status ds = format::DecodeJournalRecord(r.value, &jr);
+        if (!ds.ok()) {
+          bad = Status(ds.code(), AtOffset(seg, at, "journal record " +
+                                                        std::to_string(r.seq.value()) + ": " +
+                                                        ds.message()));
+          return false;
+        }
+        Apply(jr, st);
+        ++st->journal_records;
+        return true;
+      },
+      &first_base);
+  if (s.code() == StatusCode::kNotFound && !io::PathExists(journal_dir)) s = Status::OK();
+  SEGLOG_RETURN_IF_ERROR(s);
+  SEGLOG_RETURN_IF_ERROR(bad);
+  if (first_base && *first_base > covered) {
+    return Status::Corruption(journal_dir + ": the journal starts at " +
+                              std::to_string(first_base->value()) +
+                              (st->snapshot ? " but the snapshot covers only up to " +
+                                                  std::to_string(covered.value())
+                                            : std::string(" but there is no snapshot")) +
+                              ": deletes in between are lost");
+  }
+  return Status::OK();
+}
+
+// Retries while a writer replaces the snapshot underneath (journal segments it covered may
+// have gone before they were read); a few tries, then what the last one found.
+Status LoadDeleteState(const std::string& journal_dir, DeleteState* st) {
+  const std::string path = journal_dir + "/" + inspect_internal::kDeleteSnapshotFile;
+  Status s;
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    const FileIdentity before = IdentityOf(path);
+    s = LoadDeleteStateOnce(journal_dir, st);
+    if (IdentityOf(path) == before) break;
+  }
+  return s;
+}
+
+uint32_t CountOf(const DeleteState& st, uint64_t id) {
+  auto it = st.counts.find(id);
+  return it == st.counts.end() ? 0 : it->second;
+}
+
+MessageState StateOf(const DeleteState& st, const RecordView& r, TimestampMs expire_before) {
+  if (st.deleted.contains(r.seq.value())) return MessageState::kDeleted;
+  if (r.ts < expire_before) return MessageState::kExpired;
+  return MessageState::kLive;
+}
+
+TimestampMs ExpireBefore(TimestampMs now, const QueueSettings& q) {
+  return now - static_cast<int64_t>(q.retention_s) * 1000;
+}
+
+constexpr size_t kMaxListedErrors = 10;
+
+void InspectQueue(const std::string& store_dir, const inspect_internal::QueueLogs& ql,
+                  const InspectOptions& opt, QueueReport* q) {
+  q->name = ql.name;
+  q->now = Now(opt.clock);
+  if (ql.messages == nullptr) q->errors.push_back("queue '" + ql.name + "' has no messages log");
+  if (ql.journal == nullptr) q->errors.push_back("queue '" + ql.name + "' has no journal log");
+  bool settings_ok = false;
+  if (ql.messages != nullptr) {
+    Status s = ParseQueueSettings(*ql.messages, &q->settings);
+    settings_ok = q->settings_valid = s.ok();
+    if (!s.ok()) {
+      q->errors.push_back(inspect_internal::CatalogPath(store_dir) + ": queue '" + ql.name +
+                          "': " + s.message());
+    }
+  }
+  DeleteState st;
+  bool index_ok = ql.journal != nullptr;
+  if (ql.journal != nullptr) {
+    Status s = LoadDeleteState(inspect_internal::LogDirPath(store_dir, ql.journal->log_id), &st);
+    if (!s.ok()) {
+      q->errors.push_back(Describe(s));
+      index_ok = false;
+    }
+    q->snapshot = st.snapshot;
+    q->journal_records = st.journal_records;
+    q->deleted_ids = st.deleted.cardinality();
+    q->bitmap_bytes = st.deleted.getSizeInBytes(/*portable=*/true);
+    q->receive_counts = st.counts.size();
+  }
+  if (!opt.scan_messages || ql.messages == nullptr) return;
+  // Without the settings retention is unknown, without the index deletes are: no counts.
+  if (!settings_ok || !index_ok) return;
+  const TimestampMs expire_before = ExpireBefore(q->now, q->settings);
+  std::unordered_set<std::string> groups;
+  format::QueueMessageHeader h;
+  uint64_t unlisted = 0;
+  Status s = WalkLogDir(
+      inspect_internal::LogDirPath(store_dir, ql.messages->log_id), SeqNo(0),
+      [&](const RecordView& r, const std::string& seg, uint64_t at) {
+        ++q->messages;
+        const MessageState state = StateOf(st, r, expire_before);
+        Status hs = format::DecodeQueueMessageHeader(r.attrs, &h);
+        if (!hs.ok()) {
+          ++q->malformed;
+          if (q->errors.size() < kMaxListedErrors) {
+            q->errors.push_back(AtOffset(seg, at, "message " + std::to_string(r.seq.value()) +
+                                                      ": " + Describe(hs)));
+          } else {
+            ++unlisted;
+          }
+        }
+        switch (state) {
+          case MessageState::kDeleted: ++q->deleted; break;
+          case MessageState::kExpired: ++q->expired; break;
+          case MessageState::kLive:
+            ++q->live;
+            if (!q->oldest_live || r.ts < *q->oldest_live) q->oldest_live = r.ts;
+            if (hs.ok() && r.ts + static_cast<int64_t>(h.delay_s) * 1000 > q->now) ++q->delayed;
+            if (q->settings.fifo) {
+              groups.emplace(reinterpret_cast<const char*>(r.key.data()), r.key.size());
+            }
+            break;
+        }
+        return true;
+      });
+  if (s.code() == StatusCode::kNotFound) s = Status::OK();  // directory not created yet
+  if (!s.ok()) q->errors.push_back(Describe(s));
+  if (unlisted > 0) {
+    q->errors.push_back(std::to_string(unlisted) + " more malformed message headers not listed");
+  }
+  q->groups = groups.size();
+  q->scanned = true;
+}
+
+}  // namespace
+
+Status DumpQueue(const std::string& store_dir, const std::string& queue,
+                 const DumpQueueOptions& opt, const std::function<void(const QueueMessage&)>& fn) {
+  format::Catalog catalog;
+  SEGLOG_RETURN_IF_ERROR(inspect_internal::ReadCatalog(store_dir, &catalog));
+  const std::vector<inspect_internal::QueueLogs> queues = inspect_internal::FindQueues(catalog);
+  auto it = std::find_if(queues.begin(), queues.end(),
+                         [&](const inspect_internal::QueueLogs& q) { return q.name == queue; });
+  if (it == queues.end()) {
+    return Status::NotFound("no queue named '" + queue + "' in " + store_dir);
+  }
+  if (it->messages == nullptr || it->journal == nullptr) {
+    return Status::Corruption(inspect_internal::CatalogPath(store_dir) + ": queue '" + queue +
+                              "' lacks its " + (it->messages == nullptr ? "messages" : "journal") +
+                              " log");
+  }
+  QueueSettings settings;
+  SEGLOG_RETURN_IF_ERROR(ParseQueueSettings(*it->messages, &settings)
+                             .WithContext(inspect_internal::CatalogPath(store_dir) + ": queue '" +
+                                          queue + "'"));
+  DeleteState st;
+  SEGLOG_RETURN_IF_ERROR(
+      LoadDeleteState(inspect_internal::LogDirPath(store_dir, it->journal->log_id), &st)
+          .WithContext("cannot tell which messages are deleted"));
+  const TimestampMs now = Now(opt.clock);
+  const TimestampMs expire_before = ExpireBefore(now, settings);
+  uint64_t left = opt.limit;
+  if (left == 0) return Status::OK();
+  Status first_bad;
+  QueueMessage m;
+  m.fifo = settings.fifo;
+  Status s = WalkLogDir(
+      inspect_internal::LogDirPath(store_dir, it->messages->log_id), opt.from,
+      [&](const RecordView& r, const std::string& seg, uint64_t at) {
+        m.state = StateOf(st, r, expire_before);
+        if ((opt.hide_deleted && m.state == MessageState::kDeleted) ||
+            (opt.hide_expired && m.state == MessageState::kExpired)) {
+          return true;
+        }
+        m.record = r;
+        m.header = format::QueueMessageHeader();
+        m.header_status = format::DecodeQueueMessageHeader(r.attrs, &m.header);
+        if (!m.header_status.ok() && first_bad.ok()) {
+          first_bad = Status::Corruption(AtOffset(seg, at, "message " +
+                                                               std::to_string(r.seq.value()) +
+                                                               ": " + Describe(m.header_status)));
+        }
+        m.delayed = m.state == MessageState::kLive && m.header_status.ok() &&
+                    r.ts + static_cast<int64_t>(m.header.delay_s) * 1000 > now;
+        m.receive_count = CountOf(st, r.seq.value());
+        m.path = seg;
+        m.batch_offset = at;
+        fn(m);
+        return --left > 0;
+      });
+  if (s.code() == StatusCode::kNotFound) s = Status::OK();  // no directory yet: no messages
+  SEGLOG_RETURN_IF_ERROR(s);
+  return first_bad;
 }
 
 // ---------------------------------------------------------------- formatting

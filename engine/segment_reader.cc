@@ -53,6 +53,39 @@ Status ListLogDir(const std::string& dir, LogDirListing* out) {
   return Status::OK();
 }
 
+// ---------------------------------------------------------------- queues
+
+LogRole RoleOf(const format::CatalogEntry& e) {
+  const std::string* q = format::FindProp(e, "queue");
+  const std::string* part = format::FindProp(e, "part");
+  if (q == nullptr || part == nullptr) return LogRole::kPlain;
+  if (*part == "messages") return LogRole::kQueueMessages;
+  if (*part == "journal") return LogRole::kQueueJournal;
+  return LogRole::kPlain;
+}
+
+std::string QueueOf(const format::CatalogEntry& e) {
+  if (RoleOf(e) == LogRole::kPlain) return "";
+  return *format::FindProp(e, "queue");
+}
+
+std::vector<QueueLogs> FindQueues(const format::Catalog& c) {
+  std::vector<QueueLogs> out;
+  for (const format::CatalogEntry& e : c.logs) {
+    const LogRole role = RoleOf(e);
+    if (role == LogRole::kPlain) continue;
+    const std::string name = QueueOf(e);
+    auto it = std::find_if(out.begin(), out.end(),
+                           [&](const QueueLogs& q) { return q.name == name; });
+    if (it == out.end()) {
+      out.push_back(QueueLogs{name, nullptr, nullptr});
+      it = out.end() - 1;
+    }
+    (role == LogRole::kQueueMessages ? it->messages : it->journal) = &e;
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- files
 
 Status ReadOnlyFile::Open(const std::string& path, std::unique_ptr<ReadOnlyFile>* out) {

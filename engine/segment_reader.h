@@ -40,6 +40,25 @@ struct LogDirListing {
 // NotFound when the directory is missing.
 Status ListLogDir(const std::string& dir, LogDirListing* out);
 
+// ---- queues (engine/queue.h): two logs each, told apart by their catalog properties ----
+
+// The delete index's snapshot file, in the journal log's directory (engine/delete_index.cc).
+inline constexpr char kDeleteSnapshotFile[] = "DELETES";
+
+enum class LogRole { kPlain, kQueueMessages, kQueueJournal };
+// From the properties queue=<name> and part=messages|journal.
+LogRole RoleOf(const format::CatalogEntry& e);
+// The queue a log belongs to ("" for a plain log or a stream's).
+std::string QueueOf(const format::CatalogEntry& e);
+
+struct QueueLogs {
+  std::string name;
+  const format::CatalogEntry* messages = nullptr;  // may be null in a damaged catalog
+  const format::CatalogEntry* journal = nullptr;
+};
+// The queues of a catalog, in the order their first log appears. Pointers into `c`.
+std::vector<QueueLogs> FindQueues(const format::Catalog& c);
+
 // ---- files ----
 
 // A file open for reading (O_RDONLY); its size is taken when opened.

@@ -6,6 +6,8 @@
 
 #include "engine/inspect.h"
 #include "engine/segment_reader.h"
+#include "format/delete_index_format.h"
+#include "format/queue_format.h"
 #include "io/file_util.h"
 
 namespace seglog {
@@ -14,6 +16,7 @@ using format::kSegmentHeaderSize;
 using format::kSegmentTrailerSize;
 using inspect_internal::BatchWalker;
 using inspect_internal::LogDirListing;
+using inspect_internal::LogRole;
 using inspect_internal::SegmentFile;
 
 std::string_view SeverityName(Severity s) {
@@ -47,6 +50,8 @@ size_t VerifyReport::count(Severity s) const {
 namespace {
 
 constexpr uint64_t kProgressEvery = 64ull << 20;
+// Malformed queue records listed per log; the rest are counted in one more error.
+constexpr size_t kMaxRecordProblems = 20;
 
 // A data batch as found in a segment, for checking the segment's index against.
 struct BatchInfo {
@@ -82,10 +87,15 @@ class Verifier {
     p.message = std::move(message);
     out_->problems.push_back(std::move(p));
   }
-  void VerifyLog(const format::CatalogEntry& e, const LogDirListing& files);
+  void VerifyLog(const format::CatalogEntry& e, const std::string& log_dir,
+                 const LogDirListing& files);
   void VerifySegment(const std::string& path, SeqNo base, uint64_t log_id, bool last,
                      SegmentOutcome* o);
   void VerifyBatches(const SegmentFile& seg, SeqNo base, uint64_t limit, SegmentOutcome* o);
+  // A queue's record inside a good batch: its message header or journal record.
+  void VerifyQueueRecord(const std::string& path, uint64_t batch_offset, const RecordView& r);
+  void VerifyQueues(const std::string& dir, const format::Catalog& catalog);
+  void VerifySnapshot(const std::string& log_dir, const LogDirListing& files);
   void VerifyIndex(const std::string& path, SeqNo base, const SegmentOutcome& seg);
 
   // Progress: within a segment every kProgressEvery bytes, and after each segment.
@@ -113,6 +123,8 @@ class Verifier {
   std::map<std::string, uint64_t> sizes_;  // of the segment files, when listed
   uint64_t segment_size_ = 0;              // of the one being verified, when listed
   uint64_t last_reported_ = 0;
+  LogRole role_ = LogRole::kPlain;         // of the log being verified
+  size_t record_problems_ = 0;             // malformed queue records found in it
 };
 
 Status Verifier::Run(const std::string& dir) {
@@ -160,21 +172,46 @@ Status Verifier::Run(const std::string& dir) {
     }
   }
 
+  VerifyQueues(dir, catalog);
   for (size_t i = 0; i < catalog.logs.size(); ++i) {
-    VerifyLog(catalog.logs[i], listings[i].second);
+    VerifyLog(catalog.logs[i], listings[i].first, listings[i].second);
   }
   return Status::OK();
 }
 
-void Verifier::VerifyLog(const format::CatalogEntry& e, const LogDirListing& files) {
+void Verifier::VerifyQueues(const std::string& dir, const format::Catalog& catalog) {
+  const std::string catalog_path = inspect_internal::CatalogPath(dir);
+  for (const inspect_internal::QueueLogs& q : inspect_internal::FindQueues(catalog)) {
+    ++out_->queues;
+    if (q.messages == nullptr || q.journal == nullptr) {
+      Add(Severity::kError, catalog_path, std::nullopt,
+          "queue '" + q.name + "' has no " + (q.messages == nullptr ? "messages" : "journal") +
+              " log");
+    }
+    if (q.messages == nullptr) continue;
+    QueueSettings settings;
+    Status s = ParseQueueSettings(*q.messages, &settings);
+    if (!s.ok()) {
+      Add(Severity::kError, catalog_path, std::nullopt, "queue '" + q.name + "': " + s.message());
+    }
+  }
+}
+
+void Verifier::VerifyLog(const format::CatalogEntry& e, const std::string& log_dir,
+                         const LogDirListing& files) {
   ++out_->logs;
+  role_ = inspect_internal::RoleOf(e);
+  record_problems_ = 0;
   std::optional<SeqNo> prev_last;
   size_t i = 0;
   for (const auto& [base, path] : files.segments) {
     const bool last = ++i == files.segments.size();
     segment_size_ = sizes_.count(path) != 0 ? sizes_[path] : 0;
     last_reported_ = 0;
-    if (prev_last && base != *prev_last + 1) {
+    // A queue's messages log may skip ids (compaction removes segments, keeping ids); every
+    // other log is contiguous.
+    const bool gaps_allowed = role_ == LogRole::kQueueMessages;
+    if (prev_last && (gaps_allowed ? base <= *prev_last : base != *prev_last + 1)) {
       Add(Severity::kError, path, std::nullopt,
           "starts at sequence " + std::to_string(base.value()) +
               " but the previous segment ends at " + std::to_string(prev_last->value()));
@@ -191,6 +228,75 @@ void Verifier::VerifyLog(const format::CatalogEntry& e, const LogDirListing& fil
     if (files.segments.count(base) == 0) {
       Add(Severity::kWarning, path, std::nullopt, "index file without its segment (stale)");
     }
+  }
+  if (record_problems_ > kMaxRecordProblems) {
+    Add(Severity::kError, log_dir, std::nullopt,
+        std::to_string(record_problems_ - kMaxRecordProblems) +
+            " more malformed queue records in this log, not listed");
+  }
+  if (role_ == LogRole::kQueueJournal) VerifySnapshot(log_dir, files);
+}
+
+void Verifier::VerifyQueueRecord(const std::string& path, uint64_t batch_offset,
+                                 const RecordView& r) {
+  Status s;
+  std::string what;
+  if (role_ == LogRole::kQueueMessages) {
+    ++out_->queue_messages;
+    format::QueueMessageHeader h;
+    s = format::DecodeQueueMessageHeader(r.attrs, &h);
+    what = "message " + std::to_string(r.seq.value()) + ": ";
+  } else {
+    ++out_->journal_records;
+    format::JournalRecord jr;
+    s = format::DecodeJournalRecord(r.value, &jr);
+    what = "journal record " + std::to_string(r.seq.value()) + ": ";
+  }
+  if (s.ok()) return;
+  if (++record_problems_ > kMaxRecordProblems) return;
+  // NotSupported (a newer version or type) is no corruption, but this build cannot use it.
+  Add(Severity::kError, path, batch_offset,
+      what + (s.code() == StatusCode::kNotSupported ? "not supported by this build: " : "") +
+          s.message());
+}
+
+// The delete index's snapshot beside the journal: it decodes, and the journal reaches back to
+// it (segments are removed only below a written snapshot's `covered`). The listing was taken
+// before the file is read, so a writer's newer snapshot only makes `covered` larger.
+void Verifier::VerifySnapshot(const std::string& log_dir, const LogDirListing& files) {
+  const std::string path = log_dir + "/" + inspect_internal::kDeleteSnapshotFile;
+  if (io::PathExists(path + ".tmp")) {
+    Add(Severity::kInfo, path + ".tmp", std::nullopt,
+        "an unfinished delete snapshot (a crash or a snapshot in progress; the next one "
+        "replaces it)");
+  }
+  std::optional<SeqNo> covered;
+  ByteBuffer bytes;
+  Status s = io::ReadFile(path, &bytes);
+  if (s.code() == StatusCode::kNotFound) {
+    covered = SeqNo(0);  // never snapshotted: the journal must start at 0
+  } else if (!s.ok()) {
+    Add(Severity::kError, path, std::nullopt, s.ToString());
+  } else {
+    ++out_->delete_snapshots;
+    format::DeleteSnapshot snap;
+    s = format::DecodeDeleteSnapshot(bytes, &snap);
+    if (s.ok()) {
+      covered = snap.covered;
+    } else {
+      Add(Severity::kError, path, std::nullopt,
+          std::string("bad delete snapshot") +
+              (s.code() == StatusCode::kNotSupported ? " (not supported by this build)" : "") +
+              ": " + s.message());
+    }
+  }
+  if (covered && !files.segments.empty() && files.segments.begin()->first > *covered) {
+    Add(Severity::kError, log_dir, std::nullopt,
+        "the journal starts at " + std::to_string(files.segments.begin()->first.value()) +
+            (bytes.empty() ? std::string(" but there is no delete snapshot")
+                           : " but the delete snapshot covers only up to " +
+                                 std::to_string(covered->value())) +
+            ": deletes in between are lost");
   }
 }
 
@@ -275,6 +381,8 @@ void Verifier::VerifyBatches(const SegmentFile& seg, SeqNo base, uint64_t limit,
       if (r.ts > h.max_ts) {
         rs = Status::Corruption("record " + std::to_string(r.seq.value()) +
                                 " has a timestamp after its batch's max_ts");
+      } else if (role_ != LogRole::kPlain) {
+        VerifyQueueRecord(path, at, r);
       }
     }
     if (rs.IsNoMore() && n != h.record_count) {

@@ -17,10 +17,17 @@
 #include <thread>
 #include <vector>
 
+#include <roaring/roaring.hh>
+#include <roaring/roaring64map.hh>
+
 #include "engine/clock.h"
+#include "engine/delete_index.h"
 #include "engine/inspect.h"
+#include "engine/layout.h"
 #include "engine/segment.h"
 #include "engine/store.h"
+#include "format/delete_index_format.h"
+#include "format/queue_format.h"
 #include "format/segment_format.h"
 #include "io/file_util.h"
 #include "tests/test_util.h"
@@ -66,6 +73,8 @@ struct BatchPos {
   uint64_t offset;
   uint32_t length;
   uint32_t records;
+  uint64_t base_seq = 0;
+  uint64_t last_seq = 0;
 };
 
 // The batches of a segment file, found by walking lengths (not through the code under test).
@@ -76,7 +85,7 @@ std::vector<BatchPos> Batches(const std::string& path) {
   while (off < b.size()) {
     format::BatchHeader h;
     if (!format::ReadBatch(ByteView(b).subspan(off), &h).ok()) break;
-    out.push_back({off, h.length, h.record_count});
+    out.push_back({off, h.length, h.record_count, h.base_seq.value(), h.last_seq().value()});
     off += h.length;
   }
   return out;
@@ -766,6 +775,991 @@ TEST(ToolsLiveTest, InspectVerifyDumpBesideAWriter) {
   ASSERT_OK(store->Close());
 
   // Afterwards, clean.
+  VerifyReport v;
+  ASSERT_OK(VerifyStore(dir, {}, &v));
+  EXPECT_TRUE(v.ok());
+}
+
+// ---------------------------------------------------------------- queues
+
+// A queue laid out by hand exactly as engine/queue.cc writes one: two logs created in one
+// catalog write ("queue:Q/messages", "queue:Q/journal"), messages with their header in attrs,
+// deletes and receive counts through a DeleteIndex on the journal.
+struct HandQueue {
+  std::string name;
+  bool fifo = false;
+  Log* messages = nullptr;
+  Log* journal = nullptr;
+  std::unique_ptr<DeleteIndex> index;
+  std::string messages_dir, journal_dir;
+};
+
+struct QueueSpec {
+  bool fifo = false;
+  uint32_t retention_s = 345'600;
+  std::string dlq;
+  uint32_t max_receive_count = 0;
+  uint32_t segment_size = 65536;
+};
+
+void CreateHandQueue(Store* store, const std::string& name, const QueueSpec& spec,
+                     HandQueue* q) {
+  LogOptions lo;
+  lo.segment_size = spec.segment_size;
+  lo.index_interval_bytes = 1024;
+  lo.durability = Durability::kNone;
+  std::vector<Store::LogSpec> specs(2);
+  specs[0].name = "queue:" + name + "/messages";
+  specs[0].options = lo;
+  specs[0].props = {{"queue", name},
+                    {"part", "messages"},
+                    {"type", spec.fifo ? "fifo" : "standard"},
+                    {"visibility_timeout_s", "30"},
+                    {"delay_s", "0"},
+                    {"retention_s", std::to_string(spec.retention_s)},
+                    {"max_message_bytes", "1048576"},
+                    {"receive_wait_s", "0"},
+                    {"content_based_dedup", "0"},
+                    {"dead_letter_queue", spec.dlq},
+                    {"max_receive_count", std::to_string(spec.max_receive_count)}};
+  specs[1].name = "queue:" + name + "/journal";
+  specs[1].options = lo;
+  specs[1].props = {{"queue", name}, {"part", "journal"}};
+  ASSERT_OK(store->CreateLogGroup(specs));
+  q->name = name;
+  q->fifo = spec.fifo;
+  ASSERT_OK(store->OpenLog(specs[0].name, &q->messages));
+  ASSERT_OK(store->OpenLog(specs[1].name, &q->journal));
+  q->messages_dir = q->messages->dir();
+  q->journal_dir = q->journal->dir();
+  ASSERT_OK(DeleteIndex::Open(q->journal, store->file_system(), &q->index));
+}
+
+struct SendSpec {
+  std::string body = "hello";
+  std::string group;       // FIFO
+  std::string dedup;       // FIFO ("" = none)
+  uint32_t delay_s = 0;
+  int attributes = 0;      // that many String attributes "a0", "a1", ...
+  std::string raw_header;  // when not empty: the attrs bytes as they are (a bad header)
+};
+
+uint64_t Send(HandQueue& q, Clock* clock, const SendSpec& m) {
+  ByteBuffer attrs;
+  std::vector<std::string> names, values;
+  if (!m.raw_header.empty()) {
+    attrs.assign(m.raw_header.begin(), m.raw_header.end());
+  } else {
+    format::QueueMessageHeader h;
+    h.delay_s = m.delay_s;
+    h.sent_ms = clock->NowMs().value();
+    h.has_dedup_id = !m.dedup.empty();
+    h.dedup_id = m.dedup;
+    for (int i = 0; i < m.attributes; ++i) {
+      names.push_back("a" + std::to_string(i));
+      values.push_back("v" + std::to_string(i));
+    }
+    for (int i = 0; i < m.attributes; ++i) {
+      h.attributes.push_back({names[static_cast<size_t>(i)], format::AttributeType::kString,
+                              View(values[static_cast<size_t>(i)])});
+    }
+    format::EncodeQueueMessageHeader(h, &attrs);
+  }
+  Log::Record rec{View(m.group), View(m.body), ByteView(attrs)};
+  SeqNo id;
+  EXPECT_OK(q.messages->Append(std::span<const Log::Record>(&rec, 1), &id));
+  return id.value();
+}
+
+void AppendJournal(HandQueue& q, const ByteBuffer& value) {
+  Log::Record rec{{}, ByteView(value), {}};
+  EXPECT_OK(q.journal->Append(std::span<const Log::Record>(&rec, 1)));
+}
+
+Status DeleteIds(HandQueue& q, std::vector<uint64_t> ids) {
+  std::vector<SeqNo> s;
+  for (uint64_t id : ids) s.push_back(SeqNo(id));
+  return q.index->Delete(s);
+}
+
+const QueueReport* FindQueue(const StoreReport& r, const std::string& name) {
+  for (const QueueReport& q : r.queues) {
+    if (q.name == name) return &q;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> Lines(const std::string& out) {
+  std::vector<std::string> lines;
+  for (size_t p = 0, e; (e = out.find('\n', p)) != std::string::npos; p = e + 1) {
+    lines.push_back(out.substr(p, e - p));
+  }
+  return lines;
+}
+
+// Three queues and a plain log:
+//   "orders"     standard, retention 60 s, DLQ "orders-dlq" after 5 receives: 10 messages sent
+//                at T0, then (61 s later) 20 more, some delayed; deletes and receive counts.
+//   "orders-dlq" standard, empty.
+//   "jobs.fifo"  FIFO, groups a, b, c; every message of group c deleted.
+//   "events"     a plain log, to show that plain logs still show as logs.
+class ToolsQueueTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = tmp_.path() + "/store";
+    StoreOptions so;
+    so.clock = &clock_;
+    ASSERT_OK(Store::Open(dir_, so, &store_));
+    LogOptions lo;
+    lo.durability = Durability::kNone;
+    Log* events = nullptr;
+    ASSERT_OK(store_->CreateLog("events", lo, &events));
+    const std::string e = "an event";
+    Log::Record rec{View(e), View(e), {}};
+    ASSERT_OK(events->Append(std::span<const Log::Record>(&rec, 1)));
+
+    QueueSpec orders;
+    orders.retention_s = 60;
+    orders.dlq = "orders-dlq";
+    orders.max_receive_count = 5;
+    orders.segment_size = 4096;  // several segments
+    ASSERT_NO_FATAL_FAILURE(CreateHandQueue(store_.get(), "orders", orders, &orders_));
+    ASSERT_NO_FATAL_FAILURE(CreateHandQueue(store_.get(), "orders-dlq", QueueSpec(), &dlq_));
+    QueueSpec jobs;
+    jobs.fifo = true;
+    ASSERT_NO_FATAL_FAILURE(CreateHandQueue(store_.get(), "jobs.fifo", jobs, &jobs_));
+
+    t0_ = clock_.NowMs().value();
+    for (int i = 0; i < 10; ++i) {
+      SendSpec m;
+      m.body = "old message " + std::to_string(i) + std::string(100, 'o');
+      Send(orders_, &clock_, m);
+    }
+    clock_.Advance(61'000);  // the first ten are past retention from now on
+    for (int i = 10; i < 30; ++i) {
+      SendSpec m;
+      m.body = "message " + std::to_string(i) + std::string(100, 'x');
+      m.delay_s = i % 5 == 0 ? 30 : 0;  // 10, 15, 20, 25
+      m.attributes = i % 3;
+      Send(orders_, &clock_, m);
+      clock_.Advance(10);
+    }
+    // Deleted: 1 and 2 (also past retention: deleted wins), 15, 16, 17.
+    ASSERT_OK(DeleteIds(orders_, {1, 2}));
+    ASSERT_OK(orders_.index->SetReceiveCount(SeqNo(3), 2));
+    ASSERT_OK(orders_.index->SetReceiveCount(SeqNo(20), 1));
+    ASSERT_OK(orders_.index->SetReceiveCount(SeqNo(15), 4));  // forgotten when deleted
+    ASSERT_OK(orders_.index->SetReceiveCount(SeqNo(20), 3));
+    ASSERT_OK(DeleteIds(orders_, {15, 16, 17}));
+    orders_deleted_ = {1, 2, 15, 16, 17};
+
+    const char* groups[] = {"a", "b", "c"};
+    for (int i = 0; i < 9; ++i) {
+      SendSpec m;
+      m.body = "job " + std::to_string(i);
+      m.group = groups[i % 3];
+      m.dedup = "d-" + std::to_string(i);
+      Send(jobs_, &clock_, m);
+    }
+    ASSERT_OK(DeleteIds(jobs_, {2, 5, 8}));  // all of group c
+    now_ = clock_.NowMs().value();
+  }
+
+  void CloseStore() {
+    orders_.index.reset();
+    dlq_.index.reset();
+    jobs_.index.reset();
+    ASSERT_OK(store_->Close());
+    store_.reset();
+  }
+
+  StoreReport Inspect() {
+    StoreReport r;
+    InspectOptions opt;
+    opt.clock = &clock_;
+    EXPECT_OK(InspectStore(dir_, opt, &r));
+    return r;
+  }
+
+  std::vector<QueueMessage> DumpAll(const std::string& queue, DumpQueueOptions opt = {},
+                                    Status* status = nullptr) {
+    opt.clock = &clock_;
+    std::vector<QueueMessage> got;
+    std::vector<std::string> bodies;
+    Status s = DumpQueue(dir_, queue, opt, [&](const QueueMessage& m) {
+      QueueMessage c = m;
+      c.record.key = c.record.value = c.record.attrs = {};  // the views die with the call
+      c.header = format::QueueMessageHeader();
+      if (m.header_status.ok()) {
+        c.header.delay_s = m.header.delay_s;
+        c.header.has_dedup_id = m.header.has_dedup_id;
+        c.header.sent_ms = m.header.sent_ms;
+        c.header.attributes.resize(m.header.attributes.size());
+      }
+      got.push_back(c);
+    });
+    if (status != nullptr) {
+      *status = s;
+    } else {
+      EXPECT_OK(s);
+    }
+    return got;
+  }
+
+  std::string NowArg() { return " --now " + std::to_string(clock_.NowMs().value()); }
+
+  ManualClock clock_;
+  TempDir tmp_;
+  std::string dir_;
+  std::unique_ptr<Store> store_;
+  HandQueue orders_, dlq_, jobs_;
+  std::vector<uint64_t> orders_deleted_;
+  int64_t t0_ = 0, now_ = 0;
+};
+
+TEST_F(ToolsQueueTest, InspectCountsLiveDeletedExpired) {
+  const StoreReport r = Inspect();
+  ASSERT_EQ(r.queues.size(), 3u);
+  EXPECT_EQ(r.queues[0].name, "orders");
+  EXPECT_EQ(r.queues[1].name, "orders-dlq");
+  EXPECT_EQ(r.queues[2].name, "jobs.fifo");
+  const QueueReport& q = r.queues[0];
+  for (const std::string& e : q.errors) ADD_FAILURE() << e;
+  ASSERT_TRUE(q.settings_valid);
+  EXPECT_FALSE(q.settings.fifo);
+  EXPECT_EQ(q.settings.retention_s, 60u);
+  EXPECT_EQ(q.settings.visibility_timeout_s, 30u);
+  EXPECT_EQ(q.settings.dead_letter_queue, "orders-dlq");
+  EXPECT_EQ(q.settings.max_receive_count, 5u);
+  EXPECT_EQ(q.now.value(), now_);
+  ASSERT_TRUE(q.scanned);
+  EXPECT_EQ(q.messages, 30u);
+  EXPECT_EQ(q.deleted, 5u);
+  EXPECT_EQ(q.expired, 8u);  // 0..9 less the deleted 1 and 2
+  EXPECT_EQ(q.live, 17u);
+  EXPECT_EQ(q.delayed, 3u);  // 10, 20 and 25 (15 is deleted)
+  EXPECT_EQ(q.malformed, 0u);
+  ASSERT_TRUE(q.oldest_live.has_value());
+  EXPECT_EQ(q.oldest_live->value(), t0_ + 61'000);  // message 10
+  EXPECT_EQ(q.deleted_ids, 5u);
+  EXPECT_EQ(q.receive_counts, 2u);  // 3 and 20; 15's went with its delete
+  EXPECT_EQ(q.journal_records, 6u);
+  EXPECT_FALSE(q.snapshot.has_value());
+
+  // The logs are grouped under their queue.
+  ASSERT_TRUE(q.messages_log && q.journal_log);
+  EXPECT_EQ(r.logs[*q.messages_log].name, "queue:orders/messages");
+  EXPECT_EQ(r.logs[*q.messages_log].queue, "orders");
+  EXPECT_EQ(r.logs[*q.messages_log].queue_part, "messages");
+  EXPECT_EQ(r.logs[*q.journal_log].queue_part, "journal");
+  EXPECT_EQ(r.logs[*q.messages_log].records, 30u);
+  EXPECT_GT(r.logs[*q.messages_log].segments.size(), 1u);
+  EXPECT_EQ(r.logs[*q.journal_log].records, 6u);
+  EXPECT_EQ(r.logs[0].name, "events");
+  EXPECT_EQ(r.logs[0].queue, "");
+
+  const QueueReport& f = r.queues[2];
+  EXPECT_TRUE(f.settings.fifo);
+  EXPECT_EQ(f.messages, 9u);
+  EXPECT_EQ(f.deleted, 3u);
+  EXPECT_EQ(f.live, 6u);
+  EXPECT_EQ(f.groups, 2u);  // c has no live message
+  EXPECT_EQ(r.queues[1].messages, 0u);
+  EXPECT_TRUE(r.queues[1].settings.dead_letter_queue.empty());
+
+  // Time passes: the delays run out, then everything expires.
+  clock_.Advance(30'000);
+  StoreReport later = Inspect();
+  EXPECT_EQ(later.queues[0].delayed, 0u);
+  EXPECT_EQ(later.queues[0].live, 17u);
+  clock_.Advance(61'000);
+  later = Inspect();
+  EXPECT_EQ(later.queues[0].live, 0u);
+  EXPECT_EQ(later.queues[0].expired, 25u);
+  EXPECT_FALSE(later.queues[0].oldest_live.has_value());
+
+  // Without the scan: the index, no counts.
+  InspectOptions fast;
+  fast.scan_messages = false;
+  StoreReport nf;
+  ASSERT_OK(InspectStore(dir_, fast, &nf));
+  EXPECT_FALSE(nf.queues[0].scanned);
+  EXPECT_EQ(nf.queues[0].messages, 0u);
+  EXPECT_EQ(nf.queues[0].deleted_ids, 5u);
+}
+
+TEST_F(ToolsQueueTest, BitmapSizesMatchRoaring) {
+  StoreReport r = Inspect();
+  const QueueReport* q = FindQueue(r, "orders");
+  ASSERT_NE(q, nullptr);
+  // As the engine holds it, and as Roaring computes it independently.
+  EXPECT_EQ(q->deleted_ids, orders_.index->deleted_count());
+  EXPECT_EQ(q->bitmap_bytes, orders_.index->bitmap_bytes());
+  Roaring64Map want;
+  for (uint64_t id : orders_deleted_) want.add(id);
+  EXPECT_EQ(q->bitmap_bytes, want.getSizeInBytes(true));
+
+  // Many deletes (a bitmap container), a snapshot, then more deletes in the journal.
+  std::vector<uint64_t> many;
+  for (uint64_t id = 1000; id < 1000 + 6000; id += 1) many.push_back(id);
+  ASSERT_OK(DeleteIds(orders_, many));
+  ASSERT_OK(orders_.index->Snapshot());
+  const uint64_t covered = orders_.journal->next_seq().value();
+  for (uint64_t id : many) want.add(id);
+  Roaring snap32;  // all ids are below 2^32: one chunk
+  for (auto it = want.begin(); it != want.end(); ++it) snap32.add(static_cast<uint32_t>(*it));
+  snap32.runOptimize();
+  ASSERT_OK(DeleteIds(orders_, {20, 21}));
+  ASSERT_OK(orders_.index->SetReceiveCount(SeqNo(22), 7));
+  want.add(uint64_t{20});
+  want.add(uint64_t{21});
+
+  r = Inspect();
+  q = FindQueue(r, "orders");
+  for (const std::string& e : q->errors) ADD_FAILURE() << e;
+  ASSERT_TRUE(q->snapshot.has_value());
+  EXPECT_EQ(q->snapshot->path, orders_.journal_dir + "/DELETES");
+  EXPECT_EQ(q->snapshot->covered.value(), covered);
+  EXPECT_EQ(q->snapshot->deleted_ids, 5u + 6000u);
+  EXPECT_EQ(q->snapshot->bitmap_bytes, snap32.getSizeInBytes(true));
+  EXPECT_EQ(q->snapshot->receive_counts, 2u);
+  uint64_t size = 0;
+  ASSERT_OK(io::FileSize(q->snapshot->path, &size));
+  EXPECT_EQ(q->snapshot->file_bytes, size);
+  EXPECT_EQ(q->journal_records, 2u);
+  EXPECT_EQ(q->deleted_ids, want.cardinality());
+  EXPECT_EQ(q->deleted_ids, orders_.index->deleted_count());
+  EXPECT_EQ(q->bitmap_bytes, orders_.index->bitmap_bytes());
+  EXPECT_EQ(q->bitmap_bytes, want.getSizeInBytes(true));
+  EXPECT_EQ(q->receive_counts, 2u);  // 3 and 22 (20 was deleted)
+  EXPECT_EQ(q->deleted, 7u);         // of the messages in the log
+  EXPECT_EQ(q->live, 15u);
+
+  // What the engine loads from the same files agrees.
+  CloseStore();
+  std::unique_ptr<Store> reopened;
+  ASSERT_OK(Store::Open(dir_, StoreOptions(), &reopened));
+  Log* journal = nullptr;
+  ASSERT_OK(reopened->OpenLog("queue:orders/journal", &journal));
+  std::unique_ptr<DeleteIndex> index;
+  ASSERT_OK(DeleteIndex::Open(journal, reopened->file_system(), &index));
+  EXPECT_EQ(q->deleted_ids, index->deleted_count());
+  EXPECT_EQ(q->bitmap_bytes, index->bitmap_bytes());
+  index.reset();
+  ASSERT_OK(reopened->Close());
+}
+
+// A purge journals one delete range (type 3): every id in [lo, hi).
+TEST_F(ToolsQueueTest, DeleteRangeRecords) {
+  format::JournalRecord jr;
+  jr.type = format::kJournalDeleteRange;
+  jr.lo = 20;
+  jr.hi = 26;
+  AppendJournal(orders_, format::EncodeJournalRecord(jr));
+  ASSERT_OK(orders_.index->SetReceiveCount(SeqNo(27), 1));
+  const StoreReport r = Inspect();
+  const QueueReport* q = FindQueue(r, "orders");
+  for (const std::string& e : q->errors) ADD_FAILURE() << e;
+  EXPECT_EQ(q->deleted_ids, 5u + 6u);
+  EXPECT_EQ(q->deleted, 11u);
+  EXPECT_EQ(q->live, 11u);
+  EXPECT_EQ(q->receive_counts, 2u);  // 20's went with the range; 3 and 27 stay
+  Roaring64Map want;
+  for (uint64_t id : orders_deleted_) want.add(id);
+  for (uint64_t id = 20; id < 26; ++id) want.add(id);
+  EXPECT_EQ(q->deleted_ids, want.cardinality());
+  for (const QueueMessage& m : DumpAll("orders")) {
+    const uint64_t id = m.record.seq.value();
+    EXPECT_EQ(m.state == MessageState::kDeleted, want.contains(id)) << id;
+    if (id >= 20 && id < 26) {
+      EXPECT_EQ(m.receive_count, 0u) << id;
+    }
+  }
+  VerifyReport v;
+  ASSERT_OK(VerifyStore(dir_, {}, &v));
+  for (const Problem& p : v.problems) ADD_FAILURE() << p.ToString();
+}
+
+TEST_F(ToolsQueueTest, DumpMarksEachMessage) {
+  const std::vector<QueueMessage> all = DumpAll("orders");
+  ASSERT_EQ(all.size(), 30u);
+  for (size_t i = 0; i < all.size(); ++i) {
+    const QueueMessage& m = all[i];
+    const uint64_t id = m.record.seq.value();
+    SCOPED_TRACE(id);
+    EXPECT_EQ(id, i);
+    EXPECT_OK(m.header_status);
+    EXPECT_FALSE(m.fifo);
+    const bool deleted =
+        std::find(orders_deleted_.begin(), orders_deleted_.end(), id) != orders_deleted_.end();
+    const MessageState want = deleted ? MessageState::kDeleted
+                              : id < 10 ? MessageState::kExpired
+                                        : MessageState::kLive;
+    EXPECT_EQ(m.state, want);
+    EXPECT_EQ(m.receive_count, id == 3 ? 2u : id == 20 ? 3u : 0u);
+    EXPECT_EQ(m.header.delay_s, id >= 10 && id % 5 == 0 ? 30u : 0u);
+    EXPECT_EQ(m.delayed, (id == 10 || id == 20 || id == 25));
+    EXPECT_EQ(m.header.attributes.size(), id >= 10 ? id % 3 : 0u);
+    EXPECT_EQ(m.path.rfind(orders_.messages_dir, 0), 0u) << m.path;
+  }
+  // Hiding, from, limit (hidden ones do not count).
+  DumpQueueOptions opt;
+  opt.hide_deleted = true;
+  EXPECT_EQ(DumpAll("orders", opt).size(), 25u);
+  opt.hide_expired = true;
+  const std::vector<QueueMessage> live = DumpAll("orders", opt);
+  ASSERT_EQ(live.size(), 17u);
+  for (const QueueMessage& m : live) EXPECT_EQ(m.state, MessageState::kLive);
+  opt.from = SeqNo(14);
+  opt.limit = 3;
+  const std::vector<QueueMessage> some = DumpAll("orders", opt);
+  ASSERT_EQ(some.size(), 3u);
+  EXPECT_EQ(some[0].record.seq.value(), 14u);
+  EXPECT_EQ(some[1].record.seq.value(), 18u);
+  EXPECT_EQ(some[2].record.seq.value(), 19u);
+
+  const std::vector<QueueMessage> jobs = DumpAll("jobs.fifo");
+  ASSERT_EQ(jobs.size(), 9u);
+  EXPECT_TRUE(jobs[0].fifo);
+  EXPECT_TRUE(jobs[0].header.has_dedup_id);
+  EXPECT_EQ(jobs[2].state, MessageState::kDeleted);
+
+  Status s;
+  DumpAll("nope", {}, &s);
+  EXPECT_EQ(s.code(), StatusCode::kNotFound) << s.ToString();
+}
+
+// Compaction (being added to Log) drops records and whole segments but keeps ids: sequence
+// numbers jump inside and between a queue's segments. Laid out by hand here.
+TEST_F(ToolsQueueTest, MessageIdsWithGaps) {
+  const std::string dir = orders_.messages_dir;
+  CloseStore();
+  format::Catalog catalog;
+  {
+    ByteBuffer b = ReadWhole(dir_ + "/CATALOG");
+    ASSERT_OK(format::DecodeCatalog(b, &catalog));
+  }
+  uint64_t log_id = 0;
+  for (const auto& e : catalog.logs) {
+    if (e.name == "queue:orders/messages") log_id = e.log_id;
+  }
+  ASSERT_NE(log_id, 0u);
+  std::vector<std::string> names;
+  ASSERT_OK(io::ListDir(dir, &names));
+  for (const std::string& n : names) ASSERT_EQ(::unlink((dir + "/" + n).c_str()), 0);
+
+  format::QueueMessageHeader h;
+  ByteBuffer attrs;
+  format::EncodeQueueMessageHeader(h, &attrs);
+  const std::string body = "kept";
+  // Writes a segment of log `id` in `dir` at `base` holding `ids` (one batch); sealed: with a
+  // trailer, else preallocated like an active one.
+  auto write_segment = [&](const std::string& seg_dir, uint64_t id, uint64_t base,
+                           std::vector<uint64_t> ids, bool sealed) {
+    std::vector<format::RecordInput> recs;
+    for (uint64_t i : ids) {
+      recs.push_back({SeqNo(i), TimestampMs(now_), {}, View(body), ByteView(attrs)});
+    }
+    ByteBuffer file(format::kSegmentHeaderSize);
+    format::SegmentHeader sh;
+    sh.log_id = id;
+    sh.base_seq = SeqNo(base);
+    sh.created = TimestampMs(now_);
+    format::EncodeSegmentHeader(sh, file.data());
+    ByteBuffer scratch;
+    size_t len = 0;
+    ASSERT_OK(format::EncodeBatch(recs, {}, &file, &scratch, &len));
+    if (sealed) {
+      format::SegmentTrailer t;
+      t.record_count = ids.size();
+      t.last_seq = SeqNo(ids.back());
+      t.first_ts = t.max_ts = TimestampMs(now_);
+      t.data_end = FileOffset(file.size());
+      const size_t at = file.size();
+      file.resize(at + format::kSegmentTrailerSize);
+      format::EncodeSegmentTrailer(t, file.data() + at);
+    } else {
+      file.resize(file.size() + 4096, 0);  // preallocated
+    }
+    WriteAt(seg_dir + "/" + SegmentFileName(SeqNo(base)), 0, file);
+  };
+  write_segment(dir, log_id, 0, {0, 3, 4}, true);  // 1, 2 compacted away (they were deleted)
+  write_segment(dir, log_id, 10, {12, 15, 29}, false);  // a segment 5..9 removed whole
+
+  const StoreReport r = Inspect();
+  const QueueReport* q = FindQueue(r, "orders");
+  for (const std::string& e : q->errors) ADD_FAILURE() << e;
+  EXPECT_EQ(q->messages, 6u);
+  EXPECT_EQ(q->deleted, 1u);  // 15
+  EXPECT_EQ(q->deleted_ids, 5u);  // 1 and 2 still in the bitmap
+  EXPECT_EQ(q->live, 5u);  // all written at now_, within retention
+  std::vector<uint64_t> ids;
+  for (const QueueMessage& m : DumpAll("orders")) ids.push_back(m.record.seq.value());
+  EXPECT_EQ(ids, (std::vector<uint64_t>{0, 3, 4, 12, 15, 29}));
+  DumpQueueOptions opt;
+  opt.from = SeqNo(5);
+  ids.clear();
+  for (const QueueMessage& m : DumpAll("orders", opt)) ids.push_back(m.record.seq.value());
+  EXPECT_EQ(ids, (std::vector<uint64_t>{12, 15, 29}));
+  VerifyReport v;
+  ASSERT_OK(VerifyStore(dir_, {}, &v));
+  for (const Problem& p : v.problems) ADD_FAILURE() << p.ToString();
+  EXPECT_EQ(v.queue_messages, 6u + 9u);
+
+  // The same gap between the segments of a plain log is still an error.
+  const uint64_t events_id = catalog.logs[0].log_id;
+  const std::string events_dir = LogDirPath(dir_, events_id);
+  ASSERT_OK(io::ListDir(events_dir, &names));
+  for (const std::string& n : names) ASSERT_EQ(::unlink((events_dir + "/" + n).c_str()), 0);
+  write_segment(events_dir, events_id, 0, {0, 3, 4}, true);
+  write_segment(events_dir, events_id, 10, {12}, false);
+  ASSERT_OK(VerifyStore(dir_, {}, &v));
+  ASSERT_EQ(v.count(Severity::kError), 1u);
+  EXPECT_EQ(v.first_error()->path, events_dir + "/" + SegmentFileName(SeqNo(10)));
+  EXPECT_NE(v.first_error()->message.find("previous segment ends at 4"), std::string::npos)
+      << v.first_error()->message;
+}
+
+TEST_F(ToolsQueueTest, VerifyReportsBadHeaderAndJournalRecord) {
+  SendSpec bad;
+  bad.raw_header = std::string("\x01\x00\x05", 3);  // cut short after the delay
+  const uint64_t bad_id = Send(orders_, &clock_, bad);
+  AppendJournal(jobs_, ByteBuffer{format::kJournalDeletes, 0});  // a delete of no ids
+  const uint64_t bad_journal_seq = jobs_.journal->next_seq().value() - 1;
+  AppendJournal(jobs_, ByteBuffer{9, 1, 2});  // an unknown type
+  CloseStore();
+
+  auto batch_of = [](const std::string& log_dir, uint64_t seq, std::string* seg) {
+    for (const std::string& f : SegmentsOf(log_dir)) {
+      for (const BatchPos& b : Batches(f)) {
+        if (b.base_seq <= seq && seq <= b.last_seq) {
+          *seg = f;
+          return b.offset;
+        }
+      }
+    }
+    return uint64_t{0};
+  };
+  std::string msg_seg, jr_seg;
+  const uint64_t msg_at = batch_of(orders_.messages_dir, bad_id, &msg_seg);
+  const uint64_t jr_at = batch_of(jobs_.journal_dir, bad_journal_seq, &jr_seg);
+  ASSERT_FALSE(msg_seg.empty());
+  ASSERT_FALSE(jr_seg.empty());
+
+  VerifyReport v;
+  ASSERT_OK(VerifyStore(dir_, {}, &v));
+  EXPECT_FALSE(v.ok());
+  ASSERT_EQ(v.count(Severity::kError), 3u);
+  std::vector<const Problem*> errors;
+  for (const Problem& p : v.problems) {
+    if (p.severity == Severity::kError) errors.push_back(&p);
+  }
+  EXPECT_EQ(errors[0]->path, msg_seg);
+  EXPECT_EQ(errors[0]->offset, FileOffset(msg_at));
+  EXPECT_NE(errors[0]->message.find("message " + std::to_string(bad_id)), std::string::npos)
+      << errors[0]->message;
+  EXPECT_EQ(errors[1]->path, jr_seg);
+  EXPECT_EQ(errors[1]->offset, FileOffset(jr_at));
+  EXPECT_NE(errors[1]->message.find("journal record " + std::to_string(bad_journal_seq)),
+            std::string::npos)
+      << errors[1]->message;
+  EXPECT_NE(errors[2]->message.find("not supported"), std::string::npos) << errors[2]->message;
+  EXPECT_EQ(v.queues, 3u);
+  EXPECT_EQ(v.queue_messages, 31u + 9u);
+
+  // inspect: the bad header is counted and named; the bad journal record makes the deletes
+  // unknown, so that queue has no counts.
+  const StoreReport r = Inspect();
+  const QueueReport* q = FindQueue(r, "orders");
+  EXPECT_EQ(q->malformed, 1u);
+  EXPECT_EQ(q->messages, 31u);
+  ASSERT_EQ(q->errors.size(), 1u);
+  EXPECT_NE(q->errors[0].find(msg_seg + " at offset " + std::to_string(msg_at)),
+            std::string::npos)
+      << q->errors[0];
+  const QueueReport* j = FindQueue(r, "jobs.fifo");
+  ASSERT_FALSE(j->errors.empty());
+  EXPECT_NE(j->errors[0].find(jr_seg + " at offset " + std::to_string(jr_at)), std::string::npos)
+      << j->errors[0];
+  EXPECT_FALSE(j->scanned);
+
+  // dump: every message, the bad one flagged, then Corruption naming it.
+  Status s;
+  const std::vector<QueueMessage> all = DumpAll("orders", {}, &s);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_NE(s.message().find(msg_seg + " at offset " + std::to_string(msg_at)),
+            std::string::npos)
+      << s.ToString();
+  ASSERT_EQ(all.size(), 31u);
+  EXPECT_FALSE(all.back().header_status.ok());
+  DumpAll("jobs.fifo", {}, &s);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
+
+  if (!Cli().empty()) {
+    std::string out;
+    EXPECT_EQ(RunCommand(Cli() + " verify " + Quote(dir_) + " 2>/dev/null", &out), 1) << out;
+    EXPECT_NE(out.find(msg_seg + " at offset " + std::to_string(msg_at)), std::string::npos)
+        << out;
+    EXPECT_EQ(RunCommand(Cli() + " inspect " + Quote(dir_) + " 2>/dev/null", &out), 1) << out;
+    EXPECT_EQ(RunCommand(Cli() + " dump --queue orders " + Quote(dir_) + NowArg() +
+                             " 2>/dev/null",
+                         &out),
+              1);
+    EXPECT_NE(out.find("bad header"), std::string::npos) << out;
+  }
+}
+
+TEST_F(ToolsQueueTest, VerifyReportsATornSnapshot) {
+  // A journal of small segments, so that a snapshot removes some of them.
+  ASSERT_OK(orders_.index->Snapshot());
+  for (uint64_t id = 100; id < 2000; ++id) ASSERT_OK(DeleteIds(orders_, {id}));
+  ASSERT_OK(orders_.index->Snapshot());
+  ASSERT_OK(DeleteIds(orders_, {29}));
+  CloseStore();
+  VerifyReport v;
+  ASSERT_OK(VerifyStore(dir_, {}, &v));
+  for (const Problem& p : v.problems) ADD_FAILURE() << p.ToString();
+  EXPECT_EQ(v.delete_snapshots, 1u);
+  const std::vector<std::string> segs = SegmentsOf(orders_.journal_dir);
+  ASSERT_FALSE(segs.empty());
+  ASSERT_NE(segs.front(), orders_.journal_dir + "/" + SegmentFileName(SeqNo(0)))
+      << "the snapshot should have removed the journal's first segments";
+
+  const std::string snap = orders_.journal_dir + "/DELETES";
+  const ByteBuffer whole = ReadWhole(snap);
+  ASSERT_EQ(::truncate(snap.c_str(), static_cast<off_t>(whole.size() / 2)), 0);
+  ASSERT_OK(VerifyStore(dir_, {}, &v));
+  ASSERT_EQ(v.count(Severity::kError), 1u);
+  EXPECT_EQ(v.first_error()->path, snap);
+  EXPECT_NE(v.first_error()->message.find("bad delete snapshot"), std::string::npos)
+      << v.first_error()->message;
+  StoreReport r = Inspect();
+  const QueueReport* q = FindQueue(r, "orders");
+  ASSERT_EQ(q->errors.size(), 1u);
+  EXPECT_NE(q->errors[0].find(snap), std::string::npos) << q->errors[0];
+  EXPECT_FALSE(q->scanned);
+  Status s;
+  DumpAll("orders", {}, &s);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_NE(s.message().find(snap), std::string::npos) << s.ToString();
+
+  // No snapshot at all, while the journal no longer starts at 0: deletes are lost.
+  ASSERT_EQ(::unlink(snap.c_str()), 0);
+  ASSERT_OK(VerifyStore(dir_, {}, &v));
+  ASSERT_EQ(v.count(Severity::kError), 1u);
+  EXPECT_EQ(v.first_error()->path, orders_.journal_dir);
+  EXPECT_NE(v.first_error()->message.find("no delete snapshot"), std::string::npos)
+      << v.first_error()->message;
+  r = Inspect();
+  ASSERT_EQ(FindQueue(r, "orders")->errors.size(), 1u);
+}
+
+// Damaged DELETES and journal files of every kind: always reported, never a crash or a throw.
+TEST_F(ToolsQueueTest, QueueFilesSurviveGarbage) {
+  ASSERT_OK(orders_.index->Snapshot());
+  ASSERT_OK(DeleteIds(orders_, {20}));
+  CloseStore();
+  const std::string snap = orders_.journal_dir + "/DELETES";
+  const std::string journal = SegmentsOf(orders_.journal_dir).back();
+  const std::map<std::string, ByteBuffer> originals = {{snap, ReadWhole(snap)},
+                                                       {journal, ReadWhole(journal)}};
+  std::mt19937_64 rng(11);
+  for (int round = 0; round < 120; ++round) {
+    const std::string& f = round % 2 == 0 ? snap : journal;
+    ByteBuffer b = originals.at(f);
+    if (rng() % 2 == 0) {
+      b.resize(rng() % b.size());
+    } else {
+      const size_t limit = f == snap ? b.size() : std::min<size_t>(b.size(), 2048);
+      for (int n = 0; n < 3; ++n) b[rng() % limit] ^= static_cast<uint8_t>(1u << (rng() % 8));
+    }
+    ASSERT_EQ(::truncate(f.c_str(), 0), 0);
+    WriteAt(f, 0, b);
+    SCOPED_TRACE(f + " round " + std::to_string(round));
+    StoreReport r = Inspect();
+    VerifyReport v;
+    ASSERT_OK(VerifyStore(dir_, {}, &v));
+    Status s;
+    DumpAll("orders", {}, &s);
+    if (f == snap) {  // one checksummed frame: any damage is found
+      EXPECT_FALSE(FindQueue(r, "orders")->errors.empty());
+      EXPECT_FALSE(v.ok());
+      EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
+    }
+    ASSERT_EQ(::truncate(f.c_str(), 0), 0);
+    WriteAt(f, 0, originals.at(f));
+  }
+  VerifyReport v;
+  ASSERT_OK(VerifyStore(dir_, {}, &v));
+  EXPECT_TRUE(v.ok());
+}
+
+TEST_F(ToolsQueueTest, CliInspectAndDump) {
+  if (Cli().empty()) GTEST_SKIP() << "seglog CLI not built";
+  CloseStore();
+  std::string out;
+  ASSERT_EQ(RunCommand(Cli() + " inspect --json " + Quote(dir_) + NowArg(), &out), 0) << out;
+  const nlohmann::json j = nlohmann::json::parse(out);
+  ASSERT_EQ(j["queues"].size(), 3u);
+  const auto& q = j["queues"][0];
+  EXPECT_EQ(q["name"], "orders");
+  EXPECT_EQ(q["type"], "standard");
+  EXPECT_EQ(q["settings"]["retention_s"], 60);
+  EXPECT_EQ(q["settings"]["dead_letter_queue"], "orders-dlq");
+  EXPECT_EQ(q["settings"]["max_receive_count"], 5);
+  EXPECT_EQ(q["messages"], 30);
+  EXPECT_EQ(q["live"], 17);
+  EXPECT_EQ(q["deleted"], 5);
+  EXPECT_EQ(q["expired"], 8);
+  EXPECT_EQ(q["delayed"], 3);
+  EXPECT_EQ(q["deleted_ids"], 5);
+  EXPECT_EQ(q["receive_counts"], 2);
+  EXPECT_EQ(q["journal_records_since_snapshot"], 6);
+  EXPECT_TRUE(q["snapshot"].is_null());
+  EXPECT_TRUE(q["groups"].is_null());
+  EXPECT_EQ(q["messages_log"]["name"], "queue:orders/messages");
+  EXPECT_EQ(q["now_ts"], now_);
+  EXPECT_TRUE(q["errors"].empty());
+  EXPECT_EQ(j["queues"][1]["settings"]["dead_letter_queue"], nullptr);
+  EXPECT_EQ(j["queues"][2]["type"], "fifo");
+  EXPECT_EQ(j["queues"][2]["groups"], 2);
+  bool saw = false;
+  for (const auto& l : j["logs"]) {
+    if (l["name"] == "queue:orders/journal") {
+      EXPECT_EQ(l["queue"], "orders");
+      EXPECT_EQ(l["queue_part"], "journal");
+      saw = true;
+    }
+    if (l["name"] == "events") {
+      EXPECT_TRUE(l["queue"].is_null());
+    }
+  }
+  EXPECT_TRUE(saw);
+
+  // Text: queues grouped with their logs; the plain log as before.
+  ASSERT_EQ(RunCommand(Cli() + " inspect " + Quote(dir_) + NowArg(), &out), 0) << out;
+  EXPECT_NE(out.find("store " + dir_ + ": 7 logs (3 queues)"), std::string::npos) << out;
+  EXPECT_NE(out.find("\nlog \"events\""), std::string::npos) << out;
+  EXPECT_EQ(out.find("\nlog \"queue:"), std::string::npos) << out;
+  EXPECT_NE(out.find("queue \"orders\" (standard)"), std::string::npos) << out;
+  EXPECT_NE(out.find("30 in the log: 17 live (3 delayed), 5 deleted, 8 expired"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("messages log \"queue:orders/messages\""), std::string::npos) << out;
+  EXPECT_NE(out.find("\"orders-dlq\" after 5 receives"), std::string::npos) << out;
+  EXPECT_NE(out.find("2 with live messages"), std::string::npos) << out;
+
+  // dump: one line per message, marked.
+  ASSERT_EQ(RunCommand(Cli() + " dump --queue orders " + Quote(dir_) + NowArg(), &out), 0) << out;
+  std::vector<std::string> lines = Lines(out);
+  ASSERT_EQ(lines.size(), 30u) << out;
+  for (size_t id = 0; id < lines.size(); ++id) {
+    SCOPED_TRACE(lines[id]);
+    EXPECT_EQ(lines[id].rfind(std::to_string(id) + "  ", 0), 0u);
+    const bool deleted = std::find(orders_deleted_.begin(), orders_deleted_.end(), id) !=
+                         orders_deleted_.end();
+    const char* mark = deleted ? "  DELETED  " : id < 10 ? "  EXPIRED  " : "  live     ";
+    EXPECT_NE(lines[id].find(mark), std::string::npos);
+  }
+  EXPECT_NE(lines[3].find("received 2"), std::string::npos) << lines[3];
+  EXPECT_NE(lines[20].find("received 3"), std::string::npos) << lines[20];
+  EXPECT_NE(lines[10].find("delay 30s"), std::string::npos) << lines[10];
+  EXPECT_NE(lines[10].find("delayed until"), std::string::npos) << lines[10];
+  EXPECT_NE(lines[11].find("attrs 2"), std::string::npos) << lines[11];
+  ASSERT_EQ(RunCommand(Cli() + " dump --queue orders --hide-deleted --hide-expired " +
+                           Quote(dir_) + NowArg(),
+                       &out),
+            0);
+  EXPECT_EQ(Lines(out).size(), 17u) << out;
+  ASSERT_EQ(RunCommand(Cli() + " dump --queue jobs.fifo --limit 3 " + Quote(dir_) + NowArg(),
+                       &out),
+            0);
+  lines = Lines(out);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_NE(lines[2].find("DELETED  group \"c\"  dedup \"d-2\""), std::string::npos) << lines[2];
+
+  ASSERT_EQ(RunCommand(Cli() + " dump --json --queue orders --from 14 --limit 2 " + Quote(dir_) +
+                           NowArg(),
+                       &out),
+            0)
+      << out;
+  const nlohmann::json d = nlohmann::json::parse(out);
+  EXPECT_EQ(d["queue"], "orders");
+  EXPECT_EQ(d["count"], 2);
+  EXPECT_TRUE(d["error"].is_null());
+  ASSERT_EQ(d["messages"].size(), 2u);
+  const auto& m0 = d["messages"][0];
+  EXPECT_EQ(m0["id"], 14);
+  EXPECT_EQ(m0["state"], "live");
+  EXPECT_EQ(m0["delay_s"], 0);
+  EXPECT_EQ(m0["attribute_count"], 2);
+  EXPECT_EQ(m0["attributes"][1]["name"], "a1");
+  EXPECT_EQ(m0["attributes"][1]["type"], "String");
+  EXPECT_EQ(m0["receive_count"], 0);
+  EXPECT_TRUE(m0["group_id"].is_null());
+  EXPECT_TRUE(m0["dedup_id"].is_null());
+  EXPECT_TRUE(m0["header_error"].is_null());
+  EXPECT_EQ(m0["body"]["size"], std::string("message 14").size() + 100);
+  EXPECT_EQ(d["messages"][1]["id"], 15);
+  EXPECT_EQ(d["messages"][1]["state"], "deleted");
+
+  // Usage: --queue and --log together, --hide-deleted without --queue; a missing queue.
+  EXPECT_EQ(RunCommand(Cli() + " dump --queue orders --log events " + Quote(dir_) +
+                           " 2>/dev/null",
+                       &out),
+            2);
+  EXPECT_EQ(RunCommand(Cli() + " dump --hide-deleted --log events " + Quote(dir_) +
+                           " 2>/dev/null",
+                       &out),
+            2);
+  EXPECT_EQ(RunCommand(Cli() + " dump --queue nope " + Quote(dir_) + " 2>&1", &out), 2);
+  EXPECT_NE(out.find("no queue named 'nope'"), std::string::npos) << out;
+
+  // verify: clean, with the queue counts.
+  ASSERT_EQ(RunCommand(Cli() + " verify --json " + Quote(dir_), &out), 0) << out;
+  const nlohmann::json v = nlohmann::json::parse(out);
+  EXPECT_EQ(v["queues"], 3);
+  EXPECT_EQ(v["queue_messages"], 39);
+  EXPECT_EQ(v["journal_records"], 6 + 1);
+  EXPECT_EQ(v["delete_snapshots"], 0);
+}
+
+// A writer sends, receives (receive counts), deletes and snapshots while inspect, verify and
+// dump run over and over: never an error, counts that add up, never fewer deletes than were
+// acknowledged before the look began.
+TEST(ToolsQueueLiveTest, InspectVerifyDumpBesideAWriter) {
+  TempDir tmp;
+  const std::string dir = tmp.path() + "/store";
+  ManualClock clock;
+  StoreOptions so;
+  so.clock = &clock;
+  std::unique_ptr<Store> store;
+  ASSERT_OK(Store::Open(dir, so, &store));
+  HandQueue q;
+  QueueSpec spec;
+  spec.segment_size = 4096;  // the journal rolls (and snapshots remove segments) often
+  ASSERT_NO_FATAL_FAILURE(CreateHandQueue(store.get(), "live", spec, &q));
+
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> sent{0}, deleted{0};
+  std::atomic<int> snapshots{0};
+  std::thread writer;
+  struct Joiner {
+    std::atomic<bool>* stop;
+    std::thread* t;
+    ~Joiner() {
+      stop->store(true);
+      if (t->joinable()) t->join();
+    }
+  } joiner{&stop, &writer};
+  std::thread snapshotter;
+  struct Joiner2 {
+    std::atomic<bool>* stop;
+    std::thread* t;
+    ~Joiner2() {
+      stop->store(true);
+      if (t->joinable()) t->join();
+    }
+  } joiner2{&stop, &snapshotter};
+  writer = std::thread([&] {
+    uint64_t n = 0, dels = 0;
+    while (!stop.load()) {
+      SendSpec m;
+      m.body = "live message " + std::to_string(n) + std::string(n % 61, '.');
+      const uint64_t id = Send(q, &clock, m);
+      if (id != n) {
+        ADD_FAILURE() << "id " << id << " for message " << n;
+        return;
+      }
+      sent.store(++n);
+      if (n % 3 == 0) {
+        Status s = q.index->SetReceiveCount(SeqNo(n - 2), 1);
+        if (s.ok()) s = DeleteIds(q, {n - 3, n - 2});  // two of every three
+        if (!s.ok()) {
+          ADD_FAILURE() << s.ToString();
+          return;
+        }
+        dels += 2;
+        deleted.store(dels);
+      }
+    }
+  });
+  // Snapshots all the time, each removing the journal segments it covers: a reader that took
+  // a snapshot's `covered` and then found those segments gone must notice and read again.
+  snapshotter = std::thread([&] {
+    while (!stop.load()) {
+      Status s = q.index->Snapshot();
+      if (!s.ok()) {
+        ADD_FAILURE() << s.ToString();
+        return;
+      }
+      ++snapshots;
+      std::this_thread::sleep_for(std::chrono::microseconds(500));
+    }
+  });
+
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  int rounds = 0;
+  while (std::chrono::steady_clock::now() < deadline || rounds < 10) {
+    ++rounds;
+    const uint64_t sent_before = sent.load(), deleted_before = deleted.load();
+    StoreReport r;
+    InspectOptions opt;
+    opt.clock = &clock;
+    ASSERT_OK(InspectStore(dir, opt, &r));
+    ASSERT_EQ(r.queues.size(), 1u);
+    const QueueReport& qr = r.queues[0];
+    for (const std::string& e : qr.errors) ASSERT_TRUE(false) << e;
+    for (const LogReport& l : r.logs) {
+      for (const SegmentReport& g : l.segments) ASSERT_TRUE(g.error.empty()) << g.error;
+    }
+    ASSERT_TRUE(qr.scanned);
+    EXPECT_GE(qr.messages, sent_before);
+    EXPECT_EQ(qr.live + qr.deleted + qr.expired, qr.messages);
+    EXPECT_EQ(qr.expired, 0u);
+    EXPECT_GE(qr.deleted_ids, deleted_before);
+    EXPECT_LE(qr.deleted, qr.deleted_ids);
+
+    VerifyReport v;
+    ASSERT_OK(VerifyStore(dir, {}, &v));
+    for (const Problem& p : v.problems) ASSERT_NE(p.severity, Severity::kError) << p.ToString();
+
+    const uint64_t acked = deleted.load();  // ids 0 .. acked/2*3 - 1: two of three deleted
+    uint64_t next = 0, n = 0;
+    bool bad = false;
+    DumpQueueOptions dopt;
+    dopt.clock = &clock;
+    Status s = DumpQueue(dir, "live", dopt, [&](const QueueMessage& m) {
+      const uint64_t id = m.record.seq.value();
+      if (id != next || !m.header_status.ok()) bad = true;
+      const bool should_be_deleted = id < acked / 2 * 3 && id % 3 != 2;
+      if (should_be_deleted && m.state != MessageState::kDeleted) bad = true;
+      ++next;
+      ++n;
+    });
+    ASSERT_OK(s);
+    ASSERT_FALSE(bad) << "near id " << next;
+    EXPECT_GE(n, sent_before);
+  }
+  stop.store(true);
+  writer.join();
+  snapshotter.join();
+  std::printf("queue live: %d rounds, %llu messages, %llu deleted, %d snapshots\n", rounds,
+              static_cast<unsigned long long>(sent.load()),
+              static_cast<unsigned long long>(deleted.load()), snapshots.load());
+  EXPECT_GT(snapshots.load(), 3);
+
+  // At rest: exact.
+  StoreReport r;
+  InspectOptions opt;
+  opt.clock = &clock;
+  ASSERT_OK(InspectStore(dir, opt, &r));
+  EXPECT_EQ(r.queues[0].messages, sent.load());
+  EXPECT_EQ(r.queues[0].deleted, deleted.load());
+  EXPECT_EQ(r.queues[0].deleted_ids, q.index->deleted_count());
+  EXPECT_EQ(r.queues[0].bitmap_bytes, q.index->bitmap_bytes());
+  q.index.reset();
+  ASSERT_OK(store->Close());
   VerifyReport v;
   ASSERT_OK(VerifyStore(dir, {}, &v));
   EXPECT_TRUE(v.ok());

@@ -98,6 +98,29 @@ json TimeTextJson(bool empty, TimestampMs t) {
 }
 json OrNull(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
 
+ByteView Bytes(std::string_view s) {
+  return ByteView(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+}
+
+// "1 id", "2 ids".
+std::string Plural(uint64_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+// A queue's own settings, not its logs' (those are shown per log).
+bool IsQueueProp(const std::string& k) {
+  static const char* const kKeys[] = {"queue",          "part",
+                                      "type",           "visibility_timeout_s",
+                                      "delay_s",        "retention_s",
+                                      "max_message_bytes", "receive_wait_s",
+                                      "content_based_dedup", "dead_letter_queue",
+                                      "max_receive_count"};
+  for (const char* q : kKeys) {
+    if (k == q) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string JsonText(const json& j, int indent) {
@@ -138,6 +161,8 @@ json StoreReportToJson(const StoreReport& r) {
     logs.push_back({
         {"name", l.name},
         {"id", l.id},
+        {"queue", OrNull(l.queue)},
+        {"queue_part", OrNull(l.queue_part)},
         {"dir", l.dir},
         {"dir_missing", l.dir_missing},
         {"settings", settings},
@@ -154,50 +179,178 @@ json StoreReportToJson(const StoreReport& r) {
         {"segments", segments},
     });
   }
-  return json{{"dir", r.dir}, {"next_log_id", r.next_log_id}, {"logs", logs}};
+  json queues = json::array();
+  for (const QueueReport& q : r.queues) {
+    const QueueSettings& c = q.settings;
+    json settings = nullptr;
+    if (q.settings_valid) {
+      settings = {{"visibility_timeout_s", c.visibility_timeout_s},
+                  {"delay_s", c.delay_s},
+                  {"retention_s", c.retention_s},
+                  {"max_message_bytes", c.max_message_bytes},
+                  {"receive_wait_s", c.receive_wait_s},
+                  {"content_based_dedup", c.content_based_dedup},
+                  {"dead_letter_queue", OrNull(c.dead_letter_queue)},
+                  {"max_receive_count", c.max_receive_count}};
+    }
+    auto log_json = [&](const std::optional<size_t>& i) {
+      if (!i) return json(nullptr);
+      const LogReport& l = r.logs[*i];
+      return json{{"name", l.name},
+                  {"id", l.id},
+                  {"segments", l.segments.size()},
+                  {"file_bytes", l.file_bytes},
+                  {"data_bytes", l.data_bytes},
+                  {"records", l.records}};
+    };
+    json snapshot = nullptr;
+    if (q.snapshot) {
+      snapshot = {{"path", q.snapshot->path},
+                  {"file_bytes", q.snapshot->file_bytes},
+                  {"covered", q.snapshot->covered.value()},
+                  {"deleted_ids", q.snapshot->deleted_ids},
+                  {"bitmap_bytes", q.snapshot->bitmap_bytes},
+                  {"receive_counts", q.snapshot->receive_counts}};
+    }
+    auto counted = [&](uint64_t n) { return q.scanned ? json(n) : json(nullptr); };
+    const bool no_oldest = !q.oldest_live.has_value();
+    const TimestampMs oldest = q.oldest_live.value_or(TimestampMs(0));
+    queues.push_back({
+        {"name", q.name},
+        {"type", q.settings_valid ? json(c.fifo ? "fifo" : "standard") : json(nullptr)},
+        {"settings", settings},
+        {"messages_log", log_json(q.messages_log)},
+        {"journal_log", log_json(q.journal_log)},
+        {"now_ts", q.now.value()},
+        {"now_time", FormatTimestamp(q.now)},
+        {"scanned", q.scanned},
+        {"messages", counted(q.messages)},
+        {"live", counted(q.live)},
+        {"deleted", counted(q.deleted)},
+        {"expired", counted(q.expired)},
+        {"delayed", counted(q.delayed)},
+        {"malformed", counted(q.malformed)},
+        {"oldest_live_ts", TimeJson(no_oldest, oldest)},
+        {"oldest_live_time", TimeTextJson(no_oldest, oldest)},
+        {"groups", q.scanned && c.fifo ? json(q.groups) : json(nullptr)},
+        {"deleted_ids", q.deleted_ids},
+        {"bitmap_bytes", q.bitmap_bytes},
+        {"receive_counts", q.receive_counts},
+        {"journal_records_since_snapshot", q.journal_records},
+        {"snapshot", snapshot},
+        {"errors", q.errors},
+    });
+  }
+  return json{{"dir", r.dir}, {"next_log_id", r.next_log_id}, {"logs", logs}, {"queues", queues}};
 }
 
-void PrintStoreReport(const StoreReport& r, std::FILE* out) {
-  std::fprintf(out, "store %s: %s\n", r.dir.c_str(), Count(r.logs.size(), "log").c_str());
-  for (const LogReport& l : r.logs) {
-    const bool empty = l.records == 0;
-    size_t sealed = 0;
-    for (const SegmentReport& g : l.segments) sealed += g.sealed ? 1 : 0;
-    std::string settings;
-    for (const auto& [k, v] : l.props) settings += (settings.empty() ? "" : " ") + k + "=" + v;
-    std::fprintf(out, "\nlog %s (id %llu)\n", Quoted(l.name).c_str(),
-                 static_cast<unsigned long long>(l.id));
-    std::fprintf(out, "  dir       %s%s\n", l.dir.c_str(),
-                 l.dir_missing ? "  (missing: log being created or dropped)" : "");
-    std::fprintf(out, "  settings  %s\n", settings.c_str());
-    std::fprintf(out, "  segments  %zu (%zu sealed), %llu bytes on disk, %llu bytes of batches\n",
-                 l.segments.size(), sealed, static_cast<unsigned long long>(l.file_bytes),
-                 static_cast<unsigned long long>(l.data_bytes));
-    std::fprintf(out, "  records   %llu, seq %s (next %llu)\n",
-                 static_cast<unsigned long long>(l.records),
-                 SeqRange(empty, l.first_seq, l.next_seq).c_str(),
-                 static_cast<unsigned long long>(l.next_seq.value()));
-    std::fprintf(out, "  time      %s .. %s\n", TimeOrDash(empty, l.first_ts).c_str(),
-                 TimeOrDash(empty, l.max_ts).c_str());
-    if (l.segments.empty()) continue;
-    Table t({"SEGMENT", "STATE", "FILE BYTES", "RECORDS", "SEQ", "FIRST TS", "MAX TS"},
-            {false, false, true, true, false, false, false});
-    for (const SegmentReport& g : l.segments) {
-      const char* state = g.removed          ? "removed"
-                          : !g.error.empty() ? "error"
-                          : g.sealed         ? "sealed"
-                                             : "active";
-      t.Add({Base(g.path), state, std::to_string(g.file_size), std::to_string(g.records),
-             SeqRange(g.empty(), g.base_seq, g.next_seq), TimeOrDash(g.empty(), g.first_ts),
-             TimeOrDash(g.empty(), g.max_ts)});
-      if (!g.tail.empty()) {
-        t.Note("tail at offset " + std::to_string(g.data_end.value()) + ": " + g.tail);
-      }
-      if (!g.error.empty()) t.Note("error: " + g.error);
-    }
-    std::fprintf(out, "\n");
-    t.Print(out, "  ");
+namespace {
+
+// One log: its summary lines, then its segments. `heading` starts the first line.
+void PrintLog(const LogReport& l, const std::string& heading, const char* indent,
+              std::FILE* out) {
+  const bool empty = l.records == 0;
+  size_t sealed = 0;
+  for (const SegmentReport& g : l.segments) sealed += g.sealed ? 1 : 0;
+  std::string settings;
+  for (const auto& [k, v] : l.props) {
+    if (!l.queue.empty() && IsQueueProp(k)) continue;  // shown with the queue
+    settings += (settings.empty() ? "" : " ") + k + "=" + v;
   }
+  std::fprintf(out, "\n%s%s %s (id %llu)\n", indent, heading.c_str(), Quoted(l.name).c_str(),
+               static_cast<unsigned long long>(l.id));
+  std::fprintf(out, "%s  dir       %s%s\n", indent, l.dir.c_str(),
+               l.dir_missing ? "  (missing: log being created or dropped)" : "");
+  std::fprintf(out, "%s  settings  %s\n", indent, settings.c_str());
+  std::fprintf(out, "%s  segments  %zu (%zu sealed), %llu bytes on disk, %llu bytes of batches\n",
+               indent, l.segments.size(), sealed, static_cast<unsigned long long>(l.file_bytes),
+               static_cast<unsigned long long>(l.data_bytes));
+  std::fprintf(out, "%s  records   %llu, seq %s (next %llu)\n", indent,
+               static_cast<unsigned long long>(l.records),
+               SeqRange(empty, l.first_seq, l.next_seq).c_str(),
+               static_cast<unsigned long long>(l.next_seq.value()));
+  std::fprintf(out, "%s  time      %s .. %s\n", indent, TimeOrDash(empty, l.first_ts).c_str(),
+               TimeOrDash(empty, l.max_ts).c_str());
+  if (l.segments.empty()) return;
+  Table t({"SEGMENT", "STATE", "FILE BYTES", "RECORDS", "SEQ", "FIRST TS", "MAX TS"},
+          {false, false, true, true, false, false, false});
+  for (const SegmentReport& g : l.segments) {
+    const char* state = g.removed          ? "removed"
+                        : !g.error.empty() ? "error"
+                        : g.sealed         ? "sealed"
+                                           : "active";
+    t.Add({Base(g.path), state, std::to_string(g.file_size), std::to_string(g.records),
+           SeqRange(g.empty(), g.base_seq, g.next_seq), TimeOrDash(g.empty(), g.first_ts),
+           TimeOrDash(g.empty(), g.max_ts)});
+    if (!g.tail.empty()) {
+      t.Note("tail at offset " + std::to_string(g.data_end.value()) + ": " + g.tail);
+    }
+    if (!g.error.empty()) t.Note("error: " + g.error);
+  }
+  std::fprintf(out, "\n");
+  t.Print(out, (std::string(indent) + "  ").c_str());
+}
+
+std::string Num(uint64_t n) { return std::to_string(n); }
+
+void PrintQueue(const StoreReport& r, const QueueReport& q, std::FILE* out) {
+  const QueueSettings& c = q.settings;
+  std::fprintf(out, "\nqueue %s (%s)\n", Quoted(q.name).c_str(),
+               !q.settings_valid ? "bad settings" : c.fifo ? "fifo" : "standard");
+  auto line = [&](const char* label, const std::string& text) {
+    std::fprintf(out, "  %-10s %s\n", label, text.c_str());
+  };
+  if (q.settings_valid) {
+    line("settings", "visibility_timeout_s=" + Num(c.visibility_timeout_s) +
+                         " delay_s=" + Num(c.delay_s) + " retention_s=" + Num(c.retention_s) +
+                         " max_message_bytes=" + Num(c.max_message_bytes) +
+                         " receive_wait_s=" + Num(c.receive_wait_s) +
+                         (c.fifo ? " content_based_dedup=" + Num(c.content_based_dedup) : ""));
+    line("dlq", c.dead_letter_queue.empty()
+                    ? std::string("none")
+                    : Quoted(c.dead_letter_queue) + " after " +
+                          Plural(c.max_receive_count, "receive", "receives") +
+                          " (max_receive_count)");
+  }
+  if (q.scanned) {
+    line("messages", Num(q.messages) + " in the log: " + Num(q.live) + " live (" +
+                         Num(q.delayed) + " delayed), " + Num(q.deleted) + " deleted, " +
+                         Num(q.expired) + " expired" +
+                         (q.malformed > 0 ? "; " + Num(q.malformed) + " with a bad header" : ""));
+    line("oldest", q.oldest_live ? "live message enqueued " + FormatTimestamp(*q.oldest_live)
+                                 : std::string("- (no live message)"));
+    if (c.fifo) line("groups", Num(q.groups) + " with live messages");
+  } else {
+    line("messages", "not counted");
+  }
+  line("deletes", Plural(q.deleted_ids, "id", "ids") + " in the bitmap, " +
+                      Num(q.bitmap_bytes) + " bytes serialized; " +
+                      Plural(q.receive_counts, "receive count", "receive counts"));
+  if (q.snapshot) {
+    const DeleteSnapshotReport& s = *q.snapshot;
+    line("snapshot", "DELETES " + Num(s.file_bytes) + " bytes, covers journal seq < " +
+                         Num(s.covered.value()) + ": " + Plural(s.deleted_ids, "id", "ids") +
+                         " (bitmap " + Num(s.bitmap_bytes) + " bytes), " +
+                         Plural(s.receive_counts, "receive count", "receive counts"));
+  } else {
+    line("snapshot", "none (the journal holds everything)");
+  }
+  line("journal", Plural(q.journal_records, "record", "records") + " since the snapshot");
+  line("now", FormatTimestamp(q.now) + " (expired and delayed are judged against it)");
+  for (const std::string& e : q.errors) line("error", e);
+  if (q.messages_log) PrintLog(r.logs[*q.messages_log], "messages log", "  ", out);
+  if (q.journal_log) PrintLog(r.logs[*q.journal_log], "journal log", "  ", out);
+}
+
+}  // namespace
+
+void PrintStoreReport(const StoreReport& r, std::FILE* out) {
+  std::fprintf(out, "store %s: %s%s\n", r.dir.c_str(), Count(r.logs.size(), "log").c_str(),
+               r.queues.empty() ? "" : (" (" + Count(r.queues.size(), "queue") + ")").c_str());
+  for (const LogReport& l : r.logs) {
+    if (l.queue.empty()) PrintLog(l, "log", "", out);
+  }
+  for (const QueueReport& q : r.queues) PrintQueue(r, q, out);
 }
 
 // ---------------------------------------------------------------- verify
@@ -219,6 +372,10 @@ json VerifyReportToJson(const std::string& dir, const VerifyReport& r) {
               {"bytes", r.bytes},
               {"batches", r.batches},
               {"records", r.records},
+              {"queues", r.queues},
+              {"queue_messages", r.queue_messages},
+              {"journal_records", r.journal_records},
+              {"delete_snapshots", r.delete_snapshots},
               {"errors", r.count(Severity::kError)},
               {"warnings", r.count(Severity::kWarning)},
               {"first_error", first != nullptr ? json(first->ToString()) : json(nullptr)},
@@ -228,10 +385,18 @@ json VerifyReportToJson(const std::string& dir, const VerifyReport& r) {
 void PrintVerifyReport(const std::string& dir, const VerifyReport& r, bool quiet,
                        std::FILE* out) {
   if (!quiet) {
-    std::fprintf(out, "verified %s: %s, %s, %s, %s, %s, %s\n", dir.c_str(),
+    std::string queues;
+    if (r.queues > 0) {
+      queues = "; " + Count(r.queues, "queue") + ": " +
+               Count(r.queue_messages, "message header") + ", " +
+               Count(r.journal_records, "journal record") + ", " +
+               Count(r.delete_snapshots, "delete snapshot");
+    }
+    std::fprintf(out, "verified %s: %s, %s, %s, %s, %s, %s%s\n", dir.c_str(),
                  Count(r.logs, "log").c_str(), Count(r.segments, "segment").c_str(),
                  Count(r.index_files, "index file").c_str(), Count(r.bytes, "byte").c_str(),
-                 Count(r.batches, "batch", "batches").c_str(), Count(r.records, "record").c_str());
+                 Count(r.batches, "batch", "batches").c_str(), Count(r.records, "record").c_str(),
+                 queues.c_str());
   }
   for (const Problem& p : r.problems) {
     if (quiet && p.severity != Severity::kError) continue;
@@ -264,6 +429,73 @@ std::string RecordLine(const RecordView& r) {
   return std::to_string(r.seq.value()) + "  " + FormatTimestamp(r.ts) + "  key " +
          PreviewText(r.key) + "  value " + PreviewText(r.value) + "  attrs " +
          std::to_string(r.attrs.size()) + " bytes";
+}
+
+}  // namespace seglog::tool
+
+namespace seglog::tool {
+
+json QueueMessageToJson(const QueueMessage& m) {
+  const RecordView& r = m.record;
+  const bool ok = m.header_status.ok();
+  const format::QueueMessageHeader& h = m.header;
+  json attributes = json::array();
+  if (ok) {
+    for (const format::MessageAttribute& a : h.attributes) {
+      attributes.push_back({{"name", std::string(a.name)},
+                            {"type", std::string(format::AttributeTypeName(a.type))},
+                            {"value", PreviewJson(a.value)}});
+    }
+  }
+  const TimestampMs visible = r.ts + static_cast<int64_t>(ok ? h.delay_s : 0) * 1000;
+  return json{
+      {"id", r.seq.value()},
+      {"ts", r.ts.value()},
+      {"time", FormatTimestamp(r.ts)},
+      {"state", std::string(MessageStateName(m.state))},
+      {"delayed", m.delayed},
+      {"receive_count", m.receive_count},
+      {"group_id", m.fifo || !r.key.empty() ? PreviewJson(r.key) : json(nullptr)},
+      {"dedup_id", ok && h.has_dedup_id ? PreviewJson(Bytes(h.dedup_id)) : json(nullptr)},
+      {"delay_s", ok ? json(h.delay_s) : json(nullptr)},
+      {"visible_ts", ok ? json(visible.value()) : json(nullptr)},
+      {"visible_time", ok ? json(FormatTimestamp(visible)) : json(nullptr)},
+      {"sent_ts", ok ? json(h.sent_ms) : json(nullptr)},
+      {"sent_time", ok ? json(FormatTimestamp(TimestampMs(h.sent_ms))) : json(nullptr)},
+      {"moved", ok && h.moved ? json{{"source", std::string(h.source)},
+                                     {"source_id", h.source_id}}
+                              : json(nullptr)},
+      {"attribute_count", ok ? json(h.attributes.size()) : json(nullptr)},
+      {"attributes", ok ? attributes : json(nullptr)},
+      {"body", PreviewJson(r.value)},
+      {"header_error", ok ? json(nullptr) : json(m.header_status.ToString())},
+  };
+}
+
+std::string QueueMessageLine(const QueueMessage& m) {
+  const RecordView& r = m.record;
+  const char* state = m.state == MessageState::kDeleted   ? "DELETED"
+                      : m.state == MessageState::kExpired ? "EXPIRED"
+                                                          : "live   ";
+  std::string s = std::to_string(r.seq.value()) + "  " + FormatTimestamp(r.ts) + "  " + state;
+  const format::QueueMessageHeader& h = m.header;
+  if (m.fifo || !r.key.empty()) s += "  group " + PreviewText(r.key);
+  if (!m.header_status.ok()) {
+    s += "  bad header (" + m.header_status.ToString() + ")";
+  } else {
+    if (h.has_dedup_id) s += "  dedup " + PreviewText(Bytes(h.dedup_id));
+    s += "  delay " + std::to_string(h.delay_s) + "s";
+    s += "  attrs " + std::to_string(h.attributes.size());
+  }
+  s += "  body " + PreviewText(r.value);
+  if (m.receive_count > 0) s += "  received " + std::to_string(m.receive_count);
+  if (m.header_status.ok() && h.moved) {
+    s += "  moved from " + Quoted(std::string(h.source)) + " #" + std::to_string(h.source_id);
+  }
+  if (m.delayed) {
+    s += "  delayed until " + FormatTimestamp(r.ts + static_cast<int64_t>(h.delay_s) * 1000);
+  }
+  return s;
 }
 
 }  // namespace seglog::tool

@@ -24,6 +24,10 @@ void PrintVerifyReport(const std::string& dir, const VerifyReport& r, bool quiet
 nlohmann::json RecordToJson(const RecordView& r);
 // One line: seq, time, key and value previews, attrs size.
 std::string RecordLine(const RecordView& r);
+nlohmann::json QueueMessageToJson(const QueueMessage& m);
+// One line: id, time, live/DELETED/EXPIRED, group and dedup ids (FIFO), delay, attribute
+// count, body preview, then receive count, source and delay end when there are any.
+std::string QueueMessageLine(const QueueMessage& m);
 
 // Serializes without throwing on bytes that are not UTF-8 (paths may hold any bytes).
 std::string JsonText(const nlohmann::json& j, int indent = 2);

@@ -1,8 +1,9 @@
 // seglog: look inside a store without opening it for writing.
 //
-//   seglog inspect DIR [--json]
+//   seglog inspect DIR [--json] [--no-scan]
 //   seglog verify DIR [--json] [--quiet]
-//   seglog dump PATH [--log NAME] [--from SEQ] [--limit N] [--json]
+//   seglog dump PATH [--log NAME | --queue NAME [--hide-deleted] [--hide-expired]]
+//               [--from SEQ] [--limit N] [--json]
 //
 // Every command only reads (no LOCK, pread only), so it is safe beside a live writer.
 // Exit status: 0 all well; 1 corruption found; 2 usage or any other error.
@@ -18,6 +19,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "engine/clock.h"
 #include "engine/inspect.h"
 #include "tools/render.h"
 
@@ -36,9 +38,12 @@ int Fail(const char* command, const Status& s) {
   return s.code() == StatusCode::kCorruption ? kExitCorrupt : kExitError;
 }
 
-int RunInspect(const std::string& dir, bool as_json) {
+int RunInspect(const std::string& dir, bool as_json, bool no_scan, Clock* clock) {
   StoreReport r;
-  Status s = InspectStore(dir, &r);
+  InspectOptions opt;
+  opt.scan_messages = !no_scan;
+  opt.clock = clock;
+  Status s = InspectStore(dir, opt, &r);
   if (!s.ok()) return Fail("inspect", s);
   if (as_json) {
     std::printf("%s\n", JsonText(StoreReportToJson(r)).c_str());
@@ -49,6 +54,9 @@ int RunInspect(const std::string& dir, bool as_json) {
     for (const SegmentReport& g : l.segments) {
       if (!g.error.empty()) return kExitCorrupt;
     }
+  }
+  for (const QueueReport& q : r.queues) {
+    if (!q.errors.empty()) return kExitCorrupt;
   }
   return kExitOk;
 }
@@ -119,6 +127,37 @@ int RunDump(std::string path, const std::string& log, uint64_t from, uint64_t li
   return kExitOk;
 }
 
+int RunDumpQueue(const std::string& store, const std::string& queue, const DumpQueueOptions& opt,
+                 bool as_json) {
+  uint64_t n = 0;
+  if (as_json) {
+    // One document, written as it goes: {"store": ..., "queue": ..., "messages": [...], ...}.
+    nlohmann::json head{{"store", store},
+                        {"queue", queue},
+                        {"from", opt.from.value()},
+                        {"hide_deleted", opt.hide_deleted},
+                        {"hide_expired", opt.hide_expired}};
+    std::string h = JsonText(head, -1);
+    h.pop_back();
+    std::printf("%s,\"messages\":[", h.c_str());
+  }
+  Status s = DumpQueue(store, queue, opt, [&](const QueueMessage& m) {
+    if (as_json) {
+      std::printf("%s\n%s", n == 0 ? "" : ",", JsonText(QueueMessageToJson(m), -1).c_str());
+    } else {
+      std::printf("%s\n", QueueMessageLine(m).c_str());
+    }
+    ++n;
+  });
+  if (as_json) {
+    nlohmann::json err = s.ok() ? nlohmann::json(nullptr) : nlohmann::json(s.ToString());
+    std::printf("],\"count\":%llu,\"error\":%s}\n", static_cast<unsigned long long>(n),
+                JsonText(err, -1).c_str());
+  }
+  if (!s.ok()) return Fail("dump", s);
+  return kExitOk;
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{"seglog: look inside a seglog store. Read-only: safe beside a live writer.\n"
                "Exit status: 0 all well, 1 corruption found, 2 usage or other error."};
@@ -126,27 +165,51 @@ int Main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Help for every command");
 
-  std::string dir, path, log;
-  bool as_json = false, quiet = false;
+  std::string dir, path, log, queue;
+  bool as_json = false, quiet = false, no_scan = false, hide_deleted = false,
+       hide_expired = false;
   uint64_t from = 0, limit = std::numeric_limits<uint64_t>::max();
+  int64_t now_ms = 0;
+  const char* const now_help =
+      "Judge queue messages expired or delayed as of this time (ms since the epoch; default: "
+      "now)";
 
   CLI::App* inspect = app.add_subcommand(
-      "inspect", "Logs, segments, sizes, record counts, sequence and time ranges");
+      "inspect",
+      "Logs, segments, sizes, record counts, sequence and time ranges; queues: message counts "
+      "(live, deleted, expired), delete bitmap and journal");
   inspect->add_option("DIR", dir, "Store directory")->required();
   inspect->add_flag("--json", as_json, "One JSON document on stdout");
+  inspect->add_flag("--no-scan", no_scan,
+                    "Do not read queue messages: no live/deleted/expired counts (fast)");
+  CLI::Option* inspect_now = inspect->add_option("--now", now_ms, now_help);
 
   CLI::App* verify = app.add_subcommand(
-      "verify", "Check every checksum; exit 1 naming the first bad batch (file and offset)");
+      "verify",
+      "Check every checksum and queue record; exit 1 naming the first bad batch (file and "
+      "offset)");
   verify->add_option("DIR", dir, "Store directory")->required();
   verify->add_flag("--json", as_json, "One JSON document on stdout");
   verify->add_flag("-q,--quiet", quiet, "Nothing on stdout; errors only, on stderr; no progress");
 
-  CLI::App* dump = app.add_subcommand("dump", "Print records: seq, time, key, value, attrs size");
-  dump->add_option("PATH", path, "A segment file or a log directory (or a store with --log)")
+  CLI::App* dump = app.add_subcommand(
+      "dump", "Print records: seq, time, key, value, attrs size; or a queue's messages, marked "
+              "live, DELETED or EXPIRED");
+  dump->add_option("PATH", path,
+                   "A segment file or a log directory (or a store with --log or --queue)")
       ->required();
-  dump->add_option("--log", log, "Log name: PATH is then the store directory");
-  dump->add_option("--from", from, "First sequence number to print")->capture_default_str();
-  dump->add_option("--limit", limit, "At most this many records");
+  CLI::Option* log_opt = dump->add_option("--log", log, "Log name: PATH is then the store directory");
+  CLI::Option* queue_opt =
+      dump->add_option("--queue", queue, "Queue name: PATH is then the store directory");
+  queue_opt->excludes(log_opt);
+  dump->add_option("--from", from, "First sequence number (message id) to print")
+      ->capture_default_str();
+  dump->add_option("--limit", limit, "At most this many records (messages)");
+  dump->add_flag("--hide-deleted", hide_deleted, "With --queue: leave out deleted messages")
+      ->needs(queue_opt);
+  dump->add_flag("--hide-expired", hide_expired, "With --queue: leave out expired messages")
+      ->needs(queue_opt);
+  CLI::Option* dump_now = dump->add_option("--now", now_ms, now_help)->needs(queue_opt);
   dump->add_flag("--json", as_json, "One JSON document on stdout");
 
   try {
@@ -155,8 +218,19 @@ int Main(int argc, char** argv) {
     const int rc = app.exit(e);
     return rc == 0 ? kExitOk : kExitError;
   }
-  if (inspect->parsed()) return RunInspect(dir, as_json);
+  ManualClock fixed(now_ms);
+  Clock* clock = inspect_now->count() + dump_now->count() > 0 ? &fixed : nullptr;
+  if (inspect->parsed()) return RunInspect(dir, as_json, no_scan, clock);
   if (verify->parsed()) return RunVerify(dir, as_json, quiet);
+  if (!queue.empty()) {
+    DumpQueueOptions opt;
+    opt.from = SeqNo(from);
+    opt.limit = limit;
+    opt.hide_deleted = hide_deleted;
+    opt.hide_expired = hide_expired;
+    opt.clock = clock;
+    return RunDumpQueue(path, queue, opt, as_json);
+  }
   return RunDump(path, log, from, limit, as_json);
 }
 
