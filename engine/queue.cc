@@ -1,6 +1,7 @@
 #include "engine/queue.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -281,6 +282,7 @@ class Queues::Queue {
   uint64_t next_gen = 1;
   uint64_t expired_below = 0;  // every id below was expired from memory
   size_t timer_compaction_at = 4096;
+  std::atomic<int64_t> last_expire_ms{INT64_MIN / 2};
   // FIFO
   std::unordered_map<std::string, std::unique_ptr<Group>> groups;
   std::map<uint64_t, Group*> avail;  // groups that may deliver, by head id
@@ -494,26 +496,30 @@ class Queues::Queue {
     RemoveRange(&live, 0, cut);
     RemoveRange(&ready, 0, cut);
     RemoveRange(&delayed, 0, cut);
+    std::set<Group*> touched;
     for (auto it = received.begin(); it != received.end();) {
       if (it->first < cut) {
+        Group* g = it->second.group;
         if (it->second.in_flight) {
           --in_flight;
-          if (it->second.group != nullptr) --it->second.group->in_flight;
+          if (g != nullptr) --g->in_flight;
         }
-        if (it->second.group != nullptr) --it->second.group->refs;
+        if (g != nullptr) {
+          --g->refs;
+          touched.insert(g);
+        }
         it = received.erase(it);
       } else {
         ++it;
       }
     }
-    std::vector<Group*> touched;
     for (auto& [gid, g] : groups) {
       if (!g->ids.empty() && g->ids.front() < cut) {
         while (!g->ids.empty() && g->ids.front() < cut) g->ids.pop_front();
-        touched.push_back(g.get());
+        touched.insert(g.get());
       }
     }
-    for (Group* g : touched) UpdateGroupLocked(g);
+    for (Group* g : touched) UpdateGroupLocked(g);  // may free g
   }
 
   // The first id whose message is not expired at `now` (from the log's time index).
@@ -1061,6 +1067,12 @@ Status Queues::Queue::Receive(const ReceiveOptions& opt, std::vector<ReceivedMes
   const int64_t deadline = Now() + wait_ms;
   const size_t before = out->size();
   for (;;) {
+    // Expired messages are never delivered (Deliver checks each record's time); expiring them
+    // from memory too, at most once a second, frees FIFO groups held by an expired message.
+    if (const int64_t t = Now(); t - last_expire_ms.load(std::memory_order_relaxed) >= 1000) {
+      last_expire_ms.store(t, std::memory_order_relaxed);
+      SEGLOG_RETURN_IF_ERROR(Expire());
+    }
     std::vector<Pick> picks;
     int64_t now = 0;
     {

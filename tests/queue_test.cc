@@ -414,6 +414,30 @@ TEST_F(QueueTest, RetentionExpiresMessages) {
   EXPECT_EQ(Stats("q").visible, 0u);
 }
 
+TEST_F(QueueTest, FifoRetentionUnlocksGroups) {
+  QueueConfig c = Config(QueueType::kFifo);
+  c.retention_s = 60;
+  Create("f.fifo", c);
+  SendFifo("f.fifo", "m0", "g", "0");
+  clock_.Advance(30'000);
+  SendFifo("f.fifo", "m1", "g", "1");
+  auto m = Receive("f.fifo", 1, 600);
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(m[0].body, "m0");
+  EXPECT_TRUE(Receive("f.fifo").empty()) << "group g is locked";
+  clock_.Advance(30'001);  // m0 expires while in flight: the group is free again
+  m = Receive("f.fifo", 10, 600);
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(m[0].body, "m1");
+  QueueStats st = Stats("f.fifo");
+  EXPECT_EQ(st.in_flight, 1u);
+  EXPECT_EQ(st.groups, 1u);
+  clock_.Advance(30'000);
+  st = Stats("f.fifo");
+  EXPECT_EQ(st.in_flight + st.visible, 0u);
+  EXPECT_EQ(st.groups, 0u) << "an empty group is forgotten";
+}
+
 // ---- limits and bad input ----
 
 TEST_F(QueueTest, SizeLimitsCountAttributes) {
