@@ -24,7 +24,8 @@ enum class StatusCode : int {
   kClosed,
   kNotSupported,  // a newer format version, type or flag than this build understands
   kNoMore,        // not an error: nothing more for now
-  kStale,         // a handle that no longer holds its object (a queue receipt received again since)
+  kStale,         // a handle that no longer holds its object: a queue receipt whose message was
+                  // received again since, or is no longer in flight
 };
 
 std::string_view StatusCodeName(StatusCode code);

@@ -1,13 +1,16 @@
 /* seglog.h -- the public C API of seglog: durable, replayable streams on local disk, with
  * Amazon Kinesis Data Streams semantics (shards, partition keys, sequence numbers, iterators,
- * retention, checkpoints).
+ * retention, checkpoints), and durable queues with Amazon SQS semantics (standard and FIFO
+ * queues, visibility timeouts, delays, long polling, dead-letter queues and redrive).
  *
  * Conventions
  * -----------
  *
- * (1) Handles. seglog (an open store) and seglog_iter (a reader of one shard) are opaque; they
- *     are made by seglog_open / seglog_iter_open and freed by seglog_close / seglog_iter_close.
- *     Closing NULL is a harmless no-op.
+ * (1) Handles. seglog (an open store), seglog_iter (a reader of one shard) and
+ *     seglog_queue_messages (the messages of one receive) are opaque; they are made by
+ *     seglog_open / seglog_iter_open / seglog_queue_receive and freed by seglog_close /
+ *     seglog_iter_close / seglog_queue_messages_free. Closing or freeing NULL is a harmless
+ *     no-op.
  *
  * (2) Results. Every function that can fail returns an int: SEGLOG_OK (0) on success, a
  *     negative SEGLOG_E* code on failure. SEGLOG_NO_MORE (1, positive) is not an error: an
@@ -19,15 +22,18 @@
  *     [A-Za-z0-9_.-]{1,128} (and "." or ".."), an unknown enum value, a struct_size of no known
  *     version, an empty or oversize key or value, a shard index out of range: each returns an
  *     error code and a message, and leaves the store and every output untouched (except that
- *     seglog_iter_next sets *n = 0 whenever n is not NULL).
+ *     seglog_iter_next sets *n = 0 and seglog_queue_receive sets *out = NULL on any failure,
+ *     whenever n / out is not NULL). The one call that may partly succeed is
+ *     seglog_queue_delete_message_batch, which reports each entry's outcome (as SQS does).
  *
  * (4) Bytes are pointer + length pairs; they may hold any byte, NUL included. Names, paths and
  *     hash keys are NUL-terminated strings. Hash keys are unsigned 128-bit integers written in
  *     decimal, as Kinesis writes them ("0" .. "340282366920938463463374607431768211455").
  *
  * (5) Memory. The library never frees what the caller passed, and never keeps a caller's pointer
- *     past the call that received it. The caller never frees what the library returned: every
- *     returned pointer lives as the section "Lifetimes" below says.
+ *     past the call that received it. The caller never frees what the library returned, except
+ *     the handles above with their own close or free function: every returned pointer lives as
+ *     the section "Lifetimes" below says.
  *
  * (6) Versioned structs. Options and configs are structs whose first field is struct_size.
  *     Fill one with its *_init function, which writes the defaults and sizeof the struct, then
@@ -37,13 +43,15 @@
  *     never initialised) is SEGLOG_EINVAL; one larger than this library knows (a program built
  *     against a newer seglog.h, running on an older library) is SEGLOG_ENOTSUP rather than
  *     silently ignoring settings the caller asked for.
- *     Other structs (records, shard info, put entries) have a frozen layout; a change would come
- *     as a new function with a _v2 suffix.
+ *     Other structs (records, shard info, put entries, queue messages, send entries and
+ *     attributes) have a frozen layout; a change would come as a new function with a _v2 suffix.
  *
  * (7) Threads. A seglog handle may be used from any number of threads at once, except that
- *     seglog_close must not race any other call on the handle or its iterators. A seglog_iter
- *     is used by one thread at a time (different iterators: any threads). seglog_last_error is
- *     per thread.
+ *     seglog_close must not race any other call on the handle or its iterators (a long-polling
+ *     seglog_queue_receive included). A seglog_iter is used by one thread at a time (different
+ *     iterators: any threads). A seglog_queue_messages may be read from any number of threads
+ *     at once, and is freed once, by one of them, when none reads it any more.
+ *     seglog_last_error is per thread.
  *
  * (8) Processes. One process at a time opens a store read-write (a second open fails with
  *     SEGLOG_ELOCKED); read-only opens may run beside it. The store never creates a file outside
@@ -56,8 +64,8 @@
  * ------------------------------
  *
  *   seglog_last_error()    until the calling thread's next seglog call other than
- *                          seglog_last_error, seglog_strerror, seglog_version and the *_init
- *                          functions.
+ *                          seglog_last_error, seglog_strerror, seglog_version, the *_init
+ *                          functions and seglog_queue_messages_count, _get and _free.
  *   seglog_strerror()      forever (static strings).
  *   seglog_record's partition_key and data, filled by seglog_iter_next:
  *                          until the next seglog_iter_next or seglog_iter_close on that
@@ -66,6 +74,16 @@
  *                          still open also ends them.
  *   seglog_open's *db, seglog_iter_open's *it:
  *                          until seglog_close / seglog_iter_close.
+ *   seglog_queue_receive's *out, and every pointer reached from it (each seglog_queue_message
+ *   from seglog_queue_messages_get, its receipt, body, attributes with their names and values,
+ *   group id and dedup id):
+ *                          until seglog_queue_messages_free(*out), and not one call shorter.
+ *                          The batch is one self-contained copy: nothing else ends or changes
+ *                          it -- not other receives, not deleting or changing the visibility
+ *                          of its messages, not seglog_queue_purge or seglog_queue_delete of
+ *                          the queue, not seglog_close of the store (free it before or after,
+ *                          as you like). Every *out must be freed exactly once, the empty
+ *                          batch of a receive that found nothing included.
  *
  * Durability
  * ----------
@@ -80,6 +98,22 @@
  *
  * A put that returned SEGLOG_OK is never lost within these bounds, and no corrupt or phantom
  * record is ever returned by an iterator.
+ *
+ * Queues. A queue's durability mode (its config's, else the store options') covers both its
+ * message log and its journal of deletes and receive counts, with the bounds above:
+ *   - a send (seglog_queue_send, _send_batch) that returned SEGLOG_OK is never lost within
+ *     them: under ALWAYS it survives power loss, under INTERVAL power loss loses at most the
+ *     last interval's sends, under NONE only a process crash is survived;
+ *   - a delete (seglog_queue_delete_message, _delete_message_batch, seglog_queue_purge) that
+ *     returned SEGLOG_OK holds within the same bounds; one lost to power loss under INTERVAL or
+ *     NONE brings its message back (delivered again: at least once, never lost);
+ *   - a message moved to a dead-letter queue or redriven is never lost by a crash mid-move, but
+ *     may then be in both queues (delivered twice).
+ * In-flight (visibility) state is not durable: after the store is reopened every undeleted
+ * message is visible again at once (a delayed one when its delay ends), whatever visibility
+ * timeout it was received with. Receive counts are durable: a message's count is journaled
+ * (as durably as the queue's mode says) before the receive that raised it returns, so
+ * max_receive_count and the dead-letter move hold across restarts.
  */
 #ifndef SEGLOG_H_
 #define SEGLOG_H_
@@ -120,6 +154,8 @@ int seglog_version(void);
 #define SEGLOG_ECLOSED (-9)  /* the store was closed under this iterator */
 #define SEGLOG_ENOTSUP (-10) /* read-only store; newer format; struct from a newer seglog.h */
 #define SEGLOG_EINTERNAL (-11) /* a bug or out of memory: a C++ exception was caught */
+#define SEGLOG_ESTALE (-12)  /* a queue receipt no longer holds its message: the message was
+                                received again since, or is no longer in flight */
 
 /* "SEGLOG_EINVAL: invalid argument", ...; "unknown seglog return code" for any other value.
  * Never NULL. */
@@ -131,7 +167,7 @@ const char* seglog_last_error(void);
 
 /* ---- Limits ----------------------------------------------------------------------------- */
 
-#define SEGLOG_NAME_MAX 128               /* stream and consumer names, in bytes */
+#define SEGLOG_NAME_MAX 128               /* stream, consumer and queue names, in bytes */
 #define SEGLOG_HASH_KEY_MAX 40            /* a decimal 128-bit hash key and its NUL */
 #define SEGLOG_MAX_SHARDS 1024
 #define SEGLOG_MAX_PARTITION_KEY 256      /* bytes; at least 1 */
@@ -140,10 +176,23 @@ const char* seglog_last_error(void);
 #define SEGLOG_MAX_BATCH_BYTES (5u << 20) /* per seglog_stream_put_batch, keys included */
 #define SEGLOG_MAX_READ_RECORDS 10000     /* per seglog_iter_next */
 #define SEGLOG_MAX_READ_BYTES (10u << 20) /* per seglog_iter_next */
+/* Queues (Amazon SQS's limits): */
+#define SEGLOG_QUEUE_MAX_BATCH 10              /* entries per send, receive, delete batch */
+#define SEGLOG_QUEUE_MAX_ATTRS 10              /* attributes per message */
+#define SEGLOG_QUEUE_MAX_ATTR_NAME 256         /* bytes of an attribute name */
+#define SEGLOG_QUEUE_MAX_ID 128                /* bytes of a group or dedup id */
+#define SEGLOG_QUEUE_MIN_MESSAGE_BYTES 1024    /* the least max_message_bytes */
+#define SEGLOG_QUEUE_MAX_MESSAGE_BYTES (1u << 20) /* the most, and the default */
+#define SEGLOG_QUEUE_MAX_VISIBILITY_S 43200    /* 12 hours */
+#define SEGLOG_QUEUE_MAX_DELAY_S 900           /* 15 minutes */
+#define SEGLOG_QUEUE_MAX_WAIT_S 20             /* long polling */
+#define SEGLOG_QUEUE_MIN_RETENTION_S 60
+#define SEGLOG_QUEUE_MAX_RETENTION_S 1209600   /* 14 days */
+#define SEGLOG_QUEUE_MAX_RECEIVE_COUNT 1000    /* max_receive_count's bound */
 
 /* ---- Enums (stored in int fields; any other value is SEGLOG_EINVAL) ---------------------- */
 
-#define SEGLOG_DURABILITY_DEFAULT 0 /* stream config only: the store options' durability */
+#define SEGLOG_DURABILITY_DEFAULT 0 /* stream and queue configs only: the store options' */
 #define SEGLOG_DURABILITY_ALWAYS 1
 #define SEGLOG_DURABILITY_INTERVAL 2
 #define SEGLOG_DURABILITY_NONE 3
@@ -158,10 +207,18 @@ const char* seglog_last_error(void);
 #define SEGLOG_ITER_AFTER_SEQUENCE_NUMBER 3 /* the record after seq */
 #define SEGLOG_ITER_AT_TIMESTAMP 4         /* the first record at or after timestamp_ms */
 
+#define SEGLOG_QUEUE_STANDARD 0 /* at-least-once, best-effort order */
+#define SEGLOG_QUEUE_FIFO 1     /* exactly-once send (dedup), order within a message group */
+
+#define SEGLOG_ATTR_STRING 1    /* a message attribute's type, as SQS's "String" */
+#define SEGLOG_ATTR_NUMBER 2    /* "Number" (its value is the number's text) */
+#define SEGLOG_ATTR_BINARY 3    /* "Binary" */
+
 /* ---- Opaque handles --------------------------------------------------------------------- */
 
 typedef struct seglog seglog;
 typedef struct seglog_iter seglog_iter;
+typedef struct seglog_queue_messages seglog_queue_messages;
 
 /* ---- Store ------------------------------------------------------------------------------ */
 
@@ -170,7 +227,8 @@ typedef struct seglog_options {
   int create_if_missing;     /* 1 (default): create the directory and store; 0: ENOTFOUND */
   int read_only;             /* 0 (default); 1: no lock, no writes (puts: SEGLOG_ENOTSUP) */
   int io_backend;            /* SEGLOG_IO_AUTO (default), _URING, _PWRITE */
-  /* Defaults for streams created through this handle (a stream keeps its own thereafter): */
+  /* Defaults for streams and queues created through this handle (each keeps its own
+   * thereafter): */
   int durability;            /* SEGLOG_DURABILITY_ALWAYS (default), _INTERVAL, _NONE */
   uint32_t sync_interval_ms; /* 200; INTERVAL only; 1 .. 3,600,000 */
   uint64_t segment_size;     /* 64 MiB; 4096 .. 2^40 bytes */
@@ -322,6 +380,258 @@ int seglog_checkpoint_set(seglog* db, const char* stream, const char* consumer, 
 /* SEGLOG_ENOTFOUND when the consumer has no checkpoint on that shard (*seq unchanged). */
 int seglog_checkpoint_get(seglog* db, const char* stream, const char* consumer, uint32_t shard,
                           uint64_t* seq);
+
+/* ---- Queues ----------------------------------------------------------------------------- */
+
+/* Amazon SQS semantics on the store. A message is sent, received (which hides it for the
+ * visibility timeout and hands out a receipt), and deleted with that receipt; a message
+ * received and not deleted in time becomes visible again. Queue names are stream names
+ * ([A-Za-z0-9_.-]{1,128}, not "." or "..", their own namespace); a FIFO queue's name ends in
+ * ".fifo" and only a FIFO queue's does. Every call on a queue that does not exist is
+ * SEGLOG_ENOTFOUND; on a read-only store, every call that writes is SEGLOG_ENOTSUP. */
+
+typedef struct seglog_queue_config {
+  size_t struct_size;            /* sizeof(seglog_queue_config), set by the init function */
+  int type;                      /* SEGLOG_QUEUE_STANDARD (default) or SEGLOG_QUEUE_FIFO */
+  uint32_t visibility_timeout_s; /* 30 (default); 0 .. 43,200 */
+  uint32_t delay_s;              /* 0 (default); 0 .. 900: new messages stay hidden this long */
+  uint32_t retention_s;          /* 345,600 = 4 days (default); 60 .. 1,209,600 */
+  uint32_t max_message_bytes;    /* 1 MiB (default); 1,024 .. 1,048,576, attributes counted */
+  uint32_t receive_wait_s;       /* 0 (default); 0 .. 20: a receive's wait when it names none */
+  int content_based_dedup;       /* 0 (default) or 1, FIFO only: no dedup id = SHA-256 of body */
+  const char* dead_letter_queue; /* NULL or "" (default): none; else an existing queue of the
+                                    same type, to which a message received max_receive_count
+                                    times moves instead of being delivered again */
+  uint32_t max_receive_count;    /* 0 (default) without a dead-letter queue; 1 .. 1,000 with */
+  int durability;                /* SEGLOG_DURABILITY_DEFAULT (the store options'), or a mode */
+  uint32_t sync_interval_ms;     /* 0 (default): the store options'; else 1 .. 3,600,000 */
+  uint64_t segment_size;         /* 0 (default): the store options'; else 4096 .. 2^40 */
+} seglog_queue_config;
+
+void seglog_queue_config_init(seglog_queue_config* cfg);
+
+/* Creates a queue (SQS CreateQueue). cfg may be NULL (a standard queue with the defaults).
+ * SEGLOG_EEXIST: a queue of that name exists. SEGLOG_EINVAL: bad name (including a FIFO name
+ * without ".fifo" or a standard one with it), a setting out of range, content_based_dedup on a
+ * standard queue, a dead-letter queue that does not exist or is of the other type, or a
+ * max_receive_count without one (or none with one). */
+int seglog_queue_create(seglog* db, const char* name, const seglog_queue_config* cfg);
+
+/* Deletes a queue and its messages (SQS DeleteQueue), at once. Batches already received stay
+ * valid (see Lifetimes); their receipts no longer delete anything (SEGLOG_ENOTFOUND, or
+ * SEGLOG_EINVAL once a queue of that name is created again). SEGLOG_ENOTFOUND. */
+int seglog_queue_delete(seglog* db, const char* name);
+
+/* The names of the queues, sorted; as seglog_stream_list. */
+int seglog_queue_list(seglog* db, seglog_name* names, size_t cap, size_t* n);
+
+typedef struct seglog_queue_info {
+  size_t struct_size; /* sizeof(seglog_queue_info), set by seglog_queue_info_init */
+  char name[SEGLOG_NAME_MAX + 1];
+  int type;           /* SEGLOG_QUEUE_STANDARD or SEGLOG_QUEUE_FIFO */
+  uint32_t visibility_timeout_s;
+  uint32_t delay_s;
+  uint32_t retention_s;
+  uint32_t max_message_bytes;
+  uint32_t receive_wait_s;
+  int content_based_dedup;
+  char dead_letter_queue[SEGLOG_NAME_MAX + 1]; /* "" when none */
+  uint32_t max_receive_count;
+  int durability;     /* SEGLOG_DURABILITY_ALWAYS, _INTERVAL or _NONE */
+  uint32_t sync_interval_ms;
+  uint64_t segment_size;
+} seglog_queue_info;
+
+void seglog_queue_info_init(seglog_queue_info* info);
+
+/* A queue's settings (SQS GetQueueAttributes), into *info after seglog_queue_info_init.
+ * SEGLOG_ENOTFOUND. */
+int seglog_queue_describe(seglog* db, const char* name, seglog_queue_info* info);
+
+/* (Not named seglog_queue_stats: in C that name is the function's.) */
+typedef struct seglog_queue_statistics {
+  size_t struct_size;     /* sizeof(seglog_queue_statistics), set by the init function */
+  uint64_t visible;       /* neither in flight nor delayed (FIFO: including those held back
+                             behind an in-flight message of their group); SQS
+                             ApproximateNumberOfMessages */
+  uint64_t in_flight;     /* received, not deleted, not yet visible again; ...NotVisible */
+  uint64_t delayed;       /* sent with a delay that has not ended; ...Delayed */
+  int64_t oldest_age_ms;  /* age of the oldest undeleted message; 0 when there is none */
+  uint64_t deleted_ids;   /* deleted ids still kept in the delete bitmap (until compaction) */
+  uint64_t bitmap_bytes;  /* that bitmap's serialized size */
+  uint64_t log_bytes;     /* bytes of messages on disk */
+  uint64_t log_segments;  /* segment files of the message log */
+  uint64_t journal_bytes; /* bytes of the journal of deletes and receive counts */
+  uint64_t groups;        /* FIFO: message groups with undeleted messages; 0 for standard */
+} seglog_queue_statistics;
+
+void seglog_queue_stats_init(seglog_queue_statistics* st);
+
+/* A queue's counts, into *st after seglog_queue_stats_init. The counts are exact at the
+ * moment of the call. SEGLOG_ENOTFOUND. */
+int seglog_queue_stats(seglog* db, const char* name, seglog_queue_statistics* st);
+
+/* Deletes every message sent before the call, in flight or not (SQS PurgeQueue; unlike SQS,
+ * at once and with no 60-second limit between purges). SEGLOG_ENOTFOUND. */
+int seglog_queue_purge(seglog* db, const char* name);
+
+/* ---- Queue messages: send --------------------------------------------------------------- */
+
+/* A message attribute (SQS's rules): the name is 1 .. 256 bytes of A-Z a-z 0-9 _ - ., neither
+ * starting nor ending with '.', without "..", not starting with "AWS." or "Amazon." (any
+ * case), and unique within its message; the value is at least 1 byte: valid UTF-8 for
+ * String, a decimal number of up to 38 digits (sign, fraction, exponent allowed) for Number,
+ * any bytes, NUL included, for Binary. */
+typedef struct seglog_queue_attr { /* frozen layout */
+  const char* name;  /* NUL-terminated */
+  int type;          /* SEGLOG_ATTR_STRING, _NUMBER or _BINARY */
+  const void* value;
+  size_t value_len;
+} seglog_queue_attr;
+
+typedef struct seglog_queue_send_entry { /* frozen layout */
+  const void* body;               /* 1 byte .. max_message_bytes, any bytes */
+  size_t body_len;
+  const seglog_queue_attr* attrs; /* 0 .. 10 attributes (may be NULL when n_attrs is 0) */
+  size_t n_attrs;
+  int32_t delay_s;      /* -1: the queue's delay_s; else 0 .. 900 (standard queues only: a
+                           FIFO queue has only its own delay_s, so -1 there) */
+  const char* group_id; /* FIFO: required, 1 .. 128 bytes of ASCII 33 .. 126; standard: NULL
+                           or "" */
+  const char* dedup_id; /* FIFO: 1 .. 128 bytes of ASCII 33 .. 126, or NULL/"" when the queue
+                           has content_based_dedup; standard: NULL or "" */
+} seglog_queue_send_entry;
+
+/* Initialises *e for a message of `len` bytes at `body`: no attributes, delay_s = -1, no
+ * group or dedup id. */
+void seglog_queue_send_entry_init(seglog_queue_send_entry* e, const void* body, size_t len);
+
+/* Sends one message (SQS SendMessage) and returns once it is as durable as the queue's
+ * durability says. Its size is body_len plus, for each attribute, the bytes of its name, of
+ * its type's name ("String", "Number", "Binary") and of its value; it must not exceed the
+ * queue's max_message_bytes. *id receives the message id (ids grow in send order); on a FIFO
+ * queue, a message whose dedup id was already sent within the last 5 minutes is accepted but
+ * not enqueued again: *id is then the first one's id and *duplicate 1 (else 0). id and
+ * duplicate may be NULL.
+ * SEGLOG_ETOOLARGE: the message's size is over max_message_bytes. SEGLOG_EINVAL: NULL
+ * pointers (a body, attrs, attribute name or value that is NULL with a non-zero length), an
+ * empty body, more than 10 attributes, a bad or repeated attribute name, an unknown type, a
+ * bad value, a bad group or dedup id (missing, empty, longer than 128, a byte outside
+ * 33 .. 126, or given on a standard queue), a delay out of range or given on a FIFO queue. */
+int seglog_queue_send(seglog* db, const char* name, const seglog_queue_send_entry* e,
+                      uint64_t* id, int* duplicate);
+
+typedef struct seglog_queue_send_result { /* frozen layout */
+  uint64_t id;   /* the message id (for a duplicate: the first one's) */
+  int duplicate; /* 1: FIFO, suppressed as a repeat of `id` within 5 minutes; else 0 */
+} seglog_queue_send_result;
+
+/* Sends 1 .. 10 messages (SQS SendMessageBatch), each checked as by seglog_queue_send, all
+ * checked before any is written and written as one batch: all are sent or none (unlike SQS,
+ * which may fail entries one by one). The sizes of all the messages add up to at most 1 MiB.
+ * results[i] (an array of n, the caller's) receives entry i's id and duplicate flag (a
+ * repeat of an earlier entry's dedup id in the same batch is a duplicate of it); it is left
+ * untouched on failure.
+ * SEGLOG_EINVAL: n is 0 or over 10, entries or results is NULL, or any entry is bad (the
+ * message names its index); SEGLOG_ETOOLARGE: an entry over max_message_bytes, or the batch
+ * over 1 MiB. */
+int seglog_queue_send_batch(seglog* db, const char* name, const seglog_queue_send_entry* entries,
+                            size_t n, seglog_queue_send_result* results);
+
+/* ---- Queue messages: receive ------------------------------------------------------------ */
+
+typedef struct seglog_queue_receive_options {
+  size_t struct_size;           /* sizeof(seglog_queue_receive_options), set by the init */
+  uint32_t max_messages;        /* 1 (default) .. 10 */
+  int32_t visibility_timeout_s; /* -1 (default): the queue's; else 0 .. 43,200 */
+  int32_t wait_s;               /* -1 (default): the queue's receive_wait_s; else 0 .. 20 */
+} seglog_queue_receive_options;
+
+void seglog_queue_receive_options_init(seglog_queue_receive_options* opt);
+
+typedef struct seglog_queue_message { /* frozen layout; every pointer lives as its batch */
+  uint64_t id;
+  const char* receipt;            /* NUL-terminated; a new one on every receive */
+  const void* body;               /* body_len bytes, then a NUL not counted in body_len */
+  size_t body_len;
+  const seglog_queue_attr* attrs; /* n_attrs attributes, as sent, in the order sent; each
+                                     name NUL-terminated, each value followed by a NUL not
+                                     counted in value_len; NULL when n_attrs is 0 */
+  size_t n_attrs;
+  const char* group_id;           /* NUL-terminated; "" on a standard queue */
+  const char* dedup_id;           /* NUL-terminated; "" on a standard queue (on FIFO, the
+                                     SHA-256 in hex when content-based) */
+  uint32_t receive_count;         /* including this receive (SQS ApproximateReceiveCount) */
+  int64_t sent_ms;                /* when first sent, ms since the Unix epoch (kept through
+                                     dead-letter moves and redrives) */
+  int64_t enqueued_ms;            /* when it entered this queue */
+} seglog_queue_message;
+
+/* Receives up to max_messages visible messages (SQS ReceiveMessage), hiding each for the
+ * visibility timeout, and sets *out to a new batch holding a copy of them (see Lifetimes: it
+ * lives until seglog_queue_messages_free(*out), whatever else happens). When no message is
+ * visible, waits up to wait_s seconds for one (long polling; a send wakes it), then returns
+ * SEGLOG_OK with an empty batch (count 0) -- still to be freed. opt may be NULL (the
+ * defaults). A standard queue delivers at least once, in about send order; a FIFO queue
+ * delivers each message group in send order, and holds a group back while a message of it is
+ * in flight. A message whose receive count would pass the queue's max_receive_count is moved
+ * to the dead-letter queue instead. Each receive count is journaled before this returns.
+ * On any failure *out is set to NULL (when out is not NULL), so that freeing *out after any
+ * return is always right.
+ * SEGLOG_EINVAL: max_messages 0 or over 10, a visibility timeout or wait out of range. */
+int seglog_queue_receive(seglog* db, const char* name, const seglog_queue_receive_options* opt,
+                         seglog_queue_messages** out);
+
+/* The number of messages in a batch (0 for NULL). */
+size_t seglog_queue_messages_count(const seglog_queue_messages* batch);
+
+/* Message i of a batch, 0 <= i < count, in delivery order; NULL when batch is NULL or i is
+ * out of range. */
+const seglog_queue_message* seglog_queue_messages_get(const seglog_queue_messages* batch,
+                                                      size_t i);
+
+/* Frees a batch and everything in it. NULL is a no-op. */
+void seglog_queue_messages_free(seglog_queue_messages* batch);
+
+/* ---- Queue messages: delete, visibility, redrive ---------------------------------------- */
+
+/* Deletes the message a receipt was issued for (SQS DeleteMessage). Deleting a message that
+ * is already deleted (or purged, or expired) is SEGLOG_OK, as in SQS. A receipt issued before
+ * the store was reopened still deletes its message if it was not received again since.
+ * SEGLOG_EINVAL: a receipt that is malformed or of another queue. SEGLOG_ESTALE: the message
+ * was received again since this receipt was issued (only the newest receipt deletes; SQS
+ * would accept it). */
+int seglog_queue_delete_message(seglog* db, const char* name, const char* receipt);
+
+/* Deletes up to 10 messages by receipt (SQS DeleteMessageBatch); the valid ones in one
+ * journal write. Entries succeed or fail one by one: results[i] (an array of n, the
+ * caller's) receives receipt i's code, as seglog_queue_delete_message would return it
+ * (SEGLOG_OK, SEGLOG_EINVAL, SEGLOG_ESTALE; or, for every valid receipt, the error of a
+ * failed journal write, such as SEGLOG_EIO). The call returns SEGLOG_OK once the batch was
+ * attempted, even when some entries failed: look at results.
+ * SEGLOG_EINVAL (nothing attempted, results untouched): n is 0 or over 10, receipts, results
+ * or one receipt is NULL. SEGLOG_ENOTFOUND: no such queue. */
+int seglog_queue_delete_message_batch(seglog* db, const char* name,
+                                      const char* const* receipts, size_t n, int* results);
+
+/* Makes an in-flight message visible again timeout_s seconds from now (0: at once), SQS
+ * ChangeMessageVisibility. SEGLOG_EINVAL: a malformed receipt or one of another queue, or a
+ * visibility that would end more than 12 hours after the message was received.
+ * SEGLOG_ESTALE: the message is no longer in flight under this receipt (it became visible
+ * again, was received again, or was deleted). */
+int seglog_queue_change_visibility(seglog* db, const char* name, const char* receipt,
+                                   uint32_t timeout_s);
+
+/* Moves up to max (0 = all) visible messages of dead-letter queue `dlq` back to the queue each
+ * came from, or all to `target` when it is neither NULL nor "" (SQS StartMessageMoveTask). A
+ * message stays when it was sent to dlq directly or its source queue no longer exists (and no
+ * target is given); in-flight messages stay too. A moved message gets a new id, keeps its
+ * body, attributes, sent time, group and dedup ids, and starts again at receive count 0. A
+ * crash mid-move may leave a message in both queues, never in neither. *moved (may be NULL)
+ * receives how many moved. SEGLOG_ENOTFOUND: no queue dlq (or target). SEGLOG_EINVAL: a
+ * target of the other type, or dlq itself. */
+int seglog_queue_redrive(seglog* db, const char* dlq, const char* target, size_t max,
+                         size_t* moved);
 
 #ifdef __cplusplus
 } /* extern "C" */

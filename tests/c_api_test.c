@@ -1,8 +1,9 @@
 /* c_api_test.c -- the whole C API (include/seglog.h), from plain C99, as leveldb's db/c_test.c.
  *
  * Every function is called; every bad input is checked to return its documented code, to leave
- * a message in seglog_last_error() that names the problem, and to change nothing. The stores
- * live in a fresh temporary directory, which must hold nothing else at the end.
+ * a message in seglog_last_error() that names the problem, and to change nothing (for queues:
+ * their stats stay the same). The stores live in a fresh temporary directory, which must hold
+ * nothing else at the end.
  *
  *   ./build/c_api_test [parent-dir]
  */
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- a tiny harness ------------------------------------------------------------------- */
@@ -143,7 +145,7 @@ static void test_version_and_codes(void) {
   static const int codes[] = {SEGLOG_OK,      SEGLOG_NO_MORE,  SEGLOG_EINVAL,  SEGLOG_ENOTFOUND,
                               SEGLOG_EEXIST,  SEGLOG_ETOOLARGE, SEGLOG_EIO,    SEGLOG_ECORRUPT,
                               SEGLOG_ELOCKED, SEGLOG_ENOSPC,   SEGLOG_ECLOSED, SEGLOG_ENOTSUP,
-                              SEGLOG_EINTERNAL};
+                              SEGLOG_EINTERNAL, SEGLOG_ESTALE};
   size_t i, j, n = sizeof codes / sizeof codes[0];
   g_phase = "version";
   CHECK(seglog_version() == SEGLOG_VERSION_NUMBER);
@@ -169,6 +171,13 @@ static void test_version_and_codes(void) {
   seglog_stream_config_init(NULL);
   seglog_stream_info_init(NULL);
   seglog_iter_options_init(NULL);
+  seglog_queue_config_init(NULL);
+  seglog_queue_info_init(NULL);
+  seglog_queue_stats_init(NULL);
+  seglog_queue_receive_options_init(NULL);
+  seglog_queue_send_entry_init(NULL, "x", 1);
+  seglog_queue_messages_free(NULL);
+  CHECK(SEGLOG_ESTALE == -12); /* codes never change number */
 }
 
 /* ---- open -------------------------------------------------------------------------------- */
@@ -1029,6 +1038,1246 @@ static void test_durability_modes(void) {
   seglog_close(db);
 }
 
+/* ---- queues ------------------------------------------------------------------------------ */
+
+/* What any write to a queue changes (oldest_age_ms aside, which moves with the clock). */
+static void queue_stats(seglog* db, const char* queue, seglog_queue_statistics* st) {
+  seglog_queue_stats_init(st);
+  CHECK_OK(seglog_queue_stats(db, queue, st));
+}
+static int same_queue_state(const seglog_queue_statistics* a, const seglog_queue_statistics* b) {
+  return a->visible == b->visible && a->in_flight == b->in_flight &&
+         a->delayed == b->delayed && a->deleted_ids == b->deleted_ids &&
+         a->log_bytes == b->log_bytes && a->journal_bytes == b->journal_bytes &&
+         a->groups == b->groups;
+}
+#define CHECK_QUEUE_UNCHANGED(db, queue, before)                 \
+  do {                                                           \
+    seglog_queue_statistics now_;                                \
+    queue_stats((db), (queue), &now_);                           \
+    CHECK(same_queue_state(&now_, (before)));                    \
+  } while (0)
+
+static void create_queue(seglog* db, const char* name, int type) {
+  seglog_queue_config cfg;
+  seglog_queue_config_init(&cfg);
+  cfg.type = type;
+  CHECK_OK(seglog_queue_create(db, name, &cfg));
+}
+
+static void send_text(seglog* db, const char* queue, const char* body, const char* group,
+                      const char* dedup, uint64_t* id) {
+  seglog_queue_send_entry e;
+  seglog_queue_send_entry_init(&e, body, strlen(body));
+  e.group_id = group;
+  e.dedup_id = dedup;
+  CHECK_OK(seglog_queue_send(db, queue, &e, id, NULL));
+}
+
+/* Receives with wait 0 and the given visibility timeout (-1: the queue's). */
+static seglog_queue_messages* receive(seglog* db, const char* queue, uint32_t max,
+                                      int32_t visibility) {
+  seglog_queue_receive_options ro;
+  seglog_queue_messages* batch = NULL;
+  seglog_queue_receive_options_init(&ro);
+  ro.max_messages = max;
+  ro.visibility_timeout_s = visibility;
+  ro.wait_s = 0;
+  CHECK_OK(seglog_queue_receive(db, queue, &ro, &batch));
+  CHECK(batch != NULL);
+  return batch;
+}
+
+/* Receives exactly one message: copies its receipt into `receipt` (SEGLOG_NAME_MAX bytes is
+ * ample for a receipt here) and returns its id. */
+static uint64_t receive_one(seglog* db, const char* queue, int32_t visibility, char* receipt,
+                            size_t cap, const char* want_body) {
+  seglog_queue_messages* batch = receive(db, queue, 1, visibility);
+  const seglog_queue_message* m = seglog_queue_messages_get(batch, 0);
+  uint64_t id;
+  CHECK(seglog_queue_messages_count(batch) == 1 && m != NULL);
+  CHECK(strlen(m->receipt) < cap);
+  strcpy(receipt, m->receipt);
+  if (want_body != NULL) CHECK(bytes_equal(m->body, m->body_len, want_body));
+  id = m->id;
+  seglog_queue_messages_free(batch);
+  return id;
+}
+
+static void test_queue_admin(void) {
+  static const char* bad_names[] = {"", ".", "..", "a/b", "../escape", "a b", "caf\xc3\xa9",
+                                    "star*"};
+  char long_ok[SEGLOG_NAME_MAX + 1], too_long[SEGLOG_NAME_MAX + 2], long_fifo[SEGLOG_NAME_MAX + 1];
+  char before[1024], after[1024], dir[512];
+  seglog* db;
+  seglog_queue_config cfg;
+  seglog_queue_info info;
+  seglog_queue_statistics st;
+  seglog_name names[4];
+  size_t i, n = 99;
+  struct {
+    seglog_queue_config c;
+    char newer_fields[8];
+  } big;
+  struct {
+    seglog_queue_info i;
+    char newer_fields[8];
+  } big_info;
+  struct {
+    seglog_queue_statistics s;
+    char newer_fields[8];
+  } big_st;
+  g_phase = "queue-admin";
+  db = open_store("queues");
+  path_in_parent(dir, sizeof dir, "queues");
+  memset(long_ok, 'q', SEGLOG_NAME_MAX);
+  long_ok[SEGLOG_NAME_MAX] = '\0';
+  memset(too_long, 'y', SEGLOG_NAME_MAX + 1);
+  too_long[SEGLOG_NAME_MAX + 1] = '\0';
+  memset(long_fifo, 'f', SEGLOG_NAME_MAX);
+  memcpy(long_fifo + SEGLOG_NAME_MAX - 5, ".fifo", 6);
+
+  seglog_queue_config_init(&cfg);
+  CHECK(cfg.struct_size == sizeof cfg && cfg.type == SEGLOG_QUEUE_STANDARD);
+  CHECK(cfg.visibility_timeout_s == 30 && cfg.delay_s == 0 && cfg.retention_s == 345600);
+  CHECK(cfg.max_message_bytes == SEGLOG_QUEUE_MAX_MESSAGE_BYTES && cfg.receive_wait_s == 0);
+  CHECK(cfg.content_based_dedup == 0 && cfg.dead_letter_queue == NULL);
+  CHECK(cfg.max_receive_count == 0 && cfg.durability == SEGLOG_DURABILITY_DEFAULT);
+  CHECK(cfg.sync_interval_ms == 0 && cfg.segment_size == 0);
+
+  /* Names. */
+  list_dir(dir, before, sizeof before);
+  CHECK_ERR(seglog_queue_create(NULL, "q", NULL), SEGLOG_EINVAL, "seglog_queue_create",
+            "db is NULL");
+  CHECK_ERR(seglog_queue_create(db, NULL, NULL), SEGLOG_EINVAL, "seglog_queue_create",
+            "queue is NULL");
+  for (i = 0; i < sizeof bad_names / sizeof bad_names[0]; ++i) {
+    CHECK_ERR(seglog_queue_create(db, bad_names[i], NULL), SEGLOG_EINVAL,
+              "seglog_queue_create", "queue name");
+  }
+  CHECK_ERR(seglog_queue_create(db, too_long, NULL), SEGLOG_EINVAL, "seglog_queue_create",
+            "longer than 128");
+  CHECK_ERR(seglog_queue_create(db, "..", NULL), SEGLOG_EINVAL, "seglog_queue_create",
+            "reserved");
+  CHECK_ERR(seglog_queue_create(db, "std.fifo", NULL), SEGLOG_EINVAL, "seglog_queue_create",
+            ".fifo");
+  seglog_queue_config_init(&cfg);
+  cfg.type = SEGLOG_QUEUE_FIFO;
+  CHECK_ERR(seglog_queue_create(db, "orders", &cfg), SEGLOG_EINVAL, "seglog_queue_create",
+            ".fifo");
+  CHECK_ERR(seglog_queue_create(db, ".fifo.x", &cfg), SEGLOG_EINVAL, "seglog_queue_create",
+            ".fifo");
+
+  /* Configs: struct sizes, enums, every range. */
+  seglog_queue_config_init(&cfg);
+  cfg.struct_size = 0;
+  CHECK_ERR(seglog_queue_create(db, "q", &cfg), SEGLOG_EINVAL, "seglog_queue_create",
+            "seglog_queue_config_init");
+  seglog_queue_config_init(&big.c);
+  big.c.struct_size = sizeof big;
+  CHECK_ERR(seglog_queue_create(db, "q", &big.c), SEGLOG_ENOTSUP, "seglog_queue_create",
+            "newer seglog.h");
+  seglog_queue_config_init(&cfg);
+  cfg.type = 2;
+  CHECK_ERR(seglog_queue_create(db, "q", &cfg), SEGLOG_EINVAL, "seglog_queue_create",
+            "unknown queue type 2");
+  cfg.type = -1;
+  CHECK_ERR(seglog_queue_create(db, "q", &cfg), SEGLOG_EINVAL, "seglog_queue_create",
+            "unknown queue type -1");
+  seglog_queue_config_init(&cfg);
+  cfg.durability = 4;
+  CHECK_ERR(seglog_queue_create(db, "q", &cfg), SEGLOG_EINVAL, "seglog_queue_create",
+            "unknown durability 4");
+  seglog_queue_config_init(&cfg);
+  cfg.content_based_dedup = 2;
+  CHECK_ERR(seglog_queue_create(db, "q", &cfg), SEGLOG_EINVAL, "seglog_queue_create",
+            "content_based_dedup");
+  cfg.content_based_dedup = 1; /* standard queue */
+  CHECK_ERR(seglog_queue_create(db, "q", &cfg), SEGLOG_EINVAL, "seglog_queue_create",
+            "content_based_dedup");
+  seglog_queue_config_init(&cfg);
+  cfg.visibility_timeout_s = SEGLOG_QUEUE_MAX_VISIBILITY_S + 1;
+  CHECK_ERR(seglog_queue_create(db, "q", &cfg), SEGLOG_EINVAL, "seglog_queue_create",
+            "visibility_timeout_s");
+  seglog_queue_config_init(&cfg);
+  cfg.delay_s = SEGLOG_QUEUE_MAX_DELAY_S + 1;
+  CHECK_ERR(seglog_queue_create(db, "q", &cfg), SEGLOG_EINVAL, "seglog_queue_create",
+            "delay_s");
+  seglog_queue_config_init(&cfg);
+  cfg.retention_s = SEGLOG_QUEUE_MIN_RETENTION_S - 1;
+  CHECK_ERR(seglog_queue_create(db, "q", &cfg), SEGLOG_EINVAL, "seglog_queue_create",
+            "retention_s");
+  cfg.retention_s = SEGLOG_QUEUE_MAX_RETENTION_S + 1;
+  CHECK_ERR(seglog_queue_create(db, "q", &cfg), SEGLOG_EINVAL, "seglog_queue_create",
+            "1209601");
+  seglog_queue_config_init(&cfg);
+  cfg.max_message_bytes = SEGLOG_QUEUE_MIN_MESSAGE_BYTES - 1;
+  CHECK_ERR(seglog_queue_create(db, "q", &cfg), SEGLOG_EINVAL, "seglog_queue_create",
+            "max_message_bytes");
+  cfg.max_message_bytes = SEGLOG_QUEUE_MAX_MESSAGE_BYTES + 1;
+  CHECK_ERR(seglog_queue_create(db, "q", &cfg), SEGLOG_EINVAL, "seglog_queue_create",
+            "max_message_bytes");
+  seglog_queue_config_init(&cfg);
+  cfg.receive_wait_s = SEGLOG_QUEUE_MAX_WAIT_S + 1;
+  CHECK_ERR(seglog_queue_create(db, "q", &cfg), SEGLOG_EINVAL, "seglog_queue_create",
+            "receive_wait_s");
+  seglog_queue_config_init(&cfg);
+  cfg.max_receive_count = 3; /* without a dead-letter queue */
+  CHECK_ERR(seglog_queue_create(db, "q", &cfg), SEGLOG_EINVAL, "seglog_queue_create",
+            "max_receive_count");
+  cfg.dead_letter_queue = "no-such-dlq";
+  CHECK_ERR(seglog_queue_create(db, "q", &cfg), SEGLOG_EINVAL, "seglog_queue_create",
+            "no-such-dlq");
+  cfg.dead_letter_queue = "a/b";
+  CHECK_ERR(seglog_queue_create(db, "q", &cfg), SEGLOG_EINVAL, "seglog_queue_create",
+            "dead-letter queue name");
+  cfg.dead_letter_queue = "q"; /* itself */
+  CHECK_ERR(seglog_queue_create(db, "q", &cfg), SEGLOG_EINVAL, "seglog_queue_create",
+            "its own dead-letter queue");
+  seglog_queue_config_init(&cfg);
+  cfg.segment_size = 100;
+  CHECK_ERR(seglog_queue_create(db, "q", &cfg), SEGLOG_EINVAL, "seglog_queue_create",
+            "segment_size");
+  seglog_queue_config_init(&cfg);
+  cfg.durability = SEGLOG_DURABILITY_INTERVAL;
+  cfg.sync_interval_ms = 3600001;
+  CHECK_ERR(seglog_queue_create(db, "q", &cfg), SEGLOG_EINVAL, "seglog_queue_create",
+            "sync_interval_ms");
+
+  /* None of that created a queue or a file. */
+  CHECK_OK(seglog_queue_list(db, NULL, 0, &n));
+  CHECK(n == 0);
+  list_dir(dir, after, sizeof after);
+  CHECK(strcmp(before, after) == 0);
+
+  /* Create: each type, every setting, the longest names. */
+  seglog_queue_config_init(&cfg);
+  cfg.visibility_timeout_s = 0;
+  cfg.delay_s = SEGLOG_QUEUE_MAX_DELAY_S;
+  cfg.retention_s = SEGLOG_QUEUE_MIN_RETENTION_S;
+  cfg.max_message_bytes = SEGLOG_QUEUE_MIN_MESSAGE_BYTES;
+  cfg.receive_wait_s = SEGLOG_QUEUE_MAX_WAIT_S;
+  cfg.durability = SEGLOG_DURABILITY_INTERVAL;
+  cfg.sync_interval_ms = 75;
+  cfg.segment_size = 1 << 16;
+  CHECK_OK(seglog_queue_create(db, "jobs", &cfg));
+  CHECK_OK(seglog_queue_create(db, long_ok, NULL));
+  seglog_queue_config_init(&cfg);
+  cfg.type = SEGLOG_QUEUE_FIFO;
+  CHECK_OK(seglog_queue_create(db, "dead.fifo", &cfg));
+  cfg.content_based_dedup = 1;
+  cfg.visibility_timeout_s = SEGLOG_QUEUE_MAX_VISIBILITY_S;
+  cfg.retention_s = SEGLOG_QUEUE_MAX_RETENTION_S;
+  cfg.dead_letter_queue = "dead.fifo";
+  cfg.max_receive_count = SEGLOG_QUEUE_MAX_RECEIVE_COUNT;
+  CHECK_OK(seglog_queue_create(db, long_fifo, &cfg));
+  CHECK_ERR(seglog_queue_create(db, "jobs", NULL), SEGLOG_EEXIST, "seglog_queue_create",
+            "already exists");
+  /* A FIFO queue's dead-letter queue is FIFO, a standard queue's standard. */
+  seglog_queue_config_init(&cfg);
+  cfg.dead_letter_queue = "dead.fifo";
+  cfg.max_receive_count = 1;
+  CHECK_ERR(seglog_queue_create(db, "q", &cfg), SEGLOG_EINVAL, "seglog_queue_create", "FIFO");
+  /* Queues and streams have their own names. */
+  create_stream(db, "jobs", 1);
+
+  /* List. */
+  CHECK_ERR(seglog_queue_list(NULL, names, 4, &n), SEGLOG_EINVAL, "seglog_queue_list", "db");
+  CHECK_ERR(seglog_queue_list(db, NULL, 4, &n), SEGLOG_EINVAL, "seglog_queue_list",
+            "names is NULL");
+  CHECK_ERR(seglog_queue_list(db, names, 4, NULL), SEGLOG_EINVAL, "seglog_queue_list",
+            "n is NULL");
+  n = 0;
+  CHECK_OK(seglog_queue_list(db, names, 1, &n));
+  CHECK(n == 4 && strcmp(names[0].name, "dead.fifo") == 0);
+  CHECK_OK(seglog_queue_list(db, names, 4, &n));
+  CHECK(n == 4 && strcmp(names[1].name, long_fifo) == 0 && strcmp(names[2].name, "jobs") == 0);
+  CHECK(strcmp(names[3].name, long_ok) == 0);
+
+  /* Describe. */
+  seglog_queue_info_init(&info);
+  CHECK(info.struct_size == sizeof info);
+  CHECK_ERR(seglog_queue_describe(NULL, "jobs", &info), SEGLOG_EINVAL, "seglog_queue_describe",
+            "db is NULL");
+  CHECK_ERR(seglog_queue_describe(db, NULL, &info), SEGLOG_EINVAL, "seglog_queue_describe",
+            "queue is NULL");
+  CHECK_ERR(seglog_queue_describe(db, "jobs", NULL), SEGLOG_EINVAL, "seglog_queue_describe",
+            "info is NULL");
+  CHECK_ERR(seglog_queue_describe(db, "a/b", &info), SEGLOG_EINVAL, "seglog_queue_describe",
+            "queue name");
+  CHECK_ERR(seglog_queue_describe(db, "no-such", &info), SEGLOG_ENOTFOUND,
+            "seglog_queue_describe", "no-such");
+  info.struct_size = 0;
+  CHECK_ERR(seglog_queue_describe(db, "jobs", &info), SEGLOG_EINVAL, "seglog_queue_describe",
+            "seglog_queue_info_init");
+  seglog_queue_info_init(&big_info.i);
+  big_info.i.struct_size = sizeof big_info;
+  CHECK_ERR(seglog_queue_describe(db, "jobs", &big_info.i), SEGLOG_ENOTSUP,
+            "seglog_queue_describe", "newer seglog.h");
+  seglog_queue_info_init(&info);
+  CHECK_OK(seglog_queue_describe(db, "jobs", &info));
+  CHECK(strcmp(info.name, "jobs") == 0 && info.type == SEGLOG_QUEUE_STANDARD);
+  CHECK(info.visibility_timeout_s == 0 && info.delay_s == SEGLOG_QUEUE_MAX_DELAY_S);
+  CHECK(info.retention_s == SEGLOG_QUEUE_MIN_RETENTION_S);
+  CHECK(info.max_message_bytes == SEGLOG_QUEUE_MIN_MESSAGE_BYTES);
+  CHECK(info.receive_wait_s == SEGLOG_QUEUE_MAX_WAIT_S && info.content_based_dedup == 0);
+  CHECK(info.dead_letter_queue[0] == '\0' && info.max_receive_count == 0);
+  CHECK(info.durability == SEGLOG_DURABILITY_INTERVAL && info.sync_interval_ms == 75);
+  CHECK(info.segment_size == (1 << 16));
+  CHECK_OK(seglog_queue_describe(db, long_fifo, &info));
+  CHECK(strcmp(info.name, long_fifo) == 0 && info.type == SEGLOG_QUEUE_FIFO);
+  CHECK(info.content_based_dedup == 1 && strcmp(info.dead_letter_queue, "dead.fifo") == 0);
+  CHECK(info.max_receive_count == SEGLOG_QUEUE_MAX_RECEIVE_COUNT);
+  CHECK(info.visibility_timeout_s == SEGLOG_QUEUE_MAX_VISIBILITY_S);
+  /* The store's defaults. */
+  CHECK(info.durability == SEGLOG_DURABILITY_ALWAYS && info.sync_interval_ms == 200);
+  CHECK(info.segment_size == (64u << 20));
+
+  /* Stats. */
+  seglog_queue_stats_init(&st);
+  CHECK(st.struct_size == sizeof st);
+  CHECK_ERR(seglog_queue_stats(NULL, "jobs", &st), SEGLOG_EINVAL, "seglog_queue_stats",
+            "db is NULL");
+  CHECK_ERR(seglog_queue_stats(db, NULL, &st), SEGLOG_EINVAL, "seglog_queue_stats",
+            "queue is NULL");
+  CHECK_ERR(seglog_queue_stats(db, "jobs", NULL), SEGLOG_EINVAL, "seglog_queue_stats",
+            "st is NULL");
+  CHECK_ERR(seglog_queue_stats(db, "no-such", &st), SEGLOG_ENOTFOUND, "seglog_queue_stats",
+            "no-such");
+  st.struct_size = 0;
+  CHECK_ERR(seglog_queue_stats(db, "jobs", &st), SEGLOG_EINVAL, "seglog_queue_stats",
+            "seglog_queue_stats_init");
+  seglog_queue_stats_init(&big_st.s);
+  big_st.s.struct_size = sizeof big_st;
+  CHECK_ERR(seglog_queue_stats(db, "jobs", &big_st.s), SEGLOG_ENOTSUP, "seglog_queue_stats",
+            "newer seglog.h");
+  queue_stats(db, "jobs", &st);
+  CHECK(st.visible == 0 && st.in_flight == 0 && st.delayed == 0 && st.oldest_age_ms == 0);
+  CHECK(st.deleted_ids == 0 && st.groups == 0);
+
+  /* Purge. */
+  CHECK_ERR(seglog_queue_purge(db, "no-such"), SEGLOG_ENOTFOUND, "seglog_queue_purge",
+            "no-such");
+  CHECK_ERR(seglog_queue_purge(NULL, "jobs"), SEGLOG_EINVAL, "seglog_queue_purge", "db");
+  CHECK_ERR(seglog_queue_purge(db, NULL), SEGLOG_EINVAL, "seglog_queue_purge", "queue");
+  CHECK_ERR(seglog_queue_purge(db, "a/b"), SEGLOG_EINVAL, "seglog_queue_purge", "queue name");
+  CHECK_OK(seglog_queue_purge(db, "jobs")); /* empty: a no-op */
+
+  /* Delete. */
+  CHECK_ERR(seglog_queue_delete(db, "no-such"), SEGLOG_ENOTFOUND, "seglog_queue_delete",
+            "no-such");
+  CHECK_ERR(seglog_queue_delete(db, ".."), SEGLOG_EINVAL, "seglog_queue_delete", "reserved");
+  CHECK_ERR(seglog_queue_delete(NULL, "jobs"), SEGLOG_EINVAL, "seglog_queue_delete", "db");
+  CHECK_ERR(seglog_queue_delete(db, NULL), SEGLOG_EINVAL, "seglog_queue_delete", "queue");
+  CHECK_OK(seglog_queue_delete(db, long_ok));
+  CHECK_OK(seglog_queue_list(db, names, 4, &n));
+  CHECK(n == 3);
+  CHECK_RC(seglog_queue_describe(db, long_ok, &info), SEGLOG_ENOTFOUND);
+
+  /* The settings survive a reopen; the stream of the same name is untouched. */
+  seglog_close(db);
+  db = open_store("queues");
+  seglog_queue_info_init(&info);
+  CHECK_OK(seglog_queue_describe(db, "jobs", &info));
+  CHECK(info.delay_s == SEGLOG_QUEUE_MAX_DELAY_S && info.sync_interval_ms == 75);
+  CHECK_OK(seglog_queue_describe(db, long_fifo, &info));
+  CHECK(info.type == SEGLOG_QUEUE_FIFO && strcmp(info.dead_letter_queue, "dead.fifo") == 0);
+  CHECK_OK(seglog_stream_list(db, names, 4, &n));
+  CHECK(n == 1 && strcmp(names[0].name, "jobs") == 0);
+  seglog_close(db);
+}
+
+/* Bad sends: each a distinct message; nothing sent, outputs untouched. */
+static void test_queue_send_errors(void) {
+  static char body[SEGLOG_QUEUE_MIN_MESSAGE_BYTES + 1];
+  static const char* bad_ids[] = {"", "a b", "caf\xc3\xa9", "tab\there", "del\x7f"};
+  static char attr_names[SEGLOG_QUEUE_MAX_ATTRS + 1][8];
+  char id129[SEGLOG_QUEUE_MAX_ID + 2];
+  seglog* db;
+  seglog_queue_config cfg;
+  seglog_queue_send_entry e, batch[SEGLOG_QUEUE_MAX_BATCH + 1];
+  seglog_queue_send_result results[SEGLOG_QUEUE_MAX_BATCH + 1];
+  seglog_queue_attr attrs[SEGLOG_QUEUE_MAX_ATTRS + 1];
+  seglog_queue_statistics q0, f0;
+  uint64_t id = 777;
+  int dup = 777;
+  size_t i;
+  g_phase = "queue-send-errors";
+  db = open_store("queue-send");
+  seglog_queue_config_init(&cfg);
+  cfg.max_message_bytes = SEGLOG_QUEUE_MIN_MESSAGE_BYTES;
+  CHECK_OK(seglog_queue_create(db, "q", &cfg));
+  cfg.type = SEGLOG_QUEUE_FIFO;
+  CHECK_OK(seglog_queue_create(db, "f.fifo", &cfg));
+  memset(body, 'b', sizeof body);
+  memset(id129, 'i', sizeof id129 - 1);
+  id129[sizeof id129 - 1] = '\0';
+  for (i = 0; i < SEGLOG_QUEUE_MAX_ATTRS + 1; ++i) {
+    snprintf(attr_names[i], sizeof attr_names[i], "a%u", (unsigned)i);
+    attrs[i].name = attr_names[i];
+    attrs[i].type = SEGLOG_ATTR_STRING;
+    attrs[i].value = "v";
+    attrs[i].value_len = 1;
+  }
+  queue_stats(db, "q", &q0);
+  queue_stats(db, "f.fifo", &f0);
+
+  seglog_queue_send_entry_init(&e, "hello", 5);
+  CHECK(e.body_len == 5 && e.attrs == NULL && e.n_attrs == 0 && e.delay_s == -1);
+  CHECK(e.group_id == NULL && e.dedup_id == NULL);
+  CHECK_ERR(seglog_queue_send(NULL, "q", &e, &id, &dup), SEGLOG_EINVAL, "seglog_queue_send",
+            "db is NULL");
+  CHECK_ERR(seglog_queue_send(db, NULL, &e, &id, &dup), SEGLOG_EINVAL, "seglog_queue_send",
+            "queue is NULL");
+  CHECK_ERR(seglog_queue_send(db, "q", NULL, &id, &dup), SEGLOG_EINVAL, "seglog_queue_send",
+            "e is NULL");
+  CHECK_ERR(seglog_queue_send(db, "a/b", &e, &id, &dup), SEGLOG_EINVAL, "seglog_queue_send",
+            "queue name");
+  CHECK_ERR(seglog_queue_send(db, "no-such", &e, &id, &dup), SEGLOG_ENOTFOUND,
+            "seglog_queue_send", "no-such");
+
+  /* Bodies: NULL with a length, empty, one byte over the limit, attributes counted. */
+  seglog_queue_send_entry_init(&e, NULL, 5);
+  CHECK_ERR(seglog_queue_send(db, "q", &e, &id, &dup), SEGLOG_EINVAL, "seglog_queue_send",
+            "body is NULL");
+  seglog_queue_send_entry_init(&e, "", 0);
+  CHECK_RC(seglog_queue_send(db, "q", &e, &id, &dup), SEGLOG_EINVAL);
+  seglog_queue_send_entry_init(&e, body, SEGLOG_QUEUE_MIN_MESSAGE_BYTES + 1);
+  CHECK_RC(seglog_queue_send(db, "q", &e, &id, &dup), SEGLOG_ETOOLARGE);
+  CHECK(seglog_last_error()[0] != '\0');
+  /* 1,020 bytes of body + "a0" + "String" + "v" = 1,029 > 1,024. */
+  seglog_queue_send_entry_init(&e, body, SEGLOG_QUEUE_MIN_MESSAGE_BYTES - 4);
+  e.attrs = attrs;
+  e.n_attrs = 1;
+  CHECK_RC(seglog_queue_send(db, "q", &e, &id, &dup), SEGLOG_ETOOLARGE);
+
+  /* Attributes. */
+  seglog_queue_send_entry_init(&e, "x", 1);
+  e.attrs = attrs;
+  e.n_attrs = SEGLOG_QUEUE_MAX_ATTRS + 1;
+  CHECK_ERR(seglog_queue_send(db, "q", &e, &id, &dup), SEGLOG_EINVAL, "seglog_queue_send",
+            "11 attributes");
+  e.attrs = NULL;
+  e.n_attrs = 1;
+  CHECK_ERR(seglog_queue_send(db, "q", &e, &id, &dup), SEGLOG_EINVAL, "seglog_queue_send",
+            "attrs is NULL");
+  e.attrs = attrs;
+  e.n_attrs = 3;
+  attrs[1].name = NULL;
+  CHECK_ERR(seglog_queue_send(db, "q", &e, &id, &dup), SEGLOG_EINVAL, "seglog_queue_send",
+            "attribute 1: name is NULL");
+  attrs[1].name = "a1";
+  attrs[2].type = 4;
+  CHECK_ERR(seglog_queue_send(db, "q", &e, &id, &dup), SEGLOG_EINVAL, "seglog_queue_send",
+            "attribute 2: unknown type 4");
+  attrs[2].type = 0;
+  CHECK_ERR(seglog_queue_send(db, "q", &e, &id, &dup), SEGLOG_EINVAL, "seglog_queue_send",
+            "unknown type 0");
+  attrs[2].type = SEGLOG_ATTR_BINARY;
+  attrs[2].value = NULL;
+  attrs[2].value_len = 3;
+  CHECK_ERR(seglog_queue_send(db, "q", &e, &id, &dup), SEGLOG_EINVAL, "seglog_queue_send",
+            "value is NULL");
+  attrs[2].value = "v";
+  attrs[2].value_len = 1;
+  attrs[0].name = "bad name";
+  CHECK_ERR(seglog_queue_send(db, "q", &e, &id, &dup), SEGLOG_EINVAL, "seglog_queue_send",
+            "bad name");
+  attrs[0].name = "AWS.reserved";
+  CHECK_ERR(seglog_queue_send(db, "q", &e, &id, &dup), SEGLOG_EINVAL, "seglog_queue_send",
+            "reserved");
+  attrs[0].name = "a2";
+  CHECK_ERR(seglog_queue_send(db, "q", &e, &id, &dup), SEGLOG_EINVAL, "seglog_queue_send",
+            "twice");
+  attrs[0].name = "a0";
+  attrs[0].type = SEGLOG_ATTR_NUMBER;
+  attrs[0].value = "twelve";
+  attrs[0].value_len = 6;
+  CHECK_RC(seglog_queue_send(db, "q", &e, &id, &dup), SEGLOG_EINVAL);
+  attrs[0].type = SEGLOG_ATTR_STRING;
+  attrs[0].value = "v";
+  attrs[0].value_len = 1;
+
+  /* Delays. */
+  seglog_queue_send_entry_init(&e, "x", 1);
+  e.delay_s = -2;
+  CHECK_ERR(seglog_queue_send(db, "q", &e, &id, &dup), SEGLOG_EINVAL, "seglog_queue_send",
+            "delay_s");
+  e.delay_s = SEGLOG_QUEUE_MAX_DELAY_S + 1;
+  CHECK_ERR(seglog_queue_send(db, "q", &e, &id, &dup), SEGLOG_EINVAL, "seglog_queue_send",
+            "delay");
+
+  /* Group and dedup ids: none on a standard queue; required and well-formed on FIFO. */
+  seglog_queue_send_entry_init(&e, "x", 1);
+  e.group_id = "g";
+  CHECK_RC(seglog_queue_send(db, "q", &e, &id, &dup), SEGLOG_EINVAL);
+  seglog_queue_send_entry_init(&e, "x", 1);
+  e.dedup_id = "d";
+  CHECK_RC(seglog_queue_send(db, "q", &e, &id, &dup), SEGLOG_EINVAL);
+  seglog_queue_send_entry_init(&e, "x", 1);
+  e.dedup_id = "d";
+  CHECK_RC(seglog_queue_send(db, "f.fifo", &e, &id, &dup), SEGLOG_EINVAL); /* no group */
+  for (i = 0; i < sizeof bad_ids / sizeof bad_ids[0]; ++i) {
+    e.group_id = bad_ids[i];
+    CHECK_RC(seglog_queue_send(db, "f.fifo", &e, &id, &dup), SEGLOG_EINVAL);
+    CHECK(seglog_last_error()[0] != '\0');
+  }
+  e.group_id = id129;
+  CHECK_ERR(seglog_queue_send(db, "f.fifo", &e, &id, &dup), SEGLOG_EINVAL, "seglog_queue_send",
+            "129");
+  e.group_id = "g";
+  e.dedup_id = NULL; /* the queue has no content-based dedup */
+  CHECK_RC(seglog_queue_send(db, "f.fifo", &e, &id, &dup), SEGLOG_EINVAL);
+  for (i = 0; i < sizeof bad_ids / sizeof bad_ids[0]; ++i) {
+    if (bad_ids[i][0] == '\0') continue; /* "" is "none", as NULL */
+    e.dedup_id = bad_ids[i];
+    CHECK_RC(seglog_queue_send(db, "f.fifo", &e, &id, &dup), SEGLOG_EINVAL);
+  }
+  e.dedup_id = id129;
+  CHECK_ERR(seglog_queue_send(db, "f.fifo", &e, &id, &dup), SEGLOG_EINVAL, "seglog_queue_send",
+            "129");
+  e.dedup_id = "d";
+  e.delay_s = 5; /* FIFO: only the queue's delay */
+  CHECK_RC(seglog_queue_send(db, "f.fifo", &e, &id, &dup), SEGLOG_EINVAL);
+
+  /* Batches: counts, NULLs, one bad entry (its index named); nothing sent. */
+  for (i = 0; i < SEGLOG_QUEUE_MAX_BATCH + 1; ++i) {
+    seglog_queue_send_entry_init(&batch[i], "m", 1);
+    results[i].id = 777;
+    results[i].duplicate = 777;
+  }
+  CHECK_ERR(seglog_queue_send_batch(NULL, "q", batch, 2, results), SEGLOG_EINVAL,
+            "seglog_queue_send_batch", "db is NULL");
+  CHECK_ERR(seglog_queue_send_batch(db, NULL, batch, 2, results), SEGLOG_EINVAL,
+            "seglog_queue_send_batch", "queue is NULL");
+  CHECK_ERR(seglog_queue_send_batch(db, "q", NULL, 2, results), SEGLOG_EINVAL,
+            "seglog_queue_send_batch", "entries is NULL");
+  CHECK_ERR(seglog_queue_send_batch(db, "q", batch, 2, NULL), SEGLOG_EINVAL,
+            "seglog_queue_send_batch", "results is NULL");
+  CHECK_ERR(seglog_queue_send_batch(db, "q", batch, 0, results), SEGLOG_EINVAL,
+            "seglog_queue_send_batch", "got 0");
+  CHECK_ERR(seglog_queue_send_batch(db, "q", batch, SEGLOG_QUEUE_MAX_BATCH + 1, results),
+            SEGLOG_EINVAL, "seglog_queue_send_batch", "got 11");
+  CHECK_ERR(seglog_queue_send_batch(db, "no-such", batch, 2, results), SEGLOG_ENOTFOUND,
+            "seglog_queue_send_batch", "no-such");
+  batch[3].body = NULL;
+  CHECK_ERR(seglog_queue_send_batch(db, "q", batch, 5, results), SEGLOG_EINVAL,
+            "seglog_queue_send_batch", "message 3: body is NULL");
+  seglog_queue_send_entry_init(&batch[3], body, SEGLOG_QUEUE_MIN_MESSAGE_BYTES + 1);
+  CHECK_RC(seglog_queue_send_batch(db, "q", batch, 5, results), SEGLOG_ETOOLARGE);
+  seglog_queue_send_entry_init(&batch[3], "m", 1);
+  batch[4].n_attrs = SEGLOG_QUEUE_MAX_ATTRS + 1;
+  batch[4].attrs = attrs;
+  CHECK_ERR(seglog_queue_send_batch(db, "q", batch, 5, results), SEGLOG_EINVAL,
+            "seglog_queue_send_batch", "message 4");
+  batch[4].n_attrs = 0;
+  batch[1].group_id = "g";
+  CHECK_RC(seglog_queue_send_batch(db, "q", batch, 5, results), SEGLOG_EINVAL);
+  batch[1].group_id = NULL;
+  CHECK_RC(seglog_queue_send_batch(db, "f.fifo", batch, 2, results), SEGLOG_EINVAL);
+  /* Each message within its limit, but the batch over 1 MiB. */
+  {
+    seglog_queue_send_entry halves[2];
+    seglog_queue_statistics b0;
+    char* half = malloc(SEGLOG_QUEUE_MAX_MESSAGE_BYTES / 2 + 1);
+    CHECK(half != NULL);
+    memset(half, 'h', SEGLOG_QUEUE_MAX_MESSAGE_BYTES / 2 + 1);
+    create_queue(db, "big", SEGLOG_QUEUE_STANDARD);
+    queue_stats(db, "big", &b0);
+    seglog_queue_send_entry_init(&halves[0], half, SEGLOG_QUEUE_MAX_MESSAGE_BYTES / 2 + 1);
+    halves[1] = halves[0];
+    CHECK_ERR(seglog_queue_send_batch(db, "big", halves, 2, results), SEGLOG_ETOOLARGE,
+              "seglog_queue_send_batch", "1 MiB");
+    CHECK_QUEUE_UNCHANGED(db, "big", &b0);
+    halves[1].body_len = SEGLOG_QUEUE_MAX_MESSAGE_BYTES / 2 - 1;
+    CHECK_OK(seglog_queue_send_batch(db, "big", halves, 2, results));
+    CHECK_OK(seglog_queue_delete(db, "big"));
+    free(half);
+    for (i = 0; i < SEGLOG_QUEUE_MAX_BATCH + 1; ++i) results[i].id = results[i].duplicate = 777;
+  }
+
+  /* Nothing was sent; no output was written. */
+  CHECK(id == 777 && dup == 777);
+  for (i = 0; i < SEGLOG_QUEUE_MAX_BATCH + 1; ++i) {
+    CHECK(results[i].id == 777 && results[i].duplicate == 777);
+  }
+  CHECK_QUEUE_UNCHANGED(db, "q", &q0);
+  CHECK_QUEUE_UNCHANGED(db, "f.fifo", &f0);
+
+  /* The limits themselves are allowed: max_message_bytes exactly, 10 attributes, 128-byte ids,
+   * a batch of 10. */
+  seglog_queue_send_entry_init(&e, body, SEGLOG_QUEUE_MIN_MESSAGE_BYTES);
+  CHECK_OK(seglog_queue_send(db, "q", &e, &id, &dup));
+  CHECK(id == 0 && dup == 0);
+  seglog_queue_send_entry_init(&e, "x", 1);
+  e.attrs = attrs;
+  e.n_attrs = SEGLOG_QUEUE_MAX_ATTRS;
+  e.delay_s = 0;
+  CHECK_OK(seglog_queue_send(db, "q", &e, &id, NULL));
+  CHECK(id == 1);
+  id129[SEGLOG_QUEUE_MAX_ID] = '\0';
+  seglog_queue_send_entry_init(&e, "x", 1);
+  e.group_id = id129;
+  e.dedup_id = id129;
+  CHECK_OK(seglog_queue_send(db, "f.fifo", &e, NULL, NULL));
+  CHECK_OK(seglog_queue_send_batch(db, "q", batch, SEGLOG_QUEUE_MAX_BATCH, results));
+  for (i = 0; i < SEGLOG_QUEUE_MAX_BATCH; ++i) {
+    CHECK(results[i].id == 2 + i && results[i].duplicate == 0);
+  }
+  CHECK(results[SEGLOG_QUEUE_MAX_BATCH].id == 777); /* only n written */
+  queue_stats(db, "q", &q0);
+  CHECK(q0.visible == 12);
+  seglog_close(db);
+}
+
+/* Send, receive, delete; every receive, delete and visibility error. */
+static void test_queue_roundtrip(void) {
+  static const char body[] = "bo\0dy\xff";          /* 6 bytes, NULs inside */
+  static const char bin[] = {'\0', '\x01', '\xff', '\0'}; /* a Binary value */
+  seglog_queue_attr attrs[3];
+  seglog* db;
+  seglog_queue_send_entry e;
+  seglog_queue_receive_options ro;
+  struct {
+    seglog_queue_receive_options o;
+    char newer_fields[8];
+  } big;
+  seglog_queue_messages* batch = NULL;
+  seglog_queue_messages* const sentinel = (seglog_queue_messages*)&ro;
+  const seglog_queue_message* m;
+  seglog_queue_statistics st, st0;
+  char r1[128], r2[128], other[128];
+  const char* receipts[SEGLOG_QUEUE_MAX_BATCH + 1];
+  int results[SEGLOG_QUEUE_MAX_BATCH + 1];
+  uint64_t id = 0, id2;
+  int dup = 5;
+  size_t i;
+  g_phase = "queue-roundtrip";
+  db = open_store("queue-roundtrip");
+  create_queue(db, "q", SEGLOG_QUEUE_STANDARD);
+  create_queue(db, "other", SEGLOG_QUEUE_STANDARD);
+
+  attrs[0].name = "text";
+  attrs[0].type = SEGLOG_ATTR_STRING;
+  attrs[0].value = "h\xc3\xa9llo";
+  attrs[0].value_len = 6;
+  attrs[1].name = "count";
+  attrs[1].type = SEGLOG_ATTR_NUMBER;
+  attrs[1].value = "-12.5e3";
+  attrs[1].value_len = 7;
+  attrs[2].name = "blob";
+  attrs[2].type = SEGLOG_ATTR_BINARY;
+  attrs[2].value = bin;
+  attrs[2].value_len = sizeof bin;
+  seglog_queue_send_entry_init(&e, body, sizeof body - 1);
+  e.attrs = attrs;
+  e.n_attrs = 3;
+  CHECK_OK(seglog_queue_send(db, "q", &e, &id, &dup));
+  CHECK(id == 0 && dup == 0);
+  queue_stats(db, "q", &st);
+  CHECK(st.visible == 1 && st.in_flight == 0 && st.delayed == 0 && st.log_bytes > 0);
+
+  /* Receive options and pointers. */
+  seglog_queue_receive_options_init(&ro);
+  CHECK(ro.struct_size == sizeof ro && ro.max_messages == 1);
+  CHECK(ro.visibility_timeout_s == -1 && ro.wait_s == -1);
+  CHECK_ERR(seglog_queue_receive(db, "q", &ro, NULL), SEGLOG_EINVAL, "seglog_queue_receive",
+            "out is NULL");
+  batch = sentinel;
+  CHECK_ERR(seglog_queue_receive(NULL, "q", &ro, &batch), SEGLOG_EINVAL,
+            "seglog_queue_receive", "db is NULL");
+  CHECK(batch == NULL); /* set to NULL on every failure */
+  batch = sentinel;
+  CHECK_ERR(seglog_queue_receive(db, NULL, &ro, &batch), SEGLOG_EINVAL, "seglog_queue_receive",
+            "queue is NULL");
+  CHECK(batch == NULL);
+  CHECK_ERR(seglog_queue_receive(db, "a/b", &ro, &batch), SEGLOG_EINVAL, "seglog_queue_receive",
+            "queue name");
+  batch = sentinel;
+  CHECK_ERR(seglog_queue_receive(db, "no-such", &ro, &batch), SEGLOG_ENOTFOUND,
+            "seglog_queue_receive", "no-such");
+  CHECK(batch == NULL);
+  ro.max_messages = 0;
+  CHECK_ERR(seglog_queue_receive(db, "q", &ro, &batch), SEGLOG_EINVAL, "seglog_queue_receive",
+            "max_messages");
+  ro.max_messages = SEGLOG_QUEUE_MAX_BATCH + 1;
+  CHECK_ERR(seglog_queue_receive(db, "q", &ro, &batch), SEGLOG_EINVAL, "seglog_queue_receive",
+            "got 11");
+  seglog_queue_receive_options_init(&ro);
+  ro.visibility_timeout_s = -2;
+  CHECK_ERR(seglog_queue_receive(db, "q", &ro, &batch), SEGLOG_EINVAL, "seglog_queue_receive",
+            "visibility_timeout_s");
+  ro.visibility_timeout_s = SEGLOG_QUEUE_MAX_VISIBILITY_S + 1;
+  CHECK_ERR(seglog_queue_receive(db, "q", &ro, &batch), SEGLOG_EINVAL, "seglog_queue_receive",
+            "43201");
+  seglog_queue_receive_options_init(&ro);
+  ro.wait_s = SEGLOG_QUEUE_MAX_WAIT_S + 1;
+  CHECK_ERR(seglog_queue_receive(db, "q", &ro, &batch), SEGLOG_EINVAL, "seglog_queue_receive",
+            "wait_s");
+  ro.wait_s = -2;
+  CHECK_ERR(seglog_queue_receive(db, "q", &ro, &batch), SEGLOG_EINVAL, "seglog_queue_receive",
+            "wait_s");
+  seglog_queue_receive_options_init(&ro);
+  ro.struct_size = 0;
+  CHECK_ERR(seglog_queue_receive(db, "q", &ro, &batch), SEGLOG_EINVAL, "seglog_queue_receive",
+            "seglog_queue_receive_options_init");
+  seglog_queue_receive_options_init(&big.o);
+  big.o.struct_size = sizeof big;
+  CHECK_ERR(seglog_queue_receive(db, "q", &big.o, &batch), SEGLOG_ENOTSUP,
+            "seglog_queue_receive", "newer seglog.h");
+  CHECK(batch == NULL);
+  CHECK_QUEUE_UNCHANGED(db, "q", &st); /* nothing was received */
+  CHECK(seglog_queue_messages_count(NULL) == 0 && seglog_queue_messages_get(NULL, 0) == NULL);
+  seglog_queue_messages_free(NULL);
+
+  /* Receive (opt NULL: one message, the queue's visibility timeout, its wait of 0). */
+  CHECK_OK(seglog_queue_receive(db, "q", NULL, &batch));
+  CHECK(seglog_queue_messages_count(batch) == 1);
+  CHECK(seglog_queue_messages_get(batch, 1) == NULL);
+  m = seglog_queue_messages_get(batch, 0);
+  CHECK(m != NULL && m->id == 0 && m->receive_count == 1);
+  CHECK(m->body_len == sizeof body - 1 && memcmp(m->body, body, sizeof body - 1) == 0);
+  CHECK(((const char*)m->body)[m->body_len] == '\0');
+  CHECK(m->n_attrs == 3 && m->attrs != NULL);
+  for (i = 0; i < 3; ++i) {
+    CHECK(strcmp(m->attrs[i].name, attrs[i].name) == 0 && m->attrs[i].type == attrs[i].type);
+    CHECK(m->attrs[i].value_len == attrs[i].value_len);
+    CHECK(memcmp(m->attrs[i].value, attrs[i].value, attrs[i].value_len) == 0);
+    CHECK(((const char*)m->attrs[i].value)[m->attrs[i].value_len] == '\0');
+  }
+  CHECK(strcmp(m->group_id, "") == 0 && strcmp(m->dedup_id, "") == 0);
+  CHECK(m->sent_ms > 1600000000000LL && m->enqueued_ms >= m->sent_ms);
+  CHECK(m->receipt != NULL && strlen(m->receipt) > 0 && strlen(m->receipt) < sizeof r1);
+  strcpy(r1, m->receipt);
+  seglog_queue_messages_free(batch);
+  queue_stats(db, "q", &st);
+  CHECK(st.visible == 0 && st.in_flight == 1);
+
+  /* In flight: a second receive finds nothing, and still returns a batch to free. */
+  batch = sentinel;
+  CHECK_OK(seglog_queue_receive(db, "q", NULL, &batch));
+  CHECK(batch != NULL && batch != sentinel && seglog_queue_messages_count(batch) == 0);
+  CHECK(seglog_queue_messages_get(batch, 0) == NULL);
+  seglog_queue_messages_free(batch);
+
+  /* Delete errors, each changing nothing. */
+  queue_stats(db, "q", &st0);
+  CHECK_ERR(seglog_queue_delete_message(NULL, "q", r1), SEGLOG_EINVAL,
+            "seglog_queue_delete_message", "db is NULL");
+  CHECK_ERR(seglog_queue_delete_message(db, NULL, r1), SEGLOG_EINVAL,
+            "seglog_queue_delete_message", "queue is NULL");
+  CHECK_ERR(seglog_queue_delete_message(db, "q", NULL), SEGLOG_EINVAL,
+            "seglog_queue_delete_message", "receipt is NULL");
+  CHECK_ERR(seglog_queue_delete_message(db, "no-such", r1), SEGLOG_ENOTFOUND,
+            "seglog_queue_delete_message", "no-such");
+  CHECK_ERR(seglog_queue_delete_message(db, "q", "garbage"), SEGLOG_EINVAL,
+            "seglog_queue_delete_message", "receipt");
+  CHECK_ERR(seglog_queue_delete_message(db, "q", ""), SEGLOG_EINVAL,
+            "seglog_queue_delete_message", "receipt");
+  strcpy(other, r1);
+  other[0] = other[0] == '0' ? '1' : '0'; /* one character changed */
+  CHECK_ERR(seglog_queue_delete_message(db, "q", other), SEGLOG_EINVAL,
+            "seglog_queue_delete_message", "receipt");
+  CHECK_ERR(seglog_queue_delete_message(db, "other", r1), SEGLOG_EINVAL,
+            "seglog_queue_delete_message", "receipt"); /* of another queue */
+  CHECK_ERR(seglog_queue_change_visibility(db, "q", "garbage", 0), SEGLOG_EINVAL,
+            "seglog_queue_change_visibility", "receipt");
+  CHECK_ERR(seglog_queue_change_visibility(NULL, "q", r1, 0), SEGLOG_EINVAL,
+            "seglog_queue_change_visibility", "db is NULL");
+  CHECK_ERR(seglog_queue_change_visibility(db, NULL, r1, 0), SEGLOG_EINVAL,
+            "seglog_queue_change_visibility", "queue is NULL");
+  CHECK_ERR(seglog_queue_change_visibility(db, "q", NULL, 0), SEGLOG_EINVAL,
+            "seglog_queue_change_visibility", "receipt is NULL");
+  CHECK_ERR(seglog_queue_change_visibility(db, "no-such", r1, 0), SEGLOG_ENOTFOUND,
+            "seglog_queue_change_visibility", "no-such");
+  CHECK_RC(seglog_queue_change_visibility(db, "q", r1, SEGLOG_QUEUE_MAX_VISIBILITY_S + 1),
+           SEGLOG_EINVAL);
+  CHECK_QUEUE_UNCHANGED(db, "q", &st0);
+
+  /* Change the visibility to 0: visible again at once; received again with a new receipt,
+   * which makes the first one stale. */
+  CHECK_OK(seglog_queue_change_visibility(db, "q", r1, 0));
+  queue_stats(db, "q", &st);
+  CHECK(st.visible == 1 && st.in_flight == 0);
+  CHECK_ERR(seglog_queue_change_visibility(db, "q", r1, 10), SEGLOG_ESTALE,
+            "seglog_queue_change_visibility", "");
+  id2 = receive_one(db, "q", 0, r2, sizeof r2, NULL); /* visibility 0: visible at once */
+  CHECK(id2 == id && strcmp(r1, r2) != 0);
+  queue_stats(db, "q", &st0);
+  CHECK_ERR(seglog_queue_delete_message(db, "q", r1), SEGLOG_ESTALE,
+            "seglog_queue_delete_message", "");
+  CHECK(strcmp(seglog_strerror(SEGLOG_ESTALE), "stale receipt") == 0);
+  CHECK_QUEUE_UNCHANGED(db, "q", &st0);
+  id2 = receive_one(db, "q", 30, r2, sizeof r2, NULL);
+  CHECK(id2 == id);
+  batch = receive(db, "q", 1, 30); /* in flight again */
+  CHECK(seglog_queue_messages_count(batch) == 0);
+  seglog_queue_messages_free(batch);
+  CHECK_OK(seglog_queue_change_visibility(db, "q", r2, 60)); /* extend */
+  CHECK_OK(seglog_queue_delete_message(db, "q", r2));
+  queue_stats(db, "q", &st);
+  CHECK(st.visible == 0 && st.in_flight == 0 && st.delayed == 0 && st.oldest_age_ms == 0);
+  CHECK_OK(seglog_queue_delete_message(db, "q", r2)); /* already deleted: OK, as SQS */
+  CHECK_RC(seglog_queue_change_visibility(db, "q", r2, 0), SEGLOG_ESTALE);
+
+  /* Delete batches. */
+  for (i = 0; i < 4; ++i) {
+    char text[16];
+    snprintf(text, sizeof text, "batch %u", (unsigned)i);
+    send_text(db, "q", text, NULL, NULL, NULL);
+  }
+  batch = receive(db, "q", SEGLOG_QUEUE_MAX_BATCH, 30);
+  CHECK(seglog_queue_messages_count(batch) == 4);
+  for (i = 0; i < SEGLOG_QUEUE_MAX_BATCH + 1; ++i) {
+    receipts[i] = seglog_queue_messages_get(batch, i % 4)->receipt;
+    results[i] = 777;
+  }
+  queue_stats(db, "q", &st0);
+  CHECK(st0.in_flight == 4);
+  CHECK_ERR(seglog_queue_delete_message_batch(NULL, "q", receipts, 2, results), SEGLOG_EINVAL,
+            "seglog_queue_delete_message_batch", "db is NULL");
+  CHECK_ERR(seglog_queue_delete_message_batch(db, NULL, receipts, 2, results), SEGLOG_EINVAL,
+            "seglog_queue_delete_message_batch", "queue is NULL");
+  CHECK_ERR(seglog_queue_delete_message_batch(db, "q", NULL, 2, results), SEGLOG_EINVAL,
+            "seglog_queue_delete_message_batch", "receipts is NULL");
+  CHECK_ERR(seglog_queue_delete_message_batch(db, "q", receipts, 2, NULL), SEGLOG_EINVAL,
+            "seglog_queue_delete_message_batch", "results is NULL");
+  CHECK_ERR(seglog_queue_delete_message_batch(db, "q", receipts, 0, results), SEGLOG_EINVAL,
+            "seglog_queue_delete_message_batch", "got 0");
+  CHECK_ERR(seglog_queue_delete_message_batch(db, "q", receipts, SEGLOG_QUEUE_MAX_BATCH + 1,
+                                              results),
+            SEGLOG_EINVAL, "seglog_queue_delete_message_batch", "got 11");
+  CHECK_ERR(seglog_queue_delete_message_batch(db, "no-such", receipts, 2, results),
+            SEGLOG_ENOTFOUND, "seglog_queue_delete_message_batch", "no-such");
+  receipts[1] = NULL;
+  CHECK_ERR(seglog_queue_delete_message_batch(db, "q", receipts, 3, results), SEGLOG_EINVAL,
+            "seglog_queue_delete_message_batch", "receipt 1 is NULL");
+  for (i = 0; i < SEGLOG_QUEUE_MAX_BATCH + 1; ++i) CHECK(results[i] == 777);
+  CHECK_QUEUE_UNCHANGED(db, "q", &st0);
+  /* Entries fail one by one: 0 and 2 deleted, 1 malformed, 3 already deleted (OK). */
+  receipts[1] = "garbage";
+  receipts[3] = receipts[0];
+  CHECK_OK(seglog_queue_delete_message_batch(db, "q", receipts, 4, results));
+  CHECK(results[0] == SEGLOG_OK && results[1] == SEGLOG_EINVAL && results[2] == SEGLOG_OK);
+  CHECK(results[3] == SEGLOG_OK && results[4] == 777);
+  queue_stats(db, "q", &st);
+  CHECK(st.in_flight == 2 && st.visible == 0);
+  receipts[0] = seglog_queue_messages_get(batch, 1)->receipt;
+  receipts[1] = seglog_queue_messages_get(batch, 3)->receipt;
+  CHECK_OK(seglog_queue_delete_message_batch(db, "q", receipts, 2, results));
+  CHECK(results[0] == SEGLOG_OK && results[1] == SEGLOG_OK);
+  seglog_queue_messages_free(batch);
+  queue_stats(db, "q", &st);
+  CHECK(st.in_flight == 0 && st.visible == 0);
+
+  /* Purge: every message, in flight or not; receipts of purged messages delete as OK. */
+  for (i = 0; i < 5; ++i) send_text(db, "q", "to purge", NULL, NULL, NULL);
+  (void)receive_one(db, "q", 30, r1, sizeof r1, "to purge");
+  queue_stats(db, "q", &st);
+  CHECK(st.visible == 4 && st.in_flight == 1 && st.oldest_age_ms >= 0);
+  CHECK_OK(seglog_queue_purge(db, "q"));
+  queue_stats(db, "q", &st);
+  CHECK(st.visible == 0 && st.in_flight == 0 && st.delayed == 0);
+  batch = receive(db, "q", SEGLOG_QUEUE_MAX_BATCH, 30);
+  CHECK(seglog_queue_messages_count(batch) == 0);
+  seglog_queue_messages_free(batch);
+  CHECK_OK(seglog_queue_delete_message(db, "q", r1));
+
+  /* A delayed message is not received before its delay ends. */
+  seglog_queue_send_entry_init(&e, "later", 5);
+  e.delay_s = 60;
+  CHECK_OK(seglog_queue_send(db, "q", &e, NULL, NULL));
+  queue_stats(db, "q", &st);
+  CHECK(st.delayed == 1 && st.visible == 0);
+  batch = receive(db, "q", 1, 30);
+  CHECK(seglog_queue_messages_count(batch) == 0);
+  seglog_queue_messages_free(batch);
+  CHECK_OK(seglog_queue_purge(db, "q"));
+  seglog_close(db);
+}
+
+/* A batch is a copy: it outlives more receives, deletes, purges, the queue and the store. */
+static void test_queue_batch_lifetime(void) {
+  seglog* db;
+  seglog_queue_send_entry entries[SEGLOG_QUEUE_MAX_BATCH];
+  seglog_queue_send_result results[SEGLOG_QUEUE_MAX_BATCH];
+  seglog_queue_attr attrs[SEGLOG_QUEUE_MAX_BATCH];
+  char bodies[SEGLOG_QUEUE_MAX_BATCH][32];
+  seglog_queue_messages *first, *second, *empty;
+  const void* body_ptrs[SEGLOG_QUEUE_MAX_BATCH];
+  const char* receipt_ptrs[SEGLOG_QUEUE_MAX_BATCH];
+  char receipts[SEGLOG_QUEUE_MAX_BATCH][128];
+  size_t i, n;
+  g_phase = "queue-lifetime";
+  db = open_store("queue-lifetime");
+  create_queue(db, "q", SEGLOG_QUEUE_STANDARD);
+  for (i = 0; i < SEGLOG_QUEUE_MAX_BATCH; ++i) {
+    snprintf(bodies[i], sizeof bodies[i], "message %u", (unsigned)i);
+    seglog_queue_send_entry_init(&entries[i], bodies[i], strlen(bodies[i]));
+    attrs[i].name = "n";
+    attrs[i].type = SEGLOG_ATTR_NUMBER;
+    attrs[i].value = bodies[i] + 8;
+    attrs[i].value_len = 1;
+    entries[i].attrs = &attrs[i];
+    entries[i].n_attrs = 1;
+  }
+  CHECK_OK(seglog_queue_send_batch(db, "q", entries, SEGLOG_QUEUE_MAX_BATCH, results));
+  for (i = 0; i < SEGLOG_QUEUE_MAX_BATCH; ++i) {
+    CHECK(results[i].id == i && results[i].duplicate == 0);
+  }
+
+  /* Visibility 0: the same messages again in the second batch. */
+  first = receive(db, "q", SEGLOG_QUEUE_MAX_BATCH, 0);
+  n = seglog_queue_messages_count(first);
+  CHECK(n == SEGLOG_QUEUE_MAX_BATCH);
+  for (i = 0; i < n; ++i) {
+    const seglog_queue_message* m = seglog_queue_messages_get(first, i);
+    CHECK(m->id == i && bytes_equal(m->body, m->body_len, bodies[i]));
+    body_ptrs[i] = m->body;
+    receipt_ptrs[i] = m->receipt;
+    strcpy(receipts[i], m->receipt);
+  }
+  second = receive(db, "q", SEGLOG_QUEUE_MAX_BATCH, 300);
+  CHECK(seglog_queue_messages_count(second) == SEGLOG_QUEUE_MAX_BATCH);
+  for (i = 0; i < SEGLOG_QUEUE_MAX_BATCH; ++i) {
+    const seglog_queue_message* m = seglog_queue_messages_get(second, i);
+    CHECK(m->id == i && m->receive_count == 2 && strcmp(m->receipt, receipts[i]) != 0);
+  }
+  /* Deleting the messages, purging and deleting the queue, closing the store: none touches
+   * either batch. */
+  CHECK_RC(seglog_queue_delete_message(db, "q", receipts[0]), SEGLOG_ESTALE);
+  CHECK_OK(seglog_queue_delete_message(db, "q", seglog_queue_messages_get(second, 0)->receipt));
+  empty = receive(db, "q", SEGLOG_QUEUE_MAX_BATCH, 30);
+  CHECK(seglog_queue_messages_count(empty) == 0);
+  CHECK_OK(seglog_queue_purge(db, "q"));
+  CHECK_OK(seglog_queue_delete(db, "q"));
+  CHECK_RC(seglog_queue_delete_message(db, "q", receipts[1]), SEGLOG_ENOTFOUND);
+  create_queue(db, "q", SEGLOG_QUEUE_STANDARD); /* a new queue of the same name */
+  send_text(db, "q", "XXXXXXXXX", NULL, NULL, NULL);
+  CHECK_RC(seglog_queue_delete_message(db, "q", receipts[1]), SEGLOG_EINVAL);
+  seglog_close(db);
+  for (i = 0; i < SEGLOG_QUEUE_MAX_BATCH; ++i) {
+    const seglog_queue_message* a = seglog_queue_messages_get(first, i);
+    const seglog_queue_message* b = seglog_queue_messages_get(second, i);
+    CHECK(a->body == body_ptrs[i] && a->receipt == receipt_ptrs[i]);
+    CHECK(bytes_equal(a->body, a->body_len, bodies[i]));
+    CHECK(bytes_equal(b->body, b->body_len, bodies[i]));
+    CHECK(strcmp(a->receipt, receipts[i]) == 0 && a->receive_count == 1);
+    CHECK(a->n_attrs == 1 && strcmp(a->attrs[0].name, "n") == 0);
+    CHECK(a->attrs[0].type == SEGLOG_ATTR_NUMBER && bytes_equal(a->attrs[0].value,
+                                                                a->attrs[0].value_len,
+                                                                bodies[i] + 8));
+    CHECK(b->n_attrs == 1 && bytes_equal(b->attrs[0].value, b->attrs[0].value_len,
+                                         bodies[i] + 8));
+  }
+  seglog_queue_messages_free(empty);
+  seglog_queue_messages_free(second);
+  seglog_queue_messages_free(first);
+}
+
+/* FIFO: order within a group, one message of a group in flight at a time, deduplication. */
+static void test_queue_fifo(void) {
+  seglog* db;
+  seglog_queue_config cfg;
+  seglog_queue_messages* batch;
+  const seglog_queue_message* m;
+  seglog_queue_statistics st;
+  seglog_queue_send_entry e;
+  char r_a1[128], r_b1[128], r[128];
+  uint64_t id_a1 = 0, id_a2 = 0, id_a3 = 0, id_b1 = 0, id_b2 = 0, id = 0;
+  int dup = 5;
+  size_t i;
+  g_phase = "queue-fifo";
+  db = open_store("queue-fifo");
+  create_queue(db, "o.fifo", SEGLOG_QUEUE_FIFO);
+  send_text(db, "o.fifo", "a1", "group-a", "d-a1", &id_a1);
+  send_text(db, "o.fifo", "b1", "group-b", "d-b1", &id_b1);
+  send_text(db, "o.fifo", "a2", "group-a", "d-a2", &id_a2);
+  send_text(db, "o.fifo", "b2", "group-b", "d-b2", &id_b2);
+  send_text(db, "o.fifo", "a3", "group-a", "d-a3", &id_a3);
+  CHECK(id_a1 < id_b1 && id_b1 < id_a2 && id_a2 < id_b2 && id_b2 < id_a3);
+  queue_stats(db, "o.fifo", &st);
+  CHECK(st.visible == 5 && st.groups == 2);
+
+  /* A repeated dedup id within 5 minutes: accepted, not enqueued, the first one's id. */
+  seglog_queue_send_entry_init(&e, "a2 again", 8);
+  e.group_id = "group-a";
+  e.dedup_id = "d-a2";
+  CHECK_OK(seglog_queue_send(db, "o.fifo", &e, &id, &dup));
+  CHECK(id == id_a2 && dup == 1);
+  queue_stats(db, "o.fifo", &st);
+  CHECK(st.visible == 5);
+
+  /* One at a time: each group's head, then nothing while both groups have one in flight. */
+  CHECK(receive_one(db, "o.fifo", 30, r_a1, sizeof r_a1, "a1") == id_a1);
+  CHECK(receive_one(db, "o.fifo", 30, r_b1, sizeof r_b1, "b1") == id_b1);
+  batch = receive(db, "o.fifo", SEGLOG_QUEUE_MAX_BATCH, 30);
+  CHECK(seglog_queue_messages_count(batch) == 0);
+  seglog_queue_messages_free(batch);
+  /* Deleting a1 releases group a: a2 next, not a3. */
+  CHECK_OK(seglog_queue_delete_message(db, "o.fifo", r_a1));
+  batch = receive(db, "o.fifo", 1, 30);
+  m = seglog_queue_messages_get(batch, 0);
+  CHECK(m != NULL && m->id == id_a2 && bytes_equal(m->body, m->body_len, "a2"));
+  CHECK(strcmp(m->group_id, "group-a") == 0 && strcmp(m->dedup_id, "d-a2") == 0);
+  strcpy(r, m->receipt);
+  seglog_queue_messages_free(batch);
+  /* b1 made visible again: group b starts over at b1, receive count 2. */
+  CHECK_OK(seglog_queue_change_visibility(db, "o.fifo", r_b1, 0));
+  batch = receive(db, "o.fifo", SEGLOG_QUEUE_MAX_BATCH, 30);
+  CHECK(seglog_queue_messages_count(batch) == 2);
+  m = seglog_queue_messages_get(batch, 0);
+  CHECK(m->id == id_b1 && m->receive_count == 2 && strcmp(m->group_id, "group-b") == 0);
+  m = seglog_queue_messages_get(batch, 1);
+  CHECK(m->id == id_b2 && m->receive_count == 1);
+  for (i = 0; i < 2; ++i) {
+    CHECK_OK(seglog_queue_delete_message(db, "o.fifo",
+                                         seglog_queue_messages_get(batch, i)->receipt));
+  }
+  seglog_queue_messages_free(batch);
+  CHECK_OK(seglog_queue_delete_message(db, "o.fifo", r));
+  CHECK(receive_one(db, "o.fifo", 30, r, sizeof r, "a3") == id_a3);
+  CHECK_OK(seglog_queue_delete_message(db, "o.fifo", r));
+  queue_stats(db, "o.fifo", &st);
+  CHECK(st.visible == 0 && st.in_flight == 0 && st.groups == 0);
+
+  /* Within one batch, a repeated dedup id is a duplicate of the first entry. */
+  {
+    seglog_queue_send_entry two[2];
+    seglog_queue_send_result res[2];
+    seglog_queue_send_entry_init(&two[0], "x", 1);
+    two[0].group_id = "group-c";
+    two[0].dedup_id = "same";
+    two[1] = two[0];
+    CHECK_OK(seglog_queue_send_batch(db, "o.fifo", two, 2, res));
+    CHECK(res[0].duplicate == 0 && res[1].duplicate == 1 && res[1].id == res[0].id);
+    CHECK(receive_one(db, "o.fifo", 30, r, sizeof r, "x") == res[0].id);
+    CHECK_OK(seglog_queue_delete_message(db, "o.fifo", r));
+  }
+
+  /* Content-based deduplication: the same body, no dedup id, is a duplicate. */
+  seglog_queue_config_init(&cfg);
+  cfg.type = SEGLOG_QUEUE_FIFO;
+  cfg.content_based_dedup = 1;
+  CHECK_OK(seglog_queue_create(db, "c.fifo", &cfg));
+  send_text(db, "c.fifo", "same body", "g", NULL, &id);
+  seglog_queue_send_entry_init(&e, "same body", 9);
+  e.group_id = "g";
+  dup = 5;
+  CHECK_OK(seglog_queue_send(db, "c.fifo", &e, &id_a1, &dup));
+  CHECK(id_a1 == id && dup == 1);
+  batch = receive(db, "c.fifo", SEGLOG_QUEUE_MAX_BATCH, 30);
+  CHECK(seglog_queue_messages_count(batch) == 1);
+  m = seglog_queue_messages_get(batch, 0);
+  CHECK(strlen(m->dedup_id) > 0 && strcmp(m->group_id, "g") == 0);
+  seglog_queue_messages_free(batch);
+  seglog_close(db);
+}
+
+/* Dead-letter queues: the move after max_receive_count receives, and redrive back. */
+static void test_queue_dead_letters(void) {
+  seglog* db;
+  seglog_queue_config cfg;
+  seglog_queue_messages* batch;
+  const seglog_queue_message* m;
+  seglog_queue_statistics st, dl0;
+  char r[128];
+  uint64_t id = 0;
+  int64_t sent_ms;
+  size_t moved = 777;
+  g_phase = "queue-dlq";
+  db = open_store("queue-dlq");
+  create_queue(db, "dlq", SEGLOG_QUEUE_STANDARD);
+  create_queue(db, "elsewhere", SEGLOG_QUEUE_STANDARD);
+  seglog_queue_config_init(&cfg);
+  cfg.dead_letter_queue = "dlq";
+  cfg.max_receive_count = 2;
+  CHECK_OK(seglog_queue_create(db, "work", &cfg));
+  send_text(db, "work", "poison", NULL, NULL, &id);
+
+  /* Received twice, never deleted (visibility 0: visible again at once). */
+  batch = receive(db, "work", 1, 0);
+  m = seglog_queue_messages_get(batch, 0);
+  CHECK(m != NULL && m->receive_count == 1);
+  sent_ms = m->sent_ms;
+  seglog_queue_messages_free(batch);
+  batch = receive(db, "work", 1, 0);
+  m = seglog_queue_messages_get(batch, 0);
+  CHECK(m != NULL && m->receive_count == 2);
+  seglog_queue_messages_free(batch);
+  /* The third receive moves it to the dead-letter queue instead. */
+  batch = receive(db, "work", 1, 0);
+  CHECK(seglog_queue_messages_count(batch) == 0);
+  seglog_queue_messages_free(batch);
+  queue_stats(db, "work", &st);
+  CHECK(st.visible == 0 && st.in_flight == 0);
+  queue_stats(db, "dlq", &st);
+  CHECK(st.visible == 1);
+  batch = receive(db, "dlq", 1, 0);
+  m = seglog_queue_messages_get(batch, 0);
+  CHECK(m != NULL && bytes_equal(m->body, m->body_len, "poison") && m->sent_ms == sent_ms);
+  seglog_queue_messages_free(batch);
+
+  /* Redrive errors change nothing. */
+  queue_stats(db, "dlq", &dl0);
+  CHECK_ERR(seglog_queue_redrive(NULL, "dlq", NULL, 0, &moved), SEGLOG_EINVAL,
+            "seglog_queue_redrive", "db is NULL");
+  CHECK_ERR(seglog_queue_redrive(db, NULL, NULL, 0, &moved), SEGLOG_EINVAL,
+            "seglog_queue_redrive", "dead-letter queue is NULL");
+  CHECK_ERR(seglog_queue_redrive(db, "a/b", NULL, 0, &moved), SEGLOG_EINVAL,
+            "seglog_queue_redrive", "dead-letter queue name");
+  CHECK_ERR(seglog_queue_redrive(db, "dlq", "a/b", 0, &moved), SEGLOG_EINVAL,
+            "seglog_queue_redrive", "target queue name");
+  CHECK_ERR(seglog_queue_redrive(db, "no-such", NULL, 0, &moved), SEGLOG_ENOTFOUND,
+            "seglog_queue_redrive", "no-such");
+  CHECK_ERR(seglog_queue_redrive(db, "dlq", "no-such", 0, &moved), SEGLOG_ENOTFOUND,
+            "seglog_queue_redrive", "no-such");
+  create_queue(db, "other.fifo", SEGLOG_QUEUE_FIFO);
+  CHECK_ERR(seglog_queue_redrive(db, "dlq", "other.fifo", 0, &moved), SEGLOG_EINVAL,
+            "seglog_queue_redrive", "other type");
+  CHECK_ERR(seglog_queue_redrive(db, "dlq", "dlq", 0, &moved), SEGLOG_EINVAL,
+            "seglog_queue_redrive", "itself");
+  CHECK(moved == 777);
+  CHECK_QUEUE_UNCHANGED(db, "dlq", &dl0);
+
+  /* Back to its source ("" as NULL). */
+  CHECK_OK(seglog_queue_redrive(db, "dlq", "", 0, &moved));
+  CHECK(moved == 1);
+  queue_stats(db, "dlq", &st);
+  CHECK(st.visible == 0);
+  batch = receive(db, "work", 1, 30);
+  m = seglog_queue_messages_get(batch, 0);
+  CHECK(m != NULL && bytes_equal(m->body, m->body_len, "poison") && m->sent_ms == sent_ms);
+  CHECK(m->id != id); /* a new message of "work" */
+  strcpy(r, m->receipt);
+  seglog_queue_messages_free(batch);
+  CHECK_OK(seglog_queue_delete_message(db, "work", r));
+
+  /* To an explicit target, at most `max` at a time; moved may be NULL. */
+  send_text(db, "dlq", "one", NULL, NULL, NULL);
+  send_text(db, "dlq", "two", NULL, NULL, NULL);
+  CHECK_OK(seglog_queue_redrive(db, "dlq", "elsewhere", 1, &moved));
+  CHECK(moved == 1);
+  CHECK_OK(seglog_queue_redrive(db, "dlq", "elsewhere", 0, NULL));
+  queue_stats(db, "elsewhere", &st);
+  CHECK(st.visible == 2);
+  queue_stats(db, "dlq", &st);
+  CHECK(st.visible == 0);
+  seglog_close(db);
+}
+
+/* A reopen keeps the undeleted messages (all visible again) and their receive counts, and
+ * forgets the deleted ones. Read-only stores refuse writes. */
+static void test_queue_reopen(void) {
+  char dir[512], r[128];
+  seglog* db;
+  seglog_options opt;
+  seglog_queue_messages* batch;
+  seglog_queue_statistics st;
+  seglog_queue_send_entry e;
+  seglog_queue_send_result res;
+  size_t i, n;
+  int rc;
+  g_phase = "queue-reopen";
+  path_in_parent(dir, sizeof dir, "queue-reopen");
+  db = open_store("queue-reopen");
+  create_queue(db, "r", SEGLOG_QUEUE_STANDARD);
+  create_queue(db, "r.fifo", SEGLOG_QUEUE_FIFO);
+  for (i = 0; i < 5; ++i) {
+    char text[16], dedup[16];
+    snprintf(text, sizeof text, "m%u", (unsigned)i);
+    snprintf(dedup, sizeof dedup, "d%u", (unsigned)i);
+    send_text(db, "r", text, NULL, NULL, NULL);
+    send_text(db, "r.fifo", text, "g", dedup, NULL);
+  }
+  /* m0 deleted; m1 received and left in flight for an hour. */
+  CHECK(receive_one(db, "r", 3600, r, sizeof r, "m0") == 0);
+  CHECK_OK(seglog_queue_delete_message(db, "r", r));
+  CHECK(receive_one(db, "r", 3600, r, sizeof r, "m1") == 1);
+  CHECK(receive_one(db, "r.fifo", 3600, r, sizeof r, "m0") == 0);
+  CHECK_OK(seglog_queue_delete_message(db, "r.fifo", r));
+  CHECK(receive_one(db, "r.fifo", 3600, r, sizeof r, "m1") == 1);
+  queue_stats(db, "r", &st);
+  CHECK(st.visible == 3 && st.in_flight == 1);
+  seglog_close(db);
+
+  db = open_store("queue-reopen");
+  queue_stats(db, "r", &st);
+  CHECK(st.visible == 4 && st.in_flight == 0); /* m1 visible again */
+  batch = receive(db, "r", SEGLOG_QUEUE_MAX_BATCH, 30);
+  n = seglog_queue_messages_count(batch);
+  CHECK(n == 4);
+  for (i = 0; i < n; ++i) {
+    const seglog_queue_message* m = seglog_queue_messages_get(batch, i);
+    char text[16];
+    snprintf(text, sizeof text, "m%u", (unsigned)(i + 1));
+    CHECK(m->id == i + 1 && bytes_equal(m->body, m->body_len, text));
+    CHECK(m->receive_count == (i == 0 ? 2u : 1u)); /* m1's first receive was journaled */
+  }
+  seglog_queue_messages_free(batch);
+  /* FIFO: the group starts again at m1; a dedup id within 5 minutes is still a duplicate. */
+  batch = receive(db, "r.fifo", SEGLOG_QUEUE_MAX_BATCH, 30);
+  n = seglog_queue_messages_count(batch);
+  CHECK(n == 4);
+  for (i = 0; i < n; ++i) {
+    const seglog_queue_message* m = seglog_queue_messages_get(batch, i);
+    CHECK(m->id == i + 1 && m->receive_count == (i == 0 ? 2u : 1u));
+  }
+  seglog_queue_messages_free(batch);
+  seglog_queue_send_entry_init(&e, "m4", 2);
+  e.group_id = "g";
+  e.dedup_id = "d4";
+  CHECK_OK(seglog_queue_send_batch(db, "r.fifo", &e, 1, &res));
+  CHECK(res.id == 4 && res.duplicate == 1);
+  seglog_close(db);
+
+  /* Read-only: reads work, writes are refused. */
+  seglog_options_init(&opt);
+  opt.read_only = 1;
+  CHECK_OK(seglog_open(dir, &opt, &db));
+  queue_stats(db, "r", &st);
+  CHECK(st.visible == 4);
+  CHECK_RC(seglog_queue_create(db, "new", NULL), SEGLOG_ENOTSUP);
+  seglog_queue_send_entry_init(&e, "x", 1);
+  CHECK_RC(seglog_queue_send(db, "r", &e, NULL, NULL), SEGLOG_ENOTSUP);
+  CHECK_RC(seglog_queue_purge(db, "r"), SEGLOG_ENOTSUP);
+  CHECK_RC(seglog_queue_delete(db, "r"), SEGLOG_ENOTSUP);
+  rc = seglog_queue_receive(db, "r", NULL, &batch);
+  CHECK(rc == SEGLOG_ENOTSUP && batch == NULL);
+  CHECK_QUEUE_UNCHANGED(db, "r", &st);
+  seglog_close(db);
+}
+
+/* Long polling: an empty receive waits wait_s seconds, then returns an empty batch. */
+static void test_queue_long_poll(void) {
+  seglog* db;
+  seglog_queue_receive_options ro;
+  seglog_queue_messages* batch = NULL;
+  struct timespec t0, t1;
+  double elapsed;
+  g_phase = "queue-wait";
+  db = open_store("queue-wait");
+  create_queue(db, "w", SEGLOG_QUEUE_STANDARD);
+  seglog_queue_receive_options_init(&ro);
+  ro.wait_s = 1;
+  CHECK(clock_gettime(CLOCK_MONOTONIC, &t0) == 0);
+  CHECK_OK(seglog_queue_receive(db, "w", &ro, &batch));
+  CHECK(clock_gettime(CLOCK_MONOTONIC, &t1) == 0);
+  elapsed = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+  CHECK(seglog_queue_messages_count(batch) == 0 && elapsed >= 0.9 && elapsed < 10);
+  seglog_queue_messages_free(batch);
+  /* A message already there is returned at once. */
+  send_text(db, "w", "here", NULL, NULL, NULL);
+  ro.wait_s = SEGLOG_QUEUE_MAX_WAIT_S;
+  CHECK(clock_gettime(CLOCK_MONOTONIC, &t0) == 0);
+  CHECK_OK(seglog_queue_receive(db, "w", &ro, &batch));
+  CHECK(clock_gettime(CLOCK_MONOTONIC, &t1) == 0);
+  elapsed = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+  CHECK(seglog_queue_messages_count(batch) == 1 && elapsed < 5);
+  seglog_queue_messages_free(batch);
+  seglog_close(db);
+}
+
 int main(int argc, char** argv) {
   char listing[1024];
   const char* base = argc > 1 ? argv[1] : (getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
@@ -1047,11 +2296,21 @@ int main(int argc, char** argv) {
   test_views_across_segments();
   test_checkpoints();
   test_durability_modes();
+  test_queue_admin();
+  test_queue_send_errors();
+  test_queue_roundtrip();
+  test_queue_batch_lifetime();
+  test_queue_fifo();
+  test_queue_dead_letters();
+  test_queue_reopen();
+  test_queue_long_poll();
 
   /* Every store stayed inside its own directory: the parent holds the stores and no more. */
   g_phase = "layout";
   list_dir(g_parent, listing, sizeof listing);
-  CHECK(strcmp(listing, "ckpt,corrupt,durability,iters,lock,open,puts,puts-big,segments,streams") == 0);
+  CHECK(strcmp(listing, "ckpt,corrupt,durability,iters,lock,open,puts,puts-big,queue-dlq,"
+                        "queue-fifo,queue-lifetime,queue-reopen,queue-roundtrip,queue-send,"
+                        "queue-wait,queues,segments,streams") == 0);
   printf("c_api_test: %d checks passed in %s\n", g_checks, g_parent);
   {
     char cmd[600];
