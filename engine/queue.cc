@@ -488,8 +488,8 @@ class Queues::Queue {
     }
   }
 
-  // Drops every message below `cut` (expired by retention) from memory. Not journaled: a
-  // message's expiry follows from its timestamp.
+  // Drops every message below `cut` from memory: expired by retention (not journaled: expiry
+  // follows from a message's timestamp), or purged (journaled before).
   void ExpireBelowLocked(uint64_t cut) {
     if (cut <= expired_below) return;
     expired_below = cut;
@@ -1345,20 +1345,14 @@ Status Queues::Queue::Purge() {
   uint64_t hi = 0;
   {
     std::lock_guard<std::mutex> l(mu);
-    hi = publish_next;
-    // Everything published is below hi; sends still being written publish later and stay.
-    ready = Roaring64Map();
-    delayed = Roaring64Map();
-    received.clear();
-    in_flight = 0;
-    avail.clear();
-    groups.clear();
-    timers = decltype(timers)();
+    hi = publish_next;  // every published id is below; sends still being written stay
   }
   const uint64_t lo = log->first_seq().value();
+  // Journal first: if that fails nothing changed. Receives racing the purge may still get a
+  // message below hi (as SQS's purge, it takes effect as it goes).
   if (lo < hi) SEGLOG_RETURN_IF_ERROR(del->DeleteRange(SeqNo(lo), SeqNo(hi)));
   std::lock_guard<std::mutex> l(mu);
-  RemoveRange(&live, 0, hi);
+  ExpireBelowLocked(hi);  // drops every id below hi from memory, in flight or not
   return Status::OK();
 }
 
@@ -1506,7 +1500,6 @@ Status Queues::Queue::Redrive(const std::string& target, size_t max_messages, si
 // half their bytes live. `live` only loses an id once its delete is journaled; the journal is
 // synced first, so every record dropped here is durably deleted (or expired).
 Status Queues::Queue::Compact(size_t* rewritten, size_t* removed) {
-#ifndef SEGLOG_TMP_NO_REWRITE
   size_t rw = 0, rm = 0;
   SEGLOG_RETURN_IF_ERROR(Expire());
   SEGLOG_RETURN_IF_ERROR(journal->Sync());
@@ -1576,9 +1569,6 @@ Status Queues::Queue::Compact(size_t* rewritten, size_t* removed) {
   if (rewritten != nullptr) *rewritten = rw;
   if (removed != nullptr) *removed = rm;
   return Status::OK();
-#else
-  (void)rewritten; (void)removed; return Status::NotSupported("tmp");
-#endif
 }
 
 Status Queues::Queue::Maintain(const QueuesOptions& opt) {
