@@ -11,6 +11,13 @@
 
 namespace seglog {
 
+// Roaring64Map::isEmpty() and cardinality() in CRoaring 0.2.66 copy every 2^32-id bucket (their
+// lambdas take the map's pairs by a mismatched type): use these instead.
+inline bool IsEmpty(const Roaring64Map& bm) {
+  return bm.minimum() == UINT64_MAX && !bm.contains(UINT64_MAX);
+}
+inline uint64_t Cardinality(const Roaring64Map& bm) { return bm.rank(UINT64_MAX); }
+
 namespace bitmap_internal {
 // Calls f(chunk) for [lo, hi) split at 2^16 boundaries, chunk holding that part's ids.
 template <typename F>
@@ -38,7 +45,7 @@ inline void AddRange(Roaring64Map* bm, uint64_t lo, uint64_t hi) {
 
 // Removes every id in [lo, hi).
 inline void RemoveRange(Roaring64Map* bm, uint64_t lo, uint64_t hi) {
-  if (bm->isEmpty()) return;
+  if (IsEmpty(*bm)) return;
   lo = std::max(lo, bm->minimum());
   hi = std::min(hi, bm->maximum() + 1);
   bitmap_internal::ForEachChunk(lo, hi, [bm](const Roaring64Map& c) { *bm -= c; });

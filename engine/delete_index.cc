@@ -135,7 +135,7 @@ void DeleteIndex::ForgetBelow(SeqNo seq) {
 uint64_t DeleteIndex::DeletedInRange(SeqNo lo, SeqNo hi) const {
   if (!(lo < hi)) return 0;
   std::lock_guard<std::mutex> l(mu_);
-  if (deleted_.isEmpty()) return 0;
+  if (IsEmpty(deleted_)) return 0;
   // rank(x) = ids <= x.
   const uint64_t below_hi = deleted_.rank(hi.value() - 1);
   const uint64_t below_lo = lo.value() == 0 ? 0 : deleted_.rank(lo.value() - 1);
@@ -165,7 +165,7 @@ uint32_t DeleteIndex::ReceiveCount(SeqNo id) const {
 
 uint64_t DeleteIndex::deleted_count() const {
   std::lock_guard<std::mutex> l(mu_);
-  return deleted_.cardinality();
+  return Cardinality(deleted_);
 }
 
 size_t DeleteIndex::bitmap_bytes() const {

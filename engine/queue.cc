@@ -567,7 +567,7 @@ class Queues::Queue {
       picks->push_back(Pick{id, r.gen, r.count});
     };
     if (!fifo()) {
-      while (picks->size() < n && !ready.isEmpty() && in_flight < kQueueMaxInFlight) {
+      while (picks->size() < n && !IsEmpty(ready) && in_flight < kQueueMaxInFlight) {
         const uint64_t id = ready.minimum();
         ready.remove(id);
         take(id, nullptr);
@@ -1365,12 +1365,12 @@ Status Queues::Queue::Stats(QueueStats* out) {
   {
     std::lock_guard<std::mutex> l(mu);
     ProcessTimersLocked(now);
-    const uint64_t live_n = live.cardinality();
+    const uint64_t live_n = Cardinality(live);
     st.in_flight = in_flight;
-    st.delayed = delayed.cardinality();
+    st.delayed = Cardinality(delayed);
     st.visible = live_n > st.in_flight + st.delayed ? live_n - st.in_flight - st.delayed : 0;
     for (const auto& [gid, g] : groups) st.groups += g->ids.empty() ? 0 : 1;
-    if (!live.isEmpty()) {
+    if (!IsEmpty(live)) {
       any = true;
       oldest = live.minimum();
     }
@@ -1517,7 +1517,7 @@ Status Queues::Queue::Compact(size_t* rewritten, size_t* removed) {
     Roaring64Map keep;
     {
       std::lock_guard<std::mutex> l(mu);
-      if (!live.isEmpty()) {
+      if (!IsEmpty(live)) {
         live_n = live.rank(hi - 1) - (lo == 0 ? 0 : live.rank(lo - 1));
       }
       if (live_n > 0 && live_n < sg.records) {

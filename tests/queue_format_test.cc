@@ -131,9 +131,19 @@ TEST(Bitmap, RangesMatchPerIdModel) {
       }
     }
   }
+  Roaring64Map none;
+  EXPECT_TRUE(IsEmpty(none));
+  EXPECT_EQ(Cardinality(none), 0u);
+  none.add(uint64_t{1} << 40);
+  EXPECT_FALSE(IsEmpty(none));
+  none.add(UINT64_MAX);
+  EXPECT_EQ(Cardinality(none), 2u);
+  none.remove(uint64_t{1} << 40);
+  EXPECT_FALSE(IsEmpty(none));
   Roaring64Map big;
   AddRange(&big, 0, 100'000'000);
   EXPECT_EQ(big.cardinality(), 100'000'000u);
+  EXPECT_EQ(Cardinality(big), 100'000'000u);
   EXPECT_LT(big.getSizeInBytes(true), 50'000u) << "run containers, not bitmaps";
   RemoveRange(&big, 1, 99'999'999);
   EXPECT_EQ(big.cardinality(), 2u);
