@@ -1,21 +1,28 @@
 // seglog-bench: workload driver. Measures seglog against the disk's own limit in one run.
 //
 //   seglog-bench append --threads 16 --size 1024 --count 200000 --durability always
-//   seglog-bench open --sealed-gib 10
+//   seglog-bench open --sealed-gib 10 [--after-kill]
 //   seglog-bench queue --producers 2 --consumers 2 --batch 10 --durability interval
 //   seglog-bench queue-depth --depth 1000000
 //
 // Reports records/s, MB/s, per-append latency percentiles, fdatasync calls per append, CPU
 // seconds and peak RSS; --json for machines.
+//
+// append, stream-put and queue also run the same workload, after seglog and in the same run,
+// on SQLite, RocksDB and LMDB (bench/peers.h; --no-peers skips them, and peers this build
+// lacks are named as skipped), and report seglog/peer. Under always a peer run stops after
+// --peer-max-calls transactions (default 3,000) and says how many records it counted.
 #include <fcntl.h>
 #include <malloc.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -26,6 +33,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/peers.h"
 #include "engine/log.h"
 #include "engine/options.h"
 #include "engine/store.h"
@@ -68,6 +76,12 @@ json Percentiles(std::vector<double>& us) {
   std::exit(2);
 }
 
+// Baselines run after seglog in the same run (see "peers" below).
+struct PeerOptions {
+  bool enabled = true;
+  uint64_t max_calls_always = 3000;
+};
+
 struct AppendArgs {
   int threads = 1;
   size_t size = 1024;
@@ -78,6 +92,7 @@ struct AppendArgs {
   std::string dir;
   uint64_t segment_mib = 64;
   bool raw = true;
+  PeerOptions peers;
   bool json_out = false;
 };
 
@@ -133,6 +148,126 @@ json RawLoop(const std::string& dir, const AppendArgs& a, uint64_t appends, size
   j["mb_per_s"] = total / el / 1e6;
   j["latency"] = Percentiles(lat);
   return j;
+}
+
+// ---------------------------------------------------------------- peers (issue 5)
+//
+// The same workload on SQLite, RocksDB and LMDB (bench/peers.h), each after seglog in the same
+// run, same records, batch, threads and durability. Under "always" a peer run is bounded to
+// --peer-max-calls transactions (each a sync for SQLite and LMDB) to keep runs short; its rate
+// is then measured over fewer records, which the report says.
+
+std::string PeerDir(const std::string& dir, const std::string& name) { return dir + "/peer-" + name; }
+
+std::unique_ptr<seglog::bench::Peer> OpenPeer(const std::string& name, const std::string& dir,
+                                              const std::string& durability) {
+  seglog::Durability d;
+  Status s = seglog::ParseDurability(durability, &d);
+  if (!s.ok()) Die(s, "durability");
+  std::unique_ptr<seglog::bench::Peer> p = seglog::bench::NewPeer(name);
+  std::filesystem::remove_all(dir);
+  s = p->Open(dir, d);
+  if (!s.ok()) Die(s, ("open peer " + name).c_str());
+  return p;
+}
+
+// The peers' object of the report: one entry per peer run, plus "skipped".
+json PeersSkeleton(const PeerOptions& po) {
+  json j = json::object();
+  json skipped = json::array();
+  for (const std::string& s : seglog::bench::SkippedPeers()) skipped.push_back(s);
+  if (!po.enabled) {
+    for (const std::string& n : seglog::bench::CompiledPeers()) skipped.push_back(n + ": --no-peers");
+  }
+  j["skipped"] = skipped;
+  return j;
+}
+
+// Append (and stream-put) on each peer: `threads` threads, each `calls / threads` transactions
+// of `batch` values of `size` bytes (the same bytes per thread as seglog's run).
+json RunPeersAppend(const std::string& dir, const std::string& durability, int threads, size_t size,
+                    int batch, uint64_t calls, double seglog_records_per_s, const PeerOptions& po,
+                    bool progress) {
+  json peers = PeersSkeleton(po);
+  if (!po.enabled) return peers;
+  const bool bounded = durability == "always" && calls > po.max_calls_always;
+  const uint64_t peer_calls = bounded ? po.max_calls_always : calls;
+  const uint64_t per_thread = std::max<uint64_t>(1, peer_calls / static_cast<uint64_t>(threads));
+  for (const std::string& name : seglog::bench::CompiledPeers()) {
+    if (progress) std::fprintf(stderr, "  %s ...", name.c_str());
+    const std::string pdir = PeerDir(dir, name);
+    std::unique_ptr<seglog::bench::Peer> peer = OpenPeer(name, pdir, durability);
+    std::vector<std::vector<double>> lat(threads);
+    std::atomic<bool> failed{false};
+    Usage u0 = GetUsage();
+    auto t0 = Clock::now();
+    std::vector<std::thread> ts;
+    for (int t = 0; t < threads; ++t) {
+      ts.emplace_back([&, t] {
+        std::mt19937_64 rng(t);
+        std::string value(size, 'v');
+        for (auto& c : value) c = static_cast<char>('a' + rng() % 26);
+        std::vector<std::string_view> values(batch, value);
+        lat[t].reserve(per_thread);
+        for (uint64_t i = 0; i < per_thread && !failed; ++i) {
+          auto s0 = Clock::now();
+          Status st = peer->Append(values);
+          if (!st.ok()) {
+            std::fprintf(stderr, "%s append: %s\n", name.c_str(), st.ToString().c_str());
+            failed = true;
+            return;
+          }
+          lat[t].push_back(std::chrono::duration<double, std::micro>(Clock::now() - s0).count());
+        }
+      });
+    }
+    for (auto& t : ts) t.join();
+    const double el = Seconds(Clock::now() - t0);
+    Usage u1 = GetUsage();
+    if (failed) std::exit(2);
+    Status s = peer->Close();
+    if (!s.ok()) Die(s, ("close peer " + name).c_str());
+    std::vector<double> all;
+    for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
+    const uint64_t records = all.size() * static_cast<uint64_t>(batch);
+    json r;
+    r["config"] = peer->Config();
+    r["records"] = records;
+    r["bounded"] = bounded;
+    r["seconds"] = el;
+    r["records_per_s"] = records / el;
+    r["mb_per_s"] = static_cast<double>(records) * size / el / 1e6;
+    r["latency"] = Percentiles(all);
+    r["cpu_s"] = u1.cpu_s - u0.cpu_s;
+    r["seglog_over_peer"] = seglog_records_per_s / r["records_per_s"].get<double>();
+    peers[name] = r;
+    peer.reset();
+    std::filesystem::remove_all(pdir);
+    if (progress) std::fprintf(stderr, "\r%*s\r", 20, "");
+  }
+  return peers;
+}
+
+void PrintPeers(const json& peers, const char* unit, const char* rate_key, const char* lat_key) {
+  bool any = false;
+  for (const std::string& name : seglog::bench::CompiledPeers()) {
+    if (!peers.contains(name)) continue;
+    if (!any) std::printf("  peers (same workload and durability, after seglog; seglog/peer > 1: seglog faster):\n");
+    any = true;
+    const json& r = peers[name];
+    const json& l = r[lat_key];
+    std::printf("    %-7s %.0f %s, p50 %.1f us, p99 %.1f us, p99.9 %.1f us, max %.1f us; seglog/%s = %.2f",
+                name.c_str(), r[rate_key].get<double>(), unit, l["p50_us"].get<double>(),
+                l["p99_us"].get<double>(), l["p999_us"].get<double>(), l["max_us"].get<double>(),
+                name.c_str(), r["seglog_over_peer"].get<double>());
+    const char* count_key = r.contains("records") ? "records" : "messages";
+    if (r["bounded"].get<bool>()) {
+      std::printf("  [bounded: %llu %s counted]", static_cast<unsigned long long>(r[count_key].get<uint64_t>()),
+                  count_key);
+    }
+    std::printf("\n        (%s)\n", r["config"].get<std::string>().c_str());
+  }
+  for (const auto& s : peers["skipped"]) std::printf("  peer skipped: %s\n", s.get<std::string>().c_str());
 }
 
 int RunAppend(const AppendArgs& a) {
@@ -224,6 +359,8 @@ int RunAppend(const AppendArgs& a) {
     j["raw"] = r;
     j["ratio_vs_raw"] = j["records_per_s"].get<double>() / r["records_per_s"].get<double>();
   }
+  j["peers"] = RunPeersAppend(dir, a.durability, a.threads, a.size, a.batch, appends,
+                              j["records_per_s"].get<double>(), a.peers, !a.json_out);
   if (a.dir.empty()) std::filesystem::remove_all(dir);
   if (a.json_out) {
     std::cout << j.dump(2) << "\n";
@@ -242,6 +379,7 @@ int RunAppend(const AppendArgs& a) {
                   j["raw"]["records_per_s"].get<double>(), j["raw"]["latency"]["p99_us"].get<double>(),
                   j["ratio_vs_raw"].get<double>());
     }
+    PrintPeers(j["peers"], "rec/s", "records_per_s", "latency");
   }
   return 0;
 }
@@ -252,6 +390,7 @@ struct OpenArgs {
   int repeats = 5;
   bool json_out = false;
   bool keep = false;
+  bool after_kill = false;
 };
 
 double TimeOpenMs(const std::string& dir) {
@@ -276,7 +415,113 @@ bool DropCaches() {
   return ok;
 }
 
+// open --after-kill: a child process fills the store (sealed_gib GiB sealed) and keeps
+// appending until the parent kills it with SIGKILL; the parent then times the reopen, with the
+// recovery of the unsealed tail the kill left. Each timed open gets its own kill: a new child
+// reopens the store, appends for a moment and is killed again.
+int RunOpenAfterKill(const OpenArgs& a) {
+  const std::string base = MakeDir(a.dir);
+  const std::string dir = base + "/store-killed";
+  const uint64_t target = static_cast<uint64_t>(a.sealed_gib * (1ull << 30));
+  // Kills a child in the middle of its appends; false when the child failed first.
+  auto kill_cycle = [&]() -> bool {
+    int fds[2];
+    if (pipe(fds) != 0) { std::perror("pipe"); std::exit(2); }
+    std::fflush(nullptr);
+    const pid_t pid = fork();
+    if (pid < 0) { std::perror("fork"); std::exit(2); }
+    if (pid == 0) {
+      close(fds[0]);
+      // The child inherits this thread's io_uring ring (thread-local, its queues mapped
+      // MAP_SHARED): using it from both processes corrupts it. The child's appends are plain
+      // pwrites on either backend; it uses the pwrite backend.
+      seglog::StoreOptions so;
+      so.io_backend = seglog::io::Backend::kPwrite;
+      std::unique_ptr<seglog::Store> store;
+      Status s = seglog::Store::Open(dir, so, &store);
+      if (!s.ok()) _exit(3);
+      seglog::LogOptions lo;
+      lo.durability = seglog::Durability::kNone;
+      seglog::Log* log = nullptr;
+      s = store->CreateLog("bench", lo, &log);
+      if (s.code() == seglog::StatusCode::kAlreadyExists) s = store->GetLog("bench", &log);
+      if (!s.ok()) _exit(3);
+      std::string value(16384, 'k');
+      std::vector<seglog::Log::Record> recs(64);
+      for (auto& r : recs) r.value = seglog::ByteView(reinterpret_cast<const uint8_t*>(value.data()), value.size());
+      uint64_t written = log->Stats().bytes;
+      while (written < target) {
+        if (!log->Append(recs).ok()) _exit(3);
+        written += 64 * 16384;
+      }
+      if (write(fds[1], "r", 1) != 1) _exit(3);
+      std::span<const seglog::Log::Record> tail(recs.data(), 8);
+      for (;;) {
+        if (!log->Append(tail).ok()) _exit(3);  // until killed
+      }
+    }
+    close(fds[1]);
+    char c;
+    const bool ready = read(fds[0], &c, 1) == 1;
+    close(fds[0]);
+    if (ready) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      kill(pid, SIGKILL);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return ready && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+  };
+  std::vector<double> warm, cold;
+  bool can_drop = true;
+  for (int i = 0; i < 2 * a.repeats; ++i) {
+    const bool want_cold = i >= a.repeats;
+    if (want_cold && !can_drop) break;
+    if (!kill_cycle()) {
+      std::fprintf(stderr, "seglog-bench: the child filling the store failed before it was killed\n");
+      return 2;
+    }
+    if (want_cold) {
+      can_drop = DropCaches();
+      if (!can_drop) break;
+      cold.push_back(TimeOpenMs(dir));
+    } else {
+      warm.push_back(TimeOpenMs(dir));
+    }
+  }
+  std::sort(warm.begin(), warm.end());
+  std::sort(cold.begin(), cold.end());
+  json j;
+  j["workload"] = "open-after-kill";
+  j["sealed_gib"] = a.sealed_gib;
+  j["opens"] = warm.size() + cold.size();
+  j["open_ms_warm_median"] = warm[warm.size() / 2];
+  j["open_ms_warm_max"] = warm.back();
+  if (!cold.empty()) {
+    j["open_ms_cold_median"] = cold[cold.size() / 2];
+    j["open_ms_cold_max"] = cold.back();
+  }
+  if (a.json_out) {
+    std::cout << j.dump(2) << "\n";
+  } else {
+    std::printf("open after kill -9, %.1f GiB sealed (each open right after its own SIGKILL mid-append, "
+                "%d each): page cache as the kill left it (dirty tail written back by recovery's "
+                "fdatasync) median %.2f ms, max %.2f ms",
+                a.sealed_gib, a.repeats, warm[warm.size() / 2], warm.back());
+    if (!cold.empty()) {
+      std::printf("; after sync + drop_caches median %.2f ms, max %.2f ms", cold[cold.size() / 2], cold.back());
+    } else {
+      std::printf("; cold skipped (cannot write /proc/sys/vm/drop_caches)");
+    }
+    std::printf("\n");
+  }
+  if (!a.keep) std::filesystem::remove_all(dir);
+  if (a.dir.empty() && !a.keep) std::filesystem::remove_all(base);
+  return 0;
+}
+
 int RunOpen(const OpenArgs& a) {
+  if (a.after_kill) return RunOpenAfterKill(a);
   const std::string base = MakeDir(a.dir);
   json j;
   j["workload"] = "open";
@@ -361,6 +606,7 @@ struct StreamPutArgs {
   std::string durability = "none";
   std::string dir;
   bool raw = true;
+  PeerOptions peers;
   bool json_out = false;
 };
 
@@ -448,6 +694,9 @@ int RunStreamPut(const StreamPutArgs& a) {
     j["raw"] = r;
     j["ratio_vs_raw"] = j["puts_per_s"].get<double>() / r["records_per_s"].get<double>();
   }
+  // Peers: the same records, one transaction per PutRecords call, no sharding or routing.
+  j["peers"] = RunPeersAppend(dir, a.durability, a.producers, a.size, a.batch, all.size(),
+                              j["puts_per_s"].get<double>(), a.peers, !a.json_out);
   if (a.dir.empty()) std::filesystem::remove_all(dir);
   if (a.json_out) {
     std::cout << j.dump(2) << "\n";
@@ -463,6 +712,7 @@ int RunStreamPut(const StreamPutArgs& a) {
                   j["ratio_vs_raw"].get<double>());
     }
     std::printf("\n");
+    PrintPeers(j["peers"], "puts/s", "records_per_s", "latency");
   }
   return 0;
 }
@@ -569,6 +819,7 @@ struct QueueArgs {
   int batch = 10;
   std::string durability = "interval";
   std::string dir;
+  PeerOptions peers;
   bool json_out = false;
 };
 
@@ -587,6 +838,144 @@ BenchQueues OpenBenchQueues(const std::string& dir) {
 seglog::ByteView Bytes(const std::string& s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
+
+namespace {
+
+// The queue workload on each peer: `producers` threads send, `consumers` threads receive (a
+// 30 s visibility) and delete, batch messages per call; a message counts once deleted. An empty
+// receive sleeps 100 us before the next (the peers have no long poll).
+json RunPeersQueue(const std::string& dir, const QueueArgs& a, uint64_t total_seglog,
+                   double seglog_messages_per_s) {
+  json peers = PeersSkeleton(a.peers);
+  if (!a.peers.enabled) return peers;
+  // Send, receive and delete: about three transactions per batch of messages.
+  const uint64_t calls = 3 * (total_seglog / static_cast<uint64_t>(a.batch));
+  const bool bounded = a.durability == "always" && calls > a.peers.max_calls_always;
+  const uint64_t want = bounded ? a.peers.max_calls_always / 3 * static_cast<uint64_t>(a.batch) : total_seglog;
+  const uint64_t per = std::max<uint64_t>(1, want / static_cast<uint64_t>(a.producers));
+  const uint64_t total = per * static_cast<uint64_t>(a.producers);
+  for (const std::string& name : seglog::bench::CompiledPeers()) {
+    if (!a.json_out) std::fprintf(stderr, "  %s ...", name.c_str());
+    const std::string pdir = PeerDir(dir, name);
+    std::unique_ptr<seglog::bench::Peer> peer = OpenPeer(name, pdir, a.durability);
+    std::vector<std::vector<double>> send_lat(a.producers), recv_lat(a.consumers), del_lat(a.consumers);
+    std::atomic<uint64_t> done{0};
+    std::atomic<bool> failed{false};
+    Usage u0 = GetUsage();
+    auto t0 = Clock::now();
+    std::vector<std::thread> ts;
+    for (int t = 0; t < a.producers; ++t) {
+      ts.emplace_back([&, t] {
+        const std::string body(a.size, static_cast<char>('a' + t % 26));
+        std::vector<std::string_view> batch(a.batch, body);
+        for (uint64_t i = 0; i < per && !failed; i += a.batch) {
+          const size_t n = std::min<uint64_t>(a.batch, per - i);
+          auto s0 = Clock::now();
+          Status st = peer->QueueSend(std::span(batch.data(), n));
+          if (!st.ok()) {
+            std::fprintf(stderr, "%s send: %s\n", name.c_str(), st.ToString().c_str());
+            failed = true;
+            return;
+          }
+          send_lat[t].push_back(std::chrono::duration<double, std::micro>(Clock::now() - s0).count());
+        }
+      });
+    }
+    for (int t = 0; t < a.consumers; ++t) {
+      ts.emplace_back([&, t] {
+        std::vector<seglog::bench::PeerMessage> got;
+        std::vector<uint64_t> ids;
+        while (done.load() < total && !failed) {
+          got.clear();
+          auto s0 = Clock::now();
+          Status st = peer->QueueReceive(static_cast<size_t>(a.batch), 30, &got);
+          auto s1 = Clock::now();
+          if (!st.ok()) {
+            std::fprintf(stderr, "%s receive: %s\n", name.c_str(), st.ToString().c_str());
+            failed = true;
+            return;
+          }
+          if (got.empty()) {
+            std::this_thread::sleep_for(std::chrono::microseconds(100));
+            continue;
+          }
+          recv_lat[t].push_back(std::chrono::duration<double, std::micro>(s1 - s0).count());
+          ids.clear();
+          for (auto& m : got) ids.push_back(m.id);
+          st = peer->QueueDelete(ids);
+          if (!st.ok()) {
+            std::fprintf(stderr, "%s delete: %s\n", name.c_str(), st.ToString().c_str());
+            failed = true;
+            return;
+          }
+          del_lat[t].push_back(std::chrono::duration<double, std::micro>(Clock::now() - s1).count());
+          done += got.size();
+        }
+      });
+    }
+    for (auto& t : ts) t.join();
+    const double el = Seconds(Clock::now() - t0);
+    Usage u1 = GetUsage();
+    if (failed) std::exit(2);
+    Status s = peer->Close();
+    if (!s.ok()) Die(s, ("close peer " + name).c_str());
+    auto merge = [](std::vector<std::vector<double>>& v) {
+      std::vector<double> all;
+      for (auto& x : v) all.insert(all.end(), x.begin(), x.end());
+      return all;
+    };
+    std::vector<double> sl = merge(send_lat), rl = merge(recv_lat), dl = merge(del_lat);
+    json r;
+    r["config"] = peer->Config();
+    r["messages"] = total;
+    r["bounded"] = bounded;
+    r["seconds"] = el;
+    r["messages_per_s"] = total / el;
+    r["send_latency"] = Percentiles(sl);
+    r["receive_latency"] = Percentiles(rl);
+    r["delete_latency"] = Percentiles(dl);
+    r["cpu_s"] = u1.cpu_s - u0.cpu_s;
+    r["seglog_over_peer"] = seglog_messages_per_s / r["messages_per_s"].get<double>();
+    peers[name] = r;
+    peer.reset();
+    std::filesystem::remove_all(pdir);
+    if (!a.json_out) std::fprintf(stderr, "\r%*s\r", 20, "");
+  }
+  return peers;
+}
+
+std::string Quad(const json& l) {
+  if (l.is_null()) return "-";
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "%.0f/%.0f/%.0f/%.0f", l["p50_us"].get<double>(), l["p99_us"].get<double>(),
+                l["p999_us"].get<double>(), l["max_us"].get<double>());
+  return buf;
+}
+
+std::string QueueLatencies(const json& r) {
+  return "send " + Quad(r["send_latency"]) + ", receive " + Quad(r["receive_latency"]) + ", delete " +
+         Quad(r["delete_latency"]);
+}
+
+void PrintQueuePeers(const json& peers) {
+  bool any = false;
+  for (const std::string& name : seglog::bench::CompiledPeers()) {
+    if (!peers.contains(name)) continue;
+    if (!any) std::printf("  peers (same workload and durability, after seglog; seglog/peer > 1: seglog faster):\n");
+    any = true;
+    const json& r = peers[name];
+    std::printf("    %-7s %.0f messages/s; seglog/%s = %.2f", name.c_str(), r["messages_per_s"].get<double>(),
+                name.c_str(), r["seglog_over_peer"].get<double>());
+    if (r["bounded"].get<bool>()) {
+      std::printf("  [bounded: %llu messages counted]", static_cast<unsigned long long>(r["messages"].get<uint64_t>()));
+    }
+    std::printf("\n        latency p50/p99/p99.9/max us: %s\n        (%s)\n", QueueLatencies(r).c_str(),
+                r["config"].get<std::string>().c_str());
+  }
+  for (const auto& s : peers["skipped"]) std::printf("  peer skipped: %s\n", s.get<std::string>().c_str());
+}
+
+}  // namespace
 
 // Producers send, consumers receive and delete: the whole SQS cycle. A message counts once
 // its delete returned.
@@ -694,18 +1083,17 @@ int RunQueue(const QueueArgs& a) {
   j["left_visible"] = st.visible;
   bq.queues.reset();
   (void)bq.store->Close();
+  std::filesystem::remove_all(dir + "/store");
+  j["peers"] = RunPeersQueue(dir, a, total, j["messages_per_s"].get<double>());
   if (a.dir.empty()) std::filesystem::remove_all(dir);
   if (a.json_out) {
     std::cout << j.dump(2) << "\n";
   } else {
     std::printf("queue %d producers, %d consumers, %zu B x batch %d, %s: %.0f messages/s "
-                "(send+receive+delete), send p50 %.1f us p99 %.1f us, receive p50 %.1f us "
-                "p99 %.1f us, delete p50 %.1f us p99 %.1f us, cpu %.1f s\n",
+                "(send+receive+delete), cpu %.1f s\n    latency p50/p99/p99.9/max us: %s\n",
                 a.producers, a.consumers, a.size, a.batch, a.durability.c_str(),
-                j["messages_per_s"].get<double>(), j["send_latency"]["p50_us"].get<double>(),
-                j["send_latency"]["p99_us"].get<double>(), j["receive_latency"]["p50_us"].get<double>(),
-                j["receive_latency"]["p99_us"].get<double>(), j["delete_latency"]["p50_us"].get<double>(),
-                j["delete_latency"]["p99_us"].get<double>(), j["cpu_s"].get<double>());
+                j["messages_per_s"].get<double>(), j["cpu_s"].get<double>(), QueueLatencies(j).c_str());
+    PrintQueuePeers(j["peers"]);
   }
   return 0;
 }
@@ -815,6 +1203,10 @@ int main(int argc, char** argv) {
   ap->add_option("--dir", aa.dir, "directory (default: a new temp dir)");
   ap->add_option("--segment-mib", aa.segment_mib, "segment size in MiB");
   ap->add_flag("!--no-raw", aa.raw, "skip the raw pwrite baseline");
+  ap->add_flag("--peers,!--no-peers", aa.peers.enabled,
+                "also run SQLite, RocksDB and LMDB on the same workload (default on)");
+  ap->add_option("--peer-max-calls", aa.peers.max_calls_always,
+                  "under always: at most this many peer transactions per peer");
   ap->add_flag("--json", aa.json_out, "JSON output");
   OpenArgs oa;
   auto* op = app.add_subcommand("open", "time reopening a store with N GiB sealed vs empty");
@@ -822,6 +1214,8 @@ int main(int argc, char** argv) {
   op->add_option("--dir", oa.dir, "directory (default: a new temp dir)");
   op->add_option("--repeats", oa.repeats, "opens timed per store");
   op->add_flag("--keep", oa.keep, "keep the stores");
+  op->add_flag("--after-kill", oa.after_kill,
+               "time the reopen after a child filling the store is killed with SIGKILL");
   op->add_flag("--json", oa.json_out, "JSON output");
   StreamPutArgs sp;
   auto* spp = app.add_subcommand("stream-put", "put records into a sharded stream from N producers");
@@ -833,6 +1227,10 @@ int main(int argc, char** argv) {
   spp->add_option("--durability", sp.durability, "always | interval | none");
   spp->add_option("--dir", sp.dir, "directory (default: a new temp dir)");
   spp->add_flag("!--no-raw", sp.raw, "skip the raw pwrite baseline");
+  spp->add_flag("--peers,!--no-peers", sp.peers.enabled,
+                "also run SQLite, RocksDB and LMDB on the same workload (default on)");
+  spp->add_option("--peer-max-calls", sp.peers.max_calls_always,
+                  "under always: at most this many peer transactions per peer");
   spp->add_flag("--json", sp.json_out, "JSON output");
   StreamReadArgs sr;
   auto* srp = app.add_subcommand("stream-read", "TRIM_HORIZON scan of N GiB, warm, vs memcpy");
@@ -849,6 +1247,10 @@ int main(int argc, char** argv) {
   qp->add_option("--batch", qa.batch, "messages per send / receive / delete")->check(CLI::Range(1, 10));
   qp->add_option("--durability", qa.durability, "always | interval | none");
   qp->add_option("--dir", qa.dir, "directory (default: a new temp dir)");
+  qp->add_flag("--peers,!--no-peers", qa.peers.enabled,
+                "also run SQLite, RocksDB and LMDB on the same workload (default on)");
+  qp->add_option("--peer-max-calls", qa.peers.max_calls_always,
+                  "under always: at most this many peer transactions per peer");
   qp->add_flag("--json", qa.json_out, "JSON output");
   QueueDepthArgs qd;
   auto* qdp = app.add_subcommand("queue-depth", "receive latency and memory at N queued messages");
