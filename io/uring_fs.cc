@@ -9,8 +9,10 @@
 // directory operations are plain syscalls (io/posix_fs.h).
 
 #include <liburing.h>
+#include <pthread.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -33,6 +35,24 @@ constexpr size_t kMaxChunk = size_t{1} << 30;
 // with raw syscalls that ThreadSanitizer cannot see, so a fresh ring mapped where a dead
 // thread's ring used to be looks to it like a race between the two threads.
 // Deliberately never destroyed (threads may exit after static destructors have run).
+// A forked child inherits every ring (their memory and file descriptors) while the parent
+// keeps using them: a ring is only ever used by the process that created it. Each ring
+// remembers the fork generation it was created in; a child (pthread_atfork) is a new one.
+std::atomic<uint64_t> g_fork_generation{0};
+uint64_t ForkGeneration() {
+  static const bool registered = [] {
+    pthread_atfork(nullptr, nullptr, [] { g_fork_generation.fetch_add(1); });
+    return true;
+  }();
+  (void)registered;
+  return g_fork_generation.load(std::memory_order_relaxed);
+}
+
+struct OwnedRing {
+  std::unique_ptr<io_uring> ring;
+  uint64_t generation = 0;
+};
+
 class RingPool {
  public:
   static RingPool& Get() {
@@ -40,30 +60,33 @@ class RingPool {
     return *pool;
   }
 
-  std::unique_ptr<io_uring> Take() {
+  OwnedRing Take() {
     std::lock_guard<std::mutex> l(mu_);
-    if (idle_.empty()) return nullptr;
-    std::unique_ptr<io_uring> r = std::move(idle_.back());
-    idle_.pop_back();
-    return r;
+    while (!idle_.empty()) {
+      OwnedRing r = std::move(idle_.back());
+      idle_.pop_back();
+      if (r.generation == ForkGeneration()) return r;
+      io_uring_queue_exit(r.ring.get());  // the parent's: this process's copy only
+    }
+    return {};
   }
 
   // REQUIRES: nothing queued or in flight on `r`.
-  void Give(std::unique_ptr<io_uring> r) {
-    {
+  void Give(OwnedRing r) {
+    if (r.generation == ForkGeneration()) {
       std::lock_guard<std::mutex> l(mu_);
       if (idle_.size() < kMaxIdleRings) {
         idle_.push_back(std::move(r));
         return;
       }
     }
-    io_uring_queue_exit(r.get());
+    io_uring_queue_exit(r.ring.get());
   }
 
  private:
   static constexpr size_t kMaxIdleRings = 16;
   std::mutex mu_;
-  std::vector<std::unique_ptr<io_uring>> idle_;
+  std::vector<OwnedRing> idle_;
 };
 
 // The calling thread's ring: taken from the pool or created on first use, handed back to the
@@ -72,34 +95,35 @@ class ThreadRing {
  public:
   ThreadRing() = default;
   ~ThreadRing() {
-    if (ring_ != nullptr) RingPool::Get().Give(std::move(ring_));
+    if (ring_.ring != nullptr) RingPool::Get().Give(std::move(ring_));
   }
   ThreadRing(const ThreadRing&) = delete;
   ThreadRing& operator=(const ThreadRing&) = delete;
 
   // Returns the ring, creating it when needed; IOError with the reason when the kernel refuses.
   Status Get(io_uring** out) {
-    if (ring_ == nullptr) ring_ = RingPool::Get().Take();
-    if (ring_ == nullptr) {
+    if (ring_.ring != nullptr && ring_.generation != ForkGeneration()) Reset();  // forked
+    if (ring_.ring == nullptr) ring_ = RingPool::Get().Take();
+    if (ring_.ring == nullptr) {
       auto r = std::make_unique<io_uring>();
       int err = io_uring_queue_init(kRingDepth, r.get(), 0);
       if (err < 0) {
         return Status::IOError(std::string("io_uring_queue_init: ") + std::strerror(-err));
       }
-      ring_ = std::move(r);
+      ring_ = OwnedRing{std::move(r), ForkGeneration()};
     }
-    *out = ring_.get();
+    *out = ring_.ring.get();
     return Status::OK();
   }
 
   // Destroys the ring (used when its state can no longer be trusted).
   void Reset() {
-    if (ring_ != nullptr) io_uring_queue_exit(ring_.get());
-    ring_.reset();
+    if (ring_.ring != nullptr) io_uring_queue_exit(ring_.ring.get());
+    ring_ = OwnedRing{};
   }
 
  private:
-  std::unique_ptr<io_uring> ring_;
+  OwnedRing ring_;
 };
 
 ThreadRing& CurrentRing() {
@@ -291,7 +315,7 @@ Status Probe() {
     io_uring_queue_exit(ring.get());
     return Status::NotSupported(std::string("io_uring unavailable: ") + std::strerror(-res));
   }
-  RingPool::Get().Give(std::move(ring));
+  RingPool::Get().Give(OwnedRing{std::move(ring), ForkGeneration()});
   return Status::OK();
 }
 
