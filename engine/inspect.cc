@@ -70,8 +70,10 @@ void InspectSegment(const std::string& path, SeqNo base, uint64_t log_id, bool l
     const format::SegmentTrailer& t = *seg.trailer;
     r->sealed = true;
     r->records = t.record_count;
+    // A sealed segment covers [base, last_seq] even when compaction dropped records from it
+    // (all of them, maybe): the next segment starts after that.
+    r->next_seq = t.last_seq + 1;
     if (t.record_count > 0) {
-      r->next_seq = t.last_seq + 1;
       r->first_ts = t.first_ts;
       r->max_ts = t.max_ts;
     }

@@ -47,8 +47,11 @@ struct SegmentReport {
   bool has_index = false;  // a .idx file sits beside it (not checked here; see VerifyStore)
 
   // From the trailer (sealed) or from scanning the batches (unsealed). Valid unless `error`.
+  // A sealed segment rewritten by compaction holds fewer records than it covers (maybe none).
   uint64_t records = 0;
-  SeqNo next_seq;            // one past the last record (== base_seq when empty)
+  SeqNo next_seq;            // sealed: one past the last sequence number it covers (its
+                             // trailer's last_seq + 1); unsealed: one past the last record
+                             // (== base_seq when empty)
   TimestampMs first_ts;      // first record's (0 when empty)
   TimestampMs max_ts;        // newest record's (0 when empty)
   FileOffset data_end;       // end of the last whole batch
@@ -214,11 +217,12 @@ struct VerifyProgress {
 
 // Checks every checksum in the store: the CATALOG; each segment's header; every batch, and
 // every record in it; sealed segments against their trailers (batches end exactly at
-// data_end; count, last sequence and timestamps match) and against each other (contiguous
-// sequences; a queue's messages log may have gaps, compaction keeps ids); index files against
-// their segments (warnings only). Queues: their settings, every message header and journal
-// record (an error at the offset of the batch holding it), the DELETES snapshot, and that the
-// journal reaches back to it. `progress` (may be empty)
+// data_end; count and timestamps match; no record after the trailer's last sequence, which a
+// segment rewritten by compaction may fall short of) and against each other (contiguous
+// sequence ranges; a queue's messages log may have gaps, compaction keeps ids); index files
+// against their segments (warnings only). Queues: their settings, every message header and
+// journal record (an error at the offset of the batch holding it), the DELETES snapshot, and
+// that the journal reaches back to it. `progress` (may be empty)
 // is called after each segment and about every 64 MiB within one.
 // Returns OK when the check ran, whatever it found (see out->ok()); NotFound("no store at
 // DIR") without a CATALOG, or another error when the store cannot be read at all.

@@ -12,6 +12,9 @@
 // Reads: iterators read the mapped segments zero-copy, concurrently with the writer, and see
 // a batch only once it is published: written, and under kAlways also synced.
 //
+// Compaction: RewriteSegment() rewrites a sealed segment with only the records a caller keeps
+// (their sequence numbers unchanged), crash-safely: see its comment and SPEC.md section 13.7.
+//
 // Thread-safety: all methods may be called from any thread. Lifetime: iterators must be
 // destroyed before the Log.
 #pragma once
@@ -53,6 +56,28 @@ struct LogStats {
   uint64_t writes = 0;   // write calls issued, since open
 };
 
+// One segment of a log, as Log::Segments() reports it.
+struct SegmentInfo {
+  SeqNo base_seq;  // the first sequence number it covers (its file's name)
+  // The last sequence number it covers. Sealed: its trailer's; a rewritten segment need not
+  // hold a record with it (nor with base_seq): the range stays, its dropped records are gaps.
+  // Active: the last published record's; base_seq - 1 (wrapping at 0) while it holds none.
+  SeqNo last_seq;
+  uint64_t records = 0;  // records it holds (after a rewrite, fewer than it covers; maybe 0)
+  uint64_t bytes = 0;    // bytes of its batches (the file less its header and trailer)
+  // Of its first record, and the largest of its records. A sealed segment holding no record
+  // (all dropped by a rewrite) keeps those of the segment it replaced, so that retention by
+  // time removes it when it would have removed that one. Active and empty: 0. The active
+  // segment's max_ts may already be an append's still in flight.
+  TimestampMs first_ts;
+  TimestampMs max_ts;
+  bool sealed = false;
+  // Not OK for a sealed segment whose header or trailer cannot be read (Corruption naming the
+  // file, or an I/O error); then only base_seq, last_seq (what the next segment's base implies)
+  // and sealed are set.
+  Status status;
+};
+
 class Log {
  public:
   struct Env {
@@ -87,16 +112,54 @@ class Log {
   // Makes everything appended so far durable (fdatasync), whatever the durability mode.
   Status Sync();
 
-  // Stops the background syncer, syncs, closes the files. Idempotent; later calls return
-  // Closed. REQUIRES: no iterator in use.
+  // Stops the background syncer, syncs, closes the files; waits for a RewriteSegment or a
+  // retention call in progress. Idempotent; later calls return Closed. REQUIRES: no iterator
+  // in use.
   Status Close();
 
   // Removes whole sealed segments whose newest record is older than `cutoff`. The newest
   // segment is never removed. Readers inside a removed segment move on to what remains.
   Status RemoveSegmentsOlderThan(TimestampMs cutoff, size_t* removed = nullptr);
   // Removes whole sealed segments all of whose records have sequence numbers below `seq`
-  // (a journal whose prefix a snapshot now covers). The newest segment is never removed.
+  // (a journal whose prefix a snapshot now covers), i.e. whose last covered sequence number
+  // (SegmentInfo::last_seq) is below it. The newest segment is never removed.
   Status RemoveSegmentsBefore(SeqNo seq, size_t* removed = nullptr);
+
+  // The segments, oldest first: a snapshot (segments may be sealed, rewritten or removed
+  // right after). Reads the header and trailer of sealed segments not looked at yet (two small
+  // reads each, once per segment).
+  std::vector<SegmentInfo> Segments() const;
+
+  // Compaction. Rewrites the sealed segment whose base is `base`, keeping only the records for
+  // which keep(seq) returns true (called once per record, in sequence order, with no lock of
+  // the log held but the one that serialises compaction and retention: keep must not wait for
+  // a thread that is calling RewriteSegment or RemoveSegments* on this log). Kept records keep
+  // their sequence numbers, timestamps, keys, values and attrs; the segment keeps its name and
+  // its sequence range, with gaps where records were dropped (it may end up with no record).
+  //
+  // Crash safety: the new file is written as "<base>.seg.tmp" through the log's FileSystem,
+  // fdatasynced, the old index file removed (and the directory fsynced), the new file renamed
+  // over the old one and the directory fsynced; then the new index is written (derived data).
+  // A crash at any moment leaves the old segment or the new one under the name, never neither,
+  // and a leftover .tmp is never a segment: opening the log removes it.
+  //
+  // Readers: the views they hold stay valid (the old mapping lives while pinned); an iterator
+  // inside the old segment moves, on its next call, to the new one at its position, so it
+  // never returns a record dropped by a rewrite that finished before that call. New readers
+  // see the new segment.
+  //
+  // Runs concurrently with appends (never holds the writer's lock during I/O), readers and
+  // retention (one compaction or retention call at a time per log).
+  //
+  // NotFound when no sealed segment other than the newest has that base (the newest segment
+  // is never rewritten); a no-op (OK) when keep() keeps every record. NotSupported on a
+  // read-only log or a segment holding a batch type this build does not know. Corruption when
+  // the segment is damaged (nothing is changed). On another error (I/O, no space) the old
+  // segment stays in place and in use, except when only the final directory fsync failed:
+  // then the new segment is in use and after a power loss either one may be there.
+  // *kept_bytes (optional): on OK, the batch bytes of the segment now in place.
+  Status RewriteSegment(SeqNo base, const std::function<bool(SeqNo)>& keep,
+                        uint64_t* kept_bytes = nullptr);
 
   // An iterator from the first record with seq >= `from` (clamped to the oldest retained).
   Status NewIterator(SeqNo from, std::unique_ptr<LogIterator>* out);
@@ -135,6 +198,12 @@ class Log {
 
   Status RemoveOldestSegmentsWhile(const std::function<bool(const Segment&)>& expired,
                                    size_t* removed);
+  // RewriteSegment's steps after keep() was asked: writes the new file and swaps it in.
+  // REQUIRES: maint_mu_ held, `map` pins `old`, old->SetReplacing(true).
+  Status WriteAndSwapSegment(const std::shared_ptr<Segment>& old,
+                             const std::shared_ptr<const io::MappedFile>& map,
+                             const std::vector<bool>& keeps, uint64_t kept,
+                             uint64_t* kept_bytes);
   // Segment list (readers): the segment holding `seq`, or the first after it; nullptr if none.
   std::shared_ptr<Segment> SegmentFor(SeqNo seq) const;
   std::shared_ptr<Segment> SegmentAfter(const Segment* s) const;
@@ -171,6 +240,10 @@ class Log {
   // ---- segment list, guarded by seg_mu_ (never held while taking mu_) ----
   mutable std::mutex seg_mu_;
   std::deque<std::shared_ptr<Segment>> segments_;
+
+  // Serialises compaction and retention (which both change the segment files), outermost:
+  // taken before mu_ or seg_mu_, never while holding them. Held during their file I/O.
+  std::mutex maint_mu_;
 
   std::atomic<uint64_t> first_seq_{0};
   std::atomic<uint64_t> published_next_{0};

@@ -139,6 +139,12 @@ Status Segment::Check() {
                            std::to_string(t.last_seq.value()) + " does not meet the next segment (" +
                            std::to_string(expected_last_.value() + 1) + ")");
   }
+  // A rewritten (compacted) segment holds fewer records than it covers, never more.
+  if (s.ok() && t.record_count != 0 && t.record_count - 1 > t.last_seq - base_) {
+    s = Status::Corruption(path_ + ": trailer counts " + std::to_string(t.record_count) +
+                           " records in the " + std::to_string(t.last_seq - base_ + 1) +
+                           " sequence numbers it covers");
+  }
   if (!s.ok()) {
     // Remember only what the bytes say; an I/O error (EMFILE, EIO) may pass, so try again.
     if (s.code() == StatusCode::kCorruption || s.code() == StatusCode::kNotSupported) {
@@ -186,6 +192,10 @@ Status Segment::Pin(std::shared_ptr<const io::MappedFile>* out) {
     cache_->Touch(this);
     *out = std::move(m);
     return Status::OK();
+  }
+  if (replacing_) {
+    // The name may already be the rewritten file's, which this object does not describe.
+    return Status::NotFound(path_ + ": replaced by a rewritten segment");
   }
   std::shared_ptr<io::MappedFile> m;
   Status s = io::MappedFile::Open(path_, 0, &m);
@@ -257,7 +267,7 @@ Status Segment::RebuildIndexLocked(const std::shared_ptr<const io::MappedFile>& 
   }
   index_ = std::move(entries);
   index_loaded_ = true;
-  if (!read_only_ && fs_ != nullptr) {
+  if (!read_only_ && !replacing_ && fs_ != nullptr) {
     // Derived data: failing to persist it costs only a rebuild next time.
     (void)io::ReplaceFile(fs_, index_path_,
                           format::EncodeIndex({base_, trailer_.data_end}, index_),
@@ -269,13 +279,18 @@ Status Segment::RebuildIndexLocked(const std::shared_ptr<const io::MappedFile>& 
 Status Segment::LoadIndexLocked(const std::shared_ptr<const io::MappedFile>& map) {
   if (index_loaded_) return Status::OK();
   ByteBuffer bytes;
-  if (io::ReadFile(index_path_, &bytes).ok()) {
+  // While replacing, the index file may already be the rewritten segment's: build from the map.
+  if (!replacing_ && io::ReadFile(index_path_, &bytes).ok()) {
     format::IndexInfo info;
     std::vector<IndexEntry> entries;
+    // A segment whose records were all dropped by compaction has no batch: an empty index.
+    const bool no_batches = trailer_.data_end == FileOffset(format::kSegmentHeaderSize);
     if (format::DecodeIndex(bytes, &info, &entries).ok() && info.base_seq == base_ &&
-        info.data_end == trailer_.data_end && !entries.empty() &&
-        entries.front().offset == FileOffset(format::kSegmentHeaderSize) &&
-        entries.back().offset < trailer_.data_end) {
+        info.data_end == trailer_.data_end &&
+        (no_batches ? entries.empty()
+                    : !entries.empty() &&
+                          entries.front().offset == FileOffset(format::kSegmentHeaderSize) &&
+                          entries.back().offset < trailer_.data_end)) {
       index_ = std::move(entries);
       index_loaded_ = true;
       return Status::OK();
@@ -291,6 +306,29 @@ Status Segment::IndexEntries(std::vector<IndexEntry>* out) {
   SEGLOG_RETURN_IF_ERROR(LoadIndexLocked(map));
   *out = index_;
   return Status::OK();
+}
+
+void Segment::InstallIndex(std::vector<IndexEntry> entries) {
+  std::lock_guard<std::mutex> l(mu_);
+  index_ = std::move(entries);
+  index_loaded_ = true;
+}
+
+void Segment::SetReplacing(bool on) {
+  // Under mu_: an index rebuild (which writes the index file) or a Pin opening the file that
+  // is in flight finishes first.
+  std::lock_guard<std::mutex> l(mu_);
+  replacing_ = on;
+}
+
+void Segment::MarkReplaced() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    replacing_ = true;
+  }
+  removed_.store(true, std::memory_order_release);
+  // Readers still inside it hold the mapping; the cache need not keep it any longer.
+  cache_->Erase(this);
 }
 
 Status Segment::Locate(const std::function<size_t(std::span<const IndexEntry>)>& pick,

@@ -7,6 +7,11 @@
 // Concurrency: the writer appends and publishes (published_end) and finally seals; readers
 // read only bytes below published_end() (acquire), which the writer stores (release) after
 // the bytes are written (and, under Durability::kAlways, synced). Thread-safe.
+//
+// Compaction (Log::RewriteSegment) replaces a sealed segment's file by a rewritten one under
+// the same name and a new Segment object; the old object is then marked replaced (and removed,
+// so readers move to the new one). A Segment object only ever maps or indexes the file it was
+// made for: once replacing starts it opens its path no more, and writes no index file.
 #pragma once
 
 #include <atomic>
@@ -105,6 +110,19 @@ class Segment {
   Status WriteIndex(io::FileSystem* fs);
   // The index entries (a copy), loading/rebuilding a sealed segment's index if needed.
   Status IndexEntries(std::vector<format::IndexEntry>* out);
+  // Gives a sealed segment its index, as its writer (compaction) computed it.
+  void InstallIndex(std::vector<format::IndexEntry> entries);
+
+  // ---- compaction ----
+  // While a rewrite of this segment's file is under way (on): Pin never opens the file again
+  // (it serves only a mapping that is still alive: the caller holds one) and no index file is
+  // written for it, so that nothing made from the old file can outlive the rename and none of
+  // the new file can be mistaken for the old. Off again when the rewrite gave up before its
+  // rename.
+  void SetReplacing(bool on);
+  // The rewritten file took this one's name: for good, nothing opens the path through this
+  // object, and it counts as removed (readers inside it move on to the new object).
+  void MarkReplaced();
   bool removed() const { return removed_.load(std::memory_order_acquire); }
   void MarkRemoved() { removed_.store(true, std::memory_order_release); }
 
@@ -135,6 +153,7 @@ class Segment {
   std::atomic<bool> sealed_{false};
   std::atomic<bool> removed_{false};
   std::atomic<bool> checked_{false};
+  bool replacing_ = false;          // guarded by mu_
   format::SegmentTrailer trailer_;  // written once, before checked_ (or sealed_) is set
   uint64_t log_id_ = 0;             // for SealedUnchecked
   SeqNo expected_last_;             // for SealedUnchecked

@@ -435,8 +435,20 @@ void Verifier::VerifyBatches(const SegmentFile& seg, SeqNo base, uint64_t limit,
             std::to_string(found));
   };
   if (records != t.record_count) mismatch("record count", records, t.record_count);
+  if (t.last_seq < base) {
+    Add(Severity::kError, path, trailer_at,
+        "trailer's last sequence " + std::to_string(t.last_seq.value()) +
+            " is before the segment's base " + std::to_string(base.value()));
+  }
   if (records > 0) {
-    if (*last_seq != t.last_seq) mismatch("last sequence", last_seq->value(), t.last_seq.value());
+    // last_seq is the end of the range the segment covers (the next segment starts after it).
+    // A segment rewritten by compaction may have dropped its last records, so its batches
+    // may end before it, never after.
+    if (*last_seq > t.last_seq) {
+      Add(Severity::kError, path, trailer_at,
+          "trailer's last sequence is " + std::to_string(t.last_seq.value()) +
+              " but the batches hold sequence " + std::to_string(last_seq->value()));
+    }
     if (first_ts != t.first_ts) mismatch("first timestamp", first_ts.value(), t.first_ts.value());
     if (max_ts != t.max_ts) mismatch("max timestamp", max_ts.value(), t.max_ts.value());
   }
@@ -467,6 +479,14 @@ void Verifier::VerifyIndex(const std::string& path, SeqNo base, const SegmentOut
         "index is for base " + std::to_string(info.base_seq.value()) + " and data end " +
             std::to_string(info.data_end.value()) + ", the segment has " +
             std::to_string(base.value()) + " and " + std::to_string(seg.data_end) + rebuilt);
+    return;
+  }
+  if (seg.batches.empty() && seg.data_end == kSegmentHeaderSize) {
+    // A segment whose records compaction dropped, all of them: nothing to index.
+    if (!entries.empty()) {
+      Add(Severity::kWarning, path, std::nullopt,
+          "index has entries for a segment without batches" + rebuilt);
+    }
     return;
   }
   if (entries.empty() || entries.front().offset.value() != kSegmentHeaderSize) {

@@ -33,6 +33,9 @@
 //
 // SegmentTrailer (56 bytes):
 //   | magic u64 | record_count u64 | last_seq u64 | first_ts i64 | max_ts i64 | data_end u64 | xxh3 u64 |
+//   The segment covers [base_seq, last_seq]; record_count counts the records present. As
+//   appended these are all of them; after compaction (Log::RewriteSegment) fewer, maybe none
+//   (data_end == kSegmentHeaderSize), and last_seq still ends the range.
 //
 // Index file (<base>.idx), derived data, rebuilt from the segment when missing or wrong:
 //   | magic u64 | version u32 | reserved u32 | base_seq u64 | data_end u64 | entry_count u64 |
@@ -178,9 +181,9 @@ inline constexpr size_t kSegmentTrailerSize = 8 + 8 + 8 + 8 + 8 + 8 + 8;
 static_assert(kSegmentTrailerSize == 56);
 
 struct SegmentTrailer {
-  uint64_t record_count = 0;
-  SeqNo last_seq;
-  TimestampMs first_ts;
+  uint64_t record_count = 0;  // records present (<= last_seq - base_seq + 1)
+  SeqNo last_seq;             // last sequence number covered (the next segment starts after it)
+  TimestampMs first_ts;       // of the records present; with none, the replaced segment's
   TimestampMs max_ts;
   FileOffset data_end;  // where the trailer starts
 };
