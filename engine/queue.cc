@@ -295,7 +295,7 @@ class Queues::Queue {
   std::deque<std::pair<int64_t, std::string>> dedup_order;  // by expiry
   // Sends publish in id order (a receive never sees a message before an older one of the
   // same group): batches that finished appending wait here for the ones before them.
-  uint64_t publish_next = 0;
+  std::atomic<uint64_t> publish_next{0};  // written under mu; read without it by receipts
   std::map<uint64_t, std::vector<Publish>> unpublished;
   std::map<uint64_t, uint64_t> compaction_seen;  // segment base -> live count when last checked
 
@@ -1227,7 +1227,8 @@ Status Queues::Queue::Deliver(std::vector<Pick>& picks, int64_t now,
     for (size_t i : move) back.push_back(picks[i]);
     ReleaseLocked(back);
   }
-  return move_status;
+  // The dead-letter queue being deleted is not the receiver's error: the messages stay here.
+  return move_status.code() == StatusCode::kNotFound ? Status::OK() : move_status;
 }
 
 // Sends `entries` (with headers `moved`) to `to`, then deletes them here: a crash in between
@@ -1236,7 +1237,12 @@ Status Queues::Queue::MoveOut(Queue& to, std::span<const SendEntry> entries,
                               std::span<const format::QueueMessageHeader> moved) {
   std::vector<SendResult> res;
   {
-    std::shared_lock<std::shared_mutex> ol(to.op_mu);
+    // A try-lock: the caller holds its own queue's op lock, and a redrive moves the other way
+    // (lock order). It fails only while `to` is being deleted; the messages then stay here.
+    std::shared_lock<std::shared_mutex> ol(to.op_mu, std::try_to_lock);
+    if (!ol.owns_lock() || to.del == nullptr) {
+      return Status::NotFound("queue '" + to.name + "' is being deleted");
+    }
     SEGLOG_RETURN_IF_ERROR(to.Send(entries, &res, moved));
   }
   std::vector<SeqNo> ids;
