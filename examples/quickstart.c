@@ -94,6 +94,70 @@ static int first_record(seglog* db, uint32_t shard, const seglog_iter_options* o
   return rc == SEGLOG_OK;
 }
 
+/* 9. Queues (SQS semantics): a work queue with a dead-letter queue. 100 jobs are sent in
+ *    batches of 10, received in batches of 10 and deleted once done; one "poison" job is never
+ *    deleted: after 3 receives it moves to the dead-letter queue, from where a redrive sends it
+ *    back. A received batch is one self-contained copy, valid until seglog_queue_messages_free. */
+static void queue_tour(seglog* db) {
+  int rc;
+  size_t i, done = 0, poison_receives = 0;
+  for (i = 0; i < 2; ++i) {
+    rc = seglog_queue_delete(db, i == 0 ? "jobs" : "jobs-dlq");
+    if (rc != SEGLOG_ENOTFOUND) check(rc, "seglog_queue_delete");
+  }
+  seglog_queue_config qc;
+  seglog_queue_config_init(&qc); /* standard queue, visibility 30 s, retention 4 days */
+  check(seglog_queue_create(db, "jobs-dlq", &qc), "seglog_queue_create");
+  qc.dead_letter_queue = "jobs-dlq";
+  qc.max_receive_count = 3;
+  check(seglog_queue_create(db, "jobs", &qc), "seglog_queue_create");
+
+  char bodies[10][32];
+  seglog_queue_send_entry batch[10];
+  seglog_queue_send_result results[10];
+  int sent = 0;
+  while (sent < 100) {
+    for (i = 0; i < 10; ++i, ++sent) {
+      size_t len = (size_t)snprintf(bodies[i], sizeof bodies[i], sent == 42 ? "poison" : "job %d",
+                                    sent);
+      seglog_queue_send_entry_init(&batch[i], bodies[i], len);
+    }
+    check(seglog_queue_send_batch(db, "jobs", batch, 10, results), "seglog_queue_send_batch");
+  }
+
+  seglog_queue_receive_options ro;
+  seglog_queue_receive_options_init(&ro);
+  ro.max_messages = 10;
+  ro.visibility_timeout_s = 0; /* a job not deleted is visible again at once (a crash) */
+  for (;;) {
+    seglog_queue_messages* got = NULL;
+    check(seglog_queue_receive(db, "jobs", &ro, &got), "seglog_queue_receive");
+    size_t n = seglog_queue_messages_count(got);
+    for (i = 0; i < n; ++i) {
+      const seglog_queue_message* m = seglog_queue_messages_get(got, i);
+      if (m->body_len == 6 && memcmp(m->body, "poison", 6) == 0) {
+        ++poison_receives; /* the consumer "crashes" on it: no delete */
+        continue;
+      }
+      check(seglog_queue_delete_message(db, "jobs", m->receipt), "seglog_queue_delete_message");
+      ++done;
+    }
+    seglog_queue_messages_free(got);
+    if (n == 0) break;
+  }
+  seglog_queue_statistics st;
+  seglog_queue_stats_init(&st);
+  check(seglog_queue_stats(db, "jobs-dlq", &st), "seglog_queue_stats");
+  printf("queue 'jobs': %zu of 100 jobs done; 'poison' received %zu times, then moved to "
+         "'jobs-dlq' (%llu visible there)\n",
+         done, poison_receives, (unsigned long long)st.visible);
+  expect(done == 99 && poison_receives == 3 && st.visible == 1, "the poison job is dead-lettered");
+  size_t moved = 0;
+  check(seglog_queue_redrive(db, "jobs-dlq", NULL, 0, &moved), "seglog_queue_redrive");
+  printf("redrive: %zu message back in 'jobs'\n", moved);
+  expect(moved == 1, "redrive moved it back");
+}
+
 int main(int argc, char** argv) {
   const char* dir = argc > 1 ? argv[1] : "/tmp/seglog-quickstart";
   int i;
@@ -252,8 +316,10 @@ int main(int argc, char** argv) {
          CONSUMER, (unsigned long long)resumed);
   expect(processed + resumed == total, "the consumer saw every record exactly once");
 
-  seglog_close(db);
   printf("done: %llu records, each read once by the consumer across a restart\n",
          (unsigned long long)total);
+
+  queue_tour(db);
+  seglog_close(db);
   return 0;
 }
