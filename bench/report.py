@@ -42,10 +42,18 @@ def matrix(quick):
         m.append((f"append-always-1k-t{t}", f"append, always, 1 KiB, {t} thread(s)",
                   ["append", "--threads", str(t), "--size", "1024", "--count", str(max(n // q, 200)),
                    "--durability", "always"]))
-    if not quick:
-        m.append(("append-none-1k-4gib", "append, none, 1 KiB, 1 thread, 4 GiB sustained",
-                  ["append", "--threads", "1", "--size", "1024", "--count", "4194304",
-                   "--batch", "16", "--durability", "none", "--no-peers"]))
+    m += [
+        ("stream-none-100-b1", "stream put, none, 100 B, 1 producer, one by one",
+         ["stream-put", "--shards", "1", "--size", "100", "--count", str(1000000 // q),
+          "--durability", "none", "--no-peers"]),
+        ("stream-none-100-b500", "stream put, none, 100 B, 1 producer, batches of 500",
+         ["stream-put", "--shards", "1", "--size", "100", "--count", str(5000000 // q),
+          "--batch", "500", "--durability", "none", "--no-peers"]),
+        ("stream-none-1k-4gib", "stream put, none, 1 KiB, 1 producer, batches of 16, "
+         + ("4 GiB sustained" if not quick else "0.4 GiB"),
+         ["stream-put", "--shards", "1", "--size", "1024", "--count", str(4194304 // q),
+          "--batch", "16", "--durability", "none", "--no-peers"]),
+    ]
     m += [
         ("queue-interval-b10", "queue cycle, interval, 1 KiB, batches of 10",
          ["queue", "--size", "1024", "--batch", "10", "--count", str(200000 // q),
@@ -173,6 +181,72 @@ plot '{lat_dat}' using 2:xtic(1) title 'p50', '' using 3 title 'p99', '' using 4
         return False
 
 
+def goal_rows(r):
+    """(goal, measured, met) for each of issue 5's goals the run measured."""
+    rows = []
+
+    def peer_ratio(j, p):
+        return j.get("peers", {}).get(p, {}).get("seglog_over_peer")
+
+    j = r.get("stream-none-1k-4gib")
+    if isinstance(j, dict) and j.get("raw"):
+        rows.append(("stream append 1 KiB, none, 1 thread, sustained: >= 0.9x the raw loop",
+                     f"{j['ratio_vs_raw']:.2f}x ({j['mb_per_s']:.0f} MB/s)", j["ratio_vs_raw"] >= 0.9))
+    j = r.get("stream-none-100-b500")
+    if isinstance(j, dict):
+        rows.append(("stream append 100 B, none, 1 thread, batched: >= 5 M records/s",
+                     f"{j['puts_per_s'] / 1e6:.2f} M/s", j["puts_per_s"] >= 5e6))
+    j = r.get("stream-none-100-b1")
+    if isinstance(j, dict):
+        rows.append(("stream append 100 B, none, 1 thread, one by one: >= 2 M records/s",
+                     f"{j['puts_per_s'] / 1e6:.2f} M/s", j["puts_per_s"] >= 2e6))
+    j = r.get("append-always-1k-t16")
+    if isinstance(j, dict) and j.get("raw"):
+        rows.append(("always, 16 threads, 1 KiB: >= 10x the single-thread fdatasync rate",
+                     f"{j['ratio_vs_raw']:.2f}x", j["ratio_vs_raw"] >= 10))
+        rr = peer_ratio(j, "rocksdb")
+        if rr is not None:
+            rows.append(("always, 16 threads, 1 KiB: >= 2x RocksDB", f"{rr:.2f}x", rr >= 2))
+        rp = j["raw"].get("latency", {}).get("p99_us")
+        if rp:
+            x = j["latency"]["p99_us"] / rp
+            rows.append(("always, 16 threads: p99 within 3x the raw fdatasync p99",
+                         f"{x:.2f}x ({j['latency']['p99_us'] / 1e3:.1f} ms vs {rp / 1e3:.1f} ms)", x <= 3))
+    for key, what in (("append-none-1k", "appends, none, 1 KiB"),
+                      ("append-always-1k-t16", "appends, always, 16 threads")):
+        j = r.get(key)
+        if not isinstance(j, dict):
+            continue
+        for p, want in (("sqlite", 10), ("rocksdb", 3), ("lmdb", 3)):
+            x = peer_ratio(j, p)
+            if x is not None:
+                rows.append((f"{what}: >= {want}x {p}", f"{x:.2f}x", x >= want))
+    for key, what in (("queue-interval-b10", "queue cycle, interval, batches of 10"),
+                      ("queue-always-b1", "queue cycle, always, one by one")):
+        j = r.get(key)
+        if not isinstance(j, dict):
+            continue
+        for p, want in (("sqlite", 10), ("lmdb", 3)):
+            x = peer_ratio(j, p)
+            if x is not None:
+                rows.append((f"{what}: >= {want}x {p}", f"{x:.2f}x", x >= want))
+    j = r.get("queue-interval-b10")
+    if isinstance(j, dict):
+        rows.append(("queue cycle, interval, batches of 10: >= 1 M messages/s",
+                     f"{j['messages_per_s'] / 1e6:.2f} M/s", j["messages_per_s"] >= 1e6))
+    j = r.get("stream-read")
+    if isinstance(j, dict):
+        rows.append(("scan, warm page cache: >= 0.5x memcpy", f"{j['ratio_vs_memcpy']:.2f}x",
+                     j["ratio_vs_memcpy"] >= 0.5))
+    j = r.get("open-after-kill")
+    if isinstance(j, dict):
+        rows.append((f"open after kill -9 with {j['sealed_gib']} GiB sealed: < 100 ms",
+                     f"median {j['open_ms_warm_median']:.1f} ms, max {j['open_ms_warm_max']:.1f} ms; "
+                     f"cold caches median {j['open_ms_cold_median']:.1f} ms",
+                     j["open_ms_warm_max"] < 100 and j["open_ms_cold_median"] < 100))
+    return rows
+
+
 def render(results, cmds, secs, micro, charts_ok, charts, quick):
     L = []
     w = L.append
@@ -198,6 +272,18 @@ def render(results, cmds, secs, micro, charts_ok, charts, quick):
         rawc = f"{fmt(raw['records_per_s'])} ({j['ratio_vs_raw']:.2f}×)" if raw else "—"
         w(f"| {title} | {fmt(j['records_per_s'])} | {lat(j['latency'])} | {rawc} | " +
           " | ".join(peer_cells(j, "records_per_s")) + " |")
+    w("")
+    w("### Stream puts (no peers: the disk's limit is the baseline)")
+    w("")
+    w("| workload | seglog records/s | MB/s | p50 / p99 / p99.9 / max µs per put | raw loop records/s (ratio) |")
+    w("|---|---:|---:|---|---:|")
+    for key, title, _ in cmds:
+        j = results.get(key)
+        if not isinstance(j, dict) or j.get("workload") != "stream-put":
+            continue
+        raw = j.get("raw")
+        rawc = f"{fmt(raw['records_per_s'])} ({j['ratio_vs_raw']:.2f}×)" if raw else "—"
+        w(f"| {title} | {fmt(j['puts_per_s'])} | {j['mb_per_s']:.1f} | {lat(j['latency'])} | {rawc} |")
     w("")
     w("### Queue cycle (producer sends, consumer receives and deletes; 1 producer, 1 consumer)")
     w("")
@@ -238,6 +324,15 @@ def render(results, cmds, secs, micro, charts_ok, charts, quick):
           f"open: median {jo['open_ms_warm_median']:.1f} ms (max {jo['open_ms_warm_max']:.1f}) "
           f"with the page cache as the kill left it; median {jo['open_ms_cold_median']:.1f} ms "
           f"(max {jo['open_ms_cold_max']:.1f}) after dropping caches.")
+        w("")
+    goals = goal_rows(results)
+    if goals:
+        w("### Issue 5's goals, as measured in this run")
+        w("")
+        w("| goal | measured | met |")
+        w("|---|---|:---:|")
+        for g, m, ok in goals:
+            w(f"| {g} | {m} | {'yes' if ok else '**no**'} |")
         w("")
     if charts_ok:
         w("### Charts")
