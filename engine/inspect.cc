@@ -323,20 +323,21 @@ std::string_view MessageStateName(MessageState s) {
 
 Status ParseQueueSettings(const format::CatalogEntry& e, QueueSettings* out) {
   QueueSettings q;
-  const std::string* type = format::FindProp(e, "type");
-  if (type == nullptr || (*type != "standard" && *type != "fifo")) {
+  namespace qp = format::queue_props;
+  const std::string* type = format::FindProp(e, qp::kType);
+  if (type == nullptr || (*type != qp::kTypeStandard && *type != qp::kTypeFifo)) {
     return Status::Corruption("queue setting type is " +
                               (type == nullptr ? std::string("missing") : "'" + *type + "'") +
                               " (standard or fifo)");
   }
-  q.fifo = *type == "fifo";
+  q.fifo = *type == qp::kTypeFifo;
   const std::pair<const char*, uint32_t*> numbers[] = {
-      {"visibility_timeout_s", &q.visibility_timeout_s},
-      {"delay_s", &q.delay_s},
-      {"retention_s", &q.retention_s},
-      {"max_message_bytes", &q.max_message_bytes},
-      {"receive_wait_s", &q.receive_wait_s},
-      {"max_receive_count", &q.max_receive_count}};
+      {qp::kVisibility, &q.visibility_timeout_s},
+      {qp::kDelay, &q.delay_s},
+      {qp::kRetention, &q.retention_s},
+      {qp::kMaxBytes, &q.max_message_bytes},
+      {qp::kWait, &q.receive_wait_s},
+      {qp::kMaxReceiveCount, &q.max_receive_count}};
   for (const auto& [key, field] : numbers) {
     const std::string* v = format::FindProp(e, key);
     if (!format::ParsePropU32(v, field)) {
@@ -344,13 +345,13 @@ Status ParseQueueSettings(const format::CatalogEntry& e, QueueSettings* out) {
                                 (v == nullptr ? std::string("missing") : "'" + *v + "'"));
     }
   }
-  const std::string* dedup = format::FindProp(e, "content_based_dedup");
+  const std::string* dedup = format::FindProp(e, qp::kContentDedup);
   if (dedup == nullptr || (*dedup != "0" && *dedup != "1")) {
     return Status::Corruption("queue setting content_based_dedup is " +
                               (dedup == nullptr ? std::string("missing") : "'" + *dedup + "'"));
   }
   q.content_based_dedup = *dedup == "1";
-  if (const std::string* dlq = format::FindProp(e, "dead_letter_queue")) q.dead_letter_queue = *dlq;
+  if (const std::string* dlq = format::FindProp(e, qp::kDeadLetterQueue)) q.dead_letter_queue = *dlq;
   *out = std::move(q);
   return Status::OK();
 }

@@ -26,17 +26,18 @@ namespace seglog {
 
 namespace {
 
-constexpr char kQueueProp[] = "queue";
-constexpr char kPartProp[] = "part";
-constexpr char kTypeProp[] = "type";
-constexpr char kVisibilityProp[] = "visibility_timeout_s";
-constexpr char kDelayProp[] = "delay_s";
-constexpr char kRetentionProp[] = "retention_s";
-constexpr char kMaxBytesProp[] = "max_message_bytes";
-constexpr char kWaitProp[] = "receive_wait_s";
-constexpr char kContentDedupProp[] = "content_based_dedup";
-constexpr char kDlqProp[] = "dead_letter_queue";
-constexpr char kMaxReceiveProp[] = "max_receive_count";
+namespace qp = format::queue_props;
+constexpr const char* kQueueProp = qp::kQueue;
+constexpr const char* kPartProp = qp::kPart;
+constexpr const char* kTypeProp = qp::kType;
+constexpr const char* kVisibilityProp = qp::kVisibility;
+constexpr const char* kDelayProp = qp::kDelay;
+constexpr const char* kRetentionProp = qp::kRetention;
+constexpr const char* kMaxBytesProp = qp::kMaxBytes;
+constexpr const char* kWaitProp = qp::kWait;
+constexpr const char* kContentDedupProp = qp::kContentDedup;
+constexpr const char* kDlqProp = qp::kDeadLetterQueue;
+constexpr const char* kMaxReceiveProp = qp::kMaxReceiveCount;
 constexpr size_t kReceiptBytes = 24;  // id u64, epoch u32, gen u64, check u32
 constexpr uint64_t kReceiptSalt = 0x7465636569657251ull;  // "Qreceipt"
 
@@ -676,7 +677,7 @@ std::vector<std::string> Queues::List() const {
   for (const auto& e : store_->CatalogSnapshot().logs) {
     const std::string* q = format::FindProp(e, kQueueProp);
     const std::string* part = format::FindProp(e, kPartProp);
-    if (q != nullptr && part != nullptr && *part == "messages") out.push_back(*q);
+    if (q != nullptr && part != nullptr && *part == qp::kPartMessages) out.push_back(*q);
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -703,8 +704,8 @@ Status Queues::Create(const std::string& name, const QueueConfig& config) {
   const bool fifo = config.type == QueueType::kFifo;
   std::vector<std::pair<std::string, std::string>> props = {
       {kQueueProp, name},
-      {kPartProp, "messages"},
-      {kTypeProp, fifo ? "fifo" : "standard"},
+      {kPartProp, qp::kPartMessages},
+      {kTypeProp, fifo ? qp::kTypeFifo : qp::kTypeStandard},
       {kVisibilityProp, std::to_string(config.visibility_timeout_s)},
       {kDelayProp, std::to_string(config.delay_s)},
       {kRetentionProp, std::to_string(config.retention_s)},
@@ -719,7 +720,7 @@ Status Queues::Create(const std::string& name, const QueueConfig& config) {
   journal_opt.compress_min_bytes = 0;
   Store::LogSpec specs[2] = {
       {MessagesLogName(name), config.log, props},
-      {JournalLogName(name), journal_opt, {{kQueueProp, name}, {kPartProp, "journal"}}},
+      {JournalLogName(name), journal_opt, {{kQueueProp, name}, {kPartProp, qp::kPartJournal}}},
   };
   Status s = store_->CreateLogGroup(specs);
   if (s.code() == StatusCode::kAlreadyExists) {
@@ -752,7 +753,7 @@ Status Queues::Find(const std::string& name, std::shared_ptr<Queue>* out) {
   const std::string* type = format::FindProp(*entry, kTypeProp);
   const std::string* cd = format::FindProp(*entry, kContentDedupProp);
   const std::string* dlq = format::FindProp(*entry, kDlqProp);
-  if (type == nullptr || (*type != "fifo" && *type != "standard") || cd == nullptr ||
+  if (type == nullptr || (*type != qp::kTypeFifo && *type != qp::kTypeStandard) || cd == nullptr ||
       dlq == nullptr ||
       !format::ParsePropU32(format::FindProp(*entry, kVisibilityProp), &c.visibility_timeout_s) ||
       !format::ParsePropU32(format::FindProp(*entry, kDelayProp), &c.delay_s) ||
@@ -762,7 +763,7 @@ Status Queues::Find(const std::string& name, std::shared_ptr<Queue>* out) {
       !format::ParsePropU32(format::FindProp(*entry, kMaxReceiveProp), &c.max_receive_count)) {
     return Status::Corruption("queue '" + name + "' has malformed settings in the catalog");
   }
-  c.type = *type == "fifo" ? QueueType::kFifo : QueueType::kStandard;
+  c.type = *type == qp::kTypeFifo ? QueueType::kFifo : QueueType::kStandard;
   c.content_based_dedup = *cd == "1";
   c.dead_letter_queue = *dlq;
   SEGLOG_RETURN_IF_ERROR(LogOptionsFromProps(entry->props, &c.log));

@@ -1,5 +1,7 @@
 #include "engine/segment_reader.h"
 
+#include "format/queue_format.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -56,17 +58,18 @@ Status ListLogDir(const std::string& dir, LogDirListing* out) {
 // ---------------------------------------------------------------- queues
 
 LogRole RoleOf(const format::CatalogEntry& e) {
-  const std::string* q = format::FindProp(e, "queue");
-  const std::string* part = format::FindProp(e, "part");
+  namespace qp = format::queue_props;
+  const std::string* q = format::FindProp(e, qp::kQueue);
+  const std::string* part = format::FindProp(e, qp::kPart);
   if (q == nullptr || part == nullptr) return LogRole::kPlain;
-  if (*part == "messages") return LogRole::kQueueMessages;
-  if (*part == "journal") return LogRole::kQueueJournal;
+  if (*part == qp::kPartMessages) return LogRole::kQueueMessages;
+  if (*part == qp::kPartJournal) return LogRole::kQueueJournal;
   return LogRole::kPlain;
 }
 
 std::string QueueOf(const format::CatalogEntry& e) {
   if (RoleOf(e) == LogRole::kPlain) return "";
-  return *format::FindProp(e, "queue");
+  return *format::FindProp(e, format::queue_props::kQueue);
 }
 
 std::vector<QueueLogs> FindQueues(const format::Catalog& c) {

@@ -22,6 +22,26 @@
 
 namespace seglog::format {
 
+// Catalog properties of a queue's two logs (SPEC.md section 16): the engine writes them, the
+// read-only tools parse them.
+namespace queue_props {
+inline constexpr char kQueue[] = "queue";  // the queue's name, on both logs
+inline constexpr char kPart[] = "part";    // kPartMessages or kPartJournal
+inline constexpr char kPartMessages[] = "messages";
+inline constexpr char kPartJournal[] = "journal";
+inline constexpr char kType[] = "type";  // kTypeStandard or kTypeFifo (messages log only)
+inline constexpr char kTypeStandard[] = "standard";
+inline constexpr char kTypeFifo[] = "fifo";
+inline constexpr char kVisibility[] = "visibility_timeout_s";
+inline constexpr char kDelay[] = "delay_s";
+inline constexpr char kRetention[] = "retention_s";
+inline constexpr char kMaxBytes[] = "max_message_bytes";
+inline constexpr char kWait[] = "receive_wait_s";
+inline constexpr char kContentDedup[] = "content_based_dedup";  // "0" or "1"
+inline constexpr char kDeadLetterQueue[] = "dead_letter_queue";  // "" = none
+inline constexpr char kMaxReceiveCount[] = "max_receive_count";
+}  // namespace queue_props
+
 inline constexpr uint8_t kQueueHeaderVersion = 1;
 inline constexpr uint8_t kQueueHasDedupId = 0x01;
 inline constexpr uint8_t kQueueMoved = 0x02;
