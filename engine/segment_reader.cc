@@ -1,7 +1,5 @@
 #include "engine/segment_reader.h"
 
-#include "format/queue_format.h"
-
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,6 +11,7 @@
 
 #include "engine/segment.h"
 #include "format/coding.h"
+#include "format/queue_format.h"
 #include "io/file_util.h"
 
 namespace seglog::inspect_internal {
