@@ -1507,40 +1507,35 @@ Status Queues::Queue::Redrive(const std::string& target, size_t max_messages, si
 // half their bytes live. `live` only loses an id once its delete is journaled; the journal is
 // synced first, so every record dropped here is durably deleted (or expired).
 Status Queues::Queue::Compact(size_t* rewritten, size_t* removed) {
-  size_t rw = 0, rm = 0;
   SEGLOG_RETURN_IF_ERROR(Expire());
-  SEGLOG_RETURN_IF_ERROR(journal->Sync());
   const int64_t now = Now();
-  const std::vector<SegmentInfo> segs = log->Segments();
+  auto is_live = [this](SeqNo q) {
+    std::lock_guard<std::mutex> l(mu);
+    return live.contains(q.value());
+  };
+  // Plan first (reading only), so that an idle queue costs no sync.
+  std::vector<std::pair<SeqNo, bool>> rewrites;  // (base, keep live records; false: none)
   uint64_t remove_before = 0;
   bool prefix = true;
+  const std::vector<SegmentInfo> segs = log->Segments();
   for (size_t i = 0; i + 1 < segs.size(); ++i) {
     const SegmentInfo& sg = segs[i];
-    if (!sg.sealed) break;
+    if (!sg.sealed || !sg.status.ok()) break;
     // FIFO recovery reads the dedup ids of the last 5 minutes from the records themselves.
     if (fifo() && sg.max_ts.value() + kQueueDedupWindowMs > now) break;
     const uint64_t lo = sg.base_seq.value(), hi = sg.last_seq.value() + 1;
     uint64_t live_n = 0;
-    Roaring64Map keep;
     {
       std::lock_guard<std::mutex> l(mu);
-      if (!IsEmpty(live)) {
-        live_n = live.rank(hi - 1) - (lo == 0 ? 0 : live.rank(lo - 1));
-      }
-      if (live_n > 0 && live_n < sg.records) {
-        keep = live;
-        RemoveRange(&keep, 0, lo);
-        RemoveRange(&keep, hi, UINT64_MAX);
-      }
+      if (!IsEmpty(live)) live_n = live.rank(hi - 1) - (lo == 0 ? 0 : live.rank(lo - 1));
     }
     if (live_n == 0) {
       if (sg.records == 0) continue;
       if (prefix) {
         remove_before = hi;
-        continue;
+      } else {
+        rewrites.emplace_back(sg.base_seq, false);
       }
-      SEGLOG_RETURN_IF_ERROR(log->RewriteSegment(sg.base_seq, [](SeqNo) { return false; }));
-      ++rm;
       continue;
     }
     prefix = false;
@@ -1560,18 +1555,30 @@ Status Queues::Queue::Compact(size_t* rewritten, size_t* removed) {
     while ((s = it->Next(&r)).ok() && r.seq.value() < hi) {
       const uint64_t b = r.key.size() + r.value.size() + r.attrs.size() + 8;
       all_bytes += b;
-      if (keep.contains(r.seq.value())) live_bytes += b;
+      if (is_live(r.seq)) live_bytes += b;
     }
     if (!s.ok() && !s.IsNoMore()) return s;
-    if (live_bytes * 2 >= all_bytes) continue;
-    SEGLOG_RETURN_IF_ERROR(log->RewriteSegment(
-        sg.base_seq, [&keep](SeqNo q) { return keep.contains(q.value()); }));
-    ++rw;
+    if (live_bytes * 2 < all_bytes) rewrites.emplace_back(sg.base_seq, true);
   }
-  if (remove_before > 0) {
-    size_t n = 0;
-    SEGLOG_RETURN_IF_ERROR(log->RemoveSegmentsBefore(SeqNo(remove_before), &n));
-    rm += n;
+  size_t rw = 0, rm = 0;
+  if (!rewrites.empty() || remove_before > 0) {
+    // An id leaves `live` only after its delete was appended to the journal; synced now, every
+    // record dropped below is durably deleted (or expired, which needs no record).
+    SEGLOG_RETURN_IF_ERROR(journal->Sync());
+    for (const auto& [base, keep_live] : rewrites) {
+      if (keep_live) {
+        SEGLOG_RETURN_IF_ERROR(log->RewriteSegment(base, is_live));
+        ++rw;
+      } else {
+        SEGLOG_RETURN_IF_ERROR(log->RewriteSegment(base, [](SeqNo) { return false; }));
+        ++rm;
+      }
+    }
+    if (remove_before > 0) {
+      size_t n = 0;
+      SEGLOG_RETURN_IF_ERROR(log->RemoveSegmentsBefore(SeqNo(remove_before), &n));
+      rm += n;
+    }
   }
   if (rewritten != nullptr) *rewritten = rw;
   if (removed != nullptr) *removed = rm;
