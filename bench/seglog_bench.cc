@@ -992,6 +992,7 @@ int RunQueue(const QueueArgs& a) {
   const uint64_t total = per * static_cast<uint64_t>(a.producers);
   std::vector<std::vector<double>> send_lat(a.producers), recv_lat(a.consumers), del_lat(a.consumers);
   std::atomic<uint64_t> done{0};
+  std::atomic<int64_t> t_end_ns{0};
   std::atomic<bool> failed{false};
   Usage u0 = GetUsage();
   auto t0 = Clock::now();
@@ -1047,12 +1048,16 @@ int RunQueue(const QueueArgs& a) {
           return;
         }
         del_lat[t].push_back(std::chrono::duration<double, std::micro>(Clock::now() - s1).count());
-        done += got.size();
+        // The run ends with the last delete, not when the other consumers' long polls (1 s)
+        // give up afterwards.
+        if (done.fetch_add(got.size()) + got.size() >= total) t_end_ns = Clock::now().time_since_epoch().count();
       }
     });
   }
   for (auto& t : ts) t.join();
-  const double el = Seconds(Clock::now() - t0);
+  const double el = t_end_ns.load() != 0
+                        ? Seconds(Clock::time_point(Clock::duration(t_end_ns.load())) - t0)
+                        : Seconds(Clock::now() - t0);
   Usage u1 = GetUsage();
   if (failed) return 2;
   auto merge = [](std::vector<std::vector<double>>& v) {

@@ -271,7 +271,9 @@ class Queues::Queue {
   uint32_t epoch = 0;
 
   std::mutex mu;
-  std::condition_variable cv;
+  std::condition_variable cv;        // receivers waiting for a message (long polls)
+  std::condition_variable dedup_cv;  // senders waiting for a repeat's outcome
+  size_t receivers_waiting = 0;
   bool dropped = false;
   bool closing = false;
   Roaring64Map live;       // sent, not (durably) deleted, not known to be expired
@@ -395,6 +397,7 @@ class Queues::Queue {
       g->avail_key = g->ids.front();
       avail.emplace(g->avail_key, g);
       g->available = true;
+      if (receivers_waiting > 0) cv.notify_one();  // e.g. a delete unlocked the group
     }
     if (g->ids.empty() && g->in_flight == 0 && g->refs == 0) groups.erase(g->id);  // frees g
   }
@@ -408,7 +411,7 @@ class Queues::Queue {
   void PublishLocked(uint64_t first, std::vector<Publish> msgs) {
     unpublished.emplace(first, std::move(msgs));
     const int64_t now = Now();
-    bool any = false;
+    size_t published = 0;
     while (!unpublished.empty() && unpublished.begin()->first == publish_next) {
       std::vector<Publish> batch = std::move(unpublished.begin()->second);
       unpublished.erase(unpublished.begin());
@@ -426,10 +429,16 @@ class Queues::Queue {
           ready.add(m.id);
         }
         if (g != nullptr) UpdateGroupLocked(g);
-        any = true;
+        ++published;
       }
     }
-    if (any) cv.notify_all();
+    // Each new message can satisfy at least one waiting receiver: wake that many, not all of
+    // them (a herd of receivers finding nothing costs more than the send).
+    if (published >= receivers_waiting) {
+      if (published > 0) cv.notify_all();
+    } else {
+      for (size_t k = 0; k < published; ++k) cv.notify_one();
+    }
   }
 
   // Runs the timers that are due.
@@ -533,7 +542,10 @@ class Queues::Queue {
     if (s.ok()) {
       *cut = r.seq.value();
     } else if (s.IsNoMore()) {
-      *cut = log->next_seq().value();
+      // Nothing at or after t: everything is older only if the newest record says so (a log
+      // caught mid-roll must not expire what it holds).
+      const LogStats st = log->Stats();
+      *cut = st.max_ts.value() < t ? st.next_seq.value() : 0;  // 0: expires nothing
     } else {
       return s;
     }
@@ -853,6 +865,7 @@ Status Queues::Delete(const std::string& name) {
     std::lock_guard<std::mutex> ql(q->mu);
     q->dropped = true;  // ends long polls
     q->cv.notify_all();
+    q->dedup_cv.notify_all();
   }
   Status s;
   {
@@ -988,7 +1001,7 @@ Status Queues::Queue::Send(std::span<const SendEntry> entries, std::vector<SendR
         pending = it != dedup.end() && it->second.pending;
       }
       if (!pending) break;
-      cv.wait(l);  // a send with the same id is being written: its outcome decides
+      dedup_cv.wait(l);  // a send with the same id is being written: its outcome decides
     }
     for (size_t i = 0; i < n; ++i) {
       for (size_t j = 0; j < i && dup_of[i] < 0; ++j) {
@@ -1039,7 +1052,7 @@ Status Queues::Queue::Send(std::span<const SendEntry> entries, std::vector<SendR
       ++id;
     }
   }
-  if (dedup_check) cv.notify_all();
+  if (dedup_check) dedup_cv.notify_all();
   if (!s.ok()) return s;
   for (size_t i = 0; i < n; ++i) {
     if (dup_of[i] >= 0) (*results)[i] = SendResult{(*results)[dup_of[i]].id, true};
@@ -1088,7 +1101,9 @@ Status Queues::Queue::Receive(const ReceiveOptions& opt, std::vector<ReceivedMes
         // Woken by a send, a clock jump, or the next timer (a delay or visibility timeout).
         int64_t until = deadline;
         if (!timers.empty()) until = std::min(until, timers.top().due);
+        ++receivers_waiting;
         cv.wait_for(l, std::chrono::milliseconds(std::max<int64_t>(1, until - now)));
+        --receivers_waiting;
       }
     }
     if (picks.empty()) return Status::OK();
@@ -1149,9 +1164,17 @@ Status Queues::Queue::Deliver(std::vector<Pick>& picks, int64_t now,
   const int64_t cutoff = now - static_cast<int64_t>(cfg.retention_s) * 1000;
   std::vector<size_t> deliver, move, gone;
   std::vector<format::QueueMessageHeader> headers(n);
+  const uint64_t first_retained = log->first_seq().value();
   for (size_t i = 0; i < n; ++i) {
+    if (!found[i] && picks[i].id >= first_retained) {
+      // A live message's record is only ever removed with its segment (retention) or by a
+      // compaction that keeps every live id: never drop it silently.
+      return fail(Status::Corruption("queue '" + name + "': message " +
+                                     std::to_string(picks[i].id) + " is live but its record "
+                                     "was not found in the message log"));
+    }
     if (!found[i] || recs[i].ts.value() < cutoff) {
-      gone.push_back(i);
+      gone.push_back(i);  // expired (its segment may already be gone)
       continue;
     }
     Status s = format::DecodeQueueMessageHeader(recs[i].attrs, &headers[i]);
@@ -1524,6 +1547,9 @@ Status Queues::Queue::Compact(size_t* rewritten, size_t* removed) {
     // FIFO recovery reads the dedup ids of the last 5 minutes from the records themselves.
     if (fifo() && sg.max_ts.value() + kQueueDedupWindowMs > now) break;
     const uint64_t lo = sg.base_seq.value(), hi = sg.last_seq.value() + 1;
+    // Sends publish to memory after their append returns: a segment holding a message not
+    // published yet would look dead. Only segments wholly below publish_next are judged.
+    if (hi > publish_next.load()) break;
     uint64_t live_n = 0;
     {
       std::lock_guard<std::mutex> l(mu);

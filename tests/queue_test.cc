@@ -352,6 +352,70 @@ TEST_F(QueueTest, LongPollWokenByDelayEnding) {
   ASSERT_EQ(got.size(), 1u);
 }
 
+TEST_F(QueueTest, LongPollWokenByDeleteUnlockingFifoGroup) {
+  Create("f.fifo", Config(QueueType::kFifo));
+  SendFifo("f.fifo", "a0", "A", "0");
+  SendFifo("f.fifo", "a1", "A", "1");
+  auto m = Receive("f.fifo", 1, 600);
+  ASSERT_EQ(m.size(), 1u);
+  std::atomic<bool> done{false};
+  std::vector<ReceivedMessage> got;
+  std::thread t([&] {
+    got = Receive("f.fifo", 1, 30, 20);
+    done = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_FALSE(done.load()) << "group A is locked by a0";
+  ASSERT_OK(queues_->DeleteMessage("f.fifo", m[0].receipt));  // no clock movement
+  t.join();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].body, "a1");
+}
+
+// Many long-polling receivers, sends trickling in: each message reaches exactly one of them.
+TEST_F(QueueTest, ManyLongPollersEachMessageOnce) {
+  CreateStd();
+  constexpr int kReceivers = 6, kMessages = 300;
+  std::mutex mu;
+  std::multiset<std::string> seen;
+  std::atomic<int> count{0};
+  std::vector<std::thread> ts;
+  for (int r = 0; r < kReceivers; ++r) {
+    ts.emplace_back([&] {
+      while (count.load() < kMessages) {
+        ReceiveOptions o;
+        o.max_messages = 1 + count.load() % 3;
+        o.wait_s = 1;
+        o.visibility_timeout_s = 600;
+        std::vector<ReceivedMessage> got;
+        if (!queues_->Receive("q", o, &got).ok()) return;
+        std::lock_guard<std::mutex> l(mu);
+        for (auto& g : got) seen.insert(g.body);
+        count += static_cast<int>(got.size());
+      }
+    });
+  }
+  for (int i = 0; i < kMessages; ++i) Send("q", std::to_string(i));
+  // Every message must be taken without the clock moving (sends wake the pollers); then end
+  // the remaining waits by moving the clock.
+  for (int spin = 0; count.load() < kMessages && spin < 20'000; ++spin) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(count.load(), kMessages) << "a send did not wake a waiting receiver";
+  std::atomic<bool> stop{false};
+  std::thread advancer([&] {  // ends the remaining waits
+    while (!stop.load()) {
+      clock_.Advance(1000);
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  });
+  for (auto& t : ts) t.join();
+  stop = true;
+  advancer.join();
+  EXPECT_EQ(seen.size(), static_cast<size_t>(kMessages));
+  for (int i = 0; i < kMessages; ++i) EXPECT_EQ(seen.count(std::to_string(i)), 1u) << i;
+}
+
 // ---- delay, retention ----
 
 TEST_F(QueueTest, DelaysPerQueueAndPerMessage) {
