@@ -40,10 +40,7 @@ using testing::Str;
 using testing::TempDir;
 using testing::View;
 
-std::unique_ptr<io::FileSystem> MakeFs(io::Backend b) {
-  std::unique_ptr<io::FileSystem> fs;
-  return io::NewFileSystem(b, &fs).ok() ? std::move(fs) : nullptr;
-}
+using testing::MakeFs;
 
 // A record as appended or read back, compared field by field.
 struct Rec {

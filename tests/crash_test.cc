@@ -31,10 +31,7 @@ using testing::Str;
 using testing::TempDir;
 using testing::View;
 
-std::unique_ptr<io::FileSystem> MakeFs(io::Backend b) {
-  std::unique_ptr<io::FileSystem> fs;
-  return io::NewFileSystem(b, &fs).ok() ? std::move(fs) : nullptr;
-}
+using testing::MakeFs;
 
 // What a workload was told: acknowledged seq -> value, and every value it ever tried.
 struct Ledger {

@@ -28,11 +28,7 @@ using testing::Str;
 using testing::TempDir;
 using testing::View;
 
-std::unique_ptr<io::FileSystem> MakeFs(io::Backend b) {
-  std::unique_ptr<io::FileSystem> fs;
-  Status s = io::NewFileSystem(b, &fs);
-  return s.ok() ? std::move(fs) : nullptr;
-}
+using testing::MakeFs;
 
 // A log in a temp dir over a chosen backend, reopenable.
 class LogTest : public ::testing::TestWithParam<io::Backend> {

@@ -61,4 +61,9 @@ std::string RandomBytes(std::mt19937_64& rng, size_t n) {
   return s;
 }
 
+std::unique_ptr<io::FileSystem> MakeFs(io::Backend b) {
+  std::unique_ptr<io::FileSystem> fs;
+  return io::NewFileSystem(b, &fs).ok() ? std::move(fs) : nullptr;
+}
+
 }  // namespace seglog::testing

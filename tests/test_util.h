@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <random>
 #include <string>
 #include <string_view>
@@ -10,6 +11,7 @@
 
 #include "format/status.h"
 #include "format/types.h"
+#include "io/file_system.h"
 
 namespace seglog::testing {
 
@@ -40,6 +42,9 @@ struct KilledChild {
 KilledChild RunChildAndKill(const std::string& gtest_filter,
                             const std::vector<std::pair<std::string, std::string>>& env,
                             size_t words, size_t kill_after);
+
+// A file system of that backend, or nullptr when this machine lacks it (io_uring refused).
+std::unique_ptr<io::FileSystem> MakeFs(io::Backend b);
 
 // Deterministic pseudo-random bytes.
 std::string RandomBytes(std::mt19937_64& rng, size_t n);
