@@ -96,6 +96,15 @@ struct AppendArgs {
   bool json_out = false;
 };
 
+// --write-path syscall: StoreOptions::mapped_writes = false (for A/B runs of the two paths).
+bool g_mapped_writes = true;
+
+seglog::StoreOptions BenchStoreOptions() {
+  seglog::StoreOptions so;
+  so.mapped_writes = g_mapped_writes;
+  return so;
+}
+
 seglog::io::Backend ParseBackend(const std::string& b) {
   if (b == "uring") return seglog::io::Backend::kUring;
   if (b == "pwrite") return seglog::io::Backend::kPwrite;
@@ -272,7 +281,7 @@ void PrintPeers(const json& peers, const char* unit, const char* rate_key, const
 
 int RunAppend(const AppendArgs& a) {
   const std::string dir = MakeDir(a.dir);
-  seglog::StoreOptions so;
+  seglog::StoreOptions so = BenchStoreOptions();
   so.io_backend = ParseBackend(a.backend);
   std::unique_ptr<seglog::Store> store;
   Status s = seglog::Store::Open(dir + "/store", so, &store);
@@ -396,7 +405,7 @@ struct OpenArgs {
 double TimeOpenMs(const std::string& dir) {
   auto t0 = Clock::now();
   std::unique_ptr<seglog::Store> store;
-  Status s = seglog::Store::Open(dir, seglog::StoreOptions{}, &store);
+  Status s = seglog::Store::Open(dir, BenchStoreOptions(), &store);
   if (!s.ok()) Die(s, "reopen");
   seglog::Log* log = nullptr;
   s = store->GetLog("bench", &log);
@@ -435,7 +444,7 @@ int RunOpenAfterKill(const OpenArgs& a) {
       // The child inherits this thread's io_uring ring (thread-local, its queues mapped
       // MAP_SHARED): using it from both processes corrupts it. The child's appends are plain
       // pwrites on either backend; it uses the pwrite backend.
-      seglog::StoreOptions so;
+      seglog::StoreOptions so = BenchStoreOptions();
       so.io_backend = seglog::io::Backend::kPwrite;
       std::unique_ptr<seglog::Store> store;
       Status s = seglog::Store::Open(dir, so, &store);
@@ -529,7 +538,7 @@ int RunOpen(const OpenArgs& a) {
     const std::string dir = base + "/store-" + std::to_string(static_cast<int>(gib * 1024)) + "mib";
     {
       std::unique_ptr<seglog::Store> store;
-      Status s = seglog::Store::Open(dir, seglog::StoreOptions{}, &store);
+      Status s = seglog::Store::Open(dir, BenchStoreOptions(), &store);
       if (!s.ok()) Die(s, "open");
       seglog::LogOptions lo;
       lo.durability = seglog::Durability::kNone;
@@ -589,7 +598,7 @@ struct BenchStreams {
 };
 BenchStreams OpenBenchStreams(const std::string& dir) {
   BenchStreams b;
-  Status s = seglog::Store::Open(dir, seglog::StoreOptions{}, &b.store);
+  Status s = seglog::Store::Open(dir, BenchStoreOptions(), &b.store);
   if (!s.ok()) Die(s, "open");
   seglog::StreamsOptions so;
   so.retention_check_interval_ms = 0;
@@ -829,7 +838,7 @@ struct BenchQueues {
 };
 BenchQueues OpenBenchQueues(const std::string& dir) {
   BenchQueues b;
-  Status s = seglog::Store::Open(dir, seglog::StoreOptions{}, &b.store);
+  Status s = seglog::Store::Open(dir, BenchStoreOptions(), &b.store);
   if (!s.ok()) Die(s, "open");
   b.queues = std::make_unique<seglog::Queues>(b.store.get());
   return b;
@@ -1197,6 +1206,11 @@ int RunQueueDepth(const QueueDepthArgs& a) {
 int main(int argc, char** argv) {
   CLI::App app{"seglog-bench: seglog workloads against the disk's own limit"};
   app.require_subcommand(1);
+  std::string write_path = "mapped";
+  app.add_option("--write-path", write_path,
+                 "mapped (default: none/interval appends memcpy into the active segment) | syscall")
+      ->check(CLI::IsMember({"mapped", "syscall"}));
+  app.parse_complete_callback([&] { g_mapped_writes = write_path == "mapped"; });
   AppendArgs aa;
   auto* ap = app.add_subcommand("append", "append records to one log from N threads");
   ap->add_option("--threads", aa.threads, "appending threads")->check(CLI::Range(1, 1024));

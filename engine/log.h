@@ -53,7 +53,8 @@ struct LogStats {
   TimestampMs max_ts;    // newest record's timestamp (0 when empty)
   uint64_t appends = 0;  // Append() calls that succeeded, since open
   uint64_t syncs = 0;    // fdatasync calls issued, since open
-  uint64_t writes = 0;   // write calls issued, since open
+  uint64_t writes = 0;   // write calls issued, since open (copies into a mapping not counted)
+  uint64_t mapped_appends = 0;  // appends written by memcpy into the mapping, since open
 };
 
 // One segment of a log, as Log::Segments() reports it.
@@ -87,6 +88,10 @@ class Log {
     uint64_t log_id = 0;
     std::string dir;               // the log's own directory
     bool read_only = false;
+    // Under kNone and kInterval, write batches by memcpy into a shared writable mapping of
+    // the active segment (one store, no syscall per append) where the file system offers one
+    // (WritableFile::MapForWrites); else, and always under kAlways, through the file.
+    bool mapped_writes = true;
   };
 
   // Opens the log in env.dir (creating the directory when missing, unless read-only) and
@@ -193,6 +198,13 @@ class Log {
   // Writes (and under kAlways syncs) everything pending. REQUIRES: lock held, !leader_active_.
   // Releases the lock during I/O.
   void LeadWriteLocked(std::unique_lock<std::mutex>& l);
+  // Up to this size an encoded batch is copied into the mapping rather than written: about
+  // where one write(2) per append and stores through the mapping cost the same on the
+  // development VM (BENCHMARKS.md, "Mapped writes"); below it the syscall dominates.
+  static constexpr size_t kMaxMappedAppend = 4096;
+  // Copies the batch just encoded into pending_ to the mapping at `off` and publishes it.
+  // REQUIRES: mu_ held, wmap_ set, pending_ holds exactly that batch.
+  void CopyToMappingLocked(uint64_t off, SeqNo next);
   Status SyncLocked(std::unique_lock<std::mutex>& l);
   void SyncLoop();
 
@@ -218,6 +230,11 @@ class Log {
   Status error_;               // sticky
   bool closed_ = false;
   std::unique_ptr<io::WritableFile> file_;  // the active segment's
+  // The active segment's writable mapping, when appends are copied into it (mapped_writes):
+  // then every append is written and published under mu_, by the appending thread itself,
+  // and pending_ stays empty. Null otherwise.
+  std::unique_ptr<io::WritableMapping> wmap_;
+  uint64_t prefaulted_ = 0;    // wmap_ is faulted in for writing below this offset
   std::shared_ptr<Segment> active_;
   uint64_t capacity_ = 0;      // preallocated size of the active segment
   uint64_t write_off_ = 0;     // end of the bytes assigned (written or pending)
@@ -235,7 +252,7 @@ class Log {
   bool syncing_ = false;
   SeqNo written_next_;         // every seq below is in the kernel
   SeqNo durable_next_;         // every seq below is synced
-  uint64_t appends_ = 0, syncs_ = 0, writes_ = 0;
+  uint64_t appends_ = 0, syncs_ = 0, writes_ = 0, mapped_appends_ = 0;
 
   // ---- segment list, guarded by seg_mu_ (never held while taking mu_) ----
   mutable std::mutex seg_mu_;

@@ -47,6 +47,11 @@ struct StoreOptions {
   // skipped). Allowed beside a read-write open in another process.
   bool read_only = false;
   io::Backend io_backend = io::Backend::kAuto;
+  // Logs under kNone or kInterval write by memcpy into a shared writable mapping of their
+  // active segment instead of one write(2) per append (same guarantees: the bytes are in the
+  // kernel when the append returns; SPEC.md section 9). Only where the file's blocks are
+  // allocated (fallocate); false: always write(2).
+  bool mapped_writes = true;
   // Bound on how many sealed segments stay mapped at once across the store (active segments
   // are always mapped). Keeps thousands of logs within vm.max_map_count.
   size_t max_mapped_segments = 1024;

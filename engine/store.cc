@@ -167,7 +167,7 @@ Status Store::CreateLog(const std::string& name, const LogOptions& opt, Log** ou
     catalog_ = std::move(before);
     return s;
   }
-  Log::Env env{fs_, clock_, &maps_, e.log_id, LogDir(e.log_id), false};
+  Log::Env env{fs_, clock_, &maps_, e.log_id, LogDir(e.log_id), false, opt_.mapped_writes};
   std::unique_ptr<Log> log;
   SEGLOG_RETURN_IF_ERROR(Log::Open(env, opt, &log));
   if (out != nullptr) *out = log.get();
@@ -191,7 +191,8 @@ Status Store::OpenLog(const std::string& name, Log** out) {
     if (e.name != name) continue;
     LogOptions lo;
     SEGLOG_RETURN_IF_ERROR(LogOptionsFromProps(e.props, &lo));
-    Log::Env env{fs_, clock_, &maps_, e.log_id, LogDir(e.log_id), opt_.read_only};
+    Log::Env env{fs_, clock_, &maps_, e.log_id, LogDir(e.log_id), opt_.read_only,
+                 opt_.mapped_writes};
     std::unique_ptr<Log> log;
     SEGLOG_RETURN_IF_ERROR(Log::Open(env, lo, &log));
     *out = log.get();

@@ -281,40 +281,54 @@ Status Streams::PutImpl(const std::string& name, std::span<const PutEntry> entri
     return Status::InvalidArgument("a put batch holds at most 500 records, got " +
                                    std::to_string(entries.size()));
   }
-  // Validate everything before writing anything.
+  // Validate everything before writing anything. The per-put vectors are reused per thread
+  // (a put of one record allocates nothing once warm).
+  struct Scratch {
+    std::vector<uint32_t> shard_of;
+    std::vector<size_t> order;
+    std::vector<Log::Record> recs;
+  };
+  thread_local Scratch t;
+  // With one shard every hash key lands in it: no MD5 to compute.
+  const bool one_shard = s->ranges.size() == 1;
   size_t total = 0;
-  std::vector<uint32_t> shard_of(entries.size());
+  t.shard_of.assign(entries.size(), 0);
   for (size_t i = 0; i < entries.size(); ++i) {
     const PutEntry& e = entries[i];
-    const std::string which = entries.size() > 1 ? "record " + std::to_string(i) + ": " : "";
+    auto which = [&] { return entries.size() > 1 ? "record " + std::to_string(i) + ": " : ""; };
     if (e.partition_key.empty() || e.partition_key.size() > kMaxPartitionKeyBytes) {
-      return Status::InvalidArgument(which + "partition key must be 1 to 256 bytes, got " +
+      return Status::InvalidArgument(which() + "partition key must be 1 to 256 bytes, got " +
                                      std::to_string(e.partition_key.size()));
     }
     if (e.data.size() > s->max_record_bytes) {
-      return Status::TooLarge(which + "record data of " + std::to_string(e.data.size()) +
+      return Status::TooLarge(which() + "record data of " + std::to_string(e.data.size()) +
                               " bytes exceeds the stream's limit of " +
                               std::to_string(s->max_record_bytes));
     }
     total += e.partition_key.size() + e.data.size();
+    if (one_shard) continue;
     const HashKey k =
         e.explicit_hash_key ? *e.explicit_hash_key
                             : PartitionKeyHash(std::string_view(
                                   reinterpret_cast<const char*>(e.partition_key.data()),
                                   e.partition_key.size()));
-    shard_of[i] = ShardForHashKey(s->ranges, k);
+    t.shard_of[i] = ShardForHashKey(s->ranges, k);
   }
   if (!single && total > kMaxPutBatchBytes) {
     return Status::TooLarge("a put batch holds at most 5 MiB, got " + std::to_string(total) +
                             " bytes");
   }
   // One atomic batch per shard, in shard order.
+  const std::vector<uint32_t>& shard_of = t.shard_of;
   results->assign(entries.size(), PutResult{});
-  std::vector<size_t> order(entries.size());
+  std::vector<size_t>& order = t.order;
+  order.resize(entries.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return shard_of[a] < shard_of[b]; });
-  std::vector<Log::Record> recs;
+  if (!std::is_sorted(shard_of.begin(), shard_of.end())) {
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return shard_of[a] < shard_of[b]; });
+  }
+  std::vector<Log::Record>& recs = t.recs;
   for (size_t b = 0; b < order.size();) {
     const uint32_t shard = shard_of[order[b]];
     size_t e = b;

@@ -18,6 +18,8 @@
 
 namespace seglog::io {
 
+class WritableMapping;
+
 enum class Backend {
   kAuto,    // io_uring when the kernel (and seccomp policy) allow it, else pwrite
   kUring,   // io_uring or fail
@@ -54,6 +56,18 @@ class WritableFile {
 
   // Current size (fstat).
   virtual Status Size(uint64_t* size) = 0;
+
+  // A shared writable mapping of [0, length) (io/mmap.h), for writing by memcpy: what is
+  // copied into it is in the kernel at once, as after Write(), and Sync() covers it. Offered
+  // only while Allocate() has really allocated blocks for all of [0, length) (fallocate, not
+  // the ftruncate fallback) and no Truncate() has cut them since, so that no store can ever
+  // need a block the disk may not have (a store cannot fail; it would raise SIGBUS). Backends
+  // that must see every write (fault injection) refuse. NotSupported in those cases.
+  virtual Status MapForWrites(uint64_t length, std::unique_ptr<WritableMapping>* out) {
+    (void)length;
+    (void)out;
+    return Status::NotSupported("writable mappings are not offered by this file system");
+  }
 
   virtual const std::string& path() const = 0;
 };

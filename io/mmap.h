@@ -38,4 +38,34 @@ class MappedFile {
   size_t size_;
 };
 
+// A shared writable mapping of a file that the engine writes by memcpy instead of write(2)
+// (WritableFile::MapForWrites). Stores into it land in the page cache, the very pages
+// write(2) would have filled: they survive the process dying the moment the copy is done, and
+// an fdatasync of the file makes them durable like any write. The mapping never extends the
+// file: only bytes inside blocks the file already owns may be stored (see MapForWrites).
+class WritableMapping {
+ public:
+  ~WritableMapping();
+  WritableMapping(const WritableMapping&) = delete;
+  WritableMapping& operator=(const WritableMapping&) = delete;
+
+  // Maps [0, length) of the open descriptor `fd` (not taken over) read-write, MAP_SHARED.
+  static Status Map(int fd, uint64_t length, const std::string& path,
+                    std::unique_ptr<WritableMapping>* out);
+
+  uint8_t* data() const { return data_; }
+  size_t size() const { return size_; }
+
+  // Best effort: faults [offset, offset + n) in for writing ahead of the stores that will use
+  // it (madvise MADV_POPULATE_WRITE, Linux 5.14+), so that the writer does not take one page
+  // fault per 4 KiB on the way. Does nothing where the kernel lacks it.
+  void Prefault(uint64_t offset, uint64_t n);
+
+ private:
+  WritableMapping(uint8_t* d, size_t n) : data_(d), size_(n) {}
+  uint8_t* const data_;
+  const size_t size_;
+  bool prefault_works_ = true;
+};
+
 }  // namespace seglog::io

@@ -32,6 +32,7 @@ class PosixWritableFile : public WritableFile {
   Status Allocate(uint64_t size) override;
   Status Truncate(uint64_t size) override;
   Status Size(uint64_t* size) override;
+  Status MapForWrites(uint64_t length, std::unique_ptr<WritableMapping>* out) override;
   const std::string& path() const override { return path_; }
 
  protected:
@@ -40,6 +41,8 @@ class PosixWritableFile : public WritableFile {
  private:
   const int fd_;
   const std::string path_;
+  // [0, allocated_) has blocks from fallocate: where MapForWrites may let stores go.
+  uint64_t allocated_ = 0;
 };
 
 class PosixFileSystem : public FileSystem {

@@ -4,9 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 
+#include "io/mmap.h"
 #include "io/posix_fs.h"
 
 namespace seglog::io {
@@ -64,7 +66,10 @@ Status PosixWritableFile::Allocate(uint64_t size) {
   do {
     r = ::fallocate(fd_, 0, 0, static_cast<off_t>(size));
   } while (r != 0 && errno == EINTR);
-  if (r == 0) return Status::OK();
+  if (r == 0) {
+    allocated_ = std::max(allocated_, size);
+    return Status::OK();
+  }
   if (errno != EOPNOTSUPP) return Status::FromErrno(errno, Ctx("fallocate", path_));
   uint64_t cur = 0;
   SEGLOG_RETURN_IF_ERROR(Size(&cur));
@@ -78,7 +83,15 @@ Status PosixWritableFile::Truncate(uint64_t size) {
     r = ::ftruncate(fd_, static_cast<off_t>(size));
   } while (r != 0 && errno == EINTR);
   if (r != 0) return Status::FromErrno(errno, Ctx("ftruncate", path_));
+  allocated_ = std::min(allocated_, size);
   return Status::OK();
+}
+
+Status PosixWritableFile::MapForWrites(uint64_t length, std::unique_ptr<WritableMapping>* out) {
+  if (length == 0 || length > allocated_) {
+    return Status::NotSupported(Ctx("no blocks allocated for a writable mapping of", path_));
+  }
+  return WritableMapping::Map(fd_, length, path_, out);
 }
 
 Status PosixWritableFile::Size(uint64_t* size) {

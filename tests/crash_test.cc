@@ -229,6 +229,13 @@ TEST_P(CrashTest, InjectedErrorAtEveryCall) {
 
 // ---- real kill -9 ----
 
+// Mostly small records (under kNone/kInterval copied into the segment's mapping), every 50th
+// larger than a page (written with write(2)), so that a kill lands between both kinds.
+std::string ChildValue(uint64_t epoch, uint64_t t, uint64_t i) {
+  return std::to_string(epoch) + "/" + std::to_string(t) + "/" + std::to_string(i) +
+         std::string(i % 50 == 49 ? 6000 : i % 500, 'z');
+}
+
 // The child side: runs only when the parent re-executes this binary with the variables set.
 // Appends from 4 threads in kAlways mode and reports each acknowledged (seq, thread, i) on fd.
 TEST(CrashChild, AppendAndReport) {
@@ -257,8 +264,7 @@ TEST(CrashChild, AppendAndReport) {
   for (int t = 0; t < 4; ++t) {
     ts.emplace_back([&, t] {
       for (uint64_t i = 0;; ++i) {
-        std::string v = std::to_string(epoch) + "/" + std::to_string(t) + "/" +
-                        std::to_string(i) + std::string(i % 500, 'z');
+        std::string v = ChildValue(epoch, static_cast<uint64_t>(t), i);
         Log::Record rec{View("k"), View(v), {}};
         SeqNo seq;
         if (!log->Append(std::span<const Log::Record>(&rec, 1), &seq).ok()) _exit(3);
@@ -271,10 +277,6 @@ TEST(CrashChild, AppendAndReport) {
   for (auto& t : ts) t.join();
 }
 
-std::string ChildValue(uint64_t epoch, uint64_t t, uint64_t i) {
-  return std::to_string(epoch) + "/" + std::to_string(t) + "/" + std::to_string(i) +
-         std::string(i % 500, 'z');
-}
 
 // Kills a child appending under `durability` `rounds` times; after each, every acknowledged
 // record must be there. A process crash keeps what was written to the kernel, so this holds
@@ -337,6 +339,10 @@ TEST_P(CrashTest, KillNineDuringAppends) {
 
 TEST_P(CrashTest, KillNineDuringUnsyncedAppends) {
   KillNineRounds(GetParam(), Durability::kNone, 6);
+}
+
+TEST_P(CrashTest, KillNineDuringIntervalAppends) {
+  KillNineRounds(GetParam(), Durability::kInterval, 4);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CrashTest,
