@@ -195,6 +195,7 @@ void Log::InstallActiveLocked(std::shared_ptr<Segment> seg, std::unique_ptr<io::
   active_ = std::move(seg);
   file_ = std::move(file);
   capacity_ = capacity;
+  writeback_off_ = write_off_;
   wmap_.reset();
   if (file_ && env_.mapped_writes && opt_.durability != Durability::kAlways) {
     // NotSupported (no blocks allocated, fault injection, ...) just means writing through the
@@ -286,11 +287,14 @@ void Log::LeadWriteLocked(std::unique_lock<std::mutex>& l) {
   const bool sync = opt_.durability == Durability::kAlways;
   io::WritableFile* f = file_.get();
   std::shared_ptr<Segment> seg = active_;
+  uint64_t wb_from = 0, wb_to = 0;
+  if (!sync) NextWritebackLocked(off + buf.size(), &wb_from, &wb_to);
   l.unlock();
   Status s;
   if (!buf.empty()) {
     s = sync ? f->WriteAndSync(FileOffset(off), buf) : f->Write(FileOffset(off), buf);
   }
+  if (s.ok() && wb_to > wb_from) f->StartWriteback(wb_from, wb_to - wb_from);
   l.lock();
   leader_active_ = false;
   ++writes_;
@@ -421,6 +425,20 @@ Status Log::Append(std::span<const Record> records, SeqNo* first_seq) {
   return Status::OK();
 }
 
+void Log::NextWritebackLocked(uint64_t end, uint64_t* from, uint64_t* to) {
+  // Under kNone and kInterval nothing syncs the active segment until it is sealed (or, under
+  // kInterval, until the next background sync): left alone, the kernel would hold up to a
+  // whole segment of dirty pages and the appender that seals it would wait for all of them
+  // at once. Asking for writeback every few MiB keeps the disk busy while appends go on and
+  // leaves the seal's fdatasync little to wait for.
+  constexpr uint64_t kWritebackChunk = 4 << 20;
+  if (end >= writeback_off_ + kWritebackChunk) {
+    *from = writeback_off_;
+    *to = end;
+    writeback_off_ = end;
+  }
+}
+
 void Log::CopyToMappingLocked(uint64_t off, SeqNo next) {
   const uint64_t n = pending_.size();
   // Fault the next stretch in ahead of the copies, in one call, rather than one page fault
@@ -432,6 +450,9 @@ void Log::CopyToMappingLocked(uint64_t off, SeqNo next) {
     prefaulted_ = std::max(to, off + n);
   }
   std::memcpy(wmap_->data() + off, pending_.data(), n);
+  uint64_t wb_from = 0, wb_to = 0;
+  NextWritebackLocked(off + n, &wb_from, &wb_to);
+  if (wb_to > wb_from) file_->StartWriteback(wb_from, wb_to - wb_from);
   // The next appends store into lines no one has touched since the kernel zeroed them: ask
   // for them now, for writing, so that the unlock after the next copy does not wait for
   // their read-for-ownership from memory.

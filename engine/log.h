@@ -202,6 +202,9 @@ class Log {
   // where one write(2) per append and stores through the mapping cost the same on the
   // development VM (BENCHMARKS.md, "Mapped writes"); below it the syscall dominates.
   static constexpr size_t kMaxMappedAppend = 4096;
+  // Under kNone/kInterval: when `end` is far enough past writeback_off_, the range whose
+  // writeback to start ([*from, *to)) and advances writeback_off_; else leaves them alone.
+  void NextWritebackLocked(uint64_t end, uint64_t* from, uint64_t* to);
   // Copies the batch just encoded into pending_ to the mapping at `off` and publishes it.
   // REQUIRES: mu_ held, wmap_ set, pending_ holds exactly that batch.
   void CopyToMappingLocked(uint64_t off, SeqNo next);
@@ -235,6 +238,7 @@ class Log {
   // and pending_ stays empty. Null otherwise.
   std::unique_ptr<io::WritableMapping> wmap_;
   uint64_t prefaulted_ = 0;    // wmap_ is faulted in for writing below this offset
+  uint64_t writeback_off_ = 0; // writeback was started for the active segment below this
   std::shared_ptr<Segment> active_;
   uint64_t capacity_ = 0;      // preallocated size of the active segment
   uint64_t write_off_ = 0;     // end of the bytes assigned (written or pending)

@@ -57,6 +57,14 @@ class WritableFile {
   // Current size (fstat).
   virtual Status Size(uint64_t* size) = 0;
 
+  // Starts writing [offset, offset + n) back to the disk without waiting for it
+  // (sync_file_range SYNC_FILE_RANGE_WRITE): no durability promise, only less left for a later
+  // Sync() to wait for. Best effort: backends without it do nothing; errors surface in Sync().
+  virtual void StartWriteback(uint64_t offset, uint64_t n) {
+    (void)offset;
+    (void)n;
+  }
+
   // A shared writable mapping of [0, length) (io/mmap.h), for writing by memcpy: what is
   // copied into it is in the kernel at once, as after Write(), and Sync() covers it. Offered
   // only while Allocate() has really allocated blocks for all of [0, length) (fallocate, not

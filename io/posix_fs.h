@@ -33,6 +33,7 @@ class PosixWritableFile : public WritableFile {
   Status Truncate(uint64_t size) override;
   Status Size(uint64_t* size) override;
   Status MapForWrites(uint64_t length, std::unique_ptr<WritableMapping>* out) override;
+  void StartWriteback(uint64_t offset, uint64_t n) override;
   const std::string& path() const override { return path_; }
 
  protected:

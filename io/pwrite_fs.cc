@@ -87,6 +87,11 @@ Status PosixWritableFile::Truncate(uint64_t size) {
   return Status::OK();
 }
 
+void PosixWritableFile::StartWriteback(uint64_t offset, uint64_t n) {
+  (void)::sync_file_range(fd_, static_cast<off_t>(offset), static_cast<off_t>(n),
+                          SYNC_FILE_RANGE_WRITE);
+}
+
 Status PosixWritableFile::MapForWrites(uint64_t length, std::unique_ptr<WritableMapping>* out) {
   if (length == 0 || length > allocated_) {
     return Status::NotSupported(Ctx("no blocks allocated for a writable mapping of", path_));
