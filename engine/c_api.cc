@@ -23,6 +23,7 @@
 #undef seglog
 
 #include <cstdlib>
+#include <cstddef>
 #include <cstring>
 #include <exception>
 #include <memory>
@@ -202,7 +203,7 @@ Status ReadVersioned(const T* in, size_t v1_size, const char* type, T* out) {
 }
 
 // The size of each struct as first published (seglog 0.1.0); never changes.
-constexpr size_t kOptionsV1 = sizeof(seglog_options);
+constexpr size_t kOptionsV1 = offsetof(seglog_options, mapped_writes);
 constexpr size_t kStreamConfigV1 = sizeof(seglog_stream_config);
 constexpr size_t kStreamInfoV1 = sizeof(seglog_stream_info);
 constexpr size_t kIterOptionsV1 = sizeof(seglog_iter_options);
@@ -479,6 +480,7 @@ void seglog_options_init(seglog_options* opt) {
   opt->durability = DurabilityToC(log.durability);
   opt->sync_interval_ms = log.sync_interval_ms;
   opt->segment_size = log.segment_size;
+  opt->mapped_writes = store.mapped_writes ? 1 : 0;
 }
 
 int seglog_open(const char* dir, const seglog_options* opt, seglog_handle** db) {
@@ -491,7 +493,9 @@ int seglog_open(const char* dir, const seglog_options* opt, seglog_handle** db) 
     if (opt != nullptr) SEGLOG_RETURN_IF_ERROR(ReadVersioned(opt, kOptionsV1, "seglog_options", &o));
     SEGLOG_RETURN_IF_ERROR(CheckBool(o.create_if_missing, "create_if_missing"));
     SEGLOG_RETURN_IF_ERROR(CheckBool(o.read_only, "read_only"));
+    SEGLOG_RETURN_IF_ERROR(CheckBool(o.mapped_writes, "mapped_writes"));
     seglog::StoreOptions so;
+    so.mapped_writes = o.mapped_writes != 0;
     so.create_if_missing = o.create_if_missing != 0;
     so.read_only = o.read_only != 0;
     SEGLOG_RETURN_IF_ERROR(BackendFromC(o.io_backend, &so.io_backend));

@@ -232,6 +232,10 @@ typedef struct seglog_options {
   int durability;            /* SEGLOG_DURABILITY_ALWAYS (default), _INTERVAL, _NONE */
   uint32_t sync_interval_ms; /* 200; INTERVAL only; 1 .. 3,600,000 */
   uint64_t segment_size;     /* 64 MiB; 4096 .. 2^40 bytes */
+  /* Added after 0.1.0 (an older struct_size gets the default): */
+  int mapped_writes;         /* 1 (default): under INTERVAL and NONE, appends of up to 4 KiB are
+                              * copied into the active segment's shared mapping instead of one
+                              * write(2) each - same guarantees (SPEC.md 13.1); 0: always write(2) */
 } seglog_options;
 
 void seglog_options_init(seglog_options* opt);

@@ -12,6 +12,7 @@
 #include <seglog.h>
 
 #include <dirent.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,6 +203,7 @@ static void test_open(void) {
   CHECK(opt.create_if_missing == 1 && opt.read_only == 0);
   CHECK(opt.io_backend == SEGLOG_IO_AUTO && opt.durability == SEGLOG_DURABILITY_ALWAYS);
   CHECK(opt.sync_interval_ms == 200 && opt.segment_size == (64u << 20));
+  CHECK(opt.mapped_writes == 1);
 
   CHECK_ERR(seglog_open(NULL, &opt, &db), SEGLOG_EINVAL, "seglog_open", "dir is NULL");
   CHECK_ERR(seglog_open("", &opt, &db), SEGLOG_EINVAL, "seglog_open", "dir is empty");
@@ -230,6 +232,9 @@ static void test_open(void) {
   seglog_options_init(&opt);
   opt.read_only = -1;
   CHECK_ERR(seglog_open(dir, &opt, &db), SEGLOG_EINVAL, "seglog_open", "read_only");
+  seglog_options_init(&opt);
+  opt.mapped_writes = 2;
+  CHECK_ERR(seglog_open(dir, &opt, &db), SEGLOG_EINVAL, "seglog_open", "mapped_writes");
   seglog_options_init(&opt);
   opt.segment_size = 100;
   CHECK_ERR(seglog_open(dir, &opt, &db), SEGLOG_EINVAL, "seglog_open", "segment_size");
@@ -274,6 +279,29 @@ static void test_open(void) {
     if (rc == SEGLOG_OK) seglog_close(db);
   }
   CHECK(exists(dir));
+
+  /* A caller built against 0.1.0's seglog.h passes the shorter struct: the fields after it
+   * (mapped_writes) are not read, whatever lies there, and take their defaults. Both write
+   * paths give the same store. */
+  {
+    int mapped;
+    for (mapped = 0; mapped <= 2; ++mapped) {
+      uint64_t seq = 0;
+      seglog_options_init(&opt);
+      opt.durability = SEGLOG_DURABILITY_NONE;
+      if (mapped == 2) {
+        opt.struct_size = offsetof(seglog_options, mapped_writes);
+        opt.mapped_writes = 7;
+      } else {
+        opt.mapped_writes = mapped;
+      }
+      CHECK_OK(seglog_open(dir, &opt, &db));
+      if (mapped == 0) create_stream(db, "paths", 1);
+      CHECK_OK(seglog_stream_put(db, "paths", "k", 1, NULL, "v", 1, NULL, &seq));
+      CHECK(seq == (uint64_t)mapped);
+      seglog_close(db);
+    }
+  }
 }
 
 static void test_lock_and_read_only(void) {
