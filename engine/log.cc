@@ -289,12 +289,17 @@ void Log::LeadWriteLocked(std::unique_lock<std::mutex>& l) {
   std::shared_ptr<Segment> seg = active_;
   uint64_t wb_from = 0, wb_to = 0;
   if (!sync) NextWritebackLocked(off + buf.size(), &wb_from, &wb_to);
+  // Not reset while this write is in flight (sealing and closing wait for it).
+  io::WritableMapping* wmap = wmap_.get();
   l.unlock();
   Status s;
   if (!buf.empty()) {
     s = sync ? f->WriteAndSync(FileOffset(off), buf) : f->Write(FileOffset(off), buf);
   }
-  if (s.ok() && wb_to > wb_from) f->StartWriteback(wb_from, wb_to - wb_from);
+  if (s.ok() && wb_to > wb_from) {
+    if (wmap != nullptr) wmap->Release(wb_from, wb_to - wb_from);
+    f->StartWriteback(wb_from, wb_to - wb_from);
+  }
   l.lock();
   leader_active_ = false;
   ++writes_;
@@ -452,7 +457,10 @@ void Log::CopyToMappingLocked(uint64_t off, SeqNo next) {
   std::memcpy(wmap_->data() + off, pending_.data(), n);
   uint64_t wb_from = 0, wb_to = 0;
   NextWritebackLocked(off + n, &wb_from, &wb_to);
-  if (wb_to > wb_from) file_->StartWriteback(wb_from, wb_to - wb_from);
+  if (wb_to > wb_from) {
+    wmap_->Release(wb_from, wb_to - wb_from);
+    file_->StartWriteback(wb_from, wb_to - wb_from);
+  }
   // The next appends store into lines no one has touched since the kernel zeroed them: ask
   // for them now, for writing, so that the unlock after the next copy does not wait for
   // their read-for-ownership from memory.

@@ -69,4 +69,11 @@ void WritableMapping::Prefault(uint64_t offset, uint64_t n) {
   }
 }
 
+void WritableMapping::Release(uint64_t offset, uint64_t n) {
+  const uint64_t page = 4096;
+  const uint64_t begin = (offset + page - 1) & ~(page - 1);
+  const uint64_t end = std::min<uint64_t>(size_, offset + n) & ~(page - 1);
+  if (end > begin) (void)::madvise(data_ + begin, end - begin, MADV_DONTNEED);
+}
+
 }  // namespace seglog::io

@@ -61,6 +61,12 @@ class WritableMapping {
   // fault per 4 KiB on the way. Does nothing where the kernel lacks it.
   void Prefault(uint64_t offset, uint64_t n);
 
+  // Unmaps the whole pages inside [offset, offset + n) from this mapping (their bytes stay in
+  // the page cache, dirty until written back; touching them again would map them again).
+  // For ranges no store will reach any more: writeback of a page still mapped writable has
+  // to write-protect it first (one TLB flush per page), of an unmapped one not.
+  void Release(uint64_t offset, uint64_t n);
+
  private:
   WritableMapping(uint8_t* d, size_t n) : data_(d), size_(n) {}
   uint8_t* const data_;
