@@ -1,10 +1,13 @@
 #include "engine/queue.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <deque>
 #include <functional>
+#include <memory_resource>
 #include <queue>
 #include <random>
 #include <set>
@@ -40,6 +43,21 @@ constexpr const char* kDlqProp = qp::kDeadLetterQueue;
 constexpr const char* kMaxReceiveProp = qp::kMaxReceiveCount;
 constexpr size_t kReceiptBytes = 24;  // id u64, epoch u32, gen u64, check u32
 constexpr uint64_t kReceiptSalt = 0x7465636569657251ull;  // "Qreceipt"
+
+// Receipts are lowercase hex: a byte's two digits, and a character's value (16 = not a digit).
+constexpr auto kHexPairs = [] {
+  std::array<std::array<char, 2>, 256> t{};
+  constexpr char kHex[] = "0123456789abcdef";
+  for (size_t i = 0; i < 256; ++i) t[i] = {kHex[i >> 4], kHex[i & 15]};
+  return t;
+}();
+constexpr auto kHexValue = [] {
+  std::array<uint8_t, 256> t{};
+  for (size_t i = 0; i < 256; ++i) t[i] = 16;
+  for (uint8_t i = 0; i < 10; ++i) t['0' + i] = i;
+  for (uint8_t i = 0; i < 6; ++i) t['a' + i] = static_cast<uint8_t>(10 + i);
+  return t;
+}();
 
 std::string MessagesLogName(const std::string& q) { return "queue:" + q + "/messages"; }
 std::string JournalLogName(const std::string& q) { return "queue:" + q + "/journal"; }
@@ -300,7 +318,10 @@ class Queues::Queue {
   std::set<uint64_t> ready_below;
   Roaring64Map delayed;    // delay not over yet
   TimerHeap timers;
-  std::unordered_map<uint64_t, Received> received;
+  // One entry per message received since it was sent (or since the restart): a node per
+  // receive, recycled through a pool (guarded by mu like the map).
+  std::pmr::unsynchronized_pool_resource received_pool;
+  std::pmr::unordered_map<uint64_t, Received> received{&received_pool};
   uint64_t in_flight = 0;
   uint64_t next_gen = 1;
   uint64_t expired_below = 0;  // every id below was expired from memory
@@ -412,12 +433,8 @@ class Queues::Queue {
     format::EncodeFixed32(b + 8, epoch);
     format::EncodeFixed64(b + 12, gen);
     format::EncodeFixed32(b + 20, ReceiptCheck(b));
-    static constexpr char kHex[] = "0123456789abcdef";
     std::string s(2 * kReceiptBytes, '0');
-    for (size_t i = 0; i < kReceiptBytes; ++i) {
-      s[2 * i] = kHex[b[i] >> 4];
-      s[2 * i + 1] = kHex[b[i] & 15];
-    }
+    for (size_t i = 0; i < kReceiptBytes; ++i) std::memcpy(&s[2 * i], kHexPairs[b[i]].data(), 2);
     return s;
   }
   uint32_t ReceiptCheck(const uint8_t* b) const {
@@ -433,18 +450,14 @@ class Queues::Queue {
     };
     if (r.size() != 2 * kReceiptBytes) return bad();
     uint8_t b[kReceiptBytes];
+    uint8_t invalid = 0;  // bit 4 of a digit's value: not a lowercase hex digit
     for (size_t i = 0; i < kReceiptBytes; ++i) {
-      int v = 0;
-      for (int k = 0; k < 2; ++k) {
-        const char c = r[2 * i + k];
-        int d = -1;
-        if (c >= '0' && c <= '9') d = c - '0';
-        if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-        if (d < 0) return bad();
-        v = v * 16 + d;
-      }
-      b[i] = static_cast<uint8_t>(v);
+      const uint8_t hi = kHexValue[static_cast<unsigned char>(r[2 * i])];
+      const uint8_t lo = kHexValue[static_cast<unsigned char>(r[2 * i + 1])];
+      invalid |= hi | lo;
+      b[i] = static_cast<uint8_t>((hi << 4) | (lo & 15));
     }
+    if ((invalid & 16) != 0) return bad();
     if (format::DecodeFixed32(b + 20) != ReceiptCheck(b)) return bad();
     *id = format::DecodeFixed64(b);
     *ep = format::DecodeFixed32(b + 8);
@@ -485,12 +498,20 @@ class Queues::Queue {
   // ---- in-memory state changes ----
   // Applies sends in id order (see `unpublished`).
   void PublishLocked(uint64_t first, std::vector<Publish> msgs) {
-    unpublished.emplace(first, std::move(msgs));
     const int64_t now = Now();
     size_t published = 0;
-    while (!unpublished.empty() && unpublished.begin()->first == publish_next) {
-      std::vector<Publish> batch = std::move(unpublished.begin()->second);
-      unpublished.erase(unpublished.begin());
+    // Usually the batch is next in line: published at once, without a stop in `unpublished`.
+    bool direct = first == publish_next;
+    if (!direct) unpublished.emplace(first, std::move(msgs));
+    while (direct || (!unpublished.empty() && unpublished.begin()->first == publish_next)) {
+      std::vector<Publish> batch;
+      if (direct) {
+        batch = std::move(msgs);
+        direct = false;
+      } else {
+        batch = std::move(unpublished.begin()->second);
+        unpublished.erase(unpublished.begin());
+      }
       for (Publish& m : batch) {
         publish_next = m.id + 1;
         if (m.id < expired_below) continue;
@@ -1086,7 +1107,7 @@ Status Queues::Queue::Send(std::span<const SendEntry> entries, std::vector<SendR
   }
 
   const int64_t now = Now();
-  std::vector<std::string> keys(n);  // FIFO dedup ids
+  std::vector<std::string> keys(fifo() && !internal ? n : 0);  // FIFO dedup ids
   std::vector<format::QueueMessageHeader> headers(n);
   for (size_t i = 0; i < n; ++i) {
     const SendEntry& e = entries[i];
@@ -1140,20 +1161,30 @@ Status Queues::Queue::Send(std::span<const SendEntry> entries, std::vector<SendR
     }
   }
 
-  std::vector<Log::Record> recs;
-  std::vector<ByteBuffer> attrs;
-  attrs.reserve(n);
+  // Every header in one buffer, then the records' views into it.
+  ByteBuffer attrs;
+  attrs.reserve(48 * n);
+  std::vector<size_t> attr_end;
+  attr_end.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     if (!write[i]) continue;
-    attrs.emplace_back();
-    format::EncodeQueueMessageHeader(headers[i], &attrs.back());
-    recs.push_back(Log::Record{AsBytes(entries[i].group_id), entries[i].body, attrs.back()});
+    format::EncodeQueueMessageHeader(headers[i], &attrs);
+    attr_end.push_back(attrs.size());
+  }
+  std::vector<Log::Record> recs;
+  recs.reserve(attr_end.size());
+  for (size_t i = 0, k = 0, at = 0; i < n; ++i) {
+    if (!write[i]) continue;
+    recs.push_back(Log::Record{AsBytes(entries[i].group_id), entries[i].body,
+                               ByteView(attrs.data() + at, attr_end[k] - at)});
+    at = attr_end[k++];
   }
   SeqNo first;
   Status s = recs.empty() ? Status::OK() : log->Append(recs, &first);
 
-  std::lock_guard<std::mutex> l(mu);
   std::vector<Publish> pub;
+  pub.reserve(recs.size());
+  std::lock_guard<std::mutex> l(mu);
   uint64_t id = first.value();
   for (size_t i = 0; i < n; ++i) {
     if (!write[i]) continue;
@@ -1208,6 +1239,7 @@ Status Queues::Queue::Receive(const ReceiveOptions& opt, std::vector<ReceivedMes
       SEGLOG_RETURN_IF_ERROR(Expire());
     }
     std::vector<Pick> picks;
+    picks.reserve(opt.max_messages);
     int64_t now = 0;
     {
       std::unique_lock<std::mutex> l(mu);
@@ -1283,6 +1315,7 @@ Status Queues::Queue::Deliver(std::vector<Pick>& picks, int64_t now,
   }
   const int64_t cutoff = now - static_cast<int64_t>(cfg.retention_s) * 1000;
   std::vector<size_t> deliver, move, gone;
+  deliver.reserve(n);
   std::vector<format::QueueMessageHeader> headers(n);
   const uint64_t first_retained = log->first_seq().value();
   for (size_t i = 0; i < n; ++i) {
@@ -1310,6 +1343,7 @@ Status Queues::Queue::Deliver(std::vector<Pick>& picks, int64_t now,
   // every time still drives it to the dead-letter queue.
   if (!deliver.empty()) {
     std::vector<std::pair<SeqNo, uint32_t>> counts;
+    counts.reserve(deliver.size());
     for (size_t i : deliver) counts.emplace_back(SeqNo(picks[i].id), picks[i].count);
     Status s = del->SetReceiveCounts(counts);
     if (!s.ok()) return fail(s);
@@ -1420,6 +1454,8 @@ Status Queues::Queue::DeleteMessages(std::span<const std::string_view> receipts,
   }
   std::vector<SeqNo> ids;
   std::vector<size_t> which;
+  ids.reserve(n);
+  which.reserve(n);
   {
     std::lock_guard<std::mutex> l(mu);
     for (size_t i = 0; i < n; ++i) {
