@@ -1,10 +1,13 @@
 #include "engine/queue.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <deque>
 #include <functional>
+#include <memory_resource>
 #include <queue>
 #include <random>
 #include <set>
@@ -40,6 +43,21 @@ constexpr const char* kDlqProp = qp::kDeadLetterQueue;
 constexpr const char* kMaxReceiveProp = qp::kMaxReceiveCount;
 constexpr size_t kReceiptBytes = 24;  // id u64, epoch u32, gen u64, check u32
 constexpr uint64_t kReceiptSalt = 0x7465636569657251ull;  // "Qreceipt"
+
+// Receipts are lowercase hex: a byte's two digits, and a character's value (16 = not a digit).
+constexpr auto kHexPairs = [] {
+  std::array<std::array<char, 2>, 256> t{};
+  constexpr char kHex[] = "0123456789abcdef";
+  for (size_t i = 0; i < 256; ++i) t[i] = {kHex[i >> 4], kHex[i & 15]};
+  return t;
+}();
+constexpr auto kHexValue = [] {
+  std::array<uint8_t, 256> t{};
+  for (size_t i = 0; i < 256; ++i) t[i] = 16;
+  for (uint8_t i = 0; i < 10; ++i) t['0' + i] = i;
+  for (uint8_t i = 0; i < 6; ++i) t['a' + i] = static_cast<uint8_t>(10 + i);
+  return t;
+}();
 
 std::string MessagesLogName(const std::string& q) { return "queue:" + q + "/messages"; }
 std::string JournalLogName(const std::string& q) { return "queue:" + q + "/journal"; }
@@ -182,6 +200,16 @@ struct Timer {
   bool operator>(const Timer& o) const { return due > o.due; }
 };
 
+// A min-heap of timers whose items can be filtered in place (see MaybeCompactTimersLocked).
+struct TimerHeap : std::priority_queue<Timer, std::vector<Timer>, std::greater<>> {
+  // Keeps the timers for which keep(t) is true, in O(n).
+  template <typename F>
+  void Filter(F keep) {
+    c.erase(std::remove_if(c.begin(), c.end(), [&](const Timer& t) { return !keep(t); }), c.end());
+    std::make_heap(c.begin(), c.end(), comp);
+  }
+};
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------
@@ -277,10 +305,23 @@ class Queues::Queue {
   bool dropped = false;
   bool closing = false;
   Roaring64Map live;       // sent, not (durably) deleted, not known to be expired
-  Roaring64Map ready;      // standard: visible now
+  // Standard queues' visible messages, taken lowest id first. Receives walk a cursor through
+  // the ids instead of taking ready.minimum() out of a bitmap (minimum() scans the first
+  // container from its start, and removing the front of an array container shifts it all):
+  //   ready        ids at or above ready_cursor that are visible (published, or their delay
+  //                ended); those below the cursor are stale (taken) and trimmed in whole
+  //                containers as the cursor moves on
+  //   ready_below  ids below the cursor visible again (a visibility timeout ran out, a release)
+  // Change them through AddReadyLocked / UnreadyLocked / TakeReadyLocked only.
+  Roaring64Map ready;
+  uint64_t ready_cursor = 0;
+  std::set<uint64_t> ready_below;
   Roaring64Map delayed;    // delay not over yet
-  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers;
-  std::unordered_map<uint64_t, Received> received;
+  TimerHeap timers;
+  // One entry per message received since it was sent (or since the restart): a node per
+  // receive, recycled through a pool (guarded by mu like the map).
+  std::pmr::unsynchronized_pool_resource received_pool;
+  std::pmr::unordered_map<uint64_t, Received> received{&received_pool};
   uint64_t in_flight = 0;
   uint64_t next_gen = 1;
   uint64_t expired_below = 0;  // every id below was expired from memory
@@ -304,6 +345,62 @@ class Queues::Queue {
 
   // Held shared by every operation, exclusively by Delete: the logs are not dropped under one.
   std::shared_mutex op_mu;
+
+  // Message-log iterators kept between receives. Receivers mostly read the log in id order;
+  // a fresh iterator must first locate its batch (an index lookup and a checksummed scan),
+  // which cost more than the read itself. Dropped by maintenance and compaction (an idle one
+  // pins its segment's mapping) and before the logs are dropped.
+  static constexpr size_t kIterPool = 4;
+  static constexpr uint64_t kIterReach = 64;  // records an iterator skips rather than relocate
+  std::mutex iter_mu;
+  std::vector<std::unique_ptr<LogIterator>> iter_pool;  // guarded by iter_mu
+
+  // An iterator positioned at or before `id`, at most kIterReach records before it.
+  Status TakeIterator(uint64_t id, std::unique_ptr<LogIterator>* out) {
+    {
+      std::lock_guard<std::mutex> l(iter_mu);
+      size_t best = iter_pool.size();
+      uint64_t best_pos = 0;
+      for (size_t i = 0; i < iter_pool.size(); ++i) {
+        const uint64_t pos = iter_pool[i]->position().value();
+        if (pos <= id && id - pos <= kIterReach && (best == iter_pool.size() || pos > best_pos)) {
+          best = i;
+          best_pos = pos;
+        }
+      }
+      if (best < iter_pool.size()) {
+        *out = std::move(iter_pool[best]);
+        iter_pool[best] = std::move(iter_pool.back());
+        iter_pool.pop_back();
+        return Status::OK();
+      }
+    }
+    return log->NewIterator(SeqNo(id), out);
+  }
+  // Takes back iterators that returned no error (the views they handed out are released).
+  void ReturnIterators(std::vector<std::unique_ptr<LogIterator>>* its) {
+    std::unique_ptr<LogIterator> evicted;
+    std::lock_guard<std::mutex> l(iter_mu);
+    for (auto& it : *its) {
+      it->ReleaseHeld();
+      if (iter_pool.size() < kIterPool) {
+        iter_pool.push_back(std::move(it));
+        continue;
+      }
+      // Full: replace the one furthest behind (the newest positions serve the next receives).
+      size_t low = 0;
+      for (size_t i = 1; i < iter_pool.size(); ++i) {
+        if (iter_pool[i]->position() < iter_pool[low]->position()) low = i;
+      }
+      if (iter_pool[low]->position() < it->position()) std::swap(iter_pool[low], it);
+    }
+    its->clear();
+  }
+  void DropIterators() {
+    std::vector<std::unique_ptr<LogIterator>> old;
+    std::lock_guard<std::mutex> l(iter_mu);
+    old.swap(iter_pool);
+  }
 
   bool fifo() const { return cfg.type == QueueType::kFifo; }
   Status Recover();
@@ -336,12 +433,8 @@ class Queues::Queue {
     format::EncodeFixed32(b + 8, epoch);
     format::EncodeFixed64(b + 12, gen);
     format::EncodeFixed32(b + 20, ReceiptCheck(b));
-    static constexpr char kHex[] = "0123456789abcdef";
     std::string s(2 * kReceiptBytes, '0');
-    for (size_t i = 0; i < kReceiptBytes; ++i) {
-      s[2 * i] = kHex[b[i] >> 4];
-      s[2 * i + 1] = kHex[b[i] & 15];
-    }
+    for (size_t i = 0; i < kReceiptBytes; ++i) std::memcpy(&s[2 * i], kHexPairs[b[i]].data(), 2);
     return s;
   }
   uint32_t ReceiptCheck(const uint8_t* b) const {
@@ -357,18 +450,14 @@ class Queues::Queue {
     };
     if (r.size() != 2 * kReceiptBytes) return bad();
     uint8_t b[kReceiptBytes];
+    uint8_t invalid = 0;  // bit 4 of a digit's value: not a lowercase hex digit
     for (size_t i = 0; i < kReceiptBytes; ++i) {
-      int v = 0;
-      for (int k = 0; k < 2; ++k) {
-        const char c = r[2 * i + k];
-        int d = -1;
-        if (c >= '0' && c <= '9') d = c - '0';
-        if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-        if (d < 0) return bad();
-        v = v * 16 + d;
-      }
-      b[i] = static_cast<uint8_t>(v);
+      const uint8_t hi = kHexValue[static_cast<unsigned char>(r[2 * i])];
+      const uint8_t lo = kHexValue[static_cast<unsigned char>(r[2 * i + 1])];
+      invalid |= hi | lo;
+      b[i] = static_cast<uint8_t>((hi << 4) | (lo & 15));
     }
+    if ((invalid & 16) != 0) return bad();
     if (format::DecodeFixed32(b + 20) != ReceiptCheck(b)) return bad();
     *id = format::DecodeFixed64(b);
     *ep = format::DecodeFixed32(b + 8);
@@ -409,12 +498,20 @@ class Queues::Queue {
   // ---- in-memory state changes ----
   // Applies sends in id order (see `unpublished`).
   void PublishLocked(uint64_t first, std::vector<Publish> msgs) {
-    unpublished.emplace(first, std::move(msgs));
     const int64_t now = Now();
     size_t published = 0;
-    while (!unpublished.empty() && unpublished.begin()->first == publish_next) {
-      std::vector<Publish> batch = std::move(unpublished.begin()->second);
-      unpublished.erase(unpublished.begin());
+    // Usually the batch is next in line: published at once, without a stop in `unpublished`.
+    bool direct = first == publish_next;
+    if (!direct) unpublished.emplace(first, std::move(msgs));
+    while (direct || (!unpublished.empty() && unpublished.begin()->first == publish_next)) {
+      std::vector<Publish> batch;
+      if (direct) {
+        batch = std::move(msgs);
+        direct = false;
+      } else {
+        batch = std::move(unpublished.begin()->second);
+        unpublished.erase(unpublished.begin());
+      }
       for (Publish& m : batch) {
         publish_next = m.id + 1;
         if (m.id < expired_below) continue;
@@ -426,7 +523,7 @@ class Queues::Queue {
           if (g != nullptr) ++g->refs;
           timers.push(Timer{m.due, m.id, 0, g});
         } else if (g == nullptr) {
-          ready.add(m.id);
+          AddReadyLocked(m.id);
         }
         if (g != nullptr) UpdateGroupLocked(g);
         ++published;
@@ -441,6 +538,50 @@ class Queues::Queue {
     }
   }
 
+  // ---- standard queues' ready ids ----
+  void AddReadyLocked(uint64_t id) {
+    if (id >= ready_cursor) {
+      ready.add(id);
+    } else {
+      ready_below.insert(id);
+    }
+  }
+  void UnreadyLocked(uint64_t id) {
+    if (id >= ready_cursor) {
+      ready.remove(id);
+    } else {
+      ready_below.erase(id);
+    }
+  }
+  // Takes the lowest visible id; false when none is.
+  bool TakeReadyLocked(uint64_t* id) {
+    if (!ready_below.empty()) {  // below the cursor, so the lowest
+      *id = *ready_below.begin();
+      ready_below.erase(ready_below.begin());
+      return true;
+    }
+    // Every id the cursor passes is published; it passes each once (amortized O(1) a take).
+    const uint64_t end = publish_next.load(std::memory_order_relaxed);
+    const uint64_t from = ready_cursor;
+    bool found = false;
+    for (int steps = 0; ready_cursor < end; ++steps) {
+      if (ready.contains(ready_cursor)) {
+        *id = ready_cursor++;
+        found = true;
+        break;
+      }
+      ++ready_cursor;
+      if (steps == 64 && ready_cursor < end) {
+        // A long gap (in flight, delayed or deleted ids): jump to the next visible one.
+        uint64_t next = 0;
+        ready_cursor = ready.select(ready.rank(ready_cursor - 1), &next) ? std::min(next, end) : end;
+      }
+    }
+    // Drop the containers the cursor left behind (they hold only stale ids).
+    if ((ready_cursor >> 16) != (from >> 16)) RemoveRange(&ready, 0, ready_cursor & ~0xFFFFull);
+    return found;
+  }
+
   // Runs the timers that are due.
   void ProcessTimersLocked(int64_t now) {
     bool any = false;
@@ -451,7 +592,7 @@ class Queues::Queue {
       if (t.gen == 0) {
         if (delayed.contains(t.id)) {
           delayed.remove(t.id);
-          if (g == nullptr && live.contains(t.id)) ready.add(t.id);
+          if (g == nullptr && live.contains(t.id)) AddReadyLocked(t.id);
           any = true;
         }
         if (g != nullptr) {
@@ -472,7 +613,7 @@ class Queues::Queue {
         --rg->in_flight;
         UpdateGroupLocked(rg);
       } else if (live.contains(t.id)) {
-        ready.add(t.id);
+        AddReadyLocked(t.id);
       }
     }
     if (any) cv.notify_all();
@@ -480,9 +621,11 @@ class Queues::Queue {
 
   // Forgets message `id` (deleted, expired, purged or moved) in every structure but `live`.
   void ForgetLocked(uint64_t id, Group* g) {
-    ready.remove(id);
-    delayed.remove(id);
     auto it = received.find(id);
+    if (it == received.end() || !it->second.in_flight) {  // in flight: neither visible nor delayed
+      UnreadyLocked(id);
+      delayed.remove(id);
+    }
     if (it != received.end()) {
       if (it->second.in_flight) {
         --in_flight;
@@ -504,7 +647,9 @@ class Queues::Queue {
     if (cut <= expired_below) return;
     expired_below = cut;
     RemoveRange(&live, 0, cut);
-    RemoveRange(&ready, 0, cut);
+    ready_cursor = std::max(ready_cursor, cut);
+    RemoveRange(&ready, 0, ready_cursor);
+    ready_below.erase(ready_below.begin(), ready_below.lower_bound(cut));
     RemoveRange(&delayed, 0, cut);
     std::set<Group*> touched;
     for (auto it = received.begin(); it != received.end();) {
@@ -580,9 +725,8 @@ class Queues::Queue {
       picks->push_back(Pick{id, r.gen, r.count});
     };
     if (!fifo()) {
-      while (picks->size() < n && !IsEmpty(ready) && in_flight < kQueueMaxInFlight) {
-        const uint64_t id = ready.minimum();
-        ready.remove(id);
+      uint64_t id = 0;
+      while (picks->size() < n && in_flight < kQueueMaxInFlight && TakeReadyLocked(&id)) {
         take(id, nullptr);
       }
       return;
@@ -604,11 +748,7 @@ class Queues::Queue {
   // the live ones, the heap is rebuilt without them (amortized O(1) per timer).
   void MaybeCompactTimersLocked() {
     if (timers.size() < timer_compaction_at) return;
-    std::vector<Timer> keep;
-    keep.reserve(in_flight + 64);
-    while (!timers.empty()) {
-      const Timer t = timers.top();
-      timers.pop();
+    timers.Filter([&](const Timer& t) {
       bool valid;
       if (t.gen == 0) {
         valid = delayed.contains(t.id);
@@ -622,9 +762,8 @@ class Queues::Queue {
         valid = it != received.end() && it->second.gen == t.gen && it->second.in_flight &&
                 it->second.visible_at == t.due;
       }
-      if (valid) keep.push_back(t);
-    }
-    timers = decltype(timers)(std::greater<>(), std::move(keep));
+      return valid;
+    });
     timer_compaction_at = std::max<size_t>(4096, 2 * timers.size());
   }
 
@@ -853,6 +992,7 @@ Status Queues::Queue::Recover() {
   } else {
     q.ready = q.live;
     q.ready -= q.delayed;
+    q.ready_cursor = cut;
   }
   return Status::OK();
 }
@@ -874,6 +1014,7 @@ Status Queues::Delete(const std::string& name) {
     std::unique_lock<std::shared_mutex> ol(q->op_mu);
     if (q->del == nullptr) return Status::NotFound("queue '" + name + "' does not exist");
     q->del.reset();
+    q->DropIterators();  // before their log goes
     const std::string names[2] = {MessagesLogName(name), JournalLogName(name)};
     s = store_->DropLogGroup(names);
   }
@@ -966,7 +1107,7 @@ Status Queues::Queue::Send(std::span<const SendEntry> entries, std::vector<SendR
   }
 
   const int64_t now = Now();
-  std::vector<std::string> keys(n);  // FIFO dedup ids
+  std::vector<std::string> keys(fifo() && !internal ? n : 0);  // FIFO dedup ids
   std::vector<format::QueueMessageHeader> headers(n);
   for (size_t i = 0; i < n; ++i) {
     const SendEntry& e = entries[i];
@@ -1020,20 +1161,30 @@ Status Queues::Queue::Send(std::span<const SendEntry> entries, std::vector<SendR
     }
   }
 
-  std::vector<Log::Record> recs;
-  std::vector<ByteBuffer> attrs;
-  attrs.reserve(n);
+  // Every header in one buffer, then the records' views into it.
+  ByteBuffer attrs;
+  attrs.reserve(48 * n);
+  std::vector<size_t> attr_end;
+  attr_end.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     if (!write[i]) continue;
-    attrs.emplace_back();
-    format::EncodeQueueMessageHeader(headers[i], &attrs.back());
-    recs.push_back(Log::Record{AsBytes(entries[i].group_id), entries[i].body, attrs.back()});
+    format::EncodeQueueMessageHeader(headers[i], &attrs);
+    attr_end.push_back(attrs.size());
+  }
+  std::vector<Log::Record> recs;
+  recs.reserve(attr_end.size());
+  for (size_t i = 0, k = 0, at = 0; i < n; ++i) {
+    if (!write[i]) continue;
+    recs.push_back(Log::Record{AsBytes(entries[i].group_id), entries[i].body,
+                               ByteView(attrs.data() + at, attr_end[k] - at)});
+    at = attr_end[k++];
   }
   SeqNo first;
   Status s = recs.empty() ? Status::OK() : log->Append(recs, &first);
 
-  std::lock_guard<std::mutex> l(mu);
   std::vector<Publish> pub;
+  pub.reserve(recs.size());
+  std::lock_guard<std::mutex> l(mu);
   uint64_t id = first.value();
   for (size_t i = 0; i < n; ++i) {
     if (!write[i]) continue;
@@ -1088,6 +1239,7 @@ Status Queues::Queue::Receive(const ReceiveOptions& opt, std::vector<ReceivedMes
       SEGLOG_RETURN_IF_ERROR(Expire());
     }
     std::vector<Pick> picks;
+    picks.reserve(opt.max_messages);
     int64_t now = 0;
     {
       std::unique_lock<std::mutex> l(mu);
@@ -1134,9 +1286,9 @@ Status Queues::Queue::Deliver(std::vector<Pick>& picks, int64_t now,
   for (size_t idx : order) {
     const uint64_t id = picks[idx].id;
     if (iters.empty() || iters.back()->position().value() > id ||
-        id - iters.back()->position().value() > 64) {
+        id - iters.back()->position().value() > kIterReach) {
       iters.emplace_back();
-      Status s = log->NewIterator(SeqNo(id), &iters.back());
+      Status s = TakeIterator(id, &iters.back());
       if (!s.ok()) return fail(s);
     }
     LogIterator& it = *iters.back();
@@ -1163,6 +1315,7 @@ Status Queues::Queue::Deliver(std::vector<Pick>& picks, int64_t now,
   }
   const int64_t cutoff = now - static_cast<int64_t>(cfg.retention_s) * 1000;
   std::vector<size_t> deliver, move, gone;
+  deliver.reserve(n);
   std::vector<format::QueueMessageHeader> headers(n);
   const uint64_t first_retained = log->first_seq().value();
   for (size_t i = 0; i < n; ++i) {
@@ -1190,6 +1343,7 @@ Status Queues::Queue::Deliver(std::vector<Pick>& picks, int64_t now,
   // every time still drives it to the dead-letter queue.
   if (!deliver.empty()) {
     std::vector<std::pair<SeqNo, uint32_t>> counts;
+    counts.reserve(deliver.size());
     for (size_t i : deliver) counts.emplace_back(SeqNo(picks[i].id), picks[i].count);
     Status s = del->SetReceiveCounts(counts);
     if (!s.ok()) return fail(s);
@@ -1237,6 +1391,7 @@ Status Queues::Queue::Deliver(std::vector<Pick>& picks, int64_t now,
       for (size_t i : move) removed.push_back(picks[i].id);
     }
   }
+  ReturnIterators(&iters);  // the views in recs are not used past here
   std::lock_guard<std::mutex> l(mu);
   for (size_t i : gone) {
     auto it = received.find(picks[i].id);
@@ -1299,6 +1454,8 @@ Status Queues::Queue::DeleteMessages(std::span<const std::string_view> receipts,
   }
   std::vector<SeqNo> ids;
   std::vector<size_t> which;
+  ids.reserve(n);
+  which.reserve(n);
   {
     std::lock_guard<std::mutex> l(mu);
     for (size_t i = 0; i < n; ++i) {
@@ -1588,6 +1745,7 @@ Status Queues::Queue::Compact(size_t* rewritten, size_t* removed) {
   }
   size_t rw = 0, rm = 0;
   if (!rewrites.empty() || remove_before > 0) {
+    DropIterators();  // an idle one would keep the old segment mapped
     // An id leaves `live` only after its delete was appended to the journal; synced now, every
     // record dropped below is durably deleted (or expired, which needs no record).
     SEGLOG_RETURN_IF_ERROR(journal->Sync());
@@ -1612,6 +1770,7 @@ Status Queues::Queue::Compact(size_t* rewritten, size_t* removed) {
 }
 
 Status Queues::Queue::Maintain(const QueuesOptions& opt) {
+  DropIterators();  // an idle one would keep a removed segment mapped
   SEGLOG_RETURN_IF_ERROR(Expire());
   const int64_t now = Now();
   {

@@ -10,7 +10,8 @@
 // A message's id is its sequence number in the message log. Settings are catalog properties.
 //
 // In memory, per queue: the live ids (a roaring bitmap), the ready ids (standard: a roaring
-// bitmap; FIFO: the groups whose head may be delivered, by head id), a timer heap for delays
+// bitmap walked by a cursor, and a set of those visible again behind it; FIFO: the groups
+// whose head may be delivered, by head id), a timer heap for delays
 // and visibility timeouts, and the received messages' receipts. Receive never scans the log.
 // In-flight state is volatile: after a restart every undeleted message is visible again
 // (its receive count is not: it is journaled before a receive returns).

@@ -1,5 +1,6 @@
 #include "format/queue_format.h"
 
+#include <algorithm>
 #include <string>
 
 #include "format/coding.h"
@@ -61,6 +62,13 @@ class Cursor {
 }  // namespace
 
 void EncodeQueueMessageHeader(const QueueMessageHeader& h, ByteBuffer* out) {
+  // Room for all of it at once (varints take at most 10 bytes); growing geometrically, since
+  // callers append many headers to one buffer.
+  size_t most = 2 + 10 + 10 + 10;
+  if (h.has_dedup_id) most += 10 + h.dedup_id.size();
+  if (h.moved) most += 10 + h.source.size() + 10;
+  for (const MessageAttribute& a : h.attributes) most += 10 + a.name.size() + 1 + 10 + a.value.size();
+  if (out->capacity() - out->size() < most) out->reserve(std::max(out->size() + most, 2 * out->capacity()));
   uint8_t flags = 0;
   if (h.has_dedup_id) flags |= kQueueHasDedupId;
   if (h.moved) flags |= kQueueMoved;

@@ -275,6 +275,99 @@ TEST_F(QueueTest, ManyTimersStillFireAfterHeapCompaction) {
   EXPECT_EQ(back, kept);
 }
 
+// A standard queue hands out the lowest visible id first, whether it became visible by being
+// sent, by its delay ending or by its visibility timeout running out behind newer ones.
+TEST_F(QueueTest, StandardReceivesLowestVisibleIdFirst) {
+  CreateStd();
+  const uint64_t delayed = Send("q", "d", 20);
+  std::vector<uint64_t> ids;
+  for (int i = 0; i < 60; ++i) ids.push_back(Send("q", std::to_string(i)));
+  auto first = Receive("q", 10, 30);  // skips the delayed one
+  ASSERT_EQ(first.size(), 10u);
+  for (size_t i = 0; i < 10; ++i) EXPECT_EQ(first[i].id.value(), ids[i]);
+  auto second = Receive("q", 10, 600);
+  ASSERT_EQ(second.size(), 10u);
+  EXPECT_EQ(second[0].id.value(), ids[10]);
+  // Delete two of the first batch; the other eight come back after 30 s, with the delayed one.
+  std::vector<std::string_view> del = {first[3].receipt, first[7].receipt};
+  std::vector<Status> res;
+  ASSERT_OK(queues_->DeleteMessageBatch("q", del, &res));
+  clock_.Advance(30'000);
+  std::vector<uint64_t> want = {delayed};
+  for (size_t i = 0; i < 10; ++i) {
+    if (i != 3 && i != 7) want.push_back(ids[i]);
+  }
+  for (size_t i = 20; i < 60; ++i) want.push_back(ids[i]);
+  std::vector<uint64_t> got;
+  for (auto m = Receive("q", 10, 600); !m.empty(); m = Receive("q", 10, 600)) {
+    for (auto& x : m) got.push_back(x.id.value());
+  }
+  EXPECT_EQ(got, want);
+  // Sent now: visible after everything taken so far, and taken once.
+  const uint64_t late = Send("q", "late");
+  auto m = Receive("q");
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(m[0].id.value(), late);
+  EXPECT_TRUE(Receive("q").empty());
+  // A long run of delayed messages is jumped over, and comes back in order.
+  std::vector<uint64_t> slow, fast;
+  for (int i = 0; i < 300; ++i) slow.push_back(Send("q", "s", 5));
+  for (int i = 0; i < 10; ++i) fast.push_back(Send("q", "f"));
+  got.clear();
+  for (auto& x : Receive("q", 10, 600)) got.push_back(x.id.value());
+  EXPECT_EQ(got, fast);
+  EXPECT_TRUE(Receive("q").empty());
+  clock_.Advance(5'000);
+  got.clear();
+  for (auto r = Receive("q", 10, 600); !r.empty(); r = Receive("q", 10, 600)) {
+    for (auto& x : r) got.push_back(x.id.value());
+  }
+  EXPECT_EQ(got, slow);
+}
+
+// Long stretches of ids in flight or deleted are skipped, across 2^16-id boundaries; every
+// message is delivered exactly once.
+TEST_F(QueueTest, StandardReceiveSkipsLongGapsAcrossBlocks) {
+  CreateStd();
+  const int n = 70'000;
+  std::vector<SendEntry> batch(10);
+  const std::string body = "x";
+  for (auto& e : batch) e.body = View(body);
+  std::vector<SendResult> sr;
+  for (int i = 0; i < n; i += 10) ASSERT_OK(queues_->SendBatch("q", batch, &sr));
+  std::vector<bool> seen(n, false);
+  std::vector<ReceivedMessage> held;  // every third batch stays in flight for 60 s
+  int batches = 0;
+  for (auto m = Receive("q", 10, 60); !m.empty(); m = Receive("q", 10, 60), ++batches) {
+    for (auto& x : m) {
+      ASSERT_LT(x.id.value(), static_cast<uint64_t>(n));
+      EXPECT_FALSE(seen[x.id.value()]) << x.id.value();
+      seen[x.id.value()] = true;
+    }
+    if (batches % 3 == 0) {
+      for (auto& x : m) held.push_back(std::move(x));
+      continue;
+    }
+    std::vector<std::string_view> del;
+    for (auto& x : m) del.push_back(x.receipt);
+    std::vector<Status> res;
+    ASSERT_OK(queues_->DeleteMessageBatch("q", del, &res));
+  }
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), true), n);
+  EXPECT_EQ(Stats("q").in_flight, held.size());
+  clock_.Advance(60'000);
+  uint64_t last = 0;
+  size_t back = 0;
+  for (auto m = Receive("q"); !m.empty(); m = Receive("q")) {
+    for (auto& x : m) {
+      EXPECT_TRUE(back == 0 || x.id.value() > last) << "lowest first";
+      last = x.id.value();
+      ++back;
+    }
+  }
+  EXPECT_EQ(back, held.size());
+}
+
 // ---- long polling ----
 
 TEST_F(QueueTest, LongPollWokenBySend) {
