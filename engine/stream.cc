@@ -384,6 +384,13 @@ Status StreamIterator::Next(size_t max_records, size_t max_bytes, std::vector<Re
   TimestampMs cutoff;
   SEGLOG_RETURN_IF_ERROR(owner_->RetentionCutoff(stream_, &cutoff));
   const size_t start = out->size();
+  // Room for what can come at most (sequence numbers may have gaps): growing a large vector
+  // record by record costs copies and, in fresh memory, a page fault per 4 KiB.
+  const uint64_t next = log_->next_seq().value(), pos = it_->position().value();
+  const size_t can_come = next > pos ? std::min<uint64_t>(next - pos, max_records) : 1;
+  if (out->capacity() < start + can_come) {
+    out->reserve(std::max(start + can_come, 2 * out->capacity()));  // geometric for appenders
+  }
   size_t bytes = 0;
   bool full = false;
   while (!full && out->size() - start < max_records) {
