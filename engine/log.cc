@@ -987,7 +987,7 @@ void LogIterator::ReleaseHeld() {
 }
 
 Status LogIterator::Next(RecordView* r) {
-  ReleaseHeld();
+  if (retaining_) ReleaseHeld();  // nothing is held otherwise
   return Step(r);
 }
 
@@ -1053,7 +1053,7 @@ Status LogIterator::Step(RecordView* r) {
       if (s.ok()) {
         if (r->seq < next_) continue;
         next_ = r->seq + 1;
-        return s;
+        return Status::OK();
       }
       in_batch_ = false;
       if (!s.IsNoMore()) return sticky_ = s.WithContext(seg_->path());

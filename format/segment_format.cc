@@ -62,7 +62,7 @@ inline uint8_t* PutLengthPrefixed(uint8_t* p, ByteView v) {
 // Parses a varint with fast paths for the common one- and two-byte cases (lengths under
 // 16 KiB); the same values and errors as GetVarint64.
 inline const uint8_t* ParseVarint(const uint8_t* p, const uint8_t* limit, uint64_t* v) {
-  if (p < limit && *p < 0x80) [[likely]] {
+  if (p < limit && *p < 0x80) {
     *v = *p;
     return p + 1;
   }
@@ -135,8 +135,9 @@ size_t CompressIfItPays(const uint8_t* src, size_t n, int level, ByteBuffer* scr
 
 // Parses one record's fields from [*pp, limit) and advances *pp past it. Returns nullptr, or
 // what is wrong.
-const char* ParseRecord(const uint8_t** pp, const uint8_t* limit, uint64_t* seq_delta,
-                        uint64_t* ts_delta, RecordView* r) {
+[[gnu::always_inline]] inline const char* ParseRecord(const uint8_t** pp, const uint8_t* limit,
+                                                     uint64_t* seq_delta, uint64_t* ts_delta,
+                                                     RecordView* r) {
   const uint8_t* p = *pp;
   if ((p = ParseVarint(p, limit, seq_delta)) == nullptr) return "bad seq_delta";
   if ((p = ParseVarint(p, limit, ts_delta)) == nullptr) return "bad ts_delta";
@@ -362,7 +363,7 @@ Status RecordCursor::Init(const BatchHeader& h, ByteView batch, ByteBuffer* scra
   return Status::OK();
 }
 
-inline const char* RecordCursor::Parse(RecordView* r) {
+[[gnu::always_inline]] inline const char* RecordCursor::Parse(RecordView* r) {
   const uint8_t* p = p_;
   uint64_t seq_delta = 0, ts_delta = 0;
   const char* what = ParseRecord(&p, limit_, &seq_delta, &ts_delta, r);
