@@ -1070,7 +1070,7 @@ void LogIterator::ReleaseHeld() {
 }
 
 Status LogIterator::Next(RecordView* r) {
-  ReleaseHeld();
+  if (retaining_) ReleaseHeld();  // nothing is held otherwise
   return Step(r);
 }
 
@@ -1083,6 +1083,37 @@ void LogIterator::Unget(const RecordView& r) {
   unget_ = r;
   has_unget_ = true;
   next_ = r.seq;
+}
+
+Status LogIterator::NextRetainingMany(size_t max_records, std::vector<RecordView>* out) {
+  retaining_ = true;
+  RecordView r;
+  // The first record the ordinary way: it moves between batches and segments, verifies each
+  // batch's checksum before reading it, and reports errors.
+  SEGLOG_RETURN_IF_ERROR(Step(&r));
+  out->push_back(r);
+  mark_ = cursor_;
+  mark_in_batch_ = in_batch_;
+  mark_seq_ = r.seq;
+  // The rest of that (verified) batch in one tight loop. Its sequence numbers increase from
+  // r's, so none is below next_. A segment removed by retention meanwhile is seen by the next
+  // Step, as it would be between two NextRetaining calls.
+  if (max_records > 1 && in_batch_ && !has_unget_) {
+    if (cursor_.NextMany(max_records - 1, out) > 0) next_ = out->back().seq + 1;
+  }
+  return Status::OK();
+}
+
+void LogIterator::Rewind(const RecordView& r) {
+  cursor_ = mark_;
+  in_batch_ = mark_in_batch_;
+  if (r.seq == mark_seq_) {
+    Unget(r);
+  } else {
+    // Step skips the records before next_ that the restored cursor reads again.
+    has_unget_ = false;
+    next_ = r.seq;
+  }
 }
 
 Status LogIterator::Step(RecordView* r) {
@@ -1105,7 +1136,7 @@ Status LogIterator::Step(RecordView* r) {
       if (s.ok()) {
         if (r->seq < next_) continue;
         next_ = r->seq + 1;
-        return s;
+        return Status::OK();
       }
       in_batch_ = false;
       if (!s.IsNoMore()) return sticky_ = s.WithContext(seg_->path());

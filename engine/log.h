@@ -291,6 +291,14 @@ class LogIterator {
   // Gives back `r`, the record just returned: the next call returns it again (its views stay
   // valid until then). For callers that read one record too many.
   void Unget(const RecordView& r);
+  // NextRetaining in bulk: appends to *out up to `max_records` (>= 1) records: the one
+  // NextRetaining would return and, in one go, those after it in the same batch. OK with at
+  // least one appended; else what NextRetaining returns, with nothing appended. A malformed
+  // record ends the run early; the next call reports it.
+  Status NextRetainingMany(size_t max_records, std::vector<RecordView>* out);
+  // Goes back to `r`, one of the records the last NextRetainingMany appended: the next call
+  // returns it and those after it again (their views stay valid until then).
+  void Rewind(const RecordView& r);
   // Sequence number the next record will have at least.
   SeqNo position() const { return next_; }
 
@@ -315,6 +323,11 @@ class LogIterator {
   bool has_unget_ = false;
   Status sticky_;  // a bad batch: reported by every later call
   RecordView unget_;
+  // Where the last NextRetainingMany's bulk run started, for Rewind: the cursor just after its
+  // first record, and that record's sequence number.
+  format::RecordCursor mark_;
+  bool mark_in_batch_ = false;
+  SeqNo mark_seq_;
   std::vector<std::shared_ptr<const io::MappedFile>> held_maps_;
   std::vector<ByteBuffer> held_scratch_;
 };

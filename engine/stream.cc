@@ -398,23 +398,39 @@ Status StreamIterator::Next(size_t max_records, size_t max_bytes, std::vector<Re
   TimestampMs cutoff;
   SEGLOG_RETURN_IF_ERROR(owner_->RetentionCutoff(stream_, &cutoff));
   const size_t start = out->size();
+  // Room for what can come at most (sequence numbers may have gaps): growing a large vector
+  // record by record costs copies and, in fresh memory, a page fault per 4 KiB.
+  const uint64_t next = log_->next_seq().value(), pos = it_->position().value();
+  const size_t can_come = next > pos ? std::min<uint64_t>(next - pos, max_records) : 1;
+  if (out->capacity() < start + can_come) {
+    out->reserve(std::max(start + can_come, 2 * out->capacity()));  // geometric for appenders
+  }
   size_t bytes = 0;
-  while (out->size() - start < max_records) {
-    RecordView r;
-    Status s = it_->NextRetaining(&r);
+  bool full = false;
+  while (!full && out->size() - start < max_records) {
+    // A run of records of one batch at a time, then keep those unexpired and within max_bytes.
+    const size_t first = out->size();
+    Status s = it_->NextRetainingMany(max_records - (first - start), out);
     if (s.IsNoMore()) break;
     if (!s.ok()) {
-      if (out->size() == start) return s;
+      if (first == start) return s;
       break;  // return what we have; the error comes back on the next call
     }
-    if (r.ts < cutoff) continue;  // expired: never returned
-    const size_t size = r.key.size() + r.value.size();
-    if (out->size() > start && bytes + size > max_bytes) {
-      it_->Unget(r);
-      break;
+    size_t kept = first;
+    for (size_t i = first; i < out->size(); ++i) {
+      const RecordView& r = (*out)[i];
+      if (r.ts < cutoff) continue;  // expired: never returned
+      const size_t size = r.key.size() + r.value.size();
+      if (kept > start && bytes + size > max_bytes) {
+        it_->Rewind(r);  // r and those after it come first next time
+        full = true;
+        break;
+      }
+      bytes += size;
+      if (kept != i) (*out)[kept] = r;
+      ++kept;
     }
-    bytes += size;
-    out->push_back(r);
+    out->resize(kept);
   }
   return out->size() > start ? Status::OK() : Status::NoMore();
 }

@@ -8,7 +8,30 @@
 
 namespace seglog::format {
 
-uint64_t Checksum(ByteView data) { return XXH3_64bits(data.data(), data.size()); }
+#if defined(SEGLOG_XXH3_AVX2)
+uint64_t ChecksumAvx2(const void* data, size_t n);  // checksum_avx2.cc
+#endif
+
+namespace {
+
+using HashFn = uint64_t (*)(const void*, size_t);
+
+uint64_t ChecksumPortable(const void* data, size_t n) { return XXH3_64bits(data, n); }
+
+HashFn PickChecksum() {
+#if defined(SEGLOG_XXH3_AVX2)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2")) return ChecksumAvx2;
+#endif
+  return ChecksumPortable;
+}
+
+}  // namespace
+
+uint64_t Checksum(ByteView data) {
+  static const HashFn hash = PickChecksum();
+  return hash(data.data(), data.size());
+}
 
 uint64_t Checksum2(ByteView a, ByteView b) {
   // Small inputs: one contiguous one-shot hash is cheaper than setting up streaming state.

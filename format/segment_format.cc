@@ -2,6 +2,7 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <cassert>
 #include <cstring>
 #include <limits>
@@ -58,11 +59,16 @@ inline uint8_t* PutLengthPrefixed(uint8_t* p, ByteView v) {
   return p + v.size();
 }
 
-// Parses a varint with a fast path for the common one-byte case.
+// Parses a varint with fast paths for the common one- and two-byte cases (lengths under
+// 16 KiB); the same values and errors as GetVarint64.
 inline const uint8_t* ParseVarint(const uint8_t* p, const uint8_t* limit, uint64_t* v) {
   if (p < limit && *p < 0x80) {
     *v = *p;
     return p + 1;
+  }
+  if (limit - p >= 2 && p[1] < 0x80) {
+    *v = (p[0] & 0x7fu) | (uint64_t{p[1]} << 7);
+    return p + 2;
   }
   return GetVarint64(p, limit, v);
 }
@@ -129,8 +135,9 @@ size_t CompressIfItPays(const uint8_t* src, size_t n, int level, ByteBuffer* scr
 
 // Parses one record's fields from [*pp, limit) and advances *pp past it. Returns nullptr, or
 // what is wrong.
-const char* ParseRecord(const uint8_t** pp, const uint8_t* limit, uint64_t* seq_delta,
-                        uint64_t* ts_delta, RecordView* r) {
+[[gnu::always_inline]] inline const char* ParseRecord(const uint8_t** pp, const uint8_t* limit,
+                                                     uint64_t* seq_delta, uint64_t* ts_delta,
+                                                     RecordView* r) {
   const uint8_t* p = *pp;
   if ((p = ParseVarint(p, limit, seq_delta)) == nullptr) return "bad seq_delta";
   if ((p = ParseVarint(p, limit, ts_delta)) == nullptr) return "bad ts_delta";
@@ -356,26 +363,16 @@ Status RecordCursor::Init(const BatchHeader& h, ByteView batch, ByteBuffer* scra
   return Status::OK();
 }
 
-Status RecordCursor::Next(RecordView* r) {
-  if (corrupt_) return Status::Corruption("malformed record in batch");
-  if (remaining_ == 0) return Status::NoMore();
+[[gnu::always_inline]] inline const char* RecordCursor::Parse(RecordView* r) {
   const uint8_t* p = p_;
   uint64_t seq_delta = 0, ts_delta = 0;
   const char* what = ParseRecord(&p, limit_, &seq_delta, &ts_delta, r);
-  if (what == nullptr) {
-    if (first_ ? seq_delta != 0 : seq_delta <= prev_delta_) {
-      what = "seq_delta not increasing";
-    } else if (seq_delta > last_seq_delta_) {
-      what = "seq_delta past the header's last_seq_delta";
-    } else if (remaining_ == 1 && seq_delta != last_seq_delta_) {
-      what = "last record's seq_delta differs from the header's";
-    } else if (remaining_ == 1 && p != limit_) {
-      what = "bytes after the last record";
-    }
-  }
-  if (what != nullptr) {
-    corrupt_ = true;
-    return Status::Corruption(std::string("malformed record in batch: ") + what);
+  if (what != nullptr) return what;
+  if (first_ ? seq_delta != 0 : seq_delta <= prev_delta_) return "seq_delta not increasing";
+  if (seq_delta > last_seq_delta_) return "seq_delta past the header's last_seq_delta";
+  if (remaining_ == 1) {
+    if (seq_delta != last_seq_delta_) return "last record's seq_delta differs from the header's";
+    if (p != limit_) return "bytes after the last record";
   }
   r->seq = base_seq_ + seq_delta;
   r->ts = TsFromDelta(first_ts_, ts_delta);
@@ -383,7 +380,32 @@ Status RecordCursor::Next(RecordView* r) {
   prev_delta_ = seq_delta;
   first_ = false;
   --remaining_;
+  return nullptr;
+}
+
+Status RecordCursor::Next(RecordView* r) {
+  if (corrupt_) return Status::Corruption("malformed record in batch");
+  if (remaining_ == 0) return Status::NoMore();
+  if (const char* what = Parse(r); what != nullptr) {
+    corrupt_ = true;
+    return Status::Corruption(std::string("malformed record in batch: ") + what);
+  }
   return Status::OK();
+}
+
+size_t RecordCursor::NextMany(size_t max, std::vector<RecordView>* out) {
+  if (corrupt_) return 0;
+  const size_t n = std::min<size_t>(max, remaining_);
+  if (n == 0) return 0;
+  const size_t need = out->size() + n;
+  if (out->capacity() < need) out->reserve(std::max(need, 2 * out->capacity()));
+  size_t i = 0;
+  for (; i < n; ++i) {
+    RecordView r;
+    if (Parse(&r) != nullptr) break;  // left for Next() to report; the cursor stays before it
+    out->push_back(r);
+  }
+  return i;
 }
 
 // ---- segment trailer ----

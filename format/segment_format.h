@@ -161,9 +161,17 @@ class RecordCursor {
   // varint, a length past the payload, seq_delta not 0 first / strictly increasing after, a last
   // delta != h.last_seq_delta, bytes after the last record). After Corruption it stays Corruption.
   Status Next(RecordView* r);
+  // Appends to *out up to `max` records, as that many Next() calls would return them, in one
+  // tight loop; stops early at the batch's end or before a malformed record (which the next
+  // Next() then reports). Returns how many it appended.
+  size_t NextMany(size_t max, std::vector<RecordView>* out);
   uint32_t remaining() const { return remaining_; }
 
  private:
+  // Parses the next record into *r and advances, or returns what is wrong (nothing changed).
+  // REQUIRES: remaining_ > 0.
+  const char* Parse(RecordView* r);
+
   SeqNo base_seq_;
   TimestampMs first_ts_;
   uint32_t last_seq_delta_ = 0;

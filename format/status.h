@@ -32,7 +32,9 @@ std::string_view StatusCodeName(StatusCode code);
 
 class [[nodiscard]] Status {
  public:
-  Status() = default;  // OK
+  // OK. User-provided, so that `Status()` / Status::OK() does not first zero the whole object
+  // (value-initialization), which GCC may emit as `rep stos` on hot paths.
+  Status() noexcept {}
   Status(StatusCode code, std::string msg) : code_(code), msg_(std::move(msg)) {}
 
   static Status OK() { return Status(); }

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include <xxhash.h>
+
 #include "format/catalog_format.h"
 #include "format/coding.h"
 #include "format/segment_format.h"
@@ -220,6 +222,26 @@ TEST(FormatCodingTest, ChecksumAndChecksum2) {
   changed[500] ^= 1;
   EXPECT_NE(Checksum(View(changed)), whole);
   EXPECT_NE(Checksum(View(data).first(999)), whole);
+}
+
+// Checksum may run a CPU-specific build of XXH3 (checksum_avx2.cc): it must agree with the
+// reference XXH3-64 (libxxhash's XXH3_64bits, seed 0) on every length class the algorithm
+// treats differently (0, 1-3, 4-8, 9-16, 17-128, 129-240, stripes, 1 KiB blocks, a last partial
+// stripe) and at any alignment, or old segments would read as corrupt.
+TEST(FormatCodingTest, ChecksumIsReferenceXxh3) {
+  EXPECT_EQ(Checksum(ByteView()), 0x2D06800538D394C2ull);  // XXH3_64bits("", 0)
+  std::mt19937_64 rng(7);
+  const std::string data = RandomBytes(&rng, (1u << 20) + 64);
+  const auto* base = reinterpret_cast<const uint8_t*>(data.data());
+  for (size_t align = 0; align < 8; ++align) {
+    for (size_t n = 0; n <= 4200; n += (n < 300 ? 1 : 7)) {
+      ASSERT_EQ(Checksum(ByteView(base + align, n)), XXH3_64bits(base + align, n))
+          << "length " << n << " at alignment " << align;
+    }
+  }
+  for (size_t n : {size_t{65536}, size_t{65537}, size_t{500 * 1030 + 13}, size_t{1} << 20}) {
+    EXPECT_EQ(Checksum(ByteView(base + 3, n)), XXH3_64bits(base + 3, n)) << n;
+  }
 }
 
 // ---- segment header and trailer ----

@@ -606,6 +606,63 @@ TEST(LogMappedWrites, FaultFileSystemIsNeverWrittenThroughAMapping) {
   EXPECT_EQ(log->Stats().writes, 20u);
 }
 
+// NextRetainingMany + Rewind (the bulk read of Streams) return exactly what Next would, across
+// batch and segment boundaries, compressed batches included, and every view of one run of
+// calls stays valid until ReleaseHeld.
+TEST_P(LogTest, NextRetainingManyAndRewindReturnWhatNextReturns) {
+  opt_.compress_min_bytes = 256;
+  ASSERT_OK(Open());
+  std::mt19937_64 rng(5);
+  std::vector<std::string> values;
+  while (values.size() < 3000) {
+    const size_t n = 1 + rng() % 40;
+    const bool compressible = rng() % 2 == 0;
+    std::vector<std::string> vals;
+    for (size_t i = 0; i < n; ++i) {
+      vals.push_back(compressible ? std::string(10 + rng() % 200, 'a' + rng() % 26)
+                                  : RandomBytes(rng, rng() % 200));
+    }
+    std::vector<Log::Record> recs;
+    for (auto& v : vals) recs.push_back({View(v), View(v), {}});
+    ASSERT_OK(log_->Append(recs));
+    for (auto& v : vals) values.push_back(v);
+  }
+  ASSERT_GT(SegmentFiles().size(), 3u);
+  for (uint64_t from : {uint64_t{0}, uint64_t{17}, uint64_t{1501}}) {
+    std::unique_ptr<LogIterator> it;
+    ASSERT_OK(log_->NewIterator(SeqNo(from), &it));
+    uint64_t next = from;
+    std::vector<RecordView> held;  // views promised valid until ReleaseHeld
+    for (;;) {
+      if (rng() % 8 == 0) {
+        for (auto& r : held) ASSERT_EQ(Str(r.value), values[r.seq.value()]);
+        held.clear();
+        it->ReleaseHeld();
+      }
+      std::vector<RecordView> got;
+      Status s = it->NextRetainingMany(1 + rng() % 60, &got);
+      if (s.IsNoMore()) break;
+      ASSERT_OK(s);
+      ASSERT_FALSE(got.empty());
+      size_t keep = got.size();
+      if (rng() % 3 == 0) {
+        keep = rng() % got.size();  // 0: give back the whole run
+        it->Rewind(got[keep]);
+      }
+      for (size_t i = 0; i < keep; ++i) {
+        ASSERT_EQ(got[i].seq.value(), next) << "from " << from;
+        ASSERT_EQ(Str(got[i].key), values[next]);
+        ASSERT_EQ(Str(got[i].value), values[next]);
+        held.push_back(got[i]);
+        ++next;
+      }
+      ASSERT_EQ(it->position().value(), next);
+    }
+    EXPECT_EQ(next, values.size());
+    for (auto& r : held) ASSERT_EQ(Str(r.value), values[r.seq.value()]);
+  }
+}
+
 TEST_P(LogTest, InvalidInputIsRejectedAndChangesNothing) {
   ASSERT_OK(Open());
   EXPECT_EQ(log_->Append({}).code(), StatusCode::kInvalidArgument);

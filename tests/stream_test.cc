@@ -325,6 +325,39 @@ TEST_F(StreamTest, EveryIteratorType) {
   EXPECT_EQ(recs[0].seq.value(), 400u);
 }
 
+// The bounds cut inside a batch too (Streams reads a batch's records in one go and gives back
+// the ones past a bound).
+TEST_F(StreamTest, BoundsCutInsideABatch) {
+  ASSERT_OK(streams_->Create("bat", Config(1)));
+  std::vector<std::string> data;
+  for (int i = 0; i < 12; ++i) data.push_back(std::string(1000, static_cast<char>('a' + i)));
+  std::vector<PutEntry> batch;
+  const std::string key = "k";
+  for (auto& d : data) batch.push_back(PutEntry{View(key), View(d), std::nullopt});
+  std::vector<PutResult> res;
+  ASSERT_OK(streams_->PutBatch("bat", batch, &res));
+  ASSERT_OK(streams_->PutBatch("bat", batch, &res));
+  auto it = Iter("bat", 0, IteratorType::kTrimHorizon);
+  std::vector<RecordView> recs;
+  ASSERT_OK(it->Next(5, 0, &recs));
+  ASSERT_EQ(recs.size(), 5u);
+  // 1001 bytes per record: 3,500 bytes hold 3.
+  ASSERT_OK(it->Next(1000, 3500, &recs));
+  ASSERT_EQ(recs.size(), 8u);
+  // Across the batch boundary, cut in the second batch.
+  ASSERT_OK(it->Next(1000, 9000, &recs));
+  ASSERT_EQ(recs.size(), 16u);
+  ASSERT_OK(it->Next(1, 0, &recs));
+  ASSERT_EQ(recs.size(), 17u);
+  ASSERT_OK(it->Next(1000, 0, &recs));
+  ASSERT_EQ(recs.size(), 24u);
+  for (size_t i = 0; i < recs.size(); ++i) {
+    ASSERT_EQ(recs[i].seq.value(), i);
+    ASSERT_EQ(Str(recs[i].value), data[i % 12]);
+  }
+  EXPECT_TRUE(it->Next(1000, 0, &recs).IsNoMore());
+}
+
 TEST_F(StreamTest, ReadsAreBoundedByCountAndBytesAndStayValid) {
   ASSERT_OK(streams_->Create("bnd", Config(1)));
   for (int i = 0; i < 100; ++i) Put("bnd", "k", std::string(1000, static_cast<char>('a' + i % 26)));
