@@ -1275,7 +1275,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::string write_path = "mapped";
   app.add_option("--write-path", write_path,
-                 "mapped (default: none/interval appends memcpy into the active segment) | syscall")
+                 "mapped (default: none/interval appends of up to 4 KiB are copied into the active segment) | syscall (every append written)")
       ->check(CLI::IsMember({"mapped", "syscall"}));
   app.parse_complete_callback([&] { g_mapped_writes = write_path == "mapped"; });
   AppendArgs aa;
