@@ -1304,7 +1304,8 @@ int main(int argc, char** argv) {
                "time the reopen after a child filling the store is killed with SIGKILL");
   op->add_flag("--json", oa.json_out, "JSON output");
   StreamPutArgs sp;
-  auto* spp = app.add_subcommand("stream-put", "put records into a sharded stream from N producers");
+  auto* spp = app.add_subcommand("stream-put", "put records into a sharded stream from N producers (alias: stream-append)");
+  spp->alias("stream-append");
   spp->add_option("--producers", sp.producers, "producer threads")->check(CLI::Range(1, 1024));
   spp->add_option("--shards", sp.shards, "shards")->check(CLI::Range(1, 1024));
   spp->add_option("--size", sp.size, "data bytes per record")->check(CLI::Range(1, 1 << 20));
