@@ -278,7 +278,6 @@ Status Log::SealActiveLocked() {
 
 void Log::LeadWriteLocked(std::unique_lock<std::mutex>& l) {
   leader_active_ = true;
-  const uint64_t take = ++takes_;
   ByteBuffer buf = std::move(pending_);
   pending_ = std::move(spare_);
   pending_.clear();
@@ -318,22 +317,7 @@ void Log::LeadWriteLocked(std::unique_lock<std::mutex>& l) {
     seg->Publish(FileOffset(off + n));
     published_next_.store(target.value(), std::memory_order_release);
   }
-  if (!error_.ok()) {
-    NotifyAllLocked();
-    return;
-  }
-  // Wake exactly the appenders this write carried, and one of those whose batches wait in
-  // pending_ (it leads the next write, taking them all). Waking everyone would make a crowd of
-  // threads that go straight back to sleep, between one fdatasync and the next.
-  cohort_cv_[take & 1].notify_all();
-  if (!pending_.empty()) cohort_cv_[(take + 1) & 1].notify_one();
   cv_.notify_all();
-}
-
-void Log::NotifyAllLocked() {
-  cv_.notify_all();
-  cohort_cv_[0].notify_all();
-  cohort_cv_[1].notify_all();
 }
 
 Status Log::Append(std::span<const Record> records, SeqNo* first_seq) {
@@ -386,7 +370,7 @@ Status Log::Append(std::span<const Record> records, SeqNo* first_seq) {
       }
       if (!s.ok()) {
         error_ = s;
-        NotifyAllLocked();
+        cv_.notify_all();
         return s;
       }
     }
@@ -429,11 +413,8 @@ Status Log::Append(std::span<const Record> records, SeqNo* first_seq) {
     return Status::OK();
   }
 
-  // Group commit: whoever finds no write in flight writes everything pending. This batch goes
-  // out with the next write taken (one write is in flight at a time, and it takes all that
-  // is pending); its appender waits on that write's condition variable.
+  // Group commit: whoever finds no write in flight writes everything pending.
   const bool always = opt_.durability == Durability::kAlways;
-  const uint64_t my_take = takes_ + 1;
   for (;;) {
     if ((always ? durable_next_ : written_next_) >= mine) break;
     if (!error_.ok()) return error_;
@@ -441,7 +422,7 @@ Status Log::Append(std::span<const Record> records, SeqNo* first_seq) {
     if (!leader_active_) {
       LeadWriteLocked(l);
     } else {
-      cohort_cv_[my_take & 1].wait(l);
+      cv_.wait(l);
     }
   }
   ++appends_;
@@ -515,11 +496,10 @@ Status Log::SyncLocked(std::unique_lock<std::mutex>& l) {
   ++syncs_;
   if (!s.ok()) {
     if (error_.ok()) error_ = s;
-    NotifyAllLocked();
-  } else {
-    if (target > durable_next_) durable_next_ = target;
-    cv_.notify_all();
+  } else if (target > durable_next_) {
+    durable_next_ = target;
   }
+  cv_.notify_all();
   return s;
 }
 
@@ -559,7 +539,7 @@ Status Log::Close() {
   while (leader_active_ || syncing_) cv_.wait(l);
   wmap_.reset();
   file_.reset();
-  NotifyAllLocked();
+  cv_.notify_all();
   return s;
 }
 

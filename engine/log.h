@@ -209,8 +209,6 @@ class Log {
   // REQUIRES: mu_ held, wmap_ set, pending_ holds exactly that batch.
   void CopyToMappingLocked(uint64_t off, SeqNo next);
   Status SyncLocked(std::unique_lock<std::mutex>& l);
-  // Wakes every waiter (errors, close). REQUIRES: mu_ held.
-  void NotifyAllLocked();
   void SyncLoop();
 
   Status RemoveOldestSegmentsWhile(const std::function<bool(const Segment&)>& expired,
@@ -231,12 +229,7 @@ class Log {
 
   // ---- writer state, guarded by mu_ ----
   mutable std::mutex mu_;
-  std::condition_variable cv_;  // leader, sync and roll state changes
-  // Appenders whose batch is carried by write number t (takes_ counts writes taken) wait on
-  // cohort_cv_[t & 1]: one write is in flight at a time, so the appenders of the write in
-  // flight and those of the next one never share a variable.
-  std::condition_variable cohort_cv_[2];
-  uint64_t takes_ = 0;
+  std::condition_variable cv_;
   Status error_;               // sticky
   bool closed_ = false;
   std::unique_ptr<io::WritableFile> file_;  // the active segment's
