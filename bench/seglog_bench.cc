@@ -47,6 +47,24 @@ using seglog::Status;
 using json = nlohmann::json;
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+double Micros(Clock::duration d) { return std::chrono::duration<double, std::micro>(d).count(); }
+
+// One timed operation of a workload thread: its latency goes to *lat; a failure is printed
+// as "[<who> ]<what>: <status>" and raises *failed. Returns whether it succeeded.
+template <class Op>
+bool TimedOp(std::string_view who, const char* what, std::vector<double>* lat,
+             std::atomic<bool>* failed, Op&& op) {
+  const auto s0 = Clock::now();
+  const Status st = op();
+  if (!st.ok()) {
+    const std::string label = who.empty() ? what : std::string(who) + " " + what;
+    std::fprintf(stderr, "%s: %s\n", label.c_str(), st.ToString().c_str());
+    *failed = true;
+    return false;
+  }
+  lat->push_back(Micros(Clock::now() - s0));
+  return true;
+}
 
 struct Usage {
   double cpu_s;
@@ -145,7 +163,7 @@ json RawLoop(const std::string& dir, const AppendArgs& a, uint64_t appends, size
     }
     if (sync && fdatasync(fd) != 0) { std::perror("fdatasync"); std::exit(2); }
     off += buf.size();
-    lat.push_back(std::chrono::duration<double, std::micro>(Clock::now() - s).count());
+    lat.push_back(Micros(Clock::now() - s));
   }
   if (!sync) fdatasync(fd);  // not timed as part of appends below; same as seglog's close
   double el = Seconds(Clock::now() - t0);
@@ -246,14 +264,11 @@ json RunPeersAppend(const std::string& dir, const std::string& durability, int t
         std::vector<std::string_view> values(batch, value);
         lat[t].reserve(per_thread);
         for (uint64_t i = 0; i < per_thread && !failed; ++i) {
-          auto s0 = Clock::now();
-          Status st = peer->Append(values);
-          if (!st.ok()) {
-            std::fprintf(stderr, "%s append: %s\n", name.c_str(), st.ToString().c_str());
-            failed = true;
+          if (!TimedOp(name, "append", &lat[t], &failed, [&] {
+                return peer->Append(values);
+              })) {
             return;
           }
-          lat[t].push_back(std::chrono::duration<double, std::micro>(Clock::now() - s0).count());
         }
       });
     }
@@ -342,14 +357,11 @@ int RunAppend(const AppendArgs& a) {
       }
       lat[t].reserve(per_thread);
       for (uint64_t i = 0; i < per_thread && !failed; ++i) {
-        auto s0 = Clock::now();
-        Status st = log->Append(recs);
-        if (!st.ok()) {
-          std::fprintf(stderr, "append: %s\n", st.ToString().c_str());
-          failed = true;
+        if (!TimedOp({}, "append", &lat[t], &failed, [&] {
+              return log->Append(recs);
+            })) {
           return;
         }
-        lat[t].push_back(std::chrono::duration<double, std::micro>(Clock::now() - s0).count());
         uint64_t d = done.fetch_add(1) + 1;
         if (!a.json_out && d % (appends_total / 10 + 1) == 0) {
           std::fprintf(stderr, "\r  %3.0f%%", 100.0 * d / appends_total);
@@ -681,14 +693,11 @@ int RunStreamPut(const StreamPutArgs& a) {
                                       seglog::ByteView(reinterpret_cast<const uint8_t*>(value.data()), value.size()),
                                       std::nullopt};
         }
-        auto s0 = Clock::now();
-        Status st = streams.PutBatch("bench", batch, &results);
-        if (!st.ok()) {
-          std::fprintf(stderr, "put: %s\n", st.ToString().c_str());
-          failed = true;
+        if (!TimedOp({}, "put", &lat[t], &failed, [&] {
+              return streams.PutBatch("bench", batch, &results);
+            })) {
           return;
         }
-        lat[t].push_back(std::chrono::duration<double, std::micro>(Clock::now() - s0).count());
       }
     });
   }
@@ -946,14 +955,11 @@ json RunPeersQueue(const std::string& dir, const QueueArgs& a, uint64_t total_se
         std::vector<std::string_view> batch(a.batch, body);
         for (uint64_t i = 0; i < per && !failed; i += a.batch) {
           const size_t n = std::min<uint64_t>(a.batch, per - i);
-          auto s0 = Clock::now();
-          Status st = peer->QueueSend(std::span(batch.data(), n));
-          if (!st.ok()) {
-            std::fprintf(stderr, "%s send: %s\n", name.c_str(), st.ToString().c_str());
-            failed = true;
+          if (!TimedOp(name, "send", &send_lat[t], &failed, [&] {
+                return peer->QueueSend(std::span(batch.data(), n));
+              })) {
             return;
           }
-          send_lat[t].push_back(std::chrono::duration<double, std::micro>(Clock::now() - s0).count());
         }
       });
     }
@@ -975,7 +981,7 @@ json RunPeersQueue(const std::string& dir, const QueueArgs& a, uint64_t total_se
             std::this_thread::sleep_for(std::chrono::microseconds(100));
             continue;
           }
-          recv_lat[t].push_back(std::chrono::duration<double, std::micro>(s1 - s0).count());
+          recv_lat[t].push_back(Micros(s1 - s0));
           ids.clear();
           for (auto& m : got) ids.push_back(m.id);
           st = peer->QueueDelete(ids);
@@ -984,7 +990,7 @@ json RunPeersQueue(const std::string& dir, const QueueArgs& a, uint64_t total_se
             failed = true;
             return;
           }
-          del_lat[t].push_back(std::chrono::duration<double, std::micro>(Clock::now() - s1).count());
+          del_lat[t].push_back(Micros(Clock::now() - s1));
           done += got.size();
         }
       });
@@ -1081,14 +1087,11 @@ int RunQueue(const QueueArgs& a) {
       std::vector<seglog::SendResult> res;
       for (uint64_t i = 0; i < per && !failed; i += a.batch) {
         const size_t n = std::min<uint64_t>(a.batch, per - i);
-        auto s0 = Clock::now();
-        Status st = queues.SendBatch("bench", std::span(batch.data(), n), &res);
-        if (!st.ok()) {
-          std::fprintf(stderr, "send: %s\n", st.ToString().c_str());
-          failed = true;
+        if (!TimedOp({}, "send", &send_lat[t], &failed, [&] {
+              return queues.SendBatch("bench", std::span(batch.data(), n), &res);
+            })) {
           return;
         }
-        send_lat[t].push_back(std::chrono::duration<double, std::micro>(Clock::now() - s0).count());
       }
     });
   }
@@ -1111,7 +1114,7 @@ int RunQueue(const QueueArgs& a) {
           return;
         }
         if (got.empty()) continue;
-        recv_lat[t].push_back(std::chrono::duration<double, std::micro>(s1 - s0).count());
+        recv_lat[t].push_back(Micros(s1 - s0));
         receipts.clear();
         for (auto& m : got) receipts.push_back(m.receipt);
         st = queues.DeleteMessageBatch("bench", receipts, &res);
@@ -1123,7 +1126,7 @@ int RunQueue(const QueueArgs& a) {
           failed = true;
           return;
         }
-        del_lat[t].push_back(std::chrono::duration<double, std::micro>(Clock::now() - s1).count());
+        del_lat[t].push_back(Micros(Clock::now() - s1));
         // The run ends with the last delete, not when the other consumers' long polls (1 s)
         // give up afterwards.
         if (done.fetch_add(got.size()) + got.size() >= total) t_end_ns = Clock::now().time_since_epoch().count();
@@ -1230,7 +1233,7 @@ int RunQueueDepth(const QueueDepthArgs& a) {
         got.clear();
         auto s0 = Clock::now();
         s = bq.queues->Receive("depth", o, &got);
-        lat.push_back(std::chrono::duration<double, std::micro>(Clock::now() - s0).count());
+        lat.push_back(Micros(Clock::now() - s0));
         if (!s.ok() || got.size() != 1) Die(s, "receive");
         s = bq.queues->DeleteMessage("depth", got[0].receipt);
         if (!s.ok()) Die(s, "delete");
