@@ -461,15 +461,6 @@ void Log::CopyToMappingLocked(uint64_t off, SeqNo next) {
     wmap_->Release(wb_from, wb_to - wb_from);
     file_->StartWriteback(wb_from, wb_to - wb_from);
   }
-  // The next appends store into lines no one has touched since the kernel zeroed them: ask
-  // for them now, for writing, so that the unlock after the next copy does not wait for
-  // their read-for-ownership from memory.
-  {
-    const uint64_t end = std::min<uint64_t>(capacity_, off + n + 512);
-    for (uint64_t a = (off + n + 63) & ~uint64_t{63}; a < end; a += 64) {
-      __builtin_prefetch(wmap_->data() + a, 1, 3);
-    }
-  }
   pending_.clear();
   pending_off_ = off + n;
   ++mapped_appends_;
