@@ -43,6 +43,7 @@ namespace seglog {
 class Clock;
 class MapCache;
 class LogIterator;
+class SpaceReserve;
 
 struct LogStats {
   SeqNo first_seq;  // oldest record still retained (== next_seq when empty)
@@ -92,6 +93,9 @@ class Log {
     // the active segment (one store, no syscall per append) where the file system offers one
     // (WritableFile::MapForWrites); else, and always under kAlways, through the file.
     bool mapped_writes = true;
+    // When set (queue journals), creating a segment that fails for lack of space releases that
+    // much of the store's reserve and tries once more (SPEC.md 13.8). Not owned.
+    SpaceReserve* reserve = nullptr;
   };
 
   // Opens the log in env.dir (creating the directory when missing, unless read-only) and

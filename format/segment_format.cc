@@ -328,6 +328,84 @@ Status ReadBatch(ByteView in, BatchHeader* h) {
   return Status::OK();
 }
 
+void EncodeDurableMark(const DurableMark& m, ByteBuffer* dst) {
+  const size_t start = dst->size();
+  dst->resize(start + kDurableMarkSize);
+  uint8_t* const h = dst->data() + start;
+  std::memset(h, 0, kDurableMarkSize);
+  EncodeFixed32(h + kBatLength, static_cast<uint32_t>(kDurableMarkSize));
+  h[kBatType] = kBatchTypeDurableMark;
+  EncodeFixed64(h + kBatBaseSeq, m.next_seq.value());
+  EncodeFixed32(h + kBatPayloadSize, 8);
+  EncodeFixed64(h + kBatchHeaderSize, m.durable_end.value());
+  EncodeFixed64(h + kBatChecksum,
+                Checksum(ByteView(h + kBatLength, kDurableMarkSize - kBatLength)));
+}
+
+Status DecodeDurableMark(const BatchHeader& h, ByteView batch, DurableMark* m) {
+  if (h.type != kBatchTypeDurableMark || h.length != kDurableMarkSize ||
+      batch.size() < kDurableMarkSize || h.flags != 0 || h.record_count != 0 ||
+      h.last_seq_delta != 0 || h.payload_size != 8) {
+    return Status::Corruption("malformed durable mark");
+  }
+  m->next_seq = h.base_seq;
+  m->durable_end = FileOffset(DecodeFixed64(batch.data() + kBatchHeaderSize));
+  return Status::OK();
+}
+
+namespace {
+
+// The filters FindNextBatch applies before the checksum, on the header at p (>= 56 bytes
+// readable) with `avail` bytes from p to the image's end.
+inline bool PlausibleBatch(const uint8_t* p, uint64_t avail, SeqNo min_seq) {
+  const uint32_t length = DecodeFixed32(p + kBatLength);
+  if (length < kBatchHeaderSize || length > kMaxBatchSize || length > avail) return false;
+  const uint8_t type = p[kBatType];
+  if (type != kBatchTypeData && type != kBatchTypeDurableMark) return false;
+  if ((p[kBatFlags] & ~kBatchKnownFlags) != 0) return false;
+  if (DecodeFixed16(p + kBatReserved1) != 0 || DecodeFixed32(p + kBatReserved2) != 0) {
+    return false;
+  }
+  if (type == kBatchTypeDurableMark) return length == kDurableMarkSize;
+  return DecodeFixed64(p + kBatBaseSeq) >= min_seq.value();
+}
+
+}  // namespace
+
+bool FindNextBatch(ByteView image, uint64_t from, SeqNo min_seq, uint64_t* at, BatchHeader* h) {
+  const uint64_t size = image.size();
+  const uint8_t* const base = image.data();
+  uint64_t off = from;
+  while (off + kBatchHeaderSize <= size) {
+    // A batch's length (bytes 8-11) is never zero: with the two words at off + 8 and off + 16
+    // zero, no batch starts in [off, off + 8), whose length fields all lie inside them.
+    if ((off & 7) == 0 && off + 24 <= size && DecodeFixed64(base + off + 8) == 0 &&
+        DecodeFixed64(base + off + 16) == 0) {
+      off += 8;
+      continue;
+    }
+    if (PlausibleBatch(base + off, size - off, min_seq)) {
+      BatchHeader bh;
+      if (ReadBatch(image.subspan(off), &bh).ok()) {
+        *at = off;
+        *h = bh;
+        return true;
+      }
+    }
+    ++off;
+  }
+  return false;
+}
+
+uint64_t EndOfNonZero(ByteView image, uint64_t from) {
+  uint64_t end = image.size();
+  const uint8_t* const p = image.data();
+  while (end > from && (end & 7) != 0 && p[end - 1] == 0) --end;
+  while (end >= from + 8 && (end & 7) == 0 && DecodeFixed64(p + end - 8) == 0) end -= 8;
+  while (end > from && p[end - 1] == 0) --end;
+  return end;
+}
+
 Status RecordCursor::Init(const BatchHeader& h, ByteView batch, ByteBuffer* scratch) {
   *this = RecordCursor();
   if (h.type != kBatchTypeData) {

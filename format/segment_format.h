@@ -148,6 +148,41 @@ Status EncodeBatch(std::span<const RecordInput> records, const BatchEncodeOption
 // on OK. Callers add the file and offset to the message.
 Status ReadBatch(ByteView in, BatchHeader* h);
 
+// ---- durable marks (SPEC.md 8.1) ----
+// A metadata batch the log writes, at the start of its next write, after each fdatasync of the
+// active segment completed: "every byte of this file below durable_end, and every record below
+// next_seq, was synced". Recovery uses the newest intact mark to tell damage (a bad batch below
+// it: Corruption) from a torn tail (at or after it: the end). Safe to ignore (type 0x81), so a
+// reader that does not know it skips it.
+//   | batch header: type 0x81, flags 0, base_seq = next_seq, record_count 0, last_seq_delta 0,
+//   |               first_ts 0, max_ts 0, payload_size 8 | durable_end u64 |
+inline constexpr uint8_t kBatchTypeDurableMark = 0x81;
+inline constexpr size_t kDurableMarkSize = kBatchHeaderSize + 8;
+static_assert(kDurableMarkSize == 64);
+
+struct DurableMark {
+  FileOffset durable_end;  // every byte of the segment file below it was synced
+  SeqNo next_seq;          // every record below it was synced
+};
+// Appends one encoded mark (kDurableMarkSize bytes) to *dst.
+void EncodeDurableMark(const DurableMark& m, ByteBuffer* dst);
+// `batch` is a whole batch ReadBatch accepted with h.type == kBatchTypeDurableMark. Corruption
+// when its fields are not a mark's (checksummed bytes, so only a writer bug gets here).
+Status DecodeDurableMark(const BatchHeader& h, ByteView batch, DurableMark* m);
+
+// Resynchronising after a bad batch: format version 1 has no batch magic, so later batches are
+// found by trying each offset. Looks in image[from, image.size()) for the first offset where a
+// batch of a type this build knows (data or durable mark) starts and ReadBatch accepts it; cheap
+// filters (length in range, known type and flags, zero reserved fields, a data batch's base_seq
+// at least `min_seq`) come before the checksum, and runs of zero bytes are skipped a word at a
+// time. True with *at and *h set; false when none. A false match needs a 64-bit checksum
+// collision on bytes that pass every filter.
+bool FindNextBatch(ByteView image, uint64_t from, SeqNo min_seq, uint64_t* at, BatchHeader* h);
+
+// Offset just after the last nonzero byte of image[from, image.size()), or `from` when all of it
+// is zero (or from >= size).
+uint64_t EndOfNonZero(ByteView image, uint64_t from);
+
 // Walks the records of one batch. The views it returns point into `batch` (uncompressed) or
 // into `*scratch` (decompressed), and stay valid while those do (and `*scratch` is not reused).
 // The cursor copies what it needs from `h`; `h` need not outlive it. Not thread-safe.
