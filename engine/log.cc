@@ -244,6 +244,12 @@ Status Log::EnsureDirLocked() {
   return Status::OK();
 }
 
+Status Log::EnsureDirectory() {
+  std::lock_guard<std::mutex> l(mu_);
+  if (env_.read_only) return Status::NotSupported("log is open read-only: " + env_.dir);
+  return EnsureDirLocked();
+}
+
 Status Log::AllocateNewSegment(io::WritableFile* f, uint64_t capacity) {
   Status s = f->Allocate(capacity);
   if (s.code() == StatusCode::kNoSpace && env_.reserve != nullptr &&
