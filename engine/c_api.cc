@@ -23,7 +23,6 @@
 #undef seglog
 
 #include <algorithm>
-#include <cassert>
 #include <cstdlib>
 #include <cstddef>
 #include <cstring>
@@ -191,7 +190,6 @@ template <class T, size_t N>
 Status CheckStructSize(const T* p, const size_t (&sizes)[N], const char* type,
                        const char* init = nullptr) {
   static_assert(N > 0);
-  assert(sizes[N - 1] == sizeof(T));
   const std::string init_fn = init != nullptr ? std::string(init) : type + std::string("_init");
   const std::string got = std::string(type) + ".struct_size is " + std::to_string(p->struct_size);
   if (p->struct_size < sizes[0]) {
@@ -222,7 +220,7 @@ Status ReadVersioned(const T* in, const size_t (&sizes)[N], const char* type, T*
 // The sizes each struct has had, oldest first; a new version appends its size. 0.1.0 published
 // the first of each (seglog_options then ended before mapped_writes).
 constexpr size_t kOptionsSizes[] = {offsetof(seglog_options, mapped_writes),
-                                 sizeof(seglog_options)};
+                                    sizeof(seglog_options)};
 constexpr size_t kStreamConfigSizes[] = {sizeof(seglog_stream_config)};
 constexpr size_t kStreamInfoSizes[] = {sizeof(seglog_stream_info)};
 constexpr size_t kIterOptionsSizes[] = {sizeof(seglog_iter_options)};
@@ -509,7 +507,9 @@ int seglog_open(const char* dir, const seglog_options* opt, seglog_handle** db) 
     if (dir[0] == '\0') return Status::InvalidArgument("dir is empty");
     seglog_options o;
     seglog_options_init(&o);
-    if (opt != nullptr) SEGLOG_RETURN_IF_ERROR(ReadVersioned(opt, kOptionsSizes, "seglog_options", &o));
+    if (opt != nullptr) {
+      SEGLOG_RETURN_IF_ERROR(ReadVersioned(opt, kOptionsSizes, "seglog_options", &o));
+    }
     SEGLOG_RETURN_IF_ERROR(CheckBool(o.create_if_missing, "create_if_missing"));
     SEGLOG_RETURN_IF_ERROR(CheckBool(o.read_only, "read_only"));
     SEGLOG_RETURN_IF_ERROR(CheckBool(o.mapped_writes, "mapped_writes"));
