@@ -43,9 +43,10 @@
  *     against an older seglog.h passes a smaller struct_size and gets the defaults for the
  *     fields it does not know. struct_size must be exactly the size of one published version
  *     of the struct: any other size below this library's (0: the struct was never initialised;
- *     one between two versions' sizes, say 47 between 40 and 48) is SEGLOG_EINVAL; one larger
- *     than this library knows (a program built against a newer seglog.h, running on an older
- *     library) is SEGLOG_ENOTSUP rather than silently ignoring settings the caller asked for.
+ *     one between two versions' sizes, as 47 between seglog_options' 40 and 48 bytes on a
+ *     64-bit system) is SEGLOG_EINVAL; one larger than this library knows (a program built
+ *     against a newer seglog.h, running on an older library) is SEGLOG_ENOTSUP rather than
+ *     silently ignoring settings the caller asked for.
  *     Other structs (records, shard info, put entries, queue messages, send entries and
  *     attributes) have a frozen layout; a change would come as a new function with a _v2 suffix.
  *
@@ -254,10 +255,9 @@ int seglog_open(const char* dir, const seglog_options* opt, seglog** db);
 
 /* Closes the store: syncs what is unsynced and frees the handle. NULL is a no-op; closing the
  * same handle twice is undefined (as free() twice). The handle is freed even if that final
- * sync fails; the failure is then left in seglog_last_error()
- * (which is "" otherwise). Close the iterators first: one still open is ended here (its
- * records become invalid, its seglog_iter_next returns SEGLOG_ECLOSED) and must still be freed
- * with seglog_iter_close. */
+ * sync fails; the failure is then left in seglog_last_error() (which is "" otherwise).
+ * Close the iterators first: one still open is ended here (its records become invalid, its
+ * seglog_iter_next returns SEGLOG_ECLOSED) and must still be freed with seglog_iter_close. */
 void seglog_close(seglog* db);
 
 /* ---- Streams ---------------------------------------------------------------------------- */
