@@ -72,16 +72,7 @@ class LogDamageTest : public ::testing::Test {
     }
   }
 
-  std::vector<std::string> Segments() {
-    std::vector<std::string> names, segs;
-    EXPECT_OK(io::ListDir(dir_.path() + "/log", &names));
-    for (auto& n : names) {
-      SeqNo b;
-      if (ParseSegmentFileName(n, &b)) segs.push_back(dir_.path() + "/log/" + n);
-    }
-    std::sort(segs.begin(), segs.end());
-    return segs;
-  }
+  std::vector<std::string> Segments() { return testing::SegmentFilesIn(dir_.path() + "/log"); }
 
   // Reads from `from` until not OK: the sequence numbers read and the final status.
   Status ReadFrom(SeqNo from, std::vector<uint64_t>* seqs) {
