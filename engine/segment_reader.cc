@@ -23,6 +23,11 @@ using format::kSegmentTrailerSize;
 namespace {
 // Bytes read at a time while walking batches.
 constexpr size_t kReadChunk = 4u << 20;
+
+ReadOnlyFile::ReadHook& TestReadHook() {
+  static ReadOnlyFile::ReadHook hook;
+  return hook;
+}
 }  // namespace
 
 // ---------------------------------------------------------------- layout
@@ -112,7 +117,10 @@ Status ReadOnlyFile::Open(const std::string& path, std::unique_ptr<ReadOnlyFile>
 
 ReadOnlyFile::~ReadOnlyFile() { ::close(fd_); }
 
+void ReadOnlyFile::SetReadHookForTesting(ReadHook hook) { TestReadHook() = std::move(hook); }
+
 Status ReadOnlyFile::Read(uint64_t offset, size_t n, ByteBuffer* out) const {
+  if (TestReadHook()) TestReadHook()(path_, offset, n);
   out->resize(n);
   size_t got = 0;
   while (got < n) {
@@ -186,25 +194,43 @@ Status BatchWalker::Next(format::BatchHeader* h, ByteView* batch) {
 
 // ---------------------------------------------------------------- segments
 
+namespace {
+
+// Reads and checks the header (and that it matches the name and the log).
+Status ReadHeader(const ReadOnlyFile& f, std::optional<SeqNo> expect_base, uint64_t expect_log_id,
+                  format::SegmentHeader* h) {
+  ByteBuffer b;
+  Status hs = f.ReadExact(0, kSegmentHeaderSize, &b);
+  if (hs.ok()) hs = format::DecodeSegmentHeader(b, h);
+  if (hs.ok() && expect_base && h->base_seq != *expect_base) {
+    hs = Status::Corruption("header says base sequence " + std::to_string(h->base_seq.value()) +
+                            ", name says " + std::to_string(expect_base->value()));
+  }
+  if (hs.ok() && expect_log_id != 0 && h->log_id != expect_log_id) {
+    hs = Status::Corruption("header says log " + std::to_string(h->log_id) + ", not " +
+                            std::to_string(expect_log_id));
+  }
+  return hs;
+}
+
+}  // namespace
+
 Status OpenSegmentFile(const std::string& path, std::optional<SeqNo> expect_base,
                        uint64_t expect_log_id, SegmentFile* out) {
   *out = SegmentFile();
   SEGLOG_RETURN_IF_ERROR(ReadOnlyFile::Open(path, &out->file));
   const ReadOnlyFile& f = *out->file;
 
+  out->header_status = ReadHeader(f, expect_base, expect_log_id, &out->header);
+  if (!out->header_status.ok()) {
+    out->holds_data = HoldsData(*out);
+    // A writer syncs a new segment's header before it writes a batch: having seen a batch, a
+    // second read of the header sees what the writer wrote (a first read may have come before).
+    if (out->holds_data) {
+      out->header_status = ReadHeader(f, expect_base, expect_log_id, &out->header);
+    }
+  }
   ByteBuffer b;
-  Status hs = f.ReadExact(0, kSegmentHeaderSize, &b);
-  if (hs.ok()) hs = format::DecodeSegmentHeader(b, &out->header);
-  if (hs.ok() && expect_base && out->header.base_seq != *expect_base) {
-    hs = Status::Corruption("header says base sequence " +
-                            std::to_string(out->header.base_seq.value()) + ", name says " +
-                            std::to_string(expect_base->value()));
-  }
-  if (hs.ok() && expect_log_id != 0 && out->header.log_id != expect_log_id) {
-    hs = Status::Corruption("header says log " + std::to_string(out->header.log_id) +
-                            ", not " + std::to_string(expect_log_id));
-  }
-  out->header_status = hs;
 
   // Sealed iff the last kSegmentTrailerSize bytes are a valid trailer whose data end is
   // exactly where it starts (as Log recovery decides).
@@ -243,6 +269,59 @@ bool HoldsData(const SegmentFile& seg) {
 
 std::string AtOffset(const std::string& path, uint64_t offset, const std::string& message) {
   return path + " at offset " + std::to_string(offset) + ": " + message;
+}
+
+std::string WithoutAt(const std::string& message, const std::string& path, uint64_t offset) {
+  const std::string prefix = AtOffset(path, offset, "");
+  return message.rfind(prefix, 0) == 0 ? message.substr(prefix.size()) : message;
+}
+
+// ---------------------------------------------------------------- the unsealed segment
+
+namespace {
+
+Status ReadAndScan(const ReadOnlyFile& file, SeqNo base, ActiveScan* out) {
+  SEGLOG_RETURN_IF_ERROR(file.Read(0, static_cast<size_t>(file.size()), &out->image));
+  ++out->reads;
+  out->run.clear();
+  out->scan = format::ScanUnsealedTail(
+      out->image, kSegmentHeaderSize, base, file.path(),
+      [out](uint64_t off, const format::BatchHeader& h) { out->run.emplace_back(off, h); });
+  return Status::OK();
+}
+
+}  // namespace
+
+Status ScanActiveSegment(const ReadOnlyFile& file, SeqNo base, ActiveScan* out) {
+  *out = ActiveScan();
+  SEGLOG_RETURN_IF_ERROR(ReadAndScan(file, base, out));
+  uint64_t prev_end = out->scan.end;
+  while (out->scan.damaged) {
+    if (out->reads >= kMaxActiveReads) {
+      // Every read saw damage somewhere else: a writer is still moving; not damage.
+      out->scan.damaged = false;
+      out->scan.lost_until = out->scan.next_seq;
+      break;
+    }
+    SEGLOG_RETURN_IF_ERROR(ReadAndScan(file, base, out));
+    if (out->scan.damaged && out->scan.end == prev_end) break;  // two reads agree: damage
+    prev_end = out->scan.end;
+  }
+  return Status::OK();
+}
+
+std::string TailReason(const ActiveScan& a, const std::string& path) {
+  const format::TailScan& t = a.scan;
+  if (t.stop.ok()) return "";
+  const ByteView rest = t.end < a.image.size() ? ByteView(a.image).subspan(t.end) : ByteView();
+  if (t.stop.code() == StatusCode::kCorruption && rest.size() >= kBatchHeaderSize) {
+    const uint32_t length = format::DecodeFixed32(rest.data() + 8);
+    if (length > kBatchHeaderSize && length <= format::kMaxBatchSize && length > rest.size()) {
+      return "batch of " + std::to_string(length) + " bytes cut short: " +
+             std::to_string(rest.size()) + " bytes left before the end of the file";
+    }
+  }
+  return WithoutAt(t.stop.message(), path, t.end);
 }
 
 }  // namespace seglog::inspect_internal
