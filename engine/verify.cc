@@ -159,10 +159,8 @@ Status Verifier::Run(const std::string& dir) {
     known.insert(log_dir);
     LogDirListing files;
     s = inspect_internal::ListLogDir(log_dir, &files);
-    if (s.code() == StatusCode::kNotFound) {
-      Add(Severity::kWarning, log_dir, std::nullopt,
-          "log '" + e.name + "' has no directory (being created or dropped; reads as empty)");
-    } else if (!s.ok()) {
+    // NotFound: a log gets its directory at its first append; until then it is empty.
+    if (!s.ok() && s.code() != StatusCode::kNotFound) {
       Add(Severity::kError, log_dir, std::nullopt, s.ToString());
     }
     for (const auto& [base, path] : files.segments) {

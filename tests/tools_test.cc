@@ -375,10 +375,12 @@ TEST_F(ToolsTest, VerifyFindsABadHeaderAndTrailer) {
 TEST_F(ToolsTest, VerifyTakesATornTailForTheEnd) {
   CloseStore();
   const std::string last = SegmentsOf(events_dir_).back();
-  const std::vector<BatchPos> batches = Batches(last);
-  ASSERT_GE(batches.size(), 2u);
+  std::vector<BatchPos> batches = Batches(last);
+  ASSERT_GE(batches.size(), 3u);
+  ASSERT_EQ(batches.back().records, 0u) << "the close's durable mark";
+  batches.pop_back();
   const BatchPos tail = batches.back();
-  // Half of the last batch reached the disk.
+  // Half of the last batch reached the disk, and nothing after it (no close).
   ASSERT_EQ(::truncate(last.c_str(), static_cast<off_t>(tail.offset + tail.length / 2)), 0);
 
   VerifyReport v;
@@ -406,6 +408,11 @@ TEST_F(ToolsTest, VerifyTakesATornTailForTheEnd) {
 TEST_F(ToolsTest, VerifyTakesAZeroedTailForTheEnd) {
   CloseStore();
   const std::string last = SegmentsOf(events_dir_).back();
+  // A clean close ends the segment in a durable mark over everything: without it (a crash
+  // before the close), the last batch's write may tear.
+  const BatchPos mark = Batches(last).back();
+  ASSERT_EQ(mark.records, 0u) << "the close's durable mark";
+  WriteAt(last, mark.offset, ByteBuffer(mark.length, 0));
   const BatchPos tail = Batches(last).back();
   const ByteBuffer zeros(tail.length - 60, 0);  // the header survived, the payload did not
   WriteAt(last, tail.offset + 60, zeros);
@@ -843,7 +850,8 @@ TEST(ToolsLiveTest, InspectVerifyDumpBesideAWriter) {
       if (rec.seq.value() != next || Str(rec.value) != value_of(next)) mismatch = true;
       ++next;
     });
-    ASSERT_OK(s);
+    // The log's directory is made at its first append.
+    ASSERT_TRUE(s.ok() || (s.code() == StatusCode::kNotFound && before == 0)) << s.ToString();
     ASSERT_FALSE(mismatch) << "near seq " << next;
     EXPECT_GE(next, before);
   }
@@ -1768,6 +1776,11 @@ TEST(ToolsQueueLiveTest, InspectVerifyDumpBesideAWriter) {
   // Snapshots all the time, each removing the journal segments it covers: a reader that took
   // a snapshot's `covered` and then found those segments gone must notice and read again.
   snapshotter = std::thread([&] {
+    // The journal log gets its directory at its first append; a snapshot before that fails
+    // (NotFound on DELETES.tmp: reported to the engine's owner), so start after it.
+    while (!stop.load() && !io::PathExists(q.journal_dir)) {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
     while (!stop.load()) {
       Status s = q.index->Snapshot();
       if (!s.ok()) {
