@@ -122,7 +122,7 @@ Status Acceptable(const BatchHeader& h, ByteView batch, SeqNo next_min, SeqNo la
 // The next batch at or after `from` that ReadBatch accepts and that may be kept.
 bool FindKeepable(ByteView area, uint64_t from, SeqNo next_min, SeqNo last_seq, uint64_t* at,
                   BatchHeader* h, ByteBuffer* scratch) {
-  while (format::FindNextBatch(area, from, next_min, at, h)) {
+  while (format::FindNextBatch(area, from, area.size(), next_min, at, h)) {
     if (Acceptable(*h, area.subspan(*at, h->length), next_min, last_seq, scratch).ok()) {
       return true;
     }
