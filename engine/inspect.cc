@@ -322,7 +322,13 @@ Status DumpRecords(const std::string& path, SeqNo from, uint64_t limit,
     fn(r);
     return --left > 0;
   };
-  if (io::IsDirectory(path)) {
+  // One stat decides: a log's directory appears at its first append, so asking "a directory?"
+  // and then "exists?" could see it missing, then present, and take it for a file.
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    return Status::NotFound("no such file or directory: " + path);
+  }
+  if (S_ISDIR(st.st_mode)) {
     if (io::PathExists(inspect_internal::CatalogPath(path))) {
       return Status::InvalidArgument(path +
                                      " is a store; name a log directory (STORE/logs/<id>) "
@@ -333,7 +339,6 @@ Status DumpRecords(const std::string& path, SeqNo from, uint64_t limit,
     if (files.segments.empty()) return Status::NotFound("no segment files in " + path);
     return WalkLogDir(path, from, walk, nullptr, left == 0);
   }
-  if (!io::PathExists(path)) return Status::NotFound("no such file or directory: " + path);
   // One segment file. Named like one, it must be one; otherwise its header says what it is.
   const size_t slash = path.rfind('/');
   SeqNo base;
