@@ -471,7 +471,9 @@ void PrintRepairReport(const RepairReport& r, std::FILE* out) {
                Plural(r.segments_checked, "segment", "segments").c_str(),
                r.dry_run ? " (dry run: nothing written)" : "");
   for (const LogRepair& l : r.logs) {
-    std::fprintf(out, "%s (log %s, id %llu)\n", DescribeLog(l).c_str(), Quoted(l.name).c_str(),
+    const std::string catalog_name =
+        l.kind == LogKind::kPlain ? "" : "log " + Quoted(l.name) + ", ";
+    std::fprintf(out, "%s (%sid %llu)\n", DescribeLog(l).c_str(), catalog_name.c_str(),
                  static_cast<unsigned long long>(l.id));
     for (const SegmentRepair& g : l.segments) PrintSegmentRepair(l, g, r.dry_run, out);
     if (l.kind == LogKind::kQueueJournal && l.lost_count() > 0) {
@@ -490,7 +492,8 @@ void PrintRepairReport(const RepairReport& r, std::FILE* out) {
   std::string summary;
   for (const LogRepair& l : r.logs) {
     if (l.lost_count() == 0) continue;
-    summary += "; " + DescribeLog(l) + ": " + LostWhat(l) + " " + Ranges(l.lost());
+    summary += (summary.empty() ? ": " : "; ") + DescribeLog(l) + ": " + LostWhat(l) + " " +
+               Ranges(l.lost());
   }
   std::fprintf(out, "LOST %s%s\n",
                Plural(r.lost_count(), "sequence number", "sequence numbers").c_str(),
