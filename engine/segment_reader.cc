@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
 
 #include "engine/segment.h"
 #include "format/coding.h"
@@ -280,13 +281,74 @@ std::string WithoutAt(const std::string& message, const std::string& path, uint6
 
 namespace {
 
+// Offset after the last nonzero byte of `b` (0 when all of it is zero): memcmp against zeros a
+// page at a time (vectorised), then bytes.
+uint64_t LastNonZero(ByteView b) {
+  static const uint8_t kZeros[4096] = {};
+  uint64_t end = b.size();
+  while (end > 0) {
+    const uint64_t n = std::min<uint64_t>(end, sizeof(kZeros));
+    if (std::memcmp(b.data() + end - n, kZeros, n) != 0) break;
+    end -= n;
+  }
+  while (end > 0 && b[end - 1] == 0) --end;
+  return end;
+}
+
+// Where the file's nonzero bytes end: an active segment is preallocated and mostly zeros, so
+// its end is found reading backwards a chunk at a time into one small buffer, and only what
+// lies before it is read into the image (a fresh buffer of a whole segment costs page faults
+// and zeroing for every page, each time a tool looks).
+Status NonZeroEnd(const ReadOnlyFile& file, uint64_t* end) {
+  constexpr uint64_t kChunk = 1u << 20;
+  ByteBuffer chunk;
+  uint64_t to = file.size();
+  while (to > 0) {
+    const uint64_t from = to > kChunk ? to - kChunk : 0;
+    SEGLOG_RETURN_IF_ERROR(file.Read(from, static_cast<size_t>(to - from), &chunk));
+    const uint64_t e = LastNonZero(chunk);
+    if (e > 0) {
+      *end = from + e;
+      return Status::OK();
+    }
+    to = from;
+  }
+  *end = 0;
+  return Status::OK();
+}
+
+// Bytes read past the last nonzero one: a batch (or mark) may end in zero bytes (a record
+// without attrs ends in a zero length).
+constexpr uint64_t kZeroSlack = 64u << 10;
+
+// The length a batch header at image[at] claims, when plausible and past the image's end.
+uint64_t CutShortEnd(ByteView image, uint64_t at) {
+  if (at + kBatchHeaderSize > image.size()) return 0;
+  const uint32_t length = format::DecodeFixed32(image.data() + at + 8);
+  if (length <= kBatchHeaderSize || length > format::kMaxBatchSize) return 0;
+  return at + length > image.size() ? at + length : 0;
+}
+
 Status ReadAndScan(const ReadOnlyFile& file, SeqNo base, ActiveScan* out) {
-  SEGLOG_RETURN_IF_ERROR(file.Read(0, static_cast<size_t>(file.size()), &out->image));
+  uint64_t want = file.size();
+  if (want > kZeroSlack) {  // else the slack covers the whole file anyway
+    SEGLOG_RETURN_IF_ERROR(NonZeroEnd(file, &want));
+    want = std::min(file.size(), want + kZeroSlack);
+  }
+  for (;;) {
+    SEGLOG_RETURN_IF_ERROR(file.Read(0, static_cast<size_t>(want), &out->image));
+    out->run.clear();
+    out->scan = format::ScanUnsealedTail(
+        out->image, kSegmentHeaderSize, base, file.path(),
+        [out](uint64_t off, const format::BatchHeader& h) { out->run.emplace_back(off, h); });
+    // A batch with a long run of zeros at its end may reach past what was read: read it whole.
+    const uint64_t need = CutShortEnd(out->image, out->scan.end);
+    if (out->scan.stop.ok() || need == 0 || out->image.size() < want || want >= file.size()) {
+      break;
+    }
+    want = std::min(file.size(), need + kZeroSlack);
+  }
   ++out->reads;
-  out->run.clear();
-  out->scan = format::ScanUnsealedTail(
-      out->image, kSegmentHeaderSize, base, file.path(),
-      [out](uint64_t off, const format::BatchHeader& h) { out->run.emplace_back(off, h); });
   return Status::OK();
 }
 
