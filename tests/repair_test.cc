@@ -404,6 +404,30 @@ TEST_F(DamageTest, RepairKeepsEveryIntactRecordAndNamesWhatWasLost) {
   EXPECT_TRUE(v.ok());
 }
 
+// A segment before the last without a valid trailer: rewritten with one (its range ends where
+// the next segment begins); its batches are intact, so nothing is lost (exit 0).
+TEST_F(DamageTest, RepairGivesASealedSegmentANewTrailer) {
+  const std::string seg = segs_[1];
+  const ByteBuffer original = ReadWhole(seg);
+  FlipByte(seg, original.size() - 20);
+  VerifyReport v;
+  ASSERT_OK(VerifyStore(dir_, {}, &v));
+  ASSERT_FALSE(v.ok());
+  RepairReport r;
+  ASSERT_OK(RepairStore(dir_, RepairOptions(), &r));
+  ASSERT_EQ(r.logs.size(), 1u);
+  ASSERT_EQ(r.logs[0].segments.size(), 1u);
+  EXPECT_EQ(r.logs[0].segments[0].path, seg);
+  EXPECT_EQ(r.lost_count(), 0u);
+  ASSERT_OK(VerifyStore(dir_, {}, &v));
+  for (const Problem& p : v.problems) ADD_FAILURE() << p.ToString();
+  // Every record is still there.
+  Status s;
+  std::vector<uint64_t> seqs = DumpSeqs(&s);
+  EXPECT_OK(s);
+  EXPECT_EQ(seqs.size(), next_);
+}
+
 TEST_F(DamageTest, RepairLeavesATornTailAlone) {
   std::vector<BatchPos> all = Batches(active_);
   WriteAt(active_, all.back().offset, ByteBuffer(all.back().length, 0));  // no close mark
