@@ -145,7 +145,9 @@ void Take(uint64_t off, const BatchHeader& h, Gap* gap, SeqNo* next_min, Salvage
   }
   out->kept.emplace_back(off, h.length);
   if (h.type != format::kBatchTypeData) return;
-  if (gap->open && h.base_seq > gap->from) out->lost.push_back(LostRange{gap->from, h.base_seq - 1});
+  if (gap->open && h.base_seq > gap->from) {
+    out->lost.push_back(LostRange{gap->from, h.base_seq - 1});
+  }
   gap->open = false;
   if (out->records == 0) out->first_ts = out->max_ts = h.first_ts;
   out->max_ts = std::max(out->max_ts, h.max_ts);
@@ -315,7 +317,8 @@ Status PlanUntrailed(const SegmentPlace& p, const inspect_internal::SegmentFile&
 Status PlanActive(const SegmentPlace& p, const inspect_internal::SegmentFile& seg,
                   ByteView image, uint8_t* header, SegmentPlan* plan) {
   const format::TailScan t =
-      format::ScanUnsealedTail(image, kSegmentHeaderSize, p.base, p.path, [](uint64_t, const BatchHeader&) {});
+      format::ScanUnsealedTail(image, kSegmentHeaderSize, p.base, p.path,
+                               [](uint64_t, const BatchHeader&) {});
   if (t.stop.code() == StatusCode::kNotSupported) return t.stop;
   SegmentRepair& r = plan->report;
   if (!t.damaged) {

@@ -427,7 +427,8 @@ void Verifier::VerifyActive(const SegmentFile& seg, SeqNo base, SegmentOutcome* 
   Tick(path, a.scan.end);
   const format::TailScan& t = a.scan;
   if (t.damaged) {
-    Add(Severity::kError, path, t.end, inspect_internal::WithoutAt(t.damage.message(), path, t.end));
+    Add(Severity::kError, path, t.end,
+        inspect_internal::WithoutAt(t.damage.message(), path, t.end));
     return;
   }
   if (t.stop.code() == StatusCode::kNotSupported) {

@@ -446,13 +446,14 @@ void PrintSegmentRepair(const LogRepair& l, const SegmentRepair& g, bool dry_run
   std::string what = g.was_active ? "active segment, sealed at sequence " +
                                         std::to_string(g.last_seq.value())
                                   : "sealed segment";
+  const std::string marks =
+      g.marks_dropped > 0
+          ? ", " + Plural(g.marks_dropped, "durable mark", "durable marks") + " dropped"
+          : "";
   std::fprintf(out, "  %s  %s: %s %s, %s kept%s\n", Base(g.path).c_str(), what.c_str(),
                dry_run ? "would be rewritten with" : "rewritten with",
                Plural(g.batches_kept, "batch", "batches").c_str(),
-               Plural(g.records_kept, "record", "records").c_str(),
-               g.marks_dropped > 0 ? (", " + Plural(g.marks_dropped, "durable mark", "durable marks") +
-                                      " dropped").c_str()
-                                   : "");
+               Plural(g.records_kept, "record", "records").c_str(), marks.c_str());
   for (const Damage& d : g.damage) {
     std::fprintf(out, "    damaged at offset %llu (%llu bytes): %s\n",
                  static_cast<unsigned long long>(d.offset),
