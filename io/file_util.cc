@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 namespace seglog::io {
@@ -77,6 +78,42 @@ Status FileSize(const std::string& path, uint64_t* size) {
   if (::stat(path.c_str(), &st) != 0) return Status::FromErrno(errno, Ctx("stat", path));
   *size = static_cast<uint64_t>(st.st_size);
   return Status::OK();
+}
+
+Status DataRegions(const std::string& path, std::vector<std::pair<uint64_t, uint64_t>>* out) {
+  out->clear();
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::FromErrno(errno, "open " + path);
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    const int e = errno;
+    ::close(fd);
+    return Status::FromErrno(e, "fstat " + path);
+  }
+  const off_t size = st.st_size;
+  off_t off = 0;
+  while (off < size) {
+    const off_t data = ::lseek(fd, off, SEEK_DATA);
+    if (data < 0 && errno == ENXIO) break;  // nothing but holes from off on
+    const off_t hole = data < 0 ? -1 : ::lseek(fd, data, SEEK_HOLE);
+    if (hole < 0) {
+      // Cannot tell (EINVAL: no SEEK_DATA here): everything from `off` may hold data.
+      out->emplace_back(static_cast<uint64_t>(off), static_cast<uint64_t>(size));
+      break;
+    }
+    out->emplace_back(static_cast<uint64_t>(data), static_cast<uint64_t>(std::min(hole, size)));
+    off = hole;
+  }
+  ::close(fd);
+  return Status::OK();
+}
+
+void DropCache(const std::string& path, uint64_t offset, uint64_t n) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  (void)::posix_fadvise(fd, static_cast<off_t>(offset), static_cast<off_t>(n),
+                        POSIX_FADV_DONTNEED);
+  ::close(fd);
 }
 
 Status ReadFile(const std::string& path, ByteBuffer* out) {
