@@ -296,22 +296,27 @@ uint64_t LastNonZero(ByteView b) {
 }
 
 // Where the file's nonzero bytes end: an active segment is preallocated and mostly zeros, so
-// its end is found reading backwards a chunk at a time into one small buffer, and only what
-// lies before it is read into the image (a fresh buffer of a whole segment costs page faults
-// and zeroing for every page, each time a tool looks).
+// its end is found reading backwards a chunk at a time into one small buffer, only inside the
+// file's data regions (io::DataRegions: never-written preallocated space is a hole to
+// SEEK_DATA), and only what lies before it is read into the image (a fresh buffer of a whole
+// segment costs page faults and zeroing for every page, each time a tool looks).
 Status NonZeroEnd(const ReadOnlyFile& file, uint64_t* end) {
   constexpr uint64_t kChunk = 1u << 20;
+  std::vector<std::pair<uint64_t, uint64_t>> regions;
+  if (!io::DataRegions(file.path(), &regions).ok()) regions = {{0, file.size()}};
   ByteBuffer chunk;
-  uint64_t to = file.size();
-  while (to > 0) {
-    const uint64_t from = to > kChunk ? to - kChunk : 0;
-    SEGLOG_RETURN_IF_ERROR(file.Read(from, static_cast<size_t>(to - from), &chunk));
-    const uint64_t e = LastNonZero(chunk);
-    if (e > 0) {
-      *end = from + e;
-      return Status::OK();
+  for (auto r = regions.rbegin(); r != regions.rend(); ++r) {
+    uint64_t to = std::min(r->second, file.size());
+    while (to > r->first) {
+      const uint64_t from = std::max(r->first, to > kChunk ? to - kChunk : 0);
+      SEGLOG_RETURN_IF_ERROR(file.Read(from, static_cast<size_t>(to - from), &chunk));
+      const uint64_t e = LastNonZero(chunk);
+      if (e > 0) {
+        *end = from + e;
+        return Status::OK();
+      }
+      to = from;
     }
-    to = from;
   }
   *end = 0;
   return Status::OK();
@@ -347,6 +352,13 @@ Status ReadAndScan(const ReadOnlyFile& file, SeqNo base, ActiveScan* out) {
       break;
     }
     want = std::min(file.size(), need + kZeroSlack);
+  }
+  // Reading preallocated space cached zero pages, which SEEK_DATA then counts as data: let
+  // them go, so that the next look's regions stay tight (as recovery does).
+  const uint64_t page_end =
+      (std::max(out->scan.dirty_end, out->scan.end) + 4095) & ~uint64_t{4095};
+  if (file.size() > kZeroSlack && page_end < file.size()) {
+    io::DropCache(file.path(), page_end, file.size() - page_end);
   }
   ++out->reads;
   return Status::OK();
