@@ -7,7 +7,12 @@
 #include <optional>
 #include <utility>
 
+#include "engine/clock.h"
+#include "engine/delete_index.h"
 #include "engine/layout.h"
+#include "engine/log.h"
+#include "engine/map_cache.h"
+#include "engine/store.h"
 #include "engine/segment.h"
 #include "engine/segment_reader.h"
 #include "format/catalog_format.h"
@@ -412,6 +417,39 @@ Status RepairLog(const format::CatalogEntry& e, const std::string& store_dir,
   return Status::OK();
 }
 
+// A queue's messages that the repair lost are still "live" to the queue (it knows ids by
+// range, not one by one): journal them as deleted, as a purge of those ranges would, so that
+// receives never look for their records. Runs under the store's LOCK, through the journal log.
+Status ForgetLostMessages(const std::string& dir, const format::Catalog& catalog,
+                          const LogRepair& messages, io::FileSystem* fs) {
+  const format::CatalogEntry* journal = nullptr;
+  for (const inspect_internal::QueueLogs& q : inspect_internal::FindQueues(catalog)) {
+    if (q.name == messages.owner) journal = q.journal;
+  }
+  if (journal == nullptr) {
+    return Status::Corruption("queue '" + messages.owner + "' has no journal log in the catalog");
+  }
+  LogOptions lo;
+  SEGLOG_RETURN_IF_ERROR(LogOptionsFromProps(journal->props, &lo));
+  SystemClock clock;
+  MapCache maps(16);
+  Log::Env env{fs, &clock, &maps, journal->log_id, LogDirPath(dir, journal->log_id), false, false};
+  std::unique_ptr<Log> log;
+  SEGLOG_RETURN_IF_ERROR(Log::Open(env, lo, &log));
+  Status s;
+  {
+    std::unique_ptr<DeleteIndex> del;
+    s = DeleteIndex::Open(log.get(), fs, &del);
+    for (const LostRange& r : messages.lost()) {
+      if (!s.ok()) break;
+      s = del->DeleteRange(r.first, r.last + 1);
+    }
+  }
+  Status c = log->Close();
+  return (s.ok() ? c : s).WithContext("journaling the lost messages of queue '" +
+                                      messages.owner + "' as deleted");
+}
+
 // The store's LOCK, as a read-write open takes it.
 Status LockStore(const std::string& dir, bool dry_run, std::unique_ptr<io::FileLock>* lock) {
   const std::string path = LockPath(dir);
@@ -444,6 +482,12 @@ Status RepairStore(const std::string& dir, const RepairOptions& opt, RepairRepor
   SEGLOG_RETURN_IF_ERROR(inspect_internal::ReadCatalog(dir, &catalog));
   for (const format::CatalogEntry& e : catalog.logs) {
     SEGLOG_RETURN_IF_ERROR(RepairLog(e, dir, opt, fs, out));
+  }
+  if (opt.dry_run) return Status::OK();
+  for (const LogRepair& l : out->logs) {
+    if (l.kind == LogKind::kQueueMessages && l.lost_count() > 0) {
+      SEGLOG_RETURN_IF_ERROR(ForgetLostMessages(dir, catalog, l, fs));
+    }
   }
   return Status::OK();
 }

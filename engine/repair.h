@@ -14,6 +14,9 @@
 //     it). A sealed segment with gaps is what compaction makes (SPEC.md 13.7): every reader
 //     handles it. A torn tail is no damage (recovery cuts it) and is left alone;
 //   - a bad segment header with batches after it: rewritten from the segment's name and log.
+// A queue's lost message ids are then journaled as deleted (as a purge of those ids would be),
+// so that the queue, which knows its live messages by id range, delivers every other message
+// and never looks for the lost ones.
 // It refuses (NotSupported) a segment holding a batch of a newer format, and does not touch a
 // bad CATALOG (Corruption). Index files of rewritten segments are removed (derived data, rebuilt
 // on first use).
