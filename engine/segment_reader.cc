@@ -281,20 +281,6 @@ std::string WithoutAt(const std::string& message, const std::string& path, uint6
 
 namespace {
 
-// Offset after the last nonzero byte of `b` (0 when all of it is zero): memcmp against zeros a
-// page at a time (vectorised), then bytes.
-uint64_t LastNonZero(ByteView b) {
-  static const uint8_t kZeros[4096] = {};
-  uint64_t end = b.size();
-  while (end > 0) {
-    const uint64_t n = std::min<uint64_t>(end, sizeof(kZeros));
-    if (std::memcmp(b.data() + end - n, kZeros, n) != 0) break;
-    end -= n;
-  }
-  while (end > 0 && b[end - 1] == 0) --end;
-  return end;
-}
-
 // Where the file's nonzero bytes end: an active segment is preallocated and mostly zeros, so
 // its end is found reading backwards a chunk at a time into one small buffer, only inside the
 // file's data regions (io::DataRegions: never-written preallocated space is a hole to
@@ -310,7 +296,7 @@ Status NonZeroEnd(const ReadOnlyFile& file, uint64_t* end) {
     while (to > r->first) {
       const uint64_t from = std::max(r->first, to > kChunk ? to - kChunk : 0);
       SEGLOG_RETURN_IF_ERROR(file.Read(from, static_cast<size_t>(to - from), &chunk));
-      const uint64_t e = LastNonZero(chunk);
+      const uint64_t e = format::EndOfNonZero(chunk, 0);
       if (e > 0) {
         *end = from + e;
         return Status::OK();

@@ -399,11 +399,16 @@ bool FindNextBatch(ByteView image, uint64_t from, uint64_t limit, SeqNo min_seq,
 }
 
 uint64_t EndOfNonZero(ByteView image, uint64_t from) {
+  // memcmp against a page of zeros, a page at a time from the end (vectorised by libc), then
+  // byte by byte inside the last nonzero page.
+  static const uint8_t kZeros[4096] = {};
   uint64_t end = image.size();
-  const uint8_t* const p = image.data();
-  while (end > from && (end & 7) != 0 && p[end - 1] == 0) --end;
-  while (end >= from + 8 && (end & 7) == 0 && DecodeFixed64(p + end - 8) == 0) end -= 8;
-  while (end > from && p[end - 1] == 0) --end;
+  while (end > from) {
+    const uint64_t n = std::min<uint64_t>(end - from, sizeof(kZeros));
+    if (std::memcmp(image.data() + end - n, kZeros, n) != 0) break;
+    end -= n;
+  }
+  while (end > from && image[end - 1] == 0) --end;
   return end;
 }
 

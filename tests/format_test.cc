@@ -18,6 +18,7 @@
 #include "format/catalog_format.h"
 #include "format/coding.h"
 #include "format/segment_format.h"
+#include "format/tail_scan.h"
 
 namespace seglog::format {
 namespace {
@@ -930,6 +931,115 @@ TEST(FormatCatalogTest, MalformedWithGoodChecksum) {
   extra.insert(extra.end() - 8, 0);
   FixTrailingChecksum(&extra);
   EXPECT_EQ(DecodeCatalog(View(extra), &got).code(), StatusCode::kCorruption);
+}
+
+}  // namespace
+}  // namespace seglog::format
+
+namespace seglog::format {
+namespace {
+
+// ---- durable marks, resynchronising, the unsealed tail (SPEC.md 8.1) ----
+
+TEST(FormatDurableMarkTest, RoundTripsAndIsSafeToIgnore) {
+  ByteBuffer b;
+  EncodeDurableMark({FileOffset(123456), SeqNo(789)}, &b);
+  ASSERT_EQ(b.size(), kDurableMarkSize);
+  BatchHeader h;
+  ASSERT_TRUE(ReadBatch(View(b), &h).ok());
+  EXPECT_EQ(h.type, kBatchTypeDurableMark);
+  EXPECT_NE(h.type & kBatchTypeSafeIgnoreBit, 0);
+  DurableMark m;
+  ASSERT_TRUE(DecodeDurableMark(h, View(b), &m).ok());
+  EXPECT_EQ(m.durable_end.value(), 123456u);
+  EXPECT_EQ(m.next_seq.value(), 789u);
+}
+
+TEST(FormatResyncTest, EndOfNonZeroAtEveryLength) {
+  for (size_t size : {0u, 1u, 7u, 8u, 9u, 4095u, 4096u, 4097u, 12289u}) {
+    for (size_t last = 0; last <= size; last += std::max<size_t>(1, size / 13)) {
+      ByteBuffer b(size, 0);
+      if (last > 0) b[last - 1] = 1;
+      for (size_t from = 0; from <= size; from += std::max<size_t>(1, size / 5)) {
+        const uint64_t want = last > from ? last : from;
+        EXPECT_EQ(EndOfNonZero(View(b), from), want) << size << " " << last << " " << from;
+      }
+    }
+  }
+}
+
+TEST(FormatResyncTest, FindsTheNextBatchAtAnyOffsetAfterZerosAndGarbage) {
+  const ByteBuffer batch = Encode({{100, 5, "k", std::string(300, 'v'), ""}});
+  for (size_t gap : {1u, 5u, 8u, 13u, 4096u, 4099u}) {
+    for (int garbage = 0; garbage < 2; ++garbage) {
+      ByteBuffer img(gap, 0);
+      if (garbage) {
+        for (size_t i = 0; i < gap; ++i) img[i] = static_cast<uint8_t>(i * 37 + 1);
+      }
+      img.insert(img.end(), batch.begin(), batch.end());
+      img.insert(img.end(), 100, 0);
+      uint64_t at = 0;
+      BatchHeader h;
+      ASSERT_TRUE(FindNextBatch(View(img), 0, img.size(), SeqNo(0), &at, &h)) << gap;
+      EXPECT_EQ(at, gap);
+      EXPECT_EQ(h.base_seq.value(), 100u);
+      // Not before `min_seq`, not past `limit`.
+      EXPECT_FALSE(FindNextBatch(View(img), 0, img.size(), SeqNo(101), &at, &h));
+      EXPECT_FALSE(FindNextBatch(View(img), 0, gap, SeqNo(0), &at, &h));
+    }
+  }
+}
+
+// The rule: a bad batch is damage only when an intact mark after it says it was synced.
+TEST(FormatTailScanTest, TornTailVersusDamageBelowAMark) {
+  ByteBuffer img(kSegmentHeaderSize, 0xAA);  // the header is not looked at
+  const ByteBuffer b0 = Encode({{0, 1, "", "zero", ""}});
+  const ByteBuffer b1 = Encode({{1, 1, "", "one", ""}});
+  img.insert(img.end(), b0.begin(), b0.end());
+  const uint64_t at1 = img.size();
+  img.insert(img.end(), b1.begin(), b1.end());
+  const uint64_t synced = img.size();
+  ByteBuffer tail = img;
+  EncodeDurableMark({FileOffset(synced), SeqNo(2)}, &tail);
+  tail.insert(tail.end(), 256, 0);
+  auto scan = [](const ByteBuffer& b) {
+    return ScanUnsealedTail(View(b), kSegmentHeaderSize, SeqNo(0), "seg",
+                            [](uint64_t, const BatchHeader&) {});
+  };
+  TailScan clean = scan(tail);
+  EXPECT_TRUE(clean.stop.ok());
+  EXPECT_FALSE(clean.damaged);
+  EXPECT_EQ(clean.next_seq.value(), 2u);
+  EXPECT_EQ(clean.end, synced + kDurableMarkSize);
+  // Batch 1 damaged: the mark after it covers it.
+  ByteBuffer bad = tail;
+  bad[at1 + 60] ^= 1;
+  TailScan d = scan(bad);
+  EXPECT_TRUE(d.damaged);
+  EXPECT_EQ(d.end, at1);
+  EXPECT_EQ(d.next_seq.value(), 1u);
+  EXPECT_EQ(d.lost_until.value(), 2u);
+  EXPECT_NE(d.damage.message().find("seg at offset " + std::to_string(at1)), std::string::npos)
+      << d.damage.ToString();
+  // Zeroed instead: the same.
+  ByteBuffer zeroed = tail;
+  std::fill(zeroed.begin() + static_cast<ptrdiff_t>(at1),
+            zeroed.begin() + static_cast<ptrdiff_t>(synced), 0);
+  EXPECT_TRUE(scan(zeroed).damaged);
+  // Without the mark (it never reached the disk): a torn tail, cut at batch 1.
+  ByteBuffer torn = bad;
+  std::fill(torn.begin() + static_cast<ptrdiff_t>(synced),
+            torn.begin() + static_cast<ptrdiff_t>(synced + kDurableMarkSize), 0);
+  TailScan t = scan(torn);
+  EXPECT_FALSE(t.damaged);
+  EXPECT_EQ(t.end, at1);
+  EXPECT_GT(t.dirty_end, at1);  // the torn batch's bytes: zeroed by recovery
+  EXPECT_LE(t.dirty_end, synced);
+  // A mark that covers less than the bad batch: still a torn tail.
+  ByteBuffer old_mark = img;
+  old_mark[at1 + 60] ^= 1;
+  EncodeDurableMark({FileOffset(at1), SeqNo(1)}, &old_mark);
+  EXPECT_FALSE(scan(old_mark).damaged);
 }
 
 }  // namespace
