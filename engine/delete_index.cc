@@ -87,12 +87,21 @@ Status DeleteIndex::Journal(std::span<const format::JournalRecord> records) {
     recs.push_back(Log::Record{{}, values.back(), {}});
   }
   Status s = journal_->Append(recs);
-  if (s.code() != StatusCode::kNoSpace || reserve_ == nullptr) return s;
-  // The journal could not get a new segment even with the reserve's room: a snapshot frees
-  // the segments it covers (and refills the reserve). The change is in memory, so the
-  // snapshot may hold it already; journaling it again is harmless (replay is idempotent).
-  if (!Snapshot().ok()) return s;
-  return journal_->Append(recs);
+  if (reserve_ == nullptr) return s;
+  if (s.code() == StatusCode::kNoSpace) {
+    // The journal could not get a new segment even with the reserve's room: a snapshot frees
+    // the segments it covers (and refills the reserve). The change is in memory, so the
+    // snapshot may hold it already; journaling it again is harmless (replay is idempotent).
+    if (!Snapshot().ok()) return s;
+    return journal_->Append(recs);
+  }
+  if (s.ok() && reserve_->Depleted() && journal_->Stats().segments > 1) {
+    // The disk is full and the journal took the reserve's room for its new segment: give the
+    // sealed ones back now, before the next roll needs it again. Best effort: the change is
+    // journaled already.
+    (void)Snapshot();
+  }
+  return s;
 }
 
 Status DeleteIndex::Delete(std::span<const SeqNo> ids) {

@@ -41,7 +41,9 @@ bool FileSpaceReserve::Release(uint64_t bytes) {
   std::lock_guard<std::mutex> l(mu_);
   if (size_ == 0) return false;
   const uint64_t keep = size_ > bytes ? (size_ - bytes) / kBlock * kBlock : 0;
-  return TruncateLocked(keep);
+  if (!TruncateLocked(keep)) return false;
+  depleted_ = true;
+  return true;
 }
 
 bool FileSpaceReserve::AllocateLocked(uint64_t from, uint64_t len) {
@@ -66,11 +68,17 @@ void FileSpaceReserve::Refill() {
     (void)TruncateLocked(target);  // a smaller target (a queue dropped): give the rest back
     return;
   }
-  if (target == 0 || (size_ == target && checked_)) return;
+  if (target == 0 || (size_ == target && checked_)) {
+    depleted_ = false;
+    return;
+  }
   // The first time over the whole file: it also allocates holes a crash may have left.
   const bool whole = AllocateLocked(0, target);
   checked_ = true;
-  if (whole) return;
+  if (whole) {
+    depleted_ = false;
+    return;
+  }
   // As far as the disk allows: ever smaller steps after what is allocated.
   uint64_t step = (target - size_) / 2 / kBlock * kBlock;
   while (size_ < target && step >= kBlock) {
@@ -88,6 +96,11 @@ void FileSpaceReserve::SetSizes(uint64_t journal_segment, uint64_t catalog_bytes
   std::lock_guard<std::mutex> l(mu_);
   journal_ = journal_segment;
   catalog_ = RoundUp(catalog_bytes);
+}
+
+bool FileSpaceReserve::Depleted() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return depleted_;
 }
 
 uint64_t FileSpaceReserve::reserved() const {

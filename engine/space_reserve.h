@@ -6,6 +6,7 @@
 // Thread-safety: implementations are called from any thread, with no lock of the caller held.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -27,6 +28,9 @@ class SpaceReserve {
   // Raises the room kept for one delete-index snapshot (a queue's DELETES) to at least
   // `bytes`; the reserve grows at the next Refill().
   virtual void NeedSnapshotRoom(uint64_t bytes) { (void)bytes; }
+  // True from a Release() that gave space back until a Refill() restores the full size: the
+  // disk is full and space should be freed (a delete index snapshots and trims its journal).
+  virtual bool Depleted() const { return false; }
 };
 
 // The store's reserve: one file, DIR/RESERVE, fallocated to
@@ -56,6 +60,7 @@ class FileSpaceReserve final : public SpaceReserve {
   bool Release(uint64_t bytes) override;
   void Refill() override;
   void NeedSnapshotRoom(uint64_t bytes) override;
+  bool Depleted() const override;
 
   // The store's share of the formula: the largest queue journal segment, the encoded catalog.
   // No I/O: the file follows at the next Refill().
@@ -70,7 +75,10 @@ class FileSpaceReserve final : public SpaceReserve {
 
  private:
   FileSpaceReserve(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
-  uint64_t TargetLocked() const { return journal_ + 2 * catalog_ + snapshot_; }
+  // With no queue journal there is no snapshot to write either; with one, a block at least.
+  uint64_t TargetLocked() const {
+    return journal_ + 2 * catalog_ + (journal_ > 0 ? std::max(snapshot_, kBlock) : 0);
+  }
   bool TruncateLocked(uint64_t size);
   // fallocate of [from, from + len); false when it failed (then size_ is the file's size).
   bool AllocateLocked(uint64_t from, uint64_t len);
@@ -83,6 +91,7 @@ class FileSpaceReserve final : public SpaceReserve {
   uint64_t catalog_ = 0;
   uint64_t snapshot_ = 0;
   bool checked_ = false;   // a Refill() has allocated over the whole file once
+  bool depleted_ = false;  // released since the last Refill() that reached the target
 };
 
 }  // namespace seglog
