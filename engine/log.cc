@@ -8,6 +8,8 @@
 
 #include "engine/clock.h"
 #include "engine/map_cache.h"
+#include "engine/space_reserve.h"
+#include "format/tail_scan.h"
 #include "io/file_util.h"
 #include "io/mmap.h"
 
@@ -16,6 +18,7 @@ namespace seglog {
 using format::BatchHeader;
 using format::IndexEntry;
 using format::kSegmentHeaderSize;
+using format::kDurableMarkSize;
 using format::kSegmentTrailerSize;
 
 Log::Log(const Env& env, const LogOptions& opt) : env_(env), opt_(opt) {}
@@ -39,14 +42,11 @@ Status Log::Open(const Env& env, const LogOptions& opt, std::unique_ptr<Log>* ou
 // ---------------------------------------------------------------- recovery
 
 Status Log::Recover() {
-  if (!env_.read_only && !io::IsDirectory(env_.dir)) {
-    SEGLOG_RETURN_IF_ERROR(env_.fs->CreateDir(env_.dir));
-    // The new directory's entry must be durable before anything in it is acknowledged.
-    SEGLOG_RETURN_IF_ERROR(env_.fs->SyncDir(env_.dir.substr(0, env_.dir.rfind('/'))));
-  }
+  // Opening writes nothing and allocates nothing (a full disk must not stop a reopen): a
+  // missing directory is created, and the next active segment too, by the first append.
   std::vector<std::string> names;
   Status s = io::ListDir(env_.dir, &names);
-  if (s.code() == StatusCode::kNotFound && env_.read_only) names.clear();
+  if (s.code() == StatusCode::kNotFound) names.clear();
   else SEGLOG_RETURN_IF_ERROR(s);
 
   std::vector<SeqNo> bases;
@@ -86,7 +86,6 @@ Status Log::Recover() {
       last_ts_ = segments_.back()->trailer().max_ts;
     }
     next_seq_ = next;
-    if (!env_.read_only) SEGLOG_RETURN_IF_ERROR(CreateSegmentLocked(next, 0));
   }
   written_next_ = durable_next_ = next_seq_;
   published_next_.store(next_seq_.value(), std::memory_order_release);
@@ -134,50 +133,67 @@ Status Log::RecoverTail(const std::string& path, SeqNo base, bool have_prev) {
     return Status::OK();
   }
 
-  // The unsealed tail: every batch is checked; the first bad or torn one ends the log.
+  // The unsealed tail: every batch is checked. A bad batch below a durable mark is damage;
+  // otherwise the first bad or torn one ends the log (SPEC.md 8.1, format/tail_scan.h).
   std::vector<IndexEntry> index;
   uint64_t last_indexed = 0, records = 0;
-  SeqNo next = base;
-  TimestampMs first_ts, max_ts = prev_max_ts;
-  ScanStop stop = ScanBatches(map->view(), FileOffset(kSegmentHeaderSize), FileOffset(size), base,
-                              path, [&](FileOffset off, const BatchHeader& h) {
-                                if (h.type != format::kBatchTypeData) return true;
-                                if (records == 0 || off.value() - last_indexed >= opt_.index_interval_bytes) {
-                                  index.push_back(IndexEntry{h.base_seq, off, h.first_ts});
-                                  last_indexed = off.value();
-                                }
-                                if (records == 0) first_ts = h.first_ts;
-                                records += h.record_count;
-                                max_ts = std::max(max_ts, h.max_ts);
-                                next = h.last_seq() + 1;
-                                return true;
-                              });
+  TimestampMs first_ts, max_ts;
+  auto scan = [&] {
+    index.clear();
+    last_indexed = records = 0;
+    first_ts = TimestampMs();
+    max_ts = prev_max_ts;
+    return format::ScanUnsealedTail(
+        map->view(), kSegmentHeaderSize, base, path, [&](uint64_t off, const BatchHeader& h) {
+          if (h.type != format::kBatchTypeData) return;
+          if (records == 0 || off - last_indexed >= opt_.index_interval_bytes) {
+            index.push_back(IndexEntry{h.base_seq, FileOffset(off), h.first_ts});
+            last_indexed = off;
+          }
+          if (records == 0) first_ts = h.first_ts;
+          records += h.record_count;
+          max_ts = std::max(max_ts, h.max_ts);
+        });
+  };
+  format::TailScan tail = scan();
+  // Beside a live writer (a read-only open), a batch may have been read half-copied and a mark
+  // after it read once complete: look again before calling it damage.
+  if (tail.damaged && env_.read_only) tail = scan();
   // A batch written by a newer seglog is not a torn tail: refuse rather than cut it off.
-  if (stop.status.code() == StatusCode::kNotSupported) return stop.status;
-  const uint64_t end = stop.end.value();
-  uint64_t capacity = std::max<uint64_t>(opt_.segment_size, size);
+  if (tail.stop.code() == StatusCode::kNotSupported) return tail.stop;
+  const uint64_t end = tail.end;
 
   std::unique_ptr<io::WritableFile> file;
-  if (!env_.read_only) {
+  if (!env_.read_only && !tail.damaged) {
     SEGLOG_RETURN_IF_ERROR(env_.fs->OpenWritable(path, io::OpenMode::kOpenExisting, &file));
-    // Cut the torn tail and zero everything after the last whole batch, so that stale bytes
-    // of an earlier incarnation can never be read as a batch later.
-    SEGLOG_RETURN_IF_ERROR(file->Truncate(end));
-    SEGLOG_RETURN_IF_ERROR(file->Allocate(capacity));
-    SEGLOG_RETURN_IF_ERROR(file->Sync());
-    map.reset();
-    SEGLOG_RETURN_IF_ERROR(io::MappedFile::Open(path, capacity, &map));
-  } else {
-    capacity = size;
+    if (tail.dirty_end > end) {
+      // Cut the torn tail: zero the bytes after the last whole batch in place (no truncate,
+      // no new blocks: a full disk must not stop a reopen), so that they can never be read as
+      // a batch after later appends; then make that durable before anything else is written.
+      SEGLOG_RETURN_IF_ERROR(file->ZeroRange(end, tail.dirty_end - end));
+      SEGLOG_RETURN_IF_ERROR(file->Sync());
+    }
+    // The blocks are re-allocated (for the writable mapping) at the first append, not here.
+    map_pending_ = true;
   }
-  InstallActiveLocked(Segment::Active(env_.dir, base, std::move(map), FileOffset(end),
-                                      std::move(index), env_.maps, opt_.index_interval_bytes),
-                      std::move(file), capacity);
+  auto seg = Segment::Active(env_.dir, base, std::move(map), FileOffset(end), std::move(index),
+                             env_.maps, opt_.index_interval_bytes);
+  if (tail.damaged) {
+    // Acknowledged records are damaged: the log opens, reads before the damage succeed, reads
+    // that reach it and every append fail with it (sticky) until `seglog repair`.
+    seg->SetDamage(tail.damage);
+    error_ = tail.damage;
+  }
+  InstallActiveLocked(std::move(seg), std::move(file), size);
   last_indexed_ = last_indexed;
-  next_seq_ = next;
+  next_seq_ = tail.next_seq;
   seg_records_ = records;
   seg_first_ts_ = first_ts;
   last_ts_ = max_ts;
+  // Nothing is claimed durable until this process's first sync covers it (after a kill -9
+  // the recovered bytes may still be only in the page cache).
+  written_off_ = end;
+  durable_off_ = marked_off_ = kSegmentHeaderSize;
   return Status::OK();
 }
 
@@ -205,12 +221,40 @@ void Log::InstallActiveLocked(std::shared_ptr<Segment> seg, std::unique_ptr<io::
   }
 }
 
-Status Log::CreateSegmentLocked(SeqNo base, uint64_t min_capacity) {
+Status Log::EnsureDirLocked() {
+  if (dir_ready_) return Status::OK();
+  if (!io::IsDirectory(env_.dir)) {
+    SEGLOG_RETURN_IF_ERROR(env_.fs->CreateDir(env_.dir));
+    // The new directory's entry must be durable before anything in it is acknowledged.
+    SEGLOG_RETURN_IF_ERROR(env_.fs->SyncDir(env_.dir.substr(0, env_.dir.rfind('/'))));
+  }
+  dir_ready_ = true;
+  return Status::OK();
+}
+
+Status Log::AllocateNewSegment(io::WritableFile* f, uint64_t capacity) {
+  Status s = f->Allocate(capacity);
+  if (s.code() == StatusCode::kNoSpace && env_.reserve != nullptr &&
+      env_.reserve->Release(capacity)) {
+    s = f->Allocate(capacity);  // the store's reserve gave room (SPEC.md 13.8)
+  }
+  return s;
+}
+
+Status Log::CreateSegmentLocked(SeqNo base, uint64_t min_capacity, bool* wrote) {
+  *wrote = false;
+  SEGLOG_RETURN_IF_ERROR(EnsureDirLocked());
   const uint64_t capacity = std::max<uint64_t>(opt_.segment_size, min_capacity);
   const std::string path = env_.dir + "/" + SegmentFileName(base);
   std::unique_ptr<io::WritableFile> f;
   SEGLOG_RETURN_IF_ERROR(env_.fs->OpenWritable(path, io::OpenMode::kCreateNew, &f));
-  SEGLOG_RETURN_IF_ERROR(f->Allocate(capacity));
+  if (Status s = AllocateNewSegment(f.get(), capacity); !s.ok()) {
+    // Nothing was written: take the empty file away again, and the append may be retried.
+    f.reset();
+    if (!env_.fs->Remove(path).ok()) *wrote = true;  // a file left behind: be sticky
+    return s;
+  }
+  *wrote = true;
   uint8_t header[kSegmentHeaderSize];
   format::SegmentHeader h;
   h.log_id = env_.log_id;
@@ -227,12 +271,15 @@ Status Log::CreateSegmentLocked(SeqNo base, uint64_t min_capacity) {
                       std::move(f), capacity);
   last_indexed_ = 0;
   seg_records_ = 0;
+  written_off_ = durable_off_ = marked_off_ = kSegmentHeaderSize;
   return Status::OK();
 }
 
-Status Log::GrowEmptyActiveLocked(uint64_t capacity) {
+Status Log::GrowEmptyActiveLocked(uint64_t capacity, bool* wrote) {
+  *wrote = false;
   wmap_.reset();
-  SEGLOG_RETURN_IF_ERROR(file_->Allocate(capacity));
+  SEGLOG_RETURN_IF_ERROR(AllocateNewSegment(file_.get(), capacity));
+  *wrote = true;
   SEGLOG_RETURN_IF_ERROR(file_->Sync());
   std::shared_ptr<io::MappedFile> map;
   SEGLOG_RETURN_IF_ERROR(io::MappedFile::Open(active_->path(), capacity, &map));
@@ -246,6 +293,7 @@ Status Log::GrowEmptyActiveLocked(uint64_t capacity) {
                                       opt_.index_interval_bytes),
                       std::move(file_), capacity);
   last_indexed_ = 0;
+  written_off_ = durable_off_ = marked_off_ = kSegmentHeaderSize;
   return Status::OK();
 }
 
@@ -313,7 +361,11 @@ void Log::LeadWriteLocked(std::unique_lock<std::mutex>& l) {
     if (error_.ok()) error_ = s;
   } else {
     written_next_ = target;
-    if (sync) durable_next_ = target;
+    written_off_ = off + n;
+    if (sync) {
+      durable_next_ = target;
+      durable_off_ = off + n;
+    }
     seg->Publish(FileOffset(off + n));
     published_next_.store(target.value(), std::memory_order_release);
   }
@@ -346,9 +398,10 @@ Status Log::Append(std::span<const Record> records, SeqNo* first_seq) {
                             std::to_string(format::kMaxBatchSize) + "-byte limit");
   }
 
-  // Roll over when the batch does not fit the active segment (beside room for the trailer).
+  // Roll over when the batch (and a durable mark before it) does not fit the active segment
+  // beside room for the trailer; create the active segment when there is none yet.
   bool released = false;
-  while (write_off_ + max_len + kSegmentTrailerSize > capacity_) {
+  while (!active_ || write_off_ + kDurableMarkSize + max_len + kSegmentTrailerSize > capacity_) {
     if (leader_active_ || syncing_) {
       cv_.wait(l);
       released = true;
@@ -358,35 +411,33 @@ Status Log::Append(std::span<const Record> records, SeqNo* first_seq) {
     } else if (!error_.ok()) {
       return error_;
     } else {
-      const uint64_t need = kSegmentHeaderSize + max_len + kSegmentTrailerSize;
-      Status s;
-      if (seg_records_ == 0) {
-        // An empty segment too small for this batch grows in place: the file is never
-        // removed, so the log never loses track of its next sequence number.
-        s = GrowEmptyActiveLocked(need);
-      } else {
-        s = SealActiveLocked();
-        if (s.ok()) s = CreateSegmentLocked(next_seq_, need);
-      }
-      if (!s.ok()) {
-        error_ = s;
-        cv_.notify_all();
-        return s;
-      }
+      SEGLOG_RETURN_IF_ERROR(RollLocked(kSegmentHeaderSize + kDurableMarkSize + max_len +
+                                        kSegmentTrailerSize));
     }
     if (closed_) return Status::Closed("log is closed: " + env_.dir);
     if (!error_.ok()) return error_;
   }
   // Others may have appended (and used inputs_) while the lock was released.
   if (released) fill();
+  if (map_pending_) MapRecoveredTailLocked();
 
   const size_t before = pending_.size();
+  const uint64_t marked_before = marked_off_;
+  if (durable_off_ > marked_off_) {
+    // The last completed sync covered more than any mark says: say so at the start of this
+    // write (SPEC.md 8.1), so that recovery can tell damage below it from a torn tail.
+    format::EncodeDurableMark({FileOffset(durable_off_), durable_next_}, &pending_);
+    marked_off_ = durable_off_;
+    write_off_ += kDurableMarkSize;
+  }
   size_t len = 0;
   format::BatchEncodeOptions eo;
   eo.compress_min_bytes = opt_.compress_min_bytes;
   Status s = format::EncodeBatch(in, eo, &pending_, &scratch_, &len);
   if (!s.ok()) {
+    write_off_ -= pending_.size() - before;
     pending_.resize(before);
+    marked_off_ = marked_before;
     return s;
   }
   const SeqNo first = next_seq_;
@@ -407,7 +458,7 @@ Status Log::Append(std::span<const Record> records, SeqNo* first_seq) {
   // goes through write(2): the syscall is paid once for many bytes, and the kernel copies into
   // the page cache more cheaply than stores through a fresh mapping, page by page, do.
   if (wmap_ && len <= kMaxMappedAppend && before == 0 && !leader_active_) {
-    CopyToMappingLocked(write_off_ - len, mine);
+    CopyToMappingLocked(write_off_ - pending_.size(), mine);
     ++appends_;
     if (first_seq != nullptr) *first_seq = first;
     return Status::OK();
@@ -428,6 +479,39 @@ Status Log::Append(std::span<const Record> records, SeqNo* first_seq) {
   ++appends_;
   if (first_seq != nullptr) *first_seq = first;
   return Status::OK();
+}
+
+Status Log::RollLocked(uint64_t need) {
+  Status s;
+  bool wrote = false;
+  if (!active_) {
+    s = CreateSegmentLocked(next_seq_, need, &wrote);
+  } else if (seg_records_ == 0) {
+    // An empty segment too small for this batch grows in place: the file is never removed,
+    // so the log never loses track of its next sequence number.
+    s = GrowEmptyActiveLocked(need, &wrote);
+  } else {
+    s = SealActiveLocked();
+    wrote = true;
+    if (s.ok()) s = CreateSegmentLocked(next_seq_, need, &wrote);
+  }
+  // Failing to allocate a new segment's space before anything was written to it changes
+  // nothing on disk: that append fails, the next one tries again. Anything else is sticky.
+  if (!s.ok() && wrote) {
+    error_ = s;
+    cv_.notify_all();
+  }
+  return s;
+}
+
+void Log::MapRecoveredTailLocked() {
+  map_pending_ = false;
+  if (!file_ || !env_.mapped_writes || opt_.durability == Durability::kAlways) return;
+  // Recovery allocated nothing; the blocks of a preallocated segment are there already, so
+  // this needs no space. Where it fails, appends are written instead of copied.
+  if (!file_->Allocate(capacity_).ok()) return;
+  if (!file_->MapForWrites(capacity_, &wmap_).ok()) wmap_.reset();
+  prefaulted_ = write_off_;
 }
 
 void Log::NextWritebackLocked(uint64_t end, uint64_t* from, uint64_t* to) {
@@ -467,6 +551,7 @@ void Log::CopyToMappingLocked(uint64_t off, SeqNo next) {
   // The bytes are in the page cache now: "written" (a process crash keeps them) and, for
   // readers in this process, visible through their own mapping of the same pages.
   written_next_ = next;
+  written_off_ = off + n;
   active_->Publish(FileOffset(off + n));
   published_next_.store(next.value(), std::memory_order_release);
   cv_.notify_all();
@@ -477,6 +562,7 @@ Status Log::SyncLocked(std::unique_lock<std::mutex>& l) {
   if (!error_.ok()) return error_;
   if (!file_) return Status::OK();
   const SeqNo target = written_next_;
+  const uint64_t target_off = written_off_;  // the active segment cannot change meanwhile
   if (durable_next_ >= target) return Status::OK();
   syncing_ = true;
   io::WritableFile* f = file_.get();
@@ -489,9 +575,30 @@ Status Log::SyncLocked(std::unique_lock<std::mutex>& l) {
     if (error_.ok()) error_ = s;
   } else if (target > durable_next_) {
     durable_next_ = target;
+    durable_off_ = std::max(durable_off_, target_off);
   }
   cv_.notify_all();
   return s;
+}
+
+Status Log::WriteCloseMarkLocked(std::unique_lock<std::mutex>& l) {
+  while (leader_active_ || syncing_) cv_.wait(l);
+  // Everything written is synced now: one last mark protects all of it (SPEC.md 8.1), so that
+  // damage anywhere in the active segment after a clean close is reported, never cut off.
+  if (!file_ || !error_.ok() || durable_off_ <= marked_off_ || !pending_.empty() ||
+      write_off_ != written_off_ ||
+      write_off_ + kDurableMarkSize + kSegmentTrailerSize > capacity_) {
+    return Status::OK();
+  }
+  ByteBuffer mark;
+  format::EncodeDurableMark({FileOffset(durable_off_), durable_next_}, &mark);
+  Status s = file_->WriteAndSync(FileOffset(write_off_), mark);
+  ++syncs_;
+  if (!s.ok()) return s;
+  marked_off_ = durable_off_;
+  write_off_ += kDurableMarkSize;
+  written_off_ = write_off_;
+  return Status::OK();
 }
 
 Status Log::Sync() {
@@ -527,6 +634,7 @@ Status Log::Close() {
   std::unique_lock<std::mutex> l(mu_);
   Status s = error_;
   if (s.ok() && !env_.read_only) s = SyncLocked(l);
+  if (s.ok() && !env_.read_only) s = WriteCloseMarkLocked(l);
   while (leader_active_ || syncing_) cv_.wait(l);
   wmap_.reset();
   file_.reset();
@@ -664,6 +772,10 @@ Status ForEachRecord(const io::MappedFile& map, FileOffset data_end, const std::
     BatchHeader h;
     Status s = format::ReadBatch(map.view(off, end - off), &h);
     if (s.IsNoMore()) s = Status::Corruption("zeros before the trailer's data end");
+    if (s.ok() && h.type == format::kBatchTypeDurableMark) {
+      off += h.length;  // meaningless once sealed: the rewrite drops it
+      continue;
+    }
     if (s.ok() && h.type != format::kBatchTypeData) {
       s = Status::NotSupported("batch of type " + std::to_string(h.type) +
                                ", which this build cannot rewrite");
@@ -1145,7 +1257,10 @@ Status LogIterator::Step(RecordView* r) {
     }
     const uint64_t end = seg_->published_end().value();
     if (off_ >= end) {
-      if (!seg_->sealed()) return Status::NoMore();
+      if (!seg_->sealed()) {
+        Status d = seg_->damage();  // acknowledged batches damaged here (recovery found)
+        return d.ok() ? Status::NoMore() : (sticky_ = d);
+      }
       std::shared_ptr<Segment> after = log_->SegmentAfter(seg_.get());
       if (!after) return Status::NoMore();
       seg_ = std::move(after);

@@ -189,8 +189,22 @@ class Log {
 
   Status Recover();
   Status RecoverTail(const std::string& path, SeqNo base, bool have_prev);
-  // REQUIRES: mu_ held, no leader, pending empty.
-  Status CreateSegmentLocked(SeqNo base, uint64_t min_capacity);
+  // REQUIRES: mu_ held, no leader, pending empty. *wrote: false when the call failed before
+  // anything reached the disk (the new file's space could not be allocated; the file is gone).
+  Status CreateSegmentLocked(SeqNo base, uint64_t min_capacity, bool* wrote);
+  // Creates the log's directory when missing (first append). REQUIRES: mu_ held.
+  Status EnsureDirLocked();
+  // fallocate for a new segment, taking room from env_.reserve when the disk is full.
+  Status AllocateNewSegment(io::WritableFile* f, uint64_t capacity);
+  // Makes room for a batch of `need` bytes (with header, mark and trailer): creates the
+  // active segment, grows an empty one or seals it and starts the next. Sticky on failure
+  // unless nothing was written. REQUIRES: mu_ held, no leader, not syncing, pending empty.
+  Status RollLocked(uint64_t need);
+  // First append after recovery: allocates the recovered tail's blocks again (no new space:
+  // they are there) and maps it for writes, where mapped writes apply.
+  void MapRecoveredTailLocked();
+  // At Close, after the final sync: a last durable mark, written and synced.
+  Status WriteCloseMarkLocked(std::unique_lock<std::mutex>& l);
   // Makes `seg` (writable through `file`) the active segment, last in the segment list; the
   // write position is what it has published. REQUIRES: mu_ held.
   void InstallActiveLocked(std::shared_ptr<Segment> seg, std::unique_ptr<io::WritableFile> file,
@@ -198,7 +212,7 @@ class Log {
   Status SealActiveLocked();
   // Grows the (empty) active segment's file to `capacity` in place. REQUIRES: as above and
   // no records in the active segment.
-  Status GrowEmptyActiveLocked(uint64_t capacity);
+  Status GrowEmptyActiveLocked(uint64_t capacity, bool* wrote);
   // Writes (and under kAlways syncs) everything pending. REQUIRES: lock held, !leader_active_.
   // Releases the lock during I/O.
   void LeadWriteLocked(std::unique_lock<std::mutex>& l);
@@ -260,6 +274,14 @@ class Log {
   bool syncing_ = false;
   SeqNo written_next_;         // every seq below is in the kernel
   SeqNo durable_next_;         // every seq below is synced
+  // Durable marks (SPEC.md 8.1), offsets in the active segment: bytes below written_off_ are
+  // in the kernel, below durable_off_ synced; the newest mark written says marked_off_. A
+  // mark goes out with the next append whenever durable_off_ > marked_off_.
+  uint64_t written_off_ = 0;
+  uint64_t durable_off_ = 0;
+  uint64_t marked_off_ = 0;
+  bool map_pending_ = false;   // the recovered tail is not mapped for writes yet
+  bool dir_ready_ = false;     // the log's directory exists
   uint64_t appends_ = 0, syncs_ = 0, writes_ = 0, mapped_appends_ = 0;
 
   // ---- segment list, guarded by seg_mu_ (never held while taking mu_) ----

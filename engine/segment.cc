@@ -209,6 +209,16 @@ Status Segment::Pin(std::shared_ptr<const io::MappedFile>* out) {
   return Status::OK();
 }
 
+Status Segment::damage() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return damage_;
+}
+
+void Segment::SetDamage(Status s) {
+  std::lock_guard<std::mutex> l(mu_);
+  damage_ = std::move(s);
+}
+
 void Segment::AddIndexEntry(const IndexEntry& e) {
   std::lock_guard<std::mutex> l(mu_);
   index_.push_back(e);
@@ -362,8 +372,19 @@ Status Segment::Locate(const std::function<size_t(std::span<const IndexEntry>)>&
                                 }
                                 return true;
                               });
-  // A scan past the batch we want is wasted but harmless; an error before it is not.
-  if (!found && !stop.status.ok()) return stop.status;
+  // A scan past the batch we want is wasted but harmless; an error before it is not. Nor are
+  // zeros before the end: below published_end (a sealed segment's data end) every byte was
+  // written, so zeros there are damage, never the end (SPEC.md 8.1). Neither is the end of a
+  // segment whose damage recovery found there.
+  if (!found) {
+    if (!stop.status.ok()) return stop.status;
+    if (stop.end < end) {
+      return Status::Corruption(path_ + " at offset " + std::to_string(stop.end.value()) +
+                                ": zeros where a batch should be (the segment's batches end at " +
+                                std::to_string(end.value()) + ")");
+    }
+    SEGLOG_RETURN_IF_ERROR(damage());
+  }
   *off = FileOffset(at);
   return Status::OK();
 }

@@ -101,6 +101,11 @@ class Segment {
   // Offset of the first batch whose max_ts >= t; published_end() when none.
   Status LocateTime(TimestampMs t, FileOffset* off);
 
+  // Not OK when recovery found acknowledged batches damaged at published_end() of this
+  // (unsealed) segment (SPEC.md 8.1): a read that reaches the end returns it instead of NoMore.
+  Status damage() const;
+  void SetDamage(Status s);
+
   // ---- writer side ----
   void AddIndexEntry(const format::IndexEntry& e);
   void Publish(FileOffset end) { published_end_.store(end.value(), std::memory_order_release); }
@@ -159,11 +164,12 @@ class Segment {
   SeqNo expected_last_;             // for SealedUnchecked
   Status check_error_;              // guarded by mu_
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::shared_ptr<const io::MappedFile> active_map_;  // while active: always mapped
   std::weak_ptr<const io::MappedFile> sealed_map_;    // while sealed: cached by MapCache
   std::vector<format::IndexEntry> index_;
   bool index_loaded_ = false;
+  Status damage_;  // guarded by mu_
 };
 
 }  // namespace seglog

@@ -372,11 +372,12 @@ inline bool PlausibleBatch(const uint8_t* p, uint64_t avail, SeqNo min_seq) {
 
 }  // namespace
 
-bool FindNextBatch(ByteView image, uint64_t from, SeqNo min_seq, uint64_t* at, BatchHeader* h) {
+bool FindNextBatch(ByteView image, uint64_t from, uint64_t limit, SeqNo min_seq, uint64_t* at,
+                   BatchHeader* h) {
   const uint64_t size = image.size();
   const uint8_t* const base = image.data();
   uint64_t off = from;
-  while (off + kBatchHeaderSize <= size) {
+  while (off < limit && off + kBatchHeaderSize <= size) {
     // A batch's length (bytes 8-11) is never zero: with the two words at off + 8 and off + 16
     // zero, no batch starts in [off, off + 8), whose length fields all lie inside them.
     if ((off & 7) == 0 && off + 24 <= size && DecodeFixed64(base + off + 8) == 0 &&

@@ -175,9 +175,11 @@ Status DecodeDurableMark(const BatchHeader& h, ByteView batch, DurableMark* m);
 // batch of a type this build knows (data or durable mark) starts and ReadBatch accepts it; cheap
 // filters (length in range, known type and flags, zero reserved fields, a data batch's base_seq
 // at least `min_seq`) come before the checksum, and runs of zero bytes are skipped a word at a
-// time. True with *at and *h set; false when none. A false match needs a 64-bit checksum
-// collision on bytes that pass every filter.
-bool FindNextBatch(ByteView image, uint64_t from, SeqNo min_seq, uint64_t* at, BatchHeader* h);
+// time. Only offsets below `limit` are tried; the batch may extend past it. True with *at and
+// *h set; false when none. A false match needs a 64-bit checksum collision on bytes that pass
+// every filter.
+bool FindNextBatch(ByteView image, uint64_t from, uint64_t limit, SeqNo min_seq, uint64_t* at,
+                   BatchHeader* h);
 
 // Offset just after the last nonzero byte of image[from, image.size()), or `from` when all of it
 // is zero (or from >= size).

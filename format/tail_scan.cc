@@ -55,14 +55,14 @@ TailScan ScanUnsealedTail(ByteView image, uint64_t start, SeqNo base, const std:
   t.dirty_end = EndOfNonZero(image, t.end);
   if (t.dirty_end == t.end) return t;
   // 3. Intact batches after the stop, and the newest mark among them.
-  ByteView dirty = image.subspan(0, t.dirty_end);
+  // (A batch may end in zero bytes, past dirty_end: only its start must lie before it.)
   uint64_t at = t.end + 1;
   BatchHeader h;
   SeqNo min_seq = t.next_seq;
-  while (FindNextBatch(dirty, at, min_seq, &at, &h)) {
+  while (FindNextBatch(image, at, t.dirty_end, min_seq, &at, &h)) {
     ++t.batches_after;
     if (h.type == kBatchTypeDurableMark) {
-      NoteMark(h, dirty.subspan(at, h.length), &t);
+      NoteMark(h, image.subspan(at, h.length), &t);
       t.lost_until = std::max(t.lost_until, h.base_seq);
     } else {
       t.lost_until = std::max(t.lost_until, h.last_seq() + 1);

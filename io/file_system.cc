@@ -1,5 +1,7 @@
 #include "io/file_system.h"
 
+#include <algorithm>
+
 #include "io/file_util.h"
 
 namespace seglog::io {
@@ -61,6 +63,18 @@ Status ReplaceFile(FileSystem* fs, const std::string& path, ByteView data, bool 
   }
   SEGLOG_RETURN_IF_ERROR(fs->Rename(tmp, path));
   return durable ? fs->SyncDir(ParentDir(path)) : Status::OK();
+}
+
+Status WritableFile::ZeroRange(uint64_t offset, uint64_t n) {
+  constexpr uint64_t kChunk = 1 << 20;
+  const ByteBuffer zeros(static_cast<size_t>(std::min(n, kChunk)), 0);
+  while (n > 0) {
+    const uint64_t k = std::min(n, kChunk);
+    SEGLOG_RETURN_IF_ERROR(Write(FileOffset(offset), ByteView(zeros.data(), k)));
+    offset += k;
+    n -= k;
+  }
+  return Status::OK();
 }
 
 }  // namespace seglog::io

@@ -54,6 +54,11 @@ class WritableFile {
   // ftruncate to exactly `size` bytes.
   virtual Status Truncate(uint64_t size) = 0;
 
+  // Makes [offset, offset + n) read as zeros without changing the file's size or freeing its
+  // blocks, so that it needs no new space (a full disk must not stop recovery). Not synced.
+  // The default writes zeros through Write(); backends may use fallocate(FALLOC_FL_ZERO_RANGE).
+  virtual Status ZeroRange(uint64_t offset, uint64_t n);
+
   // Current size (fstat).
   virtual Status Size(uint64_t* size) = 0;
 

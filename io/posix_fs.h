@@ -31,6 +31,7 @@ class PosixWritableFile : public WritableFile {
   Status Sync() override;
   Status Allocate(uint64_t size) override;
   Status Truncate(uint64_t size) override;
+  Status ZeroRange(uint64_t offset, uint64_t n) override;
   Status Size(uint64_t* size) override;
   Status MapForWrites(uint64_t length, std::unique_ptr<WritableMapping>* out) override;
   void StartWriteback(uint64_t offset, uint64_t n) override;

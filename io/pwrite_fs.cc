@@ -87,6 +87,20 @@ Status PosixWritableFile::Truncate(uint64_t size) {
   return Status::OK();
 }
 
+// fallocate(FALLOC_FL_ZERO_RANGE) keeps the blocks (as unwritten extents) and needs no data
+// blocks; where it is refused, or fails (it may need metadata blocks), zeros are written over
+// the blocks already there.
+Status PosixWritableFile::ZeroRange(uint64_t offset, uint64_t n) {
+  if (n == 0) return Status::OK();
+  int r;
+  do {
+    r = ::fallocate(fd_, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
+                    static_cast<off_t>(n));
+  } while (r != 0 && errno == EINTR);
+  if (r == 0) return Status::OK();
+  return WritableFile::ZeroRange(offset, n);
+}
+
 void PosixWritableFile::StartWriteback(uint64_t offset, uint64_t n) {
   (void)::sync_file_range(fd_, static_cast<off_t>(offset), static_cast<off_t>(n),
                           SYNC_FILE_RANGE_WRITE);
