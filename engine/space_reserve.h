@@ -35,12 +35,17 @@ class SpaceReserve {
 
 // The store's reserve: one file, DIR/RESERVE, fallocated to
 //
-//   size = journal_segment + 2 * catalog + snapshot
+//   size = 2 * journal_segment + 2 * catalog + snapshot
 //
 // where journal_segment is the largest segment size of the store's queue journals (0 without
 // a queue), catalog the encoded catalog rounded up to whole 4 KiB blocks, and snapshot the
-// largest delete-index snapshot (rounded up likewise) noted so far (SPEC.md 13.8 says why
-// each term). Release() shrinks the file with ftruncate (whole blocks); Refill() grows it back
+// largest delete-index snapshot noted so far, rounded up likewise (at least a block when there
+// is a queue). Why each term (SPEC.md 13.8): a journal creates its segments lazily, so on a
+// full disk its first append may need one segment and its next roll another before the
+// delete index can snapshot and trim the sealed one (which gives a segment back); a catalog
+// write needs room for the whole new catalog beside the old one, and twice that covers a
+// catalog grown since the reserve was last refilled; a delete-index snapshot is written
+// whole beside the old one before the journal is trimmed. Release() shrinks the file with ftruncate (whole blocks); Refill() grows it back
 // with fallocate, as far as the disk allows (ext4 keeps a partial allocation, tmpfs none: the
 // file's size after a failed fallocate is what is reserved).
 //
@@ -71,13 +76,16 @@ class FileSpaceReserve final : public SpaceReserve {
   uint64_t target() const;
 
   static constexpr uint64_t kBlock = 4096;
+  // Journal segments the reserve holds room for (see above).
+  static constexpr uint64_t kJournalSegments = 2;
   static uint64_t RoundUp(uint64_t n) { return (n + kBlock - 1) / kBlock * kBlock; }
 
  private:
   FileSpaceReserve(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
   // With no queue journal there is no snapshot to write either; with one, a block at least.
   uint64_t TargetLocked() const {
-    return journal_ + 2 * catalog_ + (journal_ > 0 ? std::max(snapshot_, kBlock) : 0);
+    return kJournalSegments * journal_ + 2 * catalog_ +
+           (journal_ > 0 ? std::max(snapshot_, kBlock) : 0);
   }
   bool TruncateLocked(uint64_t size);
   // fallocate of [from, from + len); false when it failed (then size_ is the file's size).

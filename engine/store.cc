@@ -391,8 +391,24 @@ Status Store::CreateLogGroupLocked(std::span<const LogSpec> specs) {
   format::Catalog before = std::move(catalog_);
   catalog_ = std::move(after);
   Status s = SaveCatalogLocked();
-  if (!s.ok()) catalog_ = std::move(before);
+  if (!s.ok()) {
+    catalog_ = std::move(before);
+    return s;
+  }
+  CreateJournalDirsLocked(specs.size());
   return s;
+}
+
+// A log makes its directory at its first append; a queue journal's is made now, while there is
+// space: on a full disk a directory's first block is not to be had (SPEC.md 13.8). Best effort
+// (the first append makes it otherwise).
+void Store::CreateJournalDirsLocked(size_t newest) {
+  bool made = false;
+  for (size_t i = catalog_.logs.size() - newest; i < catalog_.logs.size(); ++i) {
+    const format::CatalogEntry& e = catalog_.logs[i];
+    if (UsesReserve(e) && fs_->CreateDir(LogDir(e.log_id)).ok()) made = true;
+  }
+  if (made) (void)fs_->SyncDir(LogsPath(dir_));
 }
 
 Status Store::SetLogProps(std::span<const std::string> names, const std::string& key,

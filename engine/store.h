@@ -120,6 +120,8 @@ class Store {
   Status CreateLogLocked(const std::string& name, const LogOptions& opt, Log** out);
   Status DropLogGroupLocked(std::span<const std::string> names);
   Status CreateLogGroupLocked(std::span<const LogSpec> specs);
+  // Makes the directories of the queue journals among the `newest` catalog entries.
+  void CreateJournalDirsLocked(size_t newest);
   std::string LogDir(uint64_t id) const;
 
   const std::string dir_;

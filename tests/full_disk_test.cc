@@ -169,9 +169,9 @@ class FullDisk : public ::testing::Test {
 TEST_F(FullDisk, ReserveIsAllocatedAtOpen) {
   QueueConfig c = QueueCfg(1 << 20);
   ASSERT_OK(queues_->Create("q", c));
-  // One journal segment (1 MiB: min(segment size, 8 MiB)) + twice the catalog (a block each)
-  // + a snapshot's room (a block).
-  EXPECT_GE(store_->reserve_target(), (1u << 20) + 3 * 4096u);
+  // Two journal segments (1 MiB each: min(segment size, 8 MiB)) + twice the catalog (a block
+  // each) + a snapshot's room (a block).
+  EXPECT_EQ(store_->reserve_target(), (2u << 20) + 3 * 4096u);
   EXPECT_EQ(store_->reserve_bytes(), store_->reserve_target());
   uint64_t size = 0;
   ASSERT_OK(io::FileSize(dir_ + "/RESERVE", &size));
