@@ -303,6 +303,7 @@ TEST_F(FullDisk, QueueDeletesGoOnAfterTheJournalSegmentFills) {
   std::map<uint64_t, uint64_t> first;
   for (auto it = sent.begin(); it != sent.end() && first.size() < 4000; ++it) first.insert(*it);
   std::set<uint64_t> got;
+  size_t depleted = 0;  // deletes after which the reserve was below its full size
   while (got.size() < first.size()) {
     std::vector<ReceivedMessage> msgs;
     ReceiveOptions ro;
@@ -312,8 +313,10 @@ TEST_F(FullDisk, QueueDeletesGoOnAfterTheJournalSegmentFills) {
     for (const ReceivedMessage& m : msgs) {
       ASSERT_TRUE(got.insert(m.id.value()).second);
       ASSERT_OK(queues_->DeleteMessage("q", m.receipt)) << "delete " << got.size();
+      if (store_->reserve_bytes() < store_->reserve_target()) ++depleted;
     }
   }
+  EXPECT_GT(depleted, 0u) << "the journal's segments came from the reserve";
   std::map<uint64_t, uint64_t> rest;
   for (const auto& [id, i] : sent) {
     if (got.count(id) == 0) rest.emplace(id, i);
