@@ -138,6 +138,10 @@ Status Log::RecoverTail(const std::string& path, SeqNo base, bool have_prev) {
   std::vector<IndexEntry> index;
   uint64_t last_indexed = 0, records = 0;
   TimestampMs first_ts, max_ts;
+  // Past the last data region everything reads as zero: a fresh segment is mostly space
+  // preallocated and never written, and need not be read to know it.
+  uint64_t zero_from = size;
+  if (!io::DataEnd(path, &zero_from).ok()) zero_from = size;
   auto scan = [&] {
     index.clear();
     last_indexed = records = 0;
@@ -153,7 +157,8 @@ Status Log::RecoverTail(const std::string& path, SeqNo base, bool have_prev) {
           if (records == 0) first_ts = h.first_ts;
           records += h.record_count;
           max_ts = std::max(max_ts, h.max_ts);
-        });
+        },
+        zero_from);
   };
   format::TailScan tail = scan();
   // Beside a live writer (a read-only open), a batch may have been read half-copied and a mark

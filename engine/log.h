@@ -7,7 +7,8 @@
 // finds no write in flight writes every pending batch in one call (and, under kAlways, one
 // fdatasync covers them all).
 // Failed writes and syncs are sticky: after one, every append fails with that error until the
-// log is reopened; nothing that may be lost is ever acknowledged.
+// log is reopened; nothing that may be lost is ever acknowledged. After each completed sync the
+// next write carries a durable mark (SPEC.md 8.1), and Close writes a last one.
 //
 // Reads: iterators read the mapped segments zero-copy, concurrently with the writer, and see
 // a batch only once it is published: written, and under kAlways also synced.
@@ -98,10 +99,13 @@ class Log {
     SpaceReserve* reserve = nullptr;
   };
 
-  // Opens the log in env.dir (creating the directory when missing, unless read-only) and
-  // recovers it: sealed segments are trusted on their trailer; the unsealed tail is scanned
-  // batch by batch and cut at the last whole batch (the cut-off bytes are zeroed so they can
-  // never reappear). A sealed segment without a valid trailer is Corruption naming the file.
+  // Opens the log in env.dir and recovers it (SPEC.md 13.3), writing and allocating nothing
+  // unless a torn tail must be zeroed: the directory (when missing) and the next active segment
+  // are created by the first append. Sealed segments are trusted on their trailer; the unsealed
+  // tail is scanned batch by batch: a torn tail is cut at the last whole batch (the bytes after
+  // it zeroed in place so they can never reappear); damage below a durable mark (SPEC.md 8.1)
+  // leaves the log open with reads reaching it and appends failing with that Corruption. A
+  // sealed segment without a valid trailer is Corruption naming the file, on first use.
   static Status Open(const Env& env, const LogOptions& opt, std::unique_ptr<Log>* out);
   ~Log();
 

@@ -24,7 +24,8 @@ void NoteMark(const BatchHeader& h, ByteView batch, TailScan* t) {
 }  // namespace
 
 TailScan ScanUnsealedTail(ByteView image, uint64_t start, SeqNo base, const std::string& path,
-                          const std::function<void(uint64_t, const BatchHeader&)>& fn) {
+                          const std::function<void(uint64_t, const BatchHeader&)>& fn,
+                          uint64_t zero_from) {
   TailScan t;
   t.next_seq = base;
   uint64_t off = start;
@@ -52,7 +53,7 @@ TailScan ScanUnsealedTail(ByteView image, uint64_t start, SeqNo base, const std:
   t.lost_until = t.next_seq;
   if (t.stop.code() == StatusCode::kNotSupported) return t;
   // 2. What lies after it: nothing but zeros is a clean end.
-  t.dirty_end = EndOfNonZero(image, t.end);
+  t.dirty_end = EndOfNonZero(image.subspan(0, std::clamp<uint64_t>(zero_from, t.end, size)), t.end);
   if (t.dirty_end == t.end) return t;
   // 3. Intact batches after the stop, and the newest mark among them.
   // (A batch may end in zero bytes, past dirty_end: only its start must lie before it.)

@@ -41,8 +41,11 @@ struct TailScan {
 
 // Scans image[start, image.size()) of the unsealed segment at `path` (for messages), whose
 // first record is `base`. `fn(offset, header)` is called for each good batch of the run (data
-// and safe-to-ignore types; marks included), in order.
+// and safe-to-ignore types; marks included), in order. `zero_from`: every byte at or after it
+// is known to be zero (io::DataEnd: holes and never-written preallocated space), so the search
+// for nonzero bytes past the run need not read them.
 TailScan ScanUnsealedTail(ByteView image, uint64_t start, SeqNo base, const std::string& path,
-                          const std::function<void(uint64_t, const BatchHeader&)>& fn);
+                          const std::function<void(uint64_t, const BatchHeader&)>& fn,
+                          uint64_t zero_from = UINT64_MAX);
 
 }  // namespace seglog::format

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 namespace seglog::io {
@@ -76,6 +77,36 @@ Status FileSize(const std::string& path, uint64_t* size) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) return Status::FromErrno(errno, Ctx("stat", path));
   *size = static_cast<uint64_t>(st.st_size);
+  return Status::OK();
+}
+
+Status DataEnd(const std::string& path, uint64_t* end) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::FromErrno(errno, "open " + path);
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    const int e = errno;
+    ::close(fd);
+    return Status::FromErrno(e, "fstat " + path);
+  }
+  const off_t size = st.st_size;
+  off_t last = 0, off = 0;
+  while (off < size) {
+    const off_t data = ::lseek(fd, off, SEEK_DATA);
+    if (data < 0) {
+      if (errno != ENXIO) last = size;  // cannot tell: assume data up to the end
+      break;
+    }
+    const off_t hole = ::lseek(fd, data, SEEK_HOLE);
+    if (hole < 0) {
+      last = size;
+      break;
+    }
+    last = hole;
+    off = hole;
+  }
+  ::close(fd);
+  *end = static_cast<uint64_t>(std::min(last, size));
   return Status::OK();
 }
 

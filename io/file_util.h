@@ -17,6 +17,10 @@ Status ListDir(const std::string& dir, std::vector<std::string>* names);
 bool PathExists(const std::string& path);
 bool IsDirectory(const std::string& path);
 Status FileSize(const std::string& path, uint64_t* size);
+// Where the file's last data region ends (lseek SEEK_DATA/SEEK_HOLE): every byte at or after
+// *end reads as zero (a hole, or space fallocated and never written). *end = the file's size
+// where the file system cannot tell. A bound only: a data region may hold zeros too.
+Status DataEnd(const std::string& path, uint64_t* end);
 // Reads the whole file.
 Status ReadFile(const std::string& path, ByteBuffer* out);
 // Reads exactly n bytes at offset; Corruption ("short read") when the file ends first.
