@@ -23,8 +23,10 @@
 #include <gtest/gtest.h>
 
 #include "engine/queue.h"
+#include "engine/space_reserve.h"
 #include "engine/store.h"
 #include "engine/stream.h"
+#include "io/file_util.h"
 #include "tests/test_util.h"
 
 namespace seglog {
@@ -188,6 +190,43 @@ class FullDisk : public ::testing::Test {
   std::unique_ptr<Streams> streams_;
   std::unique_ptr<Queues> queues_;
 };
+
+// The reserve file itself, on any disk (no mount needed): sizes, release, refill, shrink.
+TEST(SpaceReserve, ReleaseGivesBackWholeBlocksAndRefillRestoresTheTarget) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/RESERVE";
+  std::unique_ptr<FileSpaceReserve> r;
+  ASSERT_OK(FileSpaceReserve::Open(path, &r));
+  EXPECT_EQ(r->target(), 0u);
+  r->SetSizes(/*journal_segment=*/64 << 10, /*catalog_bytes=*/100);
+  r->NeedSnapshotRoom(5000);
+  // 2 x 64 KiB + 2 x one block (the catalog) + two blocks (5,000 bytes of snapshot).
+  EXPECT_EQ(r->target(), (128u << 10) + 4 * 4096u);
+  EXPECT_FALSE(r->Depleted());
+  r->Refill();
+  EXPECT_EQ(r->reserved(), r->target());
+  uint64_t size = 0;
+  ASSERT_OK(io::FileSize(path, &size));
+  EXPECT_EQ(size, r->target());
+
+  EXPECT_TRUE(r->Release(5000));  // rounded to whole blocks: at least what was asked
+  EXPECT_EQ(r->reserved(), r->target() - 8192);
+  EXPECT_TRUE(r->Depleted());
+  r->Refill();
+  EXPECT_EQ(r->reserved(), r->target());
+  EXPECT_FALSE(r->Depleted());
+
+  EXPECT_TRUE(r->Release(1u << 30));  // more than there is: all of it
+  EXPECT_EQ(r->reserved(), 0u);
+  EXPECT_FALSE(r->Release(1)) << "nothing left to give";
+  r->SetSizes(0, 100);  // the queue is gone: no journal, no snapshot room
+  r->Refill();
+  EXPECT_EQ(r->reserved(), 8192u);
+  r.reset();
+  // A later open finds the file and its size.
+  ASSERT_OK(FileSpaceReserve::Open(path, &r));
+  EXPECT_EQ(r->reserved(), 8192u);
+}
 
 TEST_F(FullDisk, ReserveIsAllocatedAtOpen) {
   QueueConfig c = QueueCfg(1 << 20);
