@@ -80,11 +80,12 @@ void FileSpaceReserve::Refill() {
     return;
   }
   // As far as the disk allows: ever smaller steps after what is allocated.
-  uint64_t step = (target - size_) / 2 / kBlock * kBlock;
+  uint64_t step = std::max(kBlock, (target - size_) / 2 / kBlock * kBlock);
   while (size_ < target && step >= kBlock) {
     step = std::min(step, target - size_);
     if (!AllocateLocked(size_, step)) step = step / 2 / kBlock * kBlock;
   }
+  depleted_ = depleted_ && size_ < target;
 }
 
 void FileSpaceReserve::NeedSnapshotRoom(uint64_t bytes) {

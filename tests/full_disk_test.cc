@@ -355,6 +355,21 @@ TEST_F(FullDisk, QueuePurgeOnFullDiskFreesSpaceAndSendsWorkAgain) {
   EXPECT_GT(FreeBytes(), after);
 }
 
+// Deleting a queue on a full disk, reopened and untouched: one catalog write, from the reserve.
+TEST_F(FullDisk, QueueDeleteOnFullDiskFreesSpace) {
+  ASSERT_OK(queues_->Create("q", QueueCfg(1 << 20)));
+  std::map<uint64_t, uint64_t> sent;
+  ASSERT_NO_FATAL_FAILURE(FillQueue("q", 1000, &sent));
+  ASSERT_NO_FATAL_FAILURE(FillTheRest());
+  Reopen();
+  const uint64_t before = FreeBytes();
+  ASSERT_OK(queues_->Delete("q"));
+  EXPECT_GT(FreeBytes(), before + sent.size() * 1000 / 2) << "before " << before;
+  EXPECT_TRUE(queues_->List().empty());
+  Reopen();
+  EXPECT_TRUE(queues_->List().empty()) << "the delete is durable";
+}
+
 // Deletes keep working after the journal's active segment fills on a full disk: its next
 // segment comes from the reserve, and the delete index then snapshots and trims its journal
 // (and the reserve is refilled) before the next roll needs room again. The first part runs
