@@ -27,11 +27,11 @@ trap 'exit 130' INT TERM  # through the EXIT trap
 fail() { echo "FAIL: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || fail "must run as root to mount the small file systems (CI does)"
 
+# Sets $mount_point to a fresh directory, noted for the trap first. (Not a function whose
+# output is captured: $(...) runs in a subshell, where the note would be lost.)
 new_mount_point() {
-  local m
-  m=$(mktemp -d "${TMPDIR:-/tmp}/seglog-full-disk.XXXXXX")
-  mounts+=("$m")
-  echo "$m"
+  mount_point=$(mktemp -d "${TMPDIR:-/tmp}/seglog-full-disk.XXXXXX")
+  mounts+=("$mount_point")
 }
 
 run_on() {  # name mount_point
@@ -49,16 +49,16 @@ run_on() {  # name mount_point
 }
 failed=()
 
-tmpfs_dir=$(new_mount_point)
-mount -t tmpfs -o size=8m seglog-full-disk "$tmpfs_dir" || fail "mounting a tmpfs was refused"
-run_on tmpfs "$tmpfs_dir"
+new_mount_point
+mount -t tmpfs -o size=8m seglog-full-disk "$mount_point" || fail "mounting a tmpfs was refused"
+run_on tmpfs "$mount_point"
 
 img=$(mktemp "${TMPDIR:-/tmp}/seglog-full-disk-ext4.XXXXXX")
 files+=("$img")
 truncate -s 16M "$img"
 mkfs.ext4 -q -F -m 0 "$img" || fail "mkfs.ext4 failed"
-ext4_dir=$(new_mount_point)
-mount -o loop "$img" "$ext4_dir" || fail "loop-mounting an ext4 image was refused"
-run_on ext4 "$ext4_dir"
+new_mount_point
+mount -o loop "$img" "$mount_point" || fail "loop-mounting an ext4 image was refused"
+run_on ext4 "$mount_point"
 [ "${#failed[@]}" -eq 0 ] || fail "FullDisk* failed on: ${failed[*]}"
 echo "== FullDisk*: passed on tmpfs and ext4"
