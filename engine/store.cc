@@ -153,13 +153,18 @@ Status Store::OpenImpl() {
       for (const auto& f : files) SEGLOG_RETURN_IF_ERROR(fs_->Remove(d + "/" + f));
       SEGLOG_RETURN_IF_ERROR(fs_->RemoveDir(d));
     }
-    SEGLOG_RETURN_IF_ERROR(OpenReserveLocked());
+    OpenReserveLocked();
   }
   return Status::OK();
 }
 
-Status Store::OpenReserveLocked() {
-  SEGLOG_RETURN_IF_ERROR(FileSpaceReserve::Open(ReservePath(dir_), &reserve_));
+void Store::OpenReserveLocked() {
+  // Opening must not need space (SPEC.md 13.8): a reserve that cannot even be created (a full
+  // disk refusing a new directory entry) leaves the store without one, as before it existed.
+  if (!FileSpaceReserve::Open(ReservePath(dir_), &reserve_).ok()) {
+    reserve_.reset();
+    return;
+  }
   SizeReserveLocked();
   for (const auto& e : catalog_.logs) {
     uint64_t size = 0;
@@ -169,7 +174,6 @@ Status Store::OpenReserveLocked() {
     }
   }
   reserve_->Refill();  // best effort: on a full disk the reserve starts smaller
-  return Status::OK();
 }
 
 void Store::SizeReserveLocked() {

@@ -95,7 +95,8 @@ class Store {
   bool read_only() const { return opt_.read_only; }
 
   // ---- full disk (SPEC.md 13.8) ----
-  // The store's reserve; nullptr on a read-only open. Lives until the store is destroyed.
+  // The store's reserve; nullptr on a read-only open (or where DIR/RESERVE could not be
+  // created: a disk already full). Lives until the store is destroyed.
   SpaceReserve* space_reserve() const { return reserve_.get(); }
   // After an operation freed space: grows the reserve back to its full size as far as the
   // disk allows. Best effort; cheap when it is full.
@@ -113,7 +114,7 @@ class Store {
   Status SaveCatalogLocked();
   Status WriteCatalogLocked(ByteView bytes);
   // Opens DIR/RESERVE and sizes it from the catalog and the delete snapshots on disk.
-  Status OpenReserveLocked();
+  void OpenReserveLocked();
   // The reserve's journal and catalog terms, from catalog_ and catalog_bytes_.
   void SizeReserveLocked();
   Log::Env EnvFor(const format::CatalogEntry& e);
