@@ -22,10 +22,12 @@
 #include "seglog.h"
 #undef seglog
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstddef>
 #include <cstring>
 #include <exception>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -172,46 +174,61 @@ Status CheckBool(int v, const char* field) {
   return Status::OK();
 }
 
-// Checks a versioned struct's struct_size (convention 6). `v1_size` is the size of the struct's
-// first published version; fields past the caller's struct_size keep their defaults. `init`
-// names the struct's init function when it is not `type` + "_init".
-template <class T>
-Status CheckStructSize(const T* p, size_t v1_size, const char* type,
+// "40, 48": the sizes a versioned struct has had.
+template <size_t N>
+std::string SizeList(const size_t (&sizes)[N]) {
+  std::string out;
+  for (size_t s : sizes) out += (out.empty() ? "" : ", ") + std::to_string(s);
+  return out;
+}
+
+// Checks a versioned struct's struct_size (convention 6): it must be the size of one published
+// version. `sizes` lists them, oldest first, the last being this library's sizeof(T); fields
+// past the caller's struct_size keep their defaults. `init` names the struct's init function
+// when it is not `type` + "_init".
+template <class T, size_t N>
+Status CheckStructSize(const T* p, const size_t (&sizes)[N], const char* type,
                        const char* init = nullptr) {
-  if (p->struct_size < v1_size) {
-    const std::string init_fn = init != nullptr ? std::string(init) : type + std::string("_init");
-    return Status::InvalidArgument(std::string(type) + ".struct_size is " +
-                                   std::to_string(p->struct_size) + ", below any version's (" +
-                                   std::to_string(v1_size) + "): call " + init_fn + " first");
+  static_assert(N > 0);
+  const std::string init_fn = init != nullptr ? std::string(init) : type + std::string("_init");
+  const std::string got = std::string(type) + ".struct_size is " + std::to_string(p->struct_size);
+  if (p->struct_size < sizes[0]) {
+    return Status::InvalidArgument(got + ", below any version's (" + std::to_string(sizes[0]) +
+                                   "): call " + init_fn + " first");
   }
   if (p->struct_size > sizeof(T)) {
-    return Status::NotSupported(std::string(type) + ".struct_size is " +
-                                std::to_string(p->struct_size) + ", larger than this library's " +
+    return Status::NotSupported(got + ", larger than this library's " +
                                 std::to_string(sizeof(T)) +
                                 " (built against a newer seglog.h than the library)");
+  }
+  if (std::find(std::begin(sizes), std::end(sizes), p->struct_size) == std::end(sizes)) {
+    return Status::InvalidArgument(got + ", which is no version's size (" + SizeList(sizes) +
+                                   "): call " + init_fn + " first");
   }
   return Status::OK();
 }
 
 // *out holds the defaults; copies in the caller's fields (those its struct_size covers).
-template <class T>
-Status ReadVersioned(const T* in, size_t v1_size, const char* type, T* out) {
-  SEGLOG_RETURN_IF_ERROR(CheckStructSize(in, v1_size, type));
+template <class T, size_t N>
+Status ReadVersioned(const T* in, const size_t (&sizes)[N], const char* type, T* out) {
+  SEGLOG_RETURN_IF_ERROR(CheckStructSize(in, sizes, type));
   std::memcpy(static_cast<void*>(out), in, in->struct_size);
   out->struct_size = sizeof(T);
   return Status::OK();
 }
 
-// The size of each struct as first published (seglog 0.1.0); never changes.
-constexpr size_t kOptionsV1 = offsetof(seglog_options, mapped_writes);
-constexpr size_t kStreamConfigV1 = sizeof(seglog_stream_config);
-constexpr size_t kStreamInfoV1 = sizeof(seglog_stream_info);
-constexpr size_t kIterOptionsV1 = sizeof(seglog_iter_options);
+// The sizes each struct has had, oldest first; a new version appends its size. 0.1.0 published
+// the first of each (seglog_options then ended before mapped_writes).
+constexpr size_t kOptionsSizes[] = {offsetof(seglog_options, mapped_writes),
+                                    sizeof(seglog_options)};
+constexpr size_t kStreamConfigSizes[] = {sizeof(seglog_stream_config)};
+constexpr size_t kStreamInfoSizes[] = {sizeof(seglog_stream_info)};
+constexpr size_t kIterOptionsSizes[] = {sizeof(seglog_iter_options)};
 // First published with queues (issue 4).
-constexpr size_t kQueueConfigV1 = sizeof(seglog_queue_config);
-constexpr size_t kQueueInfoV1 = sizeof(seglog_queue_info);
-constexpr size_t kQueueStatsV1 = sizeof(seglog_queue_statistics);
-constexpr size_t kReceiveOptionsV1 = sizeof(seglog_queue_receive_options);
+constexpr size_t kQueueConfigSizes[] = {sizeof(seglog_queue_config)};
+constexpr size_t kQueueInfoSizes[] = {sizeof(seglog_queue_info)};
+constexpr size_t kQueueStatsSizes[] = {sizeof(seglog_queue_statistics)};
+constexpr size_t kReceiveOptionsSizes[] = {sizeof(seglog_queue_receive_options)};
 
 Status DurabilityFromC(int v, bool allow_default, seglog::Durability dflt,
                        seglog::Durability* out) {
@@ -490,7 +507,9 @@ int seglog_open(const char* dir, const seglog_options* opt, seglog_handle** db) 
     if (dir[0] == '\0') return Status::InvalidArgument("dir is empty");
     seglog_options o;
     seglog_options_init(&o);
-    if (opt != nullptr) SEGLOG_RETURN_IF_ERROR(ReadVersioned(opt, kOptionsV1, "seglog_options", &o));
+    if (opt != nullptr) {
+      SEGLOG_RETURN_IF_ERROR(ReadVersioned(opt, kOptionsSizes, "seglog_options", &o));
+    }
     SEGLOG_RETURN_IF_ERROR(CheckBool(o.create_if_missing, "create_if_missing"));
     SEGLOG_RETURN_IF_ERROR(CheckBool(o.read_only, "read_only"));
     SEGLOG_RETURN_IF_ERROR(CheckBool(o.mapped_writes, "mapped_writes"));
@@ -554,7 +573,7 @@ int seglog_stream_create(seglog_handle* db, const char* name, const seglog_strea
     seglog_stream_config c;
     seglog_stream_config_init(&c);
     if (cfg != nullptr) {
-      SEGLOG_RETURN_IF_ERROR(ReadVersioned(cfg, kStreamConfigV1, "seglog_stream_config", &c));
+      SEGLOG_RETURN_IF_ERROR(ReadVersioned(cfg, kStreamConfigSizes, "seglog_stream_config", &c));
     }
     seglog::StreamConfig sc;
     sc.shard_count = c.shard_count;
@@ -609,7 +628,7 @@ int seglog_stream_describe(seglog_handle* db, const char* name, seglog_stream_in
     SEGLOG_RETURN_IF_ERROR(NotNull(info, "info"));
     SEGLOG_RETURN_IF_ERROR(NotNull(n, "n"));
     if (cap > 0) SEGLOG_RETURN_IF_ERROR(NotNull(shards, "shards"));
-    SEGLOG_RETURN_IF_ERROR(CheckStructSize(info, kStreamInfoV1, "seglog_stream_info"));
+    SEGLOG_RETURN_IF_ERROR(CheckStructSize(info, kStreamInfoSizes, "seglog_stream_info"));
     seglog::StreamDescription d;
     SEGLOG_RETURN_IF_ERROR(db->streams->Describe(name, &d));
     seglog_stream_info out;
@@ -711,7 +730,7 @@ int seglog_iter_open(seglog_handle* db, const char* stream, uint32_t shard,
     seglog_iter_options o;
     seglog_iter_options_init(&o);
     if (opt != nullptr) {
-      SEGLOG_RETURN_IF_ERROR(ReadVersioned(opt, kIterOptionsV1, "seglog_iter_options", &o));
+      SEGLOG_RETURN_IF_ERROR(ReadVersioned(opt, kIterOptionsSizes, "seglog_iter_options", &o));
     }
     seglog::IteratorSpec spec;
     SEGLOG_RETURN_IF_ERROR(IterTypeFromC(o.type, &spec.type));
@@ -828,7 +847,7 @@ int seglog_queue_create(seglog_handle* db, const char* name, const seglog_queue_
     seglog_queue_config c;
     seglog_queue_config_init(&c);
     if (cfg != nullptr) {
-      SEGLOG_RETURN_IF_ERROR(ReadVersioned(cfg, kQueueConfigV1, "seglog_queue_config", &c));
+      SEGLOG_RETURN_IF_ERROR(ReadVersioned(cfg, kQueueConfigSizes, "seglog_queue_config", &c));
     }
     seglog::QueueConfig qc;
     SEGLOG_RETURN_IF_ERROR(QueueTypeFromC(c.type, &qc.type));
@@ -886,7 +905,7 @@ int seglog_queue_describe(seglog_handle* db, const char* name, seglog_queue_info
     SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
     SEGLOG_RETURN_IF_ERROR(CheckName(name, "queue"));
     SEGLOG_RETURN_IF_ERROR(NotNull(info, "info"));
-    SEGLOG_RETURN_IF_ERROR(CheckStructSize(info, kQueueInfoV1, "seglog_queue_info"));
+    SEGLOG_RETURN_IF_ERROR(CheckStructSize(info, kQueueInfoSizes, "seglog_queue_info"));
     seglog::QueueDescription d;
     SEGLOG_RETURN_IF_ERROR(db->queues->Describe(name, &d));
     const seglog::QueueConfig& c = d.config;
@@ -922,7 +941,7 @@ int seglog_queue_stats(seglog_handle* db, const char* name, seglog_queue_statist
     SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
     SEGLOG_RETURN_IF_ERROR(CheckName(name, "queue"));
     SEGLOG_RETURN_IF_ERROR(NotNull(st, "st"));
-    SEGLOG_RETURN_IF_ERROR(CheckStructSize(st, kQueueStatsV1, "seglog_queue_statistics",
+    SEGLOG_RETURN_IF_ERROR(CheckStructSize(st, kQueueStatsSizes, "seglog_queue_statistics",
                                            "seglog_queue_stats_init"));
     seglog::QueueStats q;
     SEGLOG_RETURN_IF_ERROR(db->queues->Stats(name, &q));
@@ -1035,7 +1054,7 @@ int seglog_queue_receive(seglog_handle* db, const char* name,
     seglog_queue_receive_options_init(&o);
     if (opt != nullptr) {
       SEGLOG_RETURN_IF_ERROR(
-          ReadVersioned(opt, kReceiveOptionsV1, "seglog_queue_receive_options", &o));
+          ReadVersioned(opt, kReceiveOptionsSizes, "seglog_queue_receive_options", &o));
     }
     if (o.max_messages < 1 || o.max_messages > seglog::kQueueMaxBatch) {
       return Status::InvalidArgument("max_messages must be 1 to 10, got " +

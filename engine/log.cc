@@ -140,8 +140,8 @@ Status Log::RecoverTail(const std::string& path, SeqNo base, bool have_prev) {
   TimestampMs first_ts, max_ts;
   // Past the last data region everything reads as zero: a fresh segment is mostly space
   // preallocated and never written, and need not be read to know it.
-  uint64_t zero_from = size;
-  if (!io::DataEnd(path, &zero_from).ok()) zero_from = size;
+  format::DataRanges data;
+  const bool know_data = io::DataRegions(path, &data).ok();
   auto scan = [&] {
     index.clear();
     last_indexed = records = 0;
@@ -158,7 +158,7 @@ Status Log::RecoverTail(const std::string& path, SeqNo base, bool have_prev) {
           records += h.record_count;
           max_ts = std::max(max_ts, h.max_ts);
         },
-        zero_from);
+        know_data ? &data : nullptr);
   };
   format::TailScan tail = scan();
   // Beside a live writer (a read-only open), a batch may have been read half-copied and a mark
@@ -180,6 +180,13 @@ Status Log::RecoverTail(const std::string& path, SeqNo base, bool have_prev) {
     }
     // The blocks are re-allocated (for the writable mapping) at the first append, not here.
     map_pending_ = true;
+    // The scan (and the kernel's readahead around it) cached zero pages of space never
+    // written; let them go, or SEEK_DATA would count them as data at every later open.
+    const uint64_t keep = (std::max(end, tail.dirty_end) + 4095) & ~uint64_t{4095};
+    if (keep < size) {
+      map->DropPages(keep, size - keep);
+      io::DropCache(path, keep, size - keep);
+    }
   }
   auto seg = Segment::Active(env_.dir, base, std::move(map), FileOffset(end), std::move(index),
                              env_.maps, opt_.index_interval_bytes);
@@ -235,6 +242,12 @@ Status Log::EnsureDirLocked() {
   }
   dir_ready_ = true;
   return Status::OK();
+}
+
+Status Log::EnsureDirectory() {
+  std::lock_guard<std::mutex> l(mu_);
+  if (env_.read_only) return Status::NotSupported("log is open read-only: " + env_.dir);
+  return EnsureDirLocked();
 }
 
 Status Log::AllocateNewSegment(io::WritableFile* f, uint64_t capacity) {

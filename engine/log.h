@@ -125,6 +125,11 @@ class Log {
   // Makes everything appended so far durable (fdatasync), whatever the durability mode.
   Status Sync();
 
+  // Creates the log's directory (durably) if it does not exist yet: the first append does, but
+  // a caller that keeps files of its own beside the segments (checkpoints, snapshots) must
+  // before writing them. NotSupported on a read-only log.
+  Status EnsureDirectory();
+
   // Stops the background syncer, syncs, closes the files; waits for a RewriteSegment or a
   // retention call in progress. Idempotent; later calls return Closed. REQUIRES: no iterator
   // in use.

@@ -22,6 +22,12 @@ Status ParseDurability(std::string_view s, Durability* d) {
   return Status::OK();
 }
 
+namespace {
+
+bool SyncIntervalInRange(uint32_t ms) { return ms >= 1 && ms <= 3'600'000; }
+
+}  // namespace
+
 Status LogOptions::Validate() const {
   constexpr uint64_t kMinSegment = 4096;
   constexpr uint64_t kMaxSegment = 1ull << 40;
@@ -33,7 +39,9 @@ Status LogOptions::Validate() const {
       durability != Durability::kNone) {
     return Status::InvalidArgument("unknown durability mode");
   }
-  if (durability == Durability::kInterval && (sync_interval_ms < 1 || sync_interval_ms > 3'600'000)) {
+  // Checked whatever the mode: a log created under kAlways keeps its interval in the catalog,
+  // and a bad one would surface only when the mode changes.
+  if (!SyncIntervalInRange(sync_interval_ms)) {
     return Status::InvalidArgument("sync_interval_ms must be between 1 and 3600000, got " +
                                    std::to_string(sync_interval_ms));
   }
@@ -41,6 +49,13 @@ Status LogOptions::Validate() const {
     return Status::InvalidArgument("index_interval_bytes must be positive");
   }
   return Status::OK();
+}
+
+Status LogOptions::ValidateStored() {
+  if (durability != Durability::kInterval && !SyncIntervalInRange(sync_interval_ms)) {
+    sync_interval_ms = LogOptions{}.sync_interval_ms;
+  }
+  return Validate();
 }
 
 }  // namespace seglog

@@ -30,15 +30,20 @@ struct LogOptions {
   // segment of its own, sized to fit it.
   uint64_t segment_size = 64ull << 20;
   Durability durability = Durability::kAlways;
-  uint32_t sync_interval_ms = 200;  // kInterval only
+  uint32_t sync_interval_ms = 200;  // 1 .. 3,600,000; used under kInterval only
   // Try zstd on batches whose records take at least this many bytes; 0 = never compress.
   // Compressed batches are still read correctly, but not zero-copy.
   uint32_t compress_min_bytes = 0;
   // One sparse-index entry per this many bytes of batches.
   uint32_t index_interval_bytes = 4096;
 
-  // InvalidArgument naming the field when a value is out of range.
+  // InvalidArgument naming the field when a value is out of range (every field, whatever the
+  // durability mode: sync_interval_ms too).
   Status Validate() const;
+  // For settings read back from a catalog: Validate, after replacing a sync_interval_ms out of
+  // range under a mode that does not use it (catalogs written before every field was checked
+  // may hold 0 there) by the default. Under kInterval it stays an error.
+  Status ValidateStored();
 };
 
 struct StoreOptions {

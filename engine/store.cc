@@ -1,5 +1,7 @@
 #include "engine/store.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cinttypes>
@@ -26,6 +28,43 @@ std::string ReservePath(const std::string& dir) { return dir + "/RESERVE"; }
 bool UsesReserve(const format::CatalogEntry& e) {
   const std::string* part = format::FindProp(e, format::queue_props::kPart);
   return part != nullptr && *part == format::queue_props::kPartJournal;
+}
+
+// The stores this process holds open read-write, by the (device, inode) of their directory.
+// flock cannot tell a second open in this process from one in another (every open() is a lock
+// holder of its own), so without this the second open would blame "another process".
+struct OpenStores {
+  std::mutex mu;
+  std::map<std::pair<dev_t, ino_t>, const Store*> by_dir;
+
+  static OpenStores& Get() {
+    static OpenStores* const r = new OpenStores;  // never destroyed: stores may close at exit
+    return *r;
+  }
+};
+
+// Takes DIR/LOCK for `owner`: Locked when this process or another already holds it.
+Status LockStoreDir(const std::string& dir, const Store* owner,
+                    std::unique_ptr<io::FileLock>* lock) {
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0) return Status::FromErrno(errno, "stat " + dir);
+  const std::pair<dev_t, ino_t> key(st.st_dev, st.st_ino);
+  OpenStores& r = OpenStores::Get();
+  std::lock_guard<std::mutex> l(r.mu);  // held across the flock: two threads, one verdict
+  if (r.by_dir.count(key) != 0) {
+    return Status::Locked("store is locked: this process already has it open: " + dir);
+  }
+  SEGLOG_RETURN_IF_ERROR(io::FileLock::Acquire(LockPath(dir), lock));
+  r.by_dir[key] = owner;
+  return Status::OK();
+}
+
+// Releases what LockStoreDir took (both at once, so that no open sees one without the other).
+void UnlockStoreDir(const Store* owner, std::unique_ptr<io::FileLock>* lock) {
+  OpenStores& r = OpenStores::Get();
+  std::lock_guard<std::mutex> l(r.mu);
+  lock->reset();
+  std::erase_if(r.by_dir, [owner](const auto& kv) { return kv.second == owner; });
 }
 
 }  // namespace
@@ -87,7 +126,7 @@ Status LogOptionsFromProps(const std::vector<std::pair<std::string, std::string>
       o->index_interval_bytes = static_cast<uint32_t>(x);
     }
   }
-  return o->Validate();
+  return o->ValidateStored();
 }
 
 Store::Store(std::string dir, const StoreOptions& opt)
@@ -121,7 +160,7 @@ Status Store::OpenImpl() {
     SEGLOG_RETURN_IF_ERROR(io::CreateDirs(dir_));
   }
   if (!opt_.read_only) {
-    SEGLOG_RETURN_IF_ERROR(io::FileLock::Acquire(LockPath(dir_), &lock_));
+    SEGLOG_RETURN_IF_ERROR(LockStoreDir(dir_, this, &lock_));
   }
   if (io::PathExists(catalog_path)) {
     ByteBuffer bytes;
@@ -465,7 +504,7 @@ Status Store::Close() {
     if (first.ok() && !s.ok()) first = s;
   }
   open_.clear();
-  lock_.reset();
+  if (lock_ != nullptr) UnlockStoreDir(this, &lock_);
   return first;
 }
 

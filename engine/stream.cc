@@ -477,6 +477,7 @@ Status Streams::SetCheckpoint(const std::string& name, const std::string& consum
   for (const auto& [k, v] : updated) entries.push_back({k.first, k.second, v});
   Log* log0 = nullptr;
   SEGLOG_RETURN_IF_ERROR(OpenShard(*s, 0, &log0));
+  SEGLOG_RETURN_IF_ERROR(log0->EnsureDirectory());  // shard 0 may have no record yet
   SEGLOG_RETURN_IF_ERROR(io::WriteFileAtomically(store_->file_system(),
                                                  log0->dir() + "/" + kCheckpointFile,
                                                  format::EncodeCheckpoints(entries)));

@@ -21,11 +21,24 @@ void NoteMark(const BatchHeader& h, ByteView batch, TailScan* t) {
   }
 }
 
+// After the last nonzero byte at or after `from`, reading only the ranges that may hold data.
+uint64_t DirtyEnd(ByteView image, uint64_t from, const DataRanges* data) {
+  if (data == nullptr) return EndOfNonZero(image, from);
+  uint64_t end = from;
+  for (const auto& [b, e] : *data) {
+    const uint64_t lo = std::max(b, from), hi = std::min<uint64_t>(e, image.size());
+    if (lo >= hi) continue;
+    const uint64_t nz = EndOfNonZero(image.subspan(0, hi), lo);  // lo when all zero
+    if (nz > lo) end = std::max(end, nz);
+  }
+  return end;
+}
+
 }  // namespace
 
 TailScan ScanUnsealedTail(ByteView image, uint64_t start, SeqNo base, const std::string& path,
                           const std::function<void(uint64_t, const BatchHeader&)>& fn,
-                          uint64_t zero_from) {
+                          const DataRanges* data) {
   TailScan t;
   t.next_seq = base;
   uint64_t off = start;
@@ -53,7 +66,7 @@ TailScan ScanUnsealedTail(ByteView image, uint64_t start, SeqNo base, const std:
   t.lost_until = t.next_seq;
   if (t.stop.code() == StatusCode::kNotSupported) return t;
   // 2. What lies after it: nothing but zeros is a clean end.
-  t.dirty_end = EndOfNonZero(image.subspan(0, std::clamp<uint64_t>(zero_from, t.end, size)), t.end);
+  t.dirty_end = DirtyEnd(image, t.end, data);
   if (t.dirty_end == t.end) return t;
   // 3. Intact batches after the stop, and the newest mark among them.
   // (A batch may end in zero bytes, past dirty_end: only its start must lie before it.)

@@ -14,6 +14,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "format/segment_format.h"
 #include "format/status.h"
@@ -39,13 +42,18 @@ struct TailScan {
   uint64_t batches_after = 0;  // intact batches found after `end`
 };
 
+// Byte ranges [begin, end) of a file that may hold nonzero bytes, in order; everything
+// outside them is known to read as zero (io::DataRegions: holes, and preallocated space never
+// written).
+using DataRanges = std::vector<std::pair<uint64_t, uint64_t>>;
+
 // Scans image[start, image.size()) of the unsealed segment at `path` (for messages), whose
 // first record is `base`. `fn(offset, header)` is called for each good batch of the run (data
-// and safe-to-ignore types; marks included), in order. `zero_from`: every byte at or after it
-// is known to be zero (io::DataEnd: holes and never-written preallocated space), so the search
-// for nonzero bytes past the run need not read them.
+// and safe-to-ignore types; marks included), in order. `data` (optional): the ranges that may
+// hold data, so that the search for nonzero bytes past the run reads only those (a fresh
+// segment is mostly preallocated space never written); null: the whole image may.
 TailScan ScanUnsealedTail(ByteView image, uint64_t start, SeqNo base, const std::string& path,
                           const std::function<void(uint64_t, const BatchHeader&)>& fn,
-                          uint64_t zero_from = UINT64_MAX);
+                          const DataRanges* data = nullptr);
 
 }  // namespace seglog::format

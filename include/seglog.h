@@ -10,7 +10,9 @@
  *     seglog_queue_messages (the messages of one receive) are opaque; they are made by
  *     seglog_open / seglog_iter_open / seglog_queue_receive and freed by seglog_close /
  *     seglog_iter_close / seglog_queue_messages_free. Closing or freeing NULL is a harmless
- *     no-op.
+ *     no-op. Closing or freeing a handle twice, or using it after, is undefined behaviour, as
+ *     free() twice is: seglog_close, seglog_iter_close and seglog_queue_messages_free each
+ *     take a handle exactly once (set your pointer to NULL after, if it may be closed again).
  *
  * (2) Results. Every function that can fail returns an int: SEGLOG_OK (0) on success, a
  *     negative SEGLOG_E* code on failure. SEGLOG_NO_MORE (1, positive) is not an error: an
@@ -39,8 +41,10 @@
  *     Fill one with its *_init function, which writes the defaults and sizeof the struct, then
  *     change the fields you want. A later release only appends fields; a program compiled
  *     against an older seglog.h passes a smaller struct_size and gets the defaults for the
- *     fields it does not know. A struct_size below the first version's size (0: the struct was
- *     never initialised) is SEGLOG_EINVAL; one larger than this library knows (a program built
+ *     fields it does not know. struct_size must be exactly the size of one published version
+ *     of the struct: any other size below this library's (0: the struct was never initialised;
+ *     one between two versions' sizes, as 47 between seglog_options' 40 and 48 bytes on a
+ *     64-bit system) is SEGLOG_EINVAL; one larger than this library knows (a program built
  *     against a newer seglog.h, running on an older library) is SEGLOG_ENOTSUP rather than
  *     silently ignoring settings the caller asked for.
  *     Other structs (records, shard info, put entries, queue messages, send entries and
@@ -53,7 +57,8 @@
  *     at once, and is freed once, by one of them, when none reads it any more.
  *     seglog_last_error is per thread.
  *
- * (8) Processes. One process at a time opens a store read-write (a second open fails with
+ * (8) Processes. One process at a time opens a store read-write, through one handle (a
+ *     second read-write open, from another process or from this one, fails with
  *     SEGLOG_ELOCKED); read-only opens may run beside it. The store never creates a file outside
  *     its directory (it creates the directory itself, and missing parents, when asked to).
  *
@@ -148,7 +153,8 @@ int seglog_version(void);
 #define SEGLOG_ETOOLARGE (-4) /* a record or batch over its limit */
 #define SEGLOG_EIO (-5)      /* an I/O error; the message names the call and the file */
 #define SEGLOG_ECORRUPT (-6) /* a bad checksum or structure; the message names file and offset */
-#define SEGLOG_ELOCKED (-7)  /* another process holds the store; or the stream has open
+#define SEGLOG_ELOCKED (-7)  /* the store is open read-write already (by another process, or
+                                by this one through another handle); or the stream has open
                                 iterators (seglog_stream_delete) */
 #define SEGLOG_ENOSPC (-8)   /* the disk is full */
 #define SEGLOG_ECLOSED (-9)  /* the store was closed under this iterator */
@@ -230,7 +236,7 @@ typedef struct seglog_options {
   /* Defaults for streams and queues created through this handle (each keeps its own
    * thereafter): */
   int durability;            /* SEGLOG_DURABILITY_ALWAYS (default), _INTERVAL, _NONE */
-  uint32_t sync_interval_ms; /* 200; INTERVAL only; 1 .. 3,600,000 */
+  uint32_t sync_interval_ms; /* 200; 1 .. 3,600,000 whatever the durability (used by INTERVAL) */
   uint64_t segment_size;     /* 64 MiB; 4096 .. 2^40 bytes */
   /* Added after 0.1.0 (an older struct_size gets the default): */
   int mapped_writes;         /* 1 (default): under INTERVAL and NONE, appends of up to 4 KiB are
@@ -242,14 +248,16 @@ void seglog_options_init(seglog_options* opt);
 
 /* Opens the store in directory `dir`. opt may be NULL (the defaults).
  * SEGLOG_ENOTFOUND: no store there and create_if_missing is 0 (or read_only is 1).
- * SEGLOG_ELOCKED: another process has it open read-write. On failure *db is left unchanged. */
+ * SEGLOG_ELOCKED: another process has it open read-write ("another process" in the message),
+ * or this one does, through a handle not yet closed ("this process already has it open").
+ * On failure *db is left unchanged. */
 int seglog_open(const char* dir, const seglog_options* opt, seglog** db);
 
-/* Closes the store: syncs what is unsynced and frees the handle. NULL is a no-op. The handle
- * is freed even if that final sync fails; the failure is then left in seglog_last_error()
- * (which is "" otherwise). Close the iterators first: one still open is ended here (its
- * records become invalid, its seglog_iter_next returns SEGLOG_ECLOSED) and must still be freed
- * with seglog_iter_close. */
+/* Closes the store: syncs what is unsynced and frees the handle. NULL is a no-op; closing the
+ * same handle twice is undefined (as free() twice). The handle is freed even if that final
+ * sync fails; the failure is then left in seglog_last_error() (which is "" otherwise).
+ * Close the iterators first: one still open is ended here (its records become invalid, its
+ * seglog_iter_next returns SEGLOG_ECLOSED) and must still be freed with seglog_iter_close. */
 void seglog_close(seglog* db);
 
 /* ---- Streams ---------------------------------------------------------------------------- */
@@ -370,7 +378,8 @@ typedef struct seglog_record { /* frozen layout */
  * SEGLOG_ECLOSED: the store was closed. On any failure *n == 0. */
 int seglog_iter_next(seglog_iter* it, seglog_record* recs, size_t max_records, size_t* n);
 
-/* Frees the iterator. NULL is a no-op. */
+/* Frees the iterator. NULL is a no-op; closing the same iterator twice is undefined (as
+ * free() twice). */
 void seglog_iter_close(seglog_iter* it);
 
 /* ---- Checkpoints ------------------------------------------------------------------------ */
@@ -594,7 +603,8 @@ size_t seglog_queue_messages_count(const seglog_queue_messages* batch);
 const seglog_queue_message* seglog_queue_messages_get(const seglog_queue_messages* batch,
                                                       size_t i);
 
-/* Frees a batch and everything in it. NULL is a no-op. */
+/* Frees a batch and everything in it. NULL is a no-op; freeing the same batch twice is
+ * undefined (as free() twice). */
 void seglog_queue_messages_free(seglog_queue_messages* batch);
 
 /* ---- Queue messages: delete, visibility, redrive ---------------------------------------- */

@@ -19,7 +19,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <map>
 #include <random>
+#include <set>
 
 namespace seglog::io {
 
@@ -155,6 +157,96 @@ Status ApplyUndo(int fd, const std::string& path, const Undo& u) {
   return Status::OK();
 }
 
+// Puts the file back to what its last successful sync covered: every change undone, newest
+// first.
+Status RevertAll(int fd, const std::string& path, const std::vector<Undo>& unsynced) {
+  for (auto it = unsynced.rbegin(); it != unsynced.rend(); ++it) {
+    SEGLOG_RETURN_IF_ERROR(ApplyUndo(fd, path, *it));
+  }
+  return Status::OK();
+}
+
+// The 4 KiB pages (by index) that unsynced changes wrote or cut off.
+std::set<uint64_t> TouchedPages(const std::vector<Undo>& unsynced) {
+  std::set<uint64_t> pages;
+  for (const Undo& u : unsynced) {
+    const uint64_t len = std::max(u.length, u.write_len);
+    if (len == 0) continue;
+    for (uint64_t p = u.offset / kPowerLossPage; p <= (u.offset + len - 1) / kPowerLossPage; ++p) {
+      pages.insert(p);
+    }
+  }
+  return pages;
+}
+
+// Reads page `p` as the file holds it now, zeros past its end: always a whole page.
+Status ReadPage(int fd, const std::string& path, uint64_t p, uint64_t size, ByteBuffer* out) {
+  out->assign(kPowerLossPage, 0);
+  const uint64_t off = p * kPowerLossPage;
+  if (off >= size) return Status::OK();
+  const size_t n = static_cast<size_t>(std::min<uint64_t>(kPowerLossPage, size - off));
+  return PreadAll(fd, off, n, out->data(), path);
+}
+
+// Power loss as a disk that writes back pages in any order may leave it: every page that an
+// unsynced change touched independently holds either its content now or its content at the
+// last sync (each page kept with a probability drawn per file, so that both "almost all" and
+// "almost none" come up); the size is either the one now or the one at the last sync (the
+// inode is written back on its own). Pages nothing touched since the last sync stay.
+Status RevertAnyPages(int fd, const std::string& path, const std::vector<Undo>& unsynced,
+                      std::mt19937_64& rng) {
+  uint64_t now_size = 0;
+  SEGLOG_RETURN_IF_ERROR(FdSize(fd, &now_size, path));
+  std::map<uint64_t, ByteBuffer> now;  // the touched pages' content now
+  for (uint64_t p : TouchedPages(unsynced)) {
+    SEGLOG_RETURN_IF_ERROR(ReadPage(fd, path, p, now_size, &now[p]));
+  }
+  SEGLOG_RETURN_IF_ERROR(RevertAll(fd, path, unsynced));
+  uint64_t size = 0;
+  SEGLOG_RETURN_IF_ERROR(FdSize(fd, &size, path));
+  if (now_size != size && rng() % 2 == 0) {
+    if (::ftruncate(fd, static_cast<off_t>(now_size)) != 0) {
+      return Status::FromErrno(errno, "fault: ftruncate " + path);
+    }
+    size = now_size;
+  }
+  const double keep = std::uniform_real_distribution<double>(0, 1)(rng);
+  for (const auto& [p, bytes] : now) {
+    const bool kept = std::uniform_real_distribution<double>(0, 1)(rng) < keep;
+    const uint64_t off = p * kPowerLossPage;
+    if (!kept || off >= size) continue;
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(kPowerLossPage, size - off));
+    SEGLOG_RETURN_IF_ERROR(PwriteAll(fd, off, bytes.data(), n, path));
+  }
+  return Status::OK();
+}
+
+// Reverts every change, except that a prefix of the last one survives when it is a write:
+// 1..len-1 bytes drawn from `rng`, rounded down to a multiple of 512 from the write's start
+// (at least 512) for writes over 512 bytes, like torn sectors.
+Status RevertTearingLastWrite(int fd, const std::string& path, const Node& node,
+                              std::mt19937_64& rng) {
+  ByteBuffer torn;
+  uint64_t torn_offset = 0;
+  const Undo& last = node.unsynced.back();
+  Status torn_read;  // on failure the file is still reverted, only not torn
+  if (last.is_write && last.write_len > 1) {
+    uint64_t keep = std::uniform_int_distribution<uint64_t>(1, last.write_len - 1)(rng);
+    if (last.write_len > 512) keep = std::max<uint64_t>(512, keep / 512 * 512);
+    // A write that itself failed part-way may have left less than `keep` bytes.
+    uint64_t cur = 0;
+    torn_read = FdSize(fd, &cur, path);
+    keep = cur > last.offset ? std::min(keep, cur - last.offset) : 0;
+    torn.resize(torn_read.ok() ? static_cast<size_t>(keep) : 0);
+    torn_offset = last.offset;
+    if (torn_read.ok()) torn_read = PreadAll(fd, torn_offset, torn.size(), torn.data(), path);
+    if (!torn_read.ok()) torn.clear();
+  }
+  SEGLOG_RETURN_IF_ERROR(RevertAll(fd, path, node.unsynced));
+  SEGLOG_RETURN_IF_ERROR(PwriteAll(fd, torn_offset, torn.data(), torn.size(), path));
+  return torn_read;
+}
+
 Status CrashError(const std::string& what) {
   return Status::IOError("injected crash (machine is down): " + what);
 }
@@ -245,7 +337,7 @@ class FaultFile final : public WritableFile {
     SEGLOG_RETURN_IF_ERROR(CaptureWrite(offset.value(), data.size(), &u));
     if (short_write) return ShortWrite(offset, data, std::move(u));
     Status s = base_->Write(offset, data);
-    Record(std::move(u), /*synced=*/false);
+    Record(std::move(u));
     return s;
   }
 
@@ -260,21 +352,24 @@ class FaultFile final : public WritableFile {
     Status sync_check = st_->Check(FsOp::kSync, "sync " + path());
     if (!sync_check.ok()) {
       Status s = base_->Write(offset, data);
-      Record(std::move(u), /*synced=*/false);
+      Record(std::move(u));
       return s.ok() ? sync_check : s;
     }
+    const size_t covered = UnsyncedCount();
     Status s = base_->WriteAndSync(offset, data);
-    Record(std::move(u), /*synced=*/s.ok());
+    if (s.ok()) {
+      MarkSynced(covered);  // and this write: it never enters the log
+    } else {
+      Record(std::move(u));
+    }
     return s;
   }
 
   Status Sync() override {
     SEGLOG_RETURN_IF_ERROR(st_->Check(FsOp::kSync, "sync " + path()));
+    const size_t covered = UnsyncedCount();
     Status s = base_->Sync();
-    if (s.ok()) {
-      std::lock_guard<std::mutex> l(st_->mu);
-      node_->unsynced.clear();
-    }
+    if (s.ok()) MarkSynced(covered);
     return s;
   }
 
@@ -283,7 +378,7 @@ class FaultFile final : public WritableFile {
     Undo u;
     SEGLOG_RETURN_IF_ERROR(FdSize(rfd_, &u.prev_size, path()));  // allocate never shrinks
     Status s = base_->Allocate(size);
-    Record(std::move(u), /*synced=*/false);
+    Record(std::move(u));
     return s;
   }
 
@@ -297,7 +392,7 @@ class FaultFile final : public WritableFile {
       SEGLOG_RETURN_IF_ERROR(SaveRange(rfd_, path(), &u));
     }
     Status s = base_->Truncate(size);
-    Record(std::move(u), /*synced=*/false);
+    Record(std::move(u));
     return s;
   }
 
@@ -323,19 +418,29 @@ class FaultFile final : public WritableFile {
 
   Status ShortWrite(FileOffset offset, ByteView data, Undo u) {
     Status s = base_->Write(offset, data.first(data.size() / 2));
-    Record(std::move(u), /*synced=*/false);
+    Record(std::move(u));
     if (!s.ok()) return s;
     return Status::NoSpace("injected short write: " + path());
   }
 
-  // Appends `u` to the file's unsynced log, or (synced) empties the log.
-  void Record(Undo u, bool synced) {
+  // Appends `u` to the file's unsynced log.
+  void Record(Undo u) {
     std::lock_guard<std::mutex> l(st_->mu);
-    if (synced) {
-      node_->unsynced.clear();
-    } else {
-      node_->unsynced.push_back(std::move(u));
-    }
+    node_->unsynced.push_back(std::move(u));
+  }
+
+  size_t UnsyncedCount() const {
+    std::lock_guard<std::mutex> l(st_->mu);
+    return node_->unsynced.size();
+  }
+
+  // A sync that succeeded covers the changes logged before it started (each was complete by
+  // then), not those other threads logged while it ran.
+  void MarkSynced(size_t covered) {
+    std::lock_guard<std::mutex> l(st_->mu);
+    covered = std::min(covered, node_->unsynced.size());
+    node_->unsynced.erase(node_->unsynced.begin(),
+                          node_->unsynced.begin() + static_cast<std::ptrdiff_t>(covered));
   }
 
   const std::shared_ptr<State> st_;
@@ -464,6 +569,10 @@ Status FaultFileSystem::SyncDir(const std::string& path) {
 }
 
 Status FaultFileSystem::SimulatePowerLoss(bool tear, uint64_t seed) {
+  return SimulatePowerLoss(tear ? PowerLoss::kTearLastWrite : PowerLoss::kRevertAll, seed);
+}
+
+Status FaultFileSystem::SimulatePowerLoss(PowerLoss mode, uint64_t seed) {
   std::lock_guard<std::mutex> l(state_->mu);
   state_->crashed = true;
   std::mt19937_64 rng(seed);
@@ -487,35 +596,11 @@ Status FaultFileSystem::SimulatePowerLoss(bool tear, uint64_t seed) {
       note(Status::FromErrno(errno, "fault: open " + path));
       continue;
     }
-    // The torn write: a prefix of the last change, when that change is a write. Its length is
-    // drawn from the seeded PRNG in [1, len - 1] and, for writes over 512 bytes, rounded down
-    // to a multiple of 512 from the write's start (at least 512), like torn sectors.
-    ByteBuffer torn;
-    uint64_t torn_offset = 0;
-    const Undo& last = node->unsynced.back();
-    if (tear && last.is_write && last.write_len > 1) {
-      uint64_t keep = std::uniform_int_distribution<uint64_t>(1, last.write_len - 1)(rng);
-      if (last.write_len > 512) keep = std::max<uint64_t>(512, keep / 512 * 512);
-      // A write that itself failed part-way may have left less than `keep` bytes.
-      uint64_t cur = 0;
-      Status s = FdSize(fd, &cur, path);
-      keep = cur > last.offset ? std::min(keep, cur - last.offset) : 0;
-      torn.resize(s.ok() ? static_cast<size_t>(keep) : 0);
-      torn_offset = last.offset;
-      if (s.ok()) s = PreadAll(fd, torn_offset, torn.size(), torn.data(), path);
-      if (!s.ok()) {
-        note(s);
-        torn.clear();
-      }
+    switch (mode) {
+      case PowerLoss::kRevertAll: note(RevertAll(fd, path, node->unsynced)); break;
+      case PowerLoss::kTearLastWrite: note(RevertTearingLastWrite(fd, path, *node, rng)); break;
+      case PowerLoss::kAnyPages: note(RevertAnyPages(fd, path, node->unsynced, rng)); break;
     }
-    for (auto it = node->unsynced.rbegin(); it != node->unsynced.rend(); ++it) {
-      Status s = ApplyUndo(fd, path, *it);
-      if (!s.ok()) {
-        note(s);
-        break;
-      }
-    }
-    if (!torn.empty()) note(PwriteAll(fd, torn_offset, torn.data(), torn.size(), path));
     if (::fsync(fd) != 0) note(Status::FromErrno(errno, "fault: fsync " + path));
     ::close(fd);
     node->unsynced.clear();

@@ -4,7 +4,8 @@
 // - Make the n-th Write short: a prefix of the data reaches the file, then ENOSPC.
 // - Crash: after a chosen number of mutating calls every further call fails with EIO, as if
 //   the machine had died; then SimulatePowerLoss() puts every file back to what its last
-//   successful Sync covered (optionally keeping a torn prefix of the last unsynced write), and
+//   successful Sync covered (kRevertAll), or keeps a torn prefix of the last unsynced write
+//   (kTearLastWrite), or keeps any subset of the 4 KiB pages written since (kAnyPages), and
 //   removes files created since their directory's last SyncDir.
 // Thread-safe. Counting and crash state are shared by all files it opened.
 //
@@ -15,9 +16,17 @@
 // - Not undone: Rename and Remove (a renamed file stays renamed, a removed one stays removed;
 //   a file's unsynced changes follow it to its new name; a rename over an existing file counts
 //   as durable), CreateDir/RemoveDir, and a directory created but never synced in its parent.
-// - With `tear`, in every file whose last unsynced change is a write, a prefix of that write
+// - kTearLastWrite: in every file whose last unsynced change is a write, a prefix of that write
 //   survives: 1..len-1 bytes drawn from a PRNG seeded by `seed`, rounded down to a multiple of
 //   512 from the write's start (at least 512) when the write is over 512 bytes.
+// - kAnyPages: a disk that writes back dirty pages in any order. Every 4 KiB page (aligned in
+//   the file) that an unsynced Write wrote or a Truncate cut off independently ends up as it is
+//   now or as it was at the last successful Sync, drawn from a PRNG seeded by `seed` (each
+//   file draws how likely "kept" is, so nearly-all and nearly-none both come up); a file whose
+//   size changed since gets either size. Pages are atomic (no torn page); a page written twice
+//   since the sync shows the newest or the synced version, never the one between.
+// - A Sync covers the changes that completed before it was called; a change another thread
+//   made while the Sync ran stays unsynced.
 // - Paths are compared as spelled ("d/f" and "./d/f" are different files to SyncDir).
 // - Only changes made through this wrapper are tracked; it reads and restores the real files
 //   with plain pread/pwrite/ftruncate, never through the wrapped FileSystem.
@@ -36,6 +45,11 @@
 #include "io/file_system.h"
 
 namespace seglog::io {
+
+// How SimulatePowerLoss treats what was written after a file's last successful Sync.
+enum class PowerLoss { kRevertAll, kTearLastWrite, kAnyPages };
+// The unit kAnyPages keeps or loses.
+inline constexpr uint64_t kPowerLossPage = 4096;
 
 enum class FsOp { kOpen, kWrite, kSync, kAllocate, kTruncate, kRename, kRemove, kCreateDir,
                   kRemoveDir, kSyncDir };
@@ -58,11 +72,13 @@ class FaultFileSystem : public FileSystem {
   bool crashed() const;
   uint64_t count(FsOp op) const;
 
-  // REQUIRES: no file of this FileSystem is being written. Reverts every file to the state its
-  // last successful Sync covered; with `tear`, the last unsynced write's first
-  // (random-length) part survives, as a torn page would. Files created since their directory's
-  // last successful SyncDir are removed. Afterwards the wrapper keeps failing (crashed); open a
-  // new FileSystem to "reboot".
+  // REQUIRES: no file of this FileSystem is being written. Reverts what each file got since
+  // its last successful Sync as `mode` says (see the top of this file), choices drawn from a
+  // PRNG seeded by `seed`: the same calls and seed give the same files. Files created since
+  // their directory's last successful SyncDir are removed. Afterwards the wrapper keeps
+  // failing (crashed); open a new FileSystem to "reboot".
+  Status SimulatePowerLoss(PowerLoss mode, uint64_t seed);
+  // kTearLastWrite when `tear`, else kRevertAll.
   Status SimulatePowerLoss(bool tear, uint64_t seed = 0);
 
   std::string_view name() const override;

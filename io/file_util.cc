@@ -80,7 +80,8 @@ Status FileSize(const std::string& path, uint64_t* size) {
   return Status::OK();
 }
 
-Status DataEnd(const std::string& path, uint64_t* end) {
+Status DataRegions(const std::string& path, std::vector<std::pair<uint64_t, uint64_t>>* out) {
+  out->clear();
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::FromErrno(errno, "open " + path);
   struct stat st;
@@ -90,24 +91,29 @@ Status DataEnd(const std::string& path, uint64_t* end) {
     return Status::FromErrno(e, "fstat " + path);
   }
   const off_t size = st.st_size;
-  off_t last = 0, off = 0;
+  off_t off = 0;
   while (off < size) {
     const off_t data = ::lseek(fd, off, SEEK_DATA);
-    if (data < 0) {
-      if (errno != ENXIO) last = size;  // cannot tell: assume data up to the end
-      break;
-    }
-    const off_t hole = ::lseek(fd, data, SEEK_HOLE);
+    if (data < 0 && errno == ENXIO) break;  // nothing but holes from off on
+    const off_t hole = data < 0 ? -1 : ::lseek(fd, data, SEEK_HOLE);
     if (hole < 0) {
-      last = size;
+      // Cannot tell (EINVAL: no SEEK_DATA here): everything from `off` may hold data.
+      out->emplace_back(static_cast<uint64_t>(off), static_cast<uint64_t>(size));
       break;
     }
-    last = hole;
+    out->emplace_back(static_cast<uint64_t>(data), static_cast<uint64_t>(std::min(hole, size)));
     off = hole;
   }
   ::close(fd);
-  *end = static_cast<uint64_t>(std::min(last, size));
   return Status::OK();
+}
+
+void DropCache(const std::string& path, uint64_t offset, uint64_t n) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  (void)::posix_fadvise(fd, static_cast<off_t>(offset), static_cast<off_t>(n),
+                        POSIX_FADV_DONTNEED);
+  ::close(fd);
 }
 
 Status ReadFile(const std::string& path, ByteBuffer* out) {

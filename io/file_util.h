@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "format/status.h"
@@ -17,10 +18,15 @@ Status ListDir(const std::string& dir, std::vector<std::string>* names);
 bool PathExists(const std::string& path);
 bool IsDirectory(const std::string& path);
 Status FileSize(const std::string& path, uint64_t* size);
-// Where the file's last data region ends (lseek SEEK_DATA/SEEK_HOLE): every byte at or after
-// *end reads as zero (a hole, or space fallocated and never written). *end = the file's size
-// where the file system cannot tell. A bound only: a data region may hold zeros too.
-Status DataEnd(const std::string& path, uint64_t* end);
+// The file's data regions [begin, end), in order (lseek SEEK_DATA/SEEK_HOLE): every byte
+// outside them reads as zero (a hole, or space fallocated and never written or read). One
+// region covering the whole file where the file system cannot tell. A bound only: a region may
+// hold zeros too (pages read or written with zeros).
+Status DataRegions(const std::string& path, std::vector<std::pair<uint64_t, uint64_t>>* out);
+// Asks the kernel to drop the clean, unmapped cached pages of [offset, offset + n) of the file
+// (posix_fadvise DONTNEED). Best effort. Reading never-written preallocated space caches zero
+// pages, which SEEK_DATA then reports as data; dropping them keeps DataRegions tight.
+void DropCache(const std::string& path, uint64_t offset, uint64_t n);
 // Reads the whole file.
 Status ReadFile(const std::string& path, ByteBuffer* out);
 // Reads exactly n bytes at offset; Corruption ("short read") when the file ends first.

@@ -44,6 +44,15 @@ Status MappedFile::Open(const std::string& path, uint64_t length,
   return Status::OK();
 }
 
+void MappedFile::DropPages(uint64_t offset, uint64_t n) const {
+  const uint64_t page = 4096;
+  const uint64_t begin = (offset + page - 1) & ~(page - 1);
+  const uint64_t end = std::min<uint64_t>(size_, offset + n) & ~(page - 1);
+  if (end > begin) {
+    (void)::madvise(const_cast<uint8_t*>(data_) + begin, end - begin, MADV_DONTNEED);
+  }
+}
+
 WritableMapping::~WritableMapping() { ::munmap(data_, size_); }
 
 Status WritableMapping::Map(int fd, uint64_t length, const std::string& path,

@@ -32,6 +32,10 @@ class MappedFile {
   ByteView view() const { return ByteView(data_, size_); }
   ByteView view(uint64_t offset, uint64_t n) const { return ByteView(data_ + offset, n); }
 
+  // Unmaps the pages of [offset, offset + n) from this mapping (MADV_DONTNEED; a later read
+  // maps them again), so that the page cache may drop them (io::DropCache).
+  void DropPages(uint64_t offset, uint64_t n) const;
+
  private:
   MappedFile(const uint8_t* d, size_t n) : data_(d), size_(n) {}
   const uint8_t* data_;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -214,6 +215,15 @@ static void test_open(void) {
   seglog_options_init(&big.o);
   big.o.struct_size = sizeof big.o + sizeof big.newer_fields;
   CHECK_ERR(seglog_open(dir, &big.o, &db), SEGLOG_ENOTSUP, "seglog_open", "newer seglog.h");
+  /* Only the size of a published version: 0.1.0's (up to mapped_writes) or this one's. */
+  {
+    size_t size;
+    for (size = offsetof(seglog_options, mapped_writes) + 1; size < sizeof opt; ++size) {
+      seglog_options_init(&opt);
+      opt.struct_size = size;
+      CHECK_ERR(seglog_open(dir, &opt, &db), SEGLOG_EINVAL, "seglog_open", "no version's size");
+    }
+  }
 
   seglog_options_init(&opt);
   opt.durability = 99;
@@ -242,6 +252,21 @@ static void test_open(void) {
   opt.durability = SEGLOG_DURABILITY_INTERVAL;
   opt.sync_interval_ms = 0;
   CHECK_ERR(seglog_open(dir, &opt, &db), SEGLOG_EINVAL, "seglog_open", "sync_interval_ms");
+  /* Checked whatever the durability: streams and queues inherit it. */
+  {
+    static const int modes[] = {SEGLOG_DURABILITY_ALWAYS, SEGLOG_DURABILITY_INTERVAL,
+                                SEGLOG_DURABILITY_NONE};
+    static const uint32_t bad[] = {0, 3600001, 0xFFFFFFFFu};
+    size_t m, b;
+    for (m = 0; m < 3; ++m) {
+      for (b = 0; b < 3; ++b) {
+        seglog_options_init(&opt);
+        opt.durability = modes[m];
+        opt.sync_interval_ms = bad[b];
+        CHECK_ERR(seglog_open(dir, &opt, &db), SEGLOG_EINVAL, "seglog_open", "sync_interval_ms");
+      }
+    }
+  }
 
   seglog_options_init(&opt);
   opt.create_if_missing = 0;
@@ -304,6 +329,36 @@ static void test_open(void) {
   }
 }
 
+/* A child process holds the store open read-write: this process is told "another process".
+ * REQUIRES: this process has no store open (the child must start with no handle of ours). */
+static void test_lock_held_by_child(const char* dir) {
+  int to_child[2], to_parent[2], status = 0;
+  char c = 0;
+  pid_t pid;
+  seglog* db = NULL;
+  CHECK(pipe(to_child) == 0 && pipe(to_parent) == 0);
+  pid = fork();
+  CHECK(pid >= 0);
+  if (pid == 0) { /* child: open, say so, wait for the word, close */
+    seglog* mine = NULL;
+    char r = seglog_open(dir, NULL, &mine) == SEGLOG_OK ? 'y' : 'n';
+    if (write(to_parent[1], &r, 1) != 1 || read(to_child[0], &r, 1) != 1) _exit(2);
+    seglog_close(mine);
+    _exit(0);
+  }
+  CHECK(read(to_parent[0], &c, 1) == 1 && c == 'y');
+  CHECK_ERR(seglog_open(dir, NULL, &db), SEGLOG_ELOCKED, "seglog_open", "another process");
+  CHECK(strstr(seglog_last_error(), "this process") == NULL && db == NULL);
+  CHECK(write(to_child[1], &c, 1) == 1);
+  CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  close(to_child[0]);
+  close(to_child[1]);
+  close(to_parent[0]);
+  close(to_parent[1]);
+  CHECK_OK(seglog_open(dir, NULL, &db)); /* released with the child's handle */
+  seglog_close(db);
+}
+
 static void test_lock_and_read_only(void) {
   char dir[512];
   seglog *rw = NULL, *rw2 = NULL, *ro = NULL;
@@ -316,7 +371,10 @@ static void test_lock_and_read_only(void) {
   rw = open_store("lock");
   create_stream(rw, "s", 1);
   CHECK_OK(seglog_stream_put(rw, "s", "k", 1, NULL, "v", 1, NULL, &seq));
-  CHECK_ERR(seglog_open(dir, NULL, &rw2), SEGLOG_ELOCKED, "seglog_open", "locked");
+  /* This process holds it: the message says so (not "another process"). */
+  CHECK_ERR(seglog_open(dir, NULL, &rw2), SEGLOG_ELOCKED, "seglog_open",
+            "this process already has it open");
+  CHECK(strstr(seglog_last_error(), "another process") == NULL);
   CHECK(rw2 == NULL);
 
   /* Read-only opens take no lock and write nothing. */
@@ -335,6 +393,7 @@ static void test_lock_and_read_only(void) {
   seglog_close(rw);
   CHECK_OK(seglog_open(dir, NULL, &rw2));
   seglog_close(rw2);
+  test_lock_held_by_child(dir);
 }
 
 static void test_corrupt_store(void) {
@@ -1269,6 +1328,13 @@ static void test_queue_admin(void) {
   seglog_queue_config_init(&cfg);
   cfg.durability = SEGLOG_DURABILITY_INTERVAL;
   cfg.sync_interval_ms = 3600001;
+  CHECK_ERR(seglog_queue_create(db, "q", &cfg), SEGLOG_EINVAL, "seglog_queue_create",
+            "sync_interval_ms");
+  cfg.durability = SEGLOG_DURABILITY_ALWAYS; /* unused by ALWAYS, still never stored wrong */
+  CHECK_ERR(seglog_queue_create(db, "q", &cfg), SEGLOG_EINVAL, "seglog_queue_create",
+            "sync_interval_ms");
+  cfg.durability = SEGLOG_DURABILITY_NONE;
+  cfg.sync_interval_ms = 0xFFFFFFFFu;
   CHECK_ERR(seglog_queue_create(db, "q", &cfg), SEGLOG_EINVAL, "seglog_queue_create",
             "sync_interval_ms");
 

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <filesystem>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -804,6 +805,89 @@ TEST_F(FaultFsTest, SameSeedSameTear) {
   for (uint64_t seed = 0; seed < 6; ++seed) sizes.push_back(run(seed));
   std::sort(sizes.begin(), sizes.end());
   EXPECT_GT(std::unique(sizes.begin(), sizes.end()) - sizes.begin(), 1);  // seeds matter
+}
+
+// kAnyPages: a preallocated file of 16 pages, synced as A; then unsynced writes B over pages
+// 2..13 (unaligned ends) and an append of 2 pages C. After power loss every page is A's
+// (or zeros past the synced size) or the current one, independently; untouched pages stay.
+struct AnyPagesRun {
+  ByteBuffer synced, now, after;
+};
+AnyPagesRun RunAnyPages(uint64_t seed) {
+  constexpr size_t kPage = kPowerLossPage;
+  AnyPagesRun r;
+  TempDir dir;
+  FaultFileSystem fs(NewPwriteFileSystem());
+  std::unique_ptr<WritableFile> f;
+  EXPECT_TRUE(fs.OpenWritable(dir.Join("f"), OpenMode::kCreateNew, &f).ok());
+  EXPECT_TRUE(fs.SyncDir(dir.path()).ok());
+  r.synced = Pattern(16 * kPage, 1);
+  EXPECT_TRUE(f->WriteAndSync(FileOffset(0), r.synced).ok());
+  const ByteBuffer b = Pattern(11 * kPage + 50, 2), c = Pattern(2 * kPage, 3);
+  EXPECT_TRUE(f->Write(FileOffset(2 * kPage + 100), ByteView(b).first(5 * kPage)).ok());
+  EXPECT_TRUE(f->Write(FileOffset(7 * kPage + 100), ByteView(b).subspan(5 * kPage)).ok());
+  EXPECT_TRUE(f->Write(FileOffset(16 * kPage), c).ok());
+  r.now = Slurp(dir.Join("f"));
+  f.reset();
+  EXPECT_TRUE(fs.SimulatePowerLoss(PowerLoss::kAnyPages, seed).ok());
+  r.after = Slurp(dir.Join("f"));
+  return r;
+}
+
+TEST_F(FaultFsTest, PowerLossKeepsAnySubsetOfUnsyncedPages) {
+  constexpr size_t kPage = kPowerLossPage;
+  bool saw_hole = false, saw_both_sizes[2] = {false, false};
+  std::set<std::vector<bool>> patterns;
+  for (uint64_t seed = 0; seed < 64; ++seed) {
+    SCOPED_TRACE(seed);
+    const AnyPagesRun r = RunAnyPages(seed);
+    ASSERT_TRUE(r.after.size() == r.synced.size() || r.after.size() == r.now.size())
+        << r.after.size();
+    saw_both_sizes[r.after.size() == r.now.size() ? 1 : 0] = true;
+    std::vector<bool> kept;
+    for (size_t p = 0; p * kPage < r.after.size(); ++p) {
+      const ByteView got = ByteView(r.after).subspan(p * kPage, kPage);
+      const ByteView now = ByteView(r.now).subspan(p * kPage, kPage);
+      ByteBuffer old(kPage, 0);
+      if (p < 16) old.assign(r.synced.begin() + p * kPage, r.synced.begin() + (p + 1) * kPage);
+      const bool is_now = std::equal(got.begin(), got.end(), now.begin());
+      const bool is_old = std::equal(got.begin(), got.end(), old.begin());
+      ASSERT_TRUE(is_now || is_old) << "page " << p << " is neither version";
+      if (p < 2 || p == 14 || p == 15) {
+        ASSERT_TRUE(is_old) << "untouched page " << p;
+      }
+      if (p >= 2 && p < 14) kept.push_back(is_now);
+    }
+    // A lost page before a kept one: not a prefix.
+    for (size_t i = 1; i < kept.size(); ++i) saw_hole |= kept[i] && !kept[i - 1];
+    patterns.insert(kept);
+    EXPECT_EQ(RunAnyPages(seed).after, r.after);  // the seed decides
+  }
+  EXPECT_TRUE(saw_hole);
+  EXPECT_TRUE(saw_both_sizes[0] && saw_both_sizes[1]);
+  EXPECT_GT(patterns.size(), 32u);
+}
+
+TEST_F(FaultFsTest, PowerLossAnyPagesKeepsWhatSyncCovered) {
+  auto f = CreateDurable("f");
+  ASSERT_TRUE(f->Write(FileOffset(0), Pattern(3 * kPowerLossPage, 1)).ok());
+  ASSERT_TRUE(f->Sync().ok());
+  ASSERT_TRUE(f->Truncate(kPowerLossPage).ok());  // cut, unsynced: the cut pages may return
+  auto g = CreateDurable("g");
+  ASSERT_TRUE(g->Write(FileOffset(0), Pattern(5000, 2)).ok());  // never synced: no size to keep
+  ASSERT_TRUE(g->Truncate(0).ok());
+  ASSERT_TRUE(fs_->SimulatePowerLoss(PowerLoss::kAnyPages, 3).ok());
+  // The synced first page stays; a cut page, when the old size survives, is back or zeros.
+  const ByteBuffer all = Slurp(dir_.Join("f")), full = Pattern(3 * kPowerLossPage, 1);
+  ASSERT_TRUE(all.size() == kPowerLossPage || all.size() == full.size()) << all.size();
+  EXPECT_TRUE(std::equal(all.begin(), all.begin() + kPowerLossPage, full.begin()));
+  for (size_t off = kPowerLossPage; off < all.size(); off += kPowerLossPage) {
+    const auto page = all.begin() + static_cast<std::ptrdiff_t>(off);
+    EXPECT_TRUE(std::equal(page, page + kPowerLossPage, full.begin() + off) ||
+                std::all_of(page, page + kPowerLossPage, [](uint8_t x) { return x == 0; }))
+        << off;
+  }
+  EXPECT_EQ(SizeOf(dir_.Join("g")), 0u);
 }
 
 TEST_F(FaultFsTest, RenameCarriesUnsyncedChanges) {

@@ -11,6 +11,8 @@
 #include "engine/clock.h"
 #include "engine/log.h"
 #include "engine/map_cache.h"
+#include "engine/queue.h"
+#include "engine/store.h"
 #include "format/segment_format.h"
 #include "io/fault_fs.h"
 #include "io/file_util.h"
@@ -299,6 +301,92 @@ TEST_F(LogDamageTest, NoSpaceCreatingASegmentIsNotSticky) {
   std::vector<uint64_t> seqs;
   EXPECT_TRUE(ReadFrom(SeqNo(0), &seqs).IsNoMore());
   EXPECT_EQ(seqs, (std::vector<uint64_t>{0, 1, 2, 3}));
+}
+
+// Issue 10 B at the queue level: a damaged message log is reported by every queue call,
+// naming file and offset; no message is silently left out.
+TEST(QueueDamageTest, DamagedMessageLogFailsSendReceiveDeleteWithCorruption) {
+  TempDir dir;
+  ManualClock clock;
+  auto open = [&](std::unique_ptr<Store>* store, std::unique_ptr<Queues>* queues) {
+    StoreOptions so;
+    so.clock = &clock;
+    ASSERT_OK(Store::Open(dir.path(), so, store));
+    QueuesOptions qo;
+    qo.maintenance_interval_ms = 0;
+    *queues = std::make_unique<Queues>(store->get(), qo);
+  };
+  std::unique_ptr<Store> store;
+  std::unique_ptr<Queues> queues;
+  open(&store, &queues);
+  QueueConfig c;
+  c.log.durability = Durability::kAlways;
+  ASSERT_OK(queues->Create("q", c));
+  for (int i = 0; i < 50; ++i) {
+    std::string body = "message " + std::to_string(i) + std::string(300, 'm');
+    SendEntry e;
+    e.body = View(body);
+    SendResult r;
+    ASSERT_OK(queues->Send("q", e, &r));
+  }
+  ReceiveOptions ro;
+  ro.max_messages = 1;
+  ro.wait_s = 0;
+  std::vector<ReceivedMessage> got;
+  ASSERT_OK(queues->Receive("q", ro, &got));
+  ASSERT_EQ(got.size(), 1u);
+  const std::string receipt = got[0].receipt;
+  queues.reset();
+  ASSERT_OK(store->Close());
+  store.reset();
+
+  // The messages log is the one whose segments hold the bodies: zero its 20th batch's bytes.
+  std::string seg;
+  std::vector<std::string> dirs;
+  ASSERT_OK(io::ListDir(dir.path() + "/logs", &dirs));
+  for (const std::string& d : dirs) {
+    std::vector<std::string> names;
+    ASSERT_OK(io::ListDir(dir.path() + "/logs/" + d, &names));
+    for (const std::string& n : names) {
+      ByteBuffer b;
+      SeqNo base;
+      if (!ParseSegmentFileName(n, &base)) continue;
+      ASSERT_OK(io::ReadFile(dir.path() + "/logs/" + d + "/" + n, &b));
+      if (Str(b).find("message 49") != std::string::npos) seg = dir.path() + "/logs/" + d + "/" + n;
+    }
+  }
+  ASSERT_FALSE(seg.empty());
+  ByteBuffer image;
+  ASSERT_OK(io::ReadFile(seg, &image));
+  std::vector<BatchAt> batches = BatchesOf(image);
+  std::vector<BatchAt> data;
+  for (const BatchAt& b : batches) {
+    if (b.h.type == format::kBatchTypeData) data.push_back(b);
+  }
+  ASSERT_EQ(data.size(), 50u);
+  const BatchAt victim = data[20];
+  std::fill(image.begin() + static_cast<ptrdiff_t>(victim.offset),
+            image.begin() + static_cast<ptrdiff_t>(victim.offset + victim.h.length), 0);
+  WriteImage(seg, image);
+
+  open(&store, &queues);
+  auto is_damage = [&](const Status& s) {
+    return s.code() == StatusCode::kCorruption && s.message().find(seg) != std::string::npos &&
+           s.message().find("offset " + std::to_string(victim.offset)) != std::string::npos;
+  };
+  std::string body = "after";
+  SendEntry e;
+  e.body = View(body);
+  SendResult r;
+  Status s = queues->Send("q", e, &r);
+  EXPECT_TRUE(is_damage(s)) << s.ToString();
+  got.clear();
+  s = queues->Receive("q", ro, &got);
+  EXPECT_TRUE(is_damage(s)) << s.ToString();
+  s = queues->DeleteMessage("q", receipt);
+  EXPECT_TRUE(is_damage(s)) << s.ToString();
+  queues.reset();
+  (void)store->Close();
 }
 
 }  // namespace

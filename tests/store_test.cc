@@ -5,11 +5,17 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "engine/clock.h"
+#include "engine/queue.h"
 #include "engine/store.h"
+#include "engine/stream.h"
 #include "io/file_util.h"
 #include "tests/test_util.h"
 
@@ -80,7 +86,11 @@ TEST(StoreTest, SecondWriterIsLockedReadOnlyIsAllowed) {
   std::unique_ptr<Store> w2;
   Status s = Store::Open(dir.path(), StoreOptions{}, &w2);
   EXPECT_EQ(s.code(), StatusCode::kLocked) << s.ToString();
-  EXPECT_NE(s.message().find("locked"), std::string::npos);
+  // The holder is this process: the message says so instead of blaming another one.
+  EXPECT_NE(s.message().find("this process already has it open"), std::string::npos) << s.message();
+  EXPECT_EQ(s.message().find("another process"), std::string::npos) << s.message();
+  // The same store by another spelling of its path is the same store.
+  EXPECT_EQ(Store::Open(dir.path() + "/.", StoreOptions{}, &w2).code(), StatusCode::kLocked);
   StoreOptions ro;
   ro.read_only = true;
   std::unique_ptr<Store> r;
@@ -189,6 +199,168 @@ TEST(StoreTest, IntervalModeSyncsInTheBackground) {
   }
   EXPECT_GT(log->Stats().syncs, syncs_before);
   ASSERT_OK(log->Sync());
+}
+
+TEST(StoreTest, SyncIntervalIsCheckedWhateverTheDurability) {
+  for (Durability d : {Durability::kAlways, Durability::kInterval, Durability::kNone}) {
+    for (uint32_t ms : {0u, 3'600'001u}) {
+      LogOptions o;
+      o.durability = d;
+      o.sync_interval_ms = ms;
+      Status s = o.Validate();
+      EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << DurabilityName(d) << " " << ms;
+      EXPECT_NE(s.message().find("sync_interval_ms"), std::string::npos) << s.message();
+    }
+  }
+  TempDir dir;
+  std::unique_ptr<Store> store;
+  ASSERT_OK(Store::Open(dir.path(), StoreOptions{}, &store));
+  LogOptions o;
+  o.sync_interval_ms = 0;  // kAlways does not use it; it is still never stored
+  EXPECT_EQ(store->CreateLog("l", o).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store->CreateLogGroup(std::vector<Store::LogSpec>{{"g", o, {}}}).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_TRUE(store->CatalogSnapshot().logs.empty());
+}
+
+// Catalogs written before the interval was checked under every mode may hold 0 where it was
+// unused: such a log still opens (with the default), while under kInterval 0 stays an error.
+TEST(StoreTest, StoredUnusedSyncIntervalStillOpens) {
+  TempDir dir;
+  {
+    std::unique_ptr<Store> store;
+    ASSERT_OK(Store::Open(dir.path(), StoreOptions{}, &store));
+    LogOptions interval;
+    interval.durability = Durability::kInterval;
+    ASSERT_OK(store->CreateLogGroup(std::vector<Store::LogSpec>{
+        {"always", LogOptions{}, {}}, {"interval", interval, {}}}));
+    const std::string names[] = {"always", "interval"};
+    ASSERT_OK(store->SetLogProps(names, "sync_interval_ms", "0"));
+  }
+  std::unique_ptr<Store> store;
+  ASSERT_OK(Store::Open(dir.path(), StoreOptions{}, &store));
+  Log* log = nullptr;
+  ASSERT_OK(store->GetLog("always", &log));
+  EXPECT_EQ(log->options().sync_interval_ms, LogOptions{}.sync_interval_ms);
+  EXPECT_EQ(store->GetLog("interval", &log).code(), StatusCode::kInvalidArgument);
+}
+
+// Every file and directory under `root` with its bytes: what "nothing changed on disk" compares.
+std::map<std::string, std::string> TreeBytes(const std::string& root) {
+  std::map<std::string, std::string> out;
+  for (auto& e : std::filesystem::recursive_directory_iterator(root)) {
+    const std::string rel = e.path().string().substr(root.size());
+    if (e.is_directory()) {
+      out[rel + "/"] = "";
+      continue;
+    }
+    std::ifstream f(e.path(), std::ios::binary);
+    std::ostringstream bytes;
+    bytes << f.rdbuf();
+    out[rel] = bytes.str();
+  }
+  return out;
+}
+
+// The paths and sizes that differ between two trees, for a failure message.
+std::string TreeDiff(const std::map<std::string, std::string>& a,
+                     const std::map<std::string, std::string>& b) {
+  std::string out;
+  for (const auto& [p, bytes] : a) {
+    auto it = b.find(p);
+    if (it == b.end()) out += " -" + p;
+    else if (it->second != bytes) out += " ~" + p + " (" + std::to_string(bytes.size()) + " -> " +
+                                         std::to_string(it->second.size()) + " bytes)";
+  }
+  for (const auto& [p, bytes] : b) {
+    if (a.count(p) == 0) out += " +" + p + " (" + std::to_string(bytes.size()) + " bytes)";
+  }
+  return out;
+}
+
+// A rejected call changes nothing on disk, even the first call on a queue or stream never used
+// since it was created (whose logs are opened, lazily, by that call).
+TEST(StoreTest, RejectedCallsOnNeverUsedLogsChangeNothingOnDisk) {
+  TempDir dir;
+  QueuesOptions qo;
+  qo.maintenance_interval_ms = 0;  // nothing in the background: only the call acts
+  StreamsOptions so;
+  so.retention_check_interval_ms = 0;
+  // A store with a queue and a 2-shard stream, created and closed, never used.
+  auto make_store = [&](const std::string& root) {
+    std::unique_ptr<Store> store;
+    ASSERT_OK(Store::Open(root, StoreOptions{}, &store));
+    Queues queues(store.get(), qo);
+    QueueConfig qc;
+    qc.max_message_bytes = kQueueMinMessageBytes;
+    qc.log.segment_size = 64 * 1024;
+    ASSERT_OK(queues.Create("q", qc));
+    Streams streams(store.get(), so);
+    StreamConfig sc;
+    sc.shard_count = 2;
+    sc.max_record_bytes = 1024;
+    sc.log.segment_size = 64 * 1024;
+    ASSERT_OK(streams.Create("s", sc));
+  };
+  const std::string big(4096, 'b');
+  using Call = std::function<Status(Queues&, Streams&)>;
+  const std::vector<std::pair<std::string, Call>> calls = {
+      {"send too large", [&](Queues& q, Streams&) {
+         SendEntry e;
+         e.body = View(big);
+         SendResult r;
+         return q.Send("q", e, &r);
+       }},
+      {"send with a bad delay", [&](Queues& q, Streams&) {
+         SendEntry e;
+         e.body = View("x");
+         e.delay_s = 901;
+         SendResult r;
+         return q.Send("q", e, &r);
+       }},
+      {"delete a malformed receipt", [](Queues& q, Streams&) {
+         return q.DeleteMessage("q", "not-a-receipt");
+       }},
+      {"change visibility of a malformed receipt", [](Queues& q, Streams&) {
+         return q.ChangeVisibility("q", "not-a-receipt", 5);
+       }},
+      {"receive too many", [](Queues& q, Streams&) {
+         ReceiveOptions ro;
+         ro.max_messages = 11;
+         std::vector<ReceivedMessage> out;
+         return q.Receive("q", ro, &out);
+       }},
+      {"put too large", [&](Queues&, Streams& s) {
+         PutEntry e{View("k"), View(big), {}};
+         PutResult r;
+         return s.Put("s", e, &r);
+       }},
+      {"iterator at an unwritten seq", [](Queues&, Streams& s) {
+         IteratorSpec spec;
+         spec.type = IteratorType::kAtSequenceNumber;
+         spec.seq = SeqNo(5);
+         std::unique_ptr<StreamIterator> it;
+         return s.NewIterator("s", 1, spec, &it);
+       }},
+  };
+  int n = 0;
+  for (const auto& [what, call] : calls) {
+    const std::string root = dir.path() + "/store" + std::to_string(n++);
+    make_store(root);
+    if (HasFatalFailure()) return;
+    const auto before = TreeBytes(root);
+    {
+      std::unique_ptr<Store> store;
+      ASSERT_OK(Store::Open(root, StoreOptions{}, &store));
+      Queues queues(store.get(), qo);
+      Streams streams(store.get(), so);
+      Status s = call(queues, streams);
+      EXPECT_FALSE(s.ok()) << what;
+      EXPECT_NE(s.code(), StatusCode::kIOError) << what << ": " << s.ToString();
+    }
+    const auto after = TreeBytes(root);
+    EXPECT_TRUE(after == before) << what << " changed the store:" << TreeDiff(before, after);
+  }
 }
 
 }  // namespace

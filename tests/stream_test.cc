@@ -439,6 +439,29 @@ TEST_F(StreamTest, RetentionRemovesExpiredDataAndReadersNeverSeeIt) {
   EXPECT_EQ(d.retention_hours, 1u);
 }
 
+// Checkpoints live in shard 0's directory, which appears only with shard 0's first record
+// (SPEC.md 12): a checkpoint on another shard must not depend on it.
+TEST_F(StreamTest, CheckpointOnAShardWhenShardZeroHasNoRecord) {
+  ASSERT_OK(streams_->Create("c1", Config(2)));
+  uint32_t shard1 = 0;
+  std::string key;
+  for (int i = 0; shard1 != 1 && i < 1000; ++i) {
+    key = "k" + std::to_string(i);
+    PutResult r = Put("c1", key, "v");
+    shard1 = r.shard;
+    if (r.shard == 0) {
+      ASSERT_OK(streams_->Delete("c1"));  // start again until the first record goes to shard 1
+      ASSERT_OK(streams_->Create("c1", Config(2)));
+    }
+  }
+  ASSERT_EQ(shard1, 1u);
+  ASSERT_OK(streams_->SetCheckpoint("c1", "app", 1, SeqNo(0)));
+  Open();
+  SeqNo s;
+  ASSERT_OK(streams_->GetCheckpoint("c1", "app", 1, &s));
+  EXPECT_EQ(s.value(), 0u);
+}
+
 TEST_F(StreamTest, CheckpointsAreDurablePerConsumerAndShard) {
   ASSERT_OK(streams_->Create("c", Config(2)));
   for (int i = 0; i < 50; ++i) Put("c", "key" + std::to_string(i), "v");
