@@ -38,6 +38,34 @@ uint64_t SegmentReport::data_bytes() const {
 
 namespace {
 
+// The last, unsealed segment: scanned for its records and where they end (a torn tail, or damage
+// below a durable mark: an error).
+void InspectActive(const inspect_internal::ReadOnlyFile& file, SeqNo base, SegmentReport* r) {
+  inspect_internal::ActiveScan a;
+  Status s = inspect_internal::ScanActiveSegment(file, base, &a);
+  if (!s.ok()) {
+    r->error = s.ToString();
+    return;
+  }
+  for (const auto& [off, h] : a.run) {
+    r->data_end = FileOffset(off + h.length);
+    ++r->batches;
+    if (h.type != format::kBatchTypeData) continue;
+    if (r->records == 0) r->first_ts = r->max_ts = h.first_ts;
+    r->records += h.record_count;
+    r->max_ts = std::max(r->max_ts, h.max_ts);
+    r->next_seq = h.last_seq() + 1;
+  }
+  const format::TailScan& t = a.scan;
+  if (t.damaged) {
+    r->error = t.damage.message();
+  } else if (t.stop.code() == StatusCode::kCorruption) {
+    r->tail = inspect_internal::TailReason(a, file.path());
+  } else if (!t.stop.ok()) {
+    r->error = t.stop.ToString();
+  }
+}
+
 // Fills `r` from the trailer (sealed) or by scanning the batches (the last, unsealed one).
 void InspectSegment(const std::string& path, SeqNo base, uint64_t log_id, bool last,
                     SegmentReport* r) {
@@ -57,8 +85,7 @@ void InspectSegment(const std::string& path, SeqNo base, uint64_t log_id, bool l
   }
   r->file_size = seg.file->size();
   if (!seg.header_status.ok()) {
-    if (last && seg.header_status.code() == StatusCode::kCorruption &&
-        !inspect_internal::HoldsData(seg)) {
+    if (last && seg.header_status.code() == StatusCode::kCorruption && !seg.holds_data) {
       r->tail = "header incomplete: creation never finished (" +
                 seg.header_status.message() + ")";
     } else {
@@ -84,23 +111,7 @@ void InspectSegment(const std::string& path, SeqNo base, uint64_t log_id, bool l
     r->error = "sealed segment has no valid trailer: " + seg.trailer_status.message();
     return;
   }
-  BatchWalker w(seg.file.get(), kSegmentHeaderSize, seg.file->size());
-  format::BatchHeader h;
-  ByteView batch;
-  while ((s = w.Next(&h, &batch)).ok()) {
-    r->data_end = FileOffset(w.position());
-    ++r->batches;
-    if (h.type != format::kBatchTypeData) continue;
-    if (r->records == 0) r->first_ts = r->max_ts = h.first_ts;
-    r->records += h.record_count;
-    r->max_ts = std::max(r->max_ts, h.max_ts);
-    r->next_seq = h.last_seq() + 1;
-  }
-  if (s.code() == StatusCode::kCorruption) {
-    r->tail = s.message();
-  } else if (!s.IsNoMore()) {
-    r->error = AtOffset(path, w.offset(), s.ToString());
-  }
+  InspectActive(*seg.file, base, r);
 }
 
 void SumUp(LogReport* lr) {
@@ -199,6 +210,41 @@ enum class Source { kLogDir, kNamedFile };
 // fn(record, segment path, offset of its batch): false stops the walk.
 using WalkFn = std::function<bool(const RecordView&, const std::string&, uint64_t)>;
 
+// Passes the records of one good batch with seq >= from to fn; sets *stop when fn asks to.
+Status WalkBatch(const std::string& path, uint64_t at, const format::BatchHeader& h,
+                 ByteView batch, SeqNo from, const WalkFn& fn, ByteBuffer* scratch, bool* stop) {
+  // Sequence numbers may have gaps (a compacted queue keeps its ids): never assume
+  // base_seq + i, always the record's own.
+  if (h.type != format::kBatchTypeData || h.last_seq() < from) return Status::OK();
+  format::RecordCursor c;
+  Status s = c.Init(h, batch, scratch);
+  RecordView r;
+  while (s.ok() && !*stop && (s = c.Next(&r)).ok()) {
+    if (r.seq < from) continue;
+    if (!fn(r, path, at)) *stop = true;
+  }
+  if (!s.ok() && !s.IsNoMore()) return Status(s.code(), AtOffset(path, at, s.message()));
+  return Status::OK();
+}
+
+// The last, unsealed segment: its good batches up to the torn tail (the end of the log), or up
+// to damage below a durable mark (Corruption, after the records before it).
+Status WalkActive(const inspect_internal::ReadOnlyFile& file, SeqNo base, SeqNo from,
+                  const WalkFn& fn, bool* stop) {
+  inspect_internal::ActiveScan a;
+  SEGLOG_RETURN_IF_ERROR(inspect_internal::ScanActiveSegment(file, base, &a));
+  ByteBuffer scratch;
+  for (const auto& [at, h] : a.run) {
+    if (*stop) return Status::OK();
+    SEGLOG_RETURN_IF_ERROR(WalkBatch(file.path(), at, h, ByteView(a.image).subspan(at, h.length),
+                                     from, fn, &scratch, stop));
+  }
+  if (*stop) return Status::OK();
+  if (a.scan.damaged) return a.scan.damage;
+  if (a.scan.stop.code() == StatusCode::kNotSupported) return a.scan.stop;
+  return Status::OK();  // a torn tail is where the log ends
+}
+
 // Walks one segment's records with seq >= from; sets *stop when fn asked to stop. `base`: from
 // the file's name, when it has a segment's name. `last`: the log may end in a torn tail here.
 Status WalkSegment(const std::string& path, Source src, std::optional<SeqNo> base, bool last,
@@ -216,45 +262,33 @@ Status WalkSegment(const std::string& path, Source src, std::optional<SeqNo> bas
     }
     // The log's newest segment, still being created: nothing in it yet.
     if (src == Source::kLogDir && last &&
-        seg.header_status.code() == StatusCode::kCorruption && !inspect_internal::HoldsData(seg)) {
+        seg.header_status.code() == StatusCode::kCorruption && !seg.holds_data) {
       return Status::OK();
     }
     return seg.header_status.WithContext(path + ": bad segment header");
   }
-  uint64_t limit = seg.file->size();
-  if (seg.sealed()) {
-    const format::SegmentTrailer& t = *seg.trailer;
-    if (t.record_count > 0 && t.last_seq < from) return Status::OK();
-    limit = t.data_end.value();
-  } else if (!last) {
+  if (!seg.sealed() && !last) {
     return Status::Corruption(path + ": sealed segment has no valid trailer: " +
                               seg.trailer_status.message());
   }
+  if (!seg.sealed()) return WalkActive(*seg.file, seg.header.base_seq, from, fn, stop);
+  const format::SegmentTrailer& t = *seg.trailer;
+  if (t.record_count > 0 && t.last_seq < from) return Status::OK();
+  const uint64_t limit = t.data_end.value();
   BatchWalker w(seg.file.get(), kSegmentHeaderSize, limit);
   format::BatchHeader h;
   ByteView batch;
   ByteBuffer scratch;
   while (!*stop && (s = w.Next(&h, &batch)).ok()) {
-    // Sequence numbers may have gaps (a compacted queue keeps its ids): never assume
-    // base_seq + i, always the record's own.
-    if (h.type != format::kBatchTypeData || h.last_seq() < from) continue;
-    format::RecordCursor c;
-    s = c.Init(h, batch, &scratch);
-    RecordView r;
-    while (s.ok() && !*stop && (s = c.Next(&r)).ok()) {
-      if (r.seq < from) continue;
-      if (!fn(r, path, w.offset())) *stop = true;
-    }
-    if (!s.ok() && !s.IsNoMore()) return Status(s.code(), AtOffset(path, w.offset(), s.message()));
+    SEGLOG_RETURN_IF_ERROR(WalkBatch(path, w.offset(), h, batch, from, fn, &scratch, stop));
   }
   if (*stop || s.ok()) return Status::OK();
+  // Sealed: anything short of the trailer's data end that does not decode is corruption.
   if (s.IsNoMore()) {
-    if (!seg.sealed() || w.offset() >= limit) return Status::OK();
+    if (w.offset() >= limit) return Status::OK();
     return Status::Corruption(AtOffset(path, w.offset(), "zeros before the trailer's data end " +
                                                              std::to_string(limit)));
   }
-  // A torn tail of the last, unsealed segment is where the log ends.
-  if (!seg.sealed() && s.code() == StatusCode::kCorruption) return Status::OK();
   return Status(s.code(), AtOffset(path, w.offset(), s.message()));
 }
 
@@ -288,7 +322,13 @@ Status DumpRecords(const std::string& path, SeqNo from, uint64_t limit,
     fn(r);
     return --left > 0;
   };
-  if (io::IsDirectory(path)) {
+  // One stat decides: a log's directory appears at its first append, so asking "a directory?"
+  // and then "exists?" could see it missing, then present, and take it for a file.
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    return Status::NotFound("no such file or directory: " + path);
+  }
+  if (S_ISDIR(st.st_mode)) {
     if (io::PathExists(inspect_internal::CatalogPath(path))) {
       return Status::InvalidArgument(path +
                                      " is a store; name a log directory (STORE/logs/<id>) "
@@ -299,7 +339,6 @@ Status DumpRecords(const std::string& path, SeqNo from, uint64_t limit,
     if (files.segments.empty()) return Status::NotFound("no segment files in " + path);
     return WalkLogDir(path, from, walk, nullptr, left == 0);
   }
-  if (!io::PathExists(path)) return Status::NotFound("no such file or directory: " + path);
   // One segment file. Named like one, it must be one; otherwise its header says what it is.
   const size_t slash = path.rfind('/');
   SeqNo base;

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
 
 #include "engine/segment.h"
 #include "format/coding.h"
@@ -23,6 +24,11 @@ using format::kSegmentTrailerSize;
 namespace {
 // Bytes read at a time while walking batches.
 constexpr size_t kReadChunk = 4u << 20;
+
+ReadOnlyFile::ReadHook& TestReadHook() {
+  static ReadOnlyFile::ReadHook hook;
+  return hook;
+}
 }  // namespace
 
 // ---------------------------------------------------------------- layout
@@ -112,7 +118,10 @@ Status ReadOnlyFile::Open(const std::string& path, std::unique_ptr<ReadOnlyFile>
 
 ReadOnlyFile::~ReadOnlyFile() { ::close(fd_); }
 
+void ReadOnlyFile::SetReadHookForTesting(ReadHook hook) { TestReadHook() = std::move(hook); }
+
 Status ReadOnlyFile::Read(uint64_t offset, size_t n, ByteBuffer* out) const {
+  if (TestReadHook()) TestReadHook()(path_, offset, n);
   out->resize(n);
   size_t got = 0;
   while (got < n) {
@@ -186,25 +195,43 @@ Status BatchWalker::Next(format::BatchHeader* h, ByteView* batch) {
 
 // ---------------------------------------------------------------- segments
 
+namespace {
+
+// Reads and checks the header (and that it matches the name and the log).
+Status ReadHeader(const ReadOnlyFile& f, std::optional<SeqNo> expect_base, uint64_t expect_log_id,
+                  format::SegmentHeader* h) {
+  ByteBuffer b;
+  Status hs = f.ReadExact(0, kSegmentHeaderSize, &b);
+  if (hs.ok()) hs = format::DecodeSegmentHeader(b, h);
+  if (hs.ok() && expect_base && h->base_seq != *expect_base) {
+    hs = Status::Corruption("header says base sequence " + std::to_string(h->base_seq.value()) +
+                            ", name says " + std::to_string(expect_base->value()));
+  }
+  if (hs.ok() && expect_log_id != 0 && h->log_id != expect_log_id) {
+    hs = Status::Corruption("header says log " + std::to_string(h->log_id) + ", not " +
+                            std::to_string(expect_log_id));
+  }
+  return hs;
+}
+
+}  // namespace
+
 Status OpenSegmentFile(const std::string& path, std::optional<SeqNo> expect_base,
                        uint64_t expect_log_id, SegmentFile* out) {
   *out = SegmentFile();
   SEGLOG_RETURN_IF_ERROR(ReadOnlyFile::Open(path, &out->file));
   const ReadOnlyFile& f = *out->file;
 
+  out->header_status = ReadHeader(f, expect_base, expect_log_id, &out->header);
+  if (!out->header_status.ok()) {
+    out->holds_data = HoldsData(*out);
+    // A writer syncs a new segment's header before it writes a batch: having seen a batch, a
+    // second read of the header sees what the writer wrote (a first read may have come before).
+    if (out->holds_data) {
+      out->header_status = ReadHeader(f, expect_base, expect_log_id, &out->header);
+    }
+  }
   ByteBuffer b;
-  Status hs = f.ReadExact(0, kSegmentHeaderSize, &b);
-  if (hs.ok()) hs = format::DecodeSegmentHeader(b, &out->header);
-  if (hs.ok() && expect_base && out->header.base_seq != *expect_base) {
-    hs = Status::Corruption("header says base sequence " +
-                            std::to_string(out->header.base_seq.value()) + ", name says " +
-                            std::to_string(expect_base->value()));
-  }
-  if (hs.ok() && expect_log_id != 0 && out->header.log_id != expect_log_id) {
-    hs = Status::Corruption("header says log " + std::to_string(out->header.log_id) +
-                            ", not " + std::to_string(expect_log_id));
-  }
-  out->header_status = hs;
 
   // Sealed iff the last kSegmentTrailerSize bytes are a valid trailer whose data end is
   // exactly where it starts (as Log recovery decides).
@@ -243,6 +270,132 @@ bool HoldsData(const SegmentFile& seg) {
 
 std::string AtOffset(const std::string& path, uint64_t offset, const std::string& message) {
   return path + " at offset " + std::to_string(offset) + ": " + message;
+}
+
+std::string WithoutAt(const std::string& message, const std::string& path, uint64_t offset) {
+  const std::string prefix = AtOffset(path, offset, "");
+  return message.rfind(prefix, 0) == 0 ? message.substr(prefix.size()) : message;
+}
+
+// ---------------------------------------------------------------- the unsealed segment
+
+namespace {
+
+// Offset after the last nonzero byte of `b` (0 when all of it is zero): memcmp against zeros a
+// page at a time (vectorised), then bytes.
+uint64_t LastNonZero(ByteView b) {
+  static const uint8_t kZeros[4096] = {};
+  uint64_t end = b.size();
+  while (end > 0) {
+    const uint64_t n = std::min<uint64_t>(end, sizeof(kZeros));
+    if (std::memcmp(b.data() + end - n, kZeros, n) != 0) break;
+    end -= n;
+  }
+  while (end > 0 && b[end - 1] == 0) --end;
+  return end;
+}
+
+// Where the file's nonzero bytes end: an active segment is preallocated and mostly zeros, so
+// its end is found reading backwards a chunk at a time into one small buffer, only inside the
+// file's data regions (io::DataRegions: never-written preallocated space is a hole to
+// SEEK_DATA), and only what lies before it is read into the image (a fresh buffer of a whole
+// segment costs page faults and zeroing for every page, each time a tool looks).
+Status NonZeroEnd(const ReadOnlyFile& file, uint64_t* end) {
+  constexpr uint64_t kChunk = 1u << 20;
+  std::vector<std::pair<uint64_t, uint64_t>> regions;
+  if (!io::DataRegions(file.path(), &regions).ok()) regions = {{0, file.size()}};
+  ByteBuffer chunk;
+  for (auto r = regions.rbegin(); r != regions.rend(); ++r) {
+    uint64_t to = std::min(r->second, file.size());
+    while (to > r->first) {
+      const uint64_t from = std::max(r->first, to > kChunk ? to - kChunk : 0);
+      SEGLOG_RETURN_IF_ERROR(file.Read(from, static_cast<size_t>(to - from), &chunk));
+      const uint64_t e = LastNonZero(chunk);
+      if (e > 0) {
+        *end = from + e;
+        return Status::OK();
+      }
+      to = from;
+    }
+  }
+  *end = 0;
+  return Status::OK();
+}
+
+// Bytes read past the last nonzero one: a batch (or mark) may end in zero bytes (a record
+// without attrs ends in a zero length).
+constexpr uint64_t kZeroSlack = 64u << 10;
+
+// The length a batch header at image[at] claims, when plausible and past the image's end.
+uint64_t CutShortEnd(ByteView image, uint64_t at) {
+  if (at + kBatchHeaderSize > image.size()) return 0;
+  const uint32_t length = format::DecodeFixed32(image.data() + at + 8);
+  if (length <= kBatchHeaderSize || length > format::kMaxBatchSize) return 0;
+  return at + length > image.size() ? at + length : 0;
+}
+
+Status ReadAndScan(const ReadOnlyFile& file, SeqNo base, ActiveScan* out) {
+  uint64_t want = file.size();
+  if (want > kZeroSlack) {  // else the slack covers the whole file anyway
+    SEGLOG_RETURN_IF_ERROR(NonZeroEnd(file, &want));
+    want = std::min(file.size(), want + kZeroSlack);
+  }
+  for (;;) {
+    SEGLOG_RETURN_IF_ERROR(file.Read(0, static_cast<size_t>(want), &out->image));
+    out->run.clear();
+    out->scan = format::ScanUnsealedTail(
+        out->image, kSegmentHeaderSize, base, file.path(),
+        [out](uint64_t off, const format::BatchHeader& h) { out->run.emplace_back(off, h); });
+    // A batch with a long run of zeros at its end may reach past what was read: read it whole.
+    const uint64_t need = CutShortEnd(out->image, out->scan.end);
+    if (out->scan.stop.ok() || need == 0 || out->image.size() < want || want >= file.size()) {
+      break;
+    }
+    want = std::min(file.size(), need + kZeroSlack);
+  }
+  // Reading preallocated space cached zero pages, which SEEK_DATA then counts as data: let
+  // them go, so that the next look's regions stay tight (as recovery does).
+  const uint64_t page_end =
+      (std::max(out->scan.dirty_end, out->scan.end) + 4095) & ~uint64_t{4095};
+  if (file.size() > kZeroSlack && page_end < file.size()) {
+    io::DropCache(file.path(), page_end, file.size() - page_end);
+  }
+  ++out->reads;
+  return Status::OK();
+}
+
+}  // namespace
+
+Status ScanActiveSegment(const ReadOnlyFile& file, SeqNo base, ActiveScan* out) {
+  *out = ActiveScan();
+  SEGLOG_RETURN_IF_ERROR(ReadAndScan(file, base, out));
+  uint64_t prev_end = out->scan.end;
+  while (out->scan.damaged) {
+    if (out->reads >= kMaxActiveReads) {
+      // Every read saw damage somewhere else: a writer is still moving; not damage.
+      out->scan.damaged = false;
+      out->scan.lost_until = out->scan.next_seq;
+      break;
+    }
+    SEGLOG_RETURN_IF_ERROR(ReadAndScan(file, base, out));
+    if (out->scan.damaged && out->scan.end == prev_end) break;  // two reads agree: damage
+    prev_end = out->scan.end;
+  }
+  return Status::OK();
+}
+
+std::string TailReason(const ActiveScan& a, const std::string& path) {
+  const format::TailScan& t = a.scan;
+  if (t.stop.ok()) return "";
+  const ByteView rest = t.end < a.image.size() ? ByteView(a.image).subspan(t.end) : ByteView();
+  if (t.stop.code() == StatusCode::kCorruption && rest.size() >= kBatchHeaderSize) {
+    const uint32_t length = format::DecodeFixed32(rest.data() + 8);
+    if (length > kBatchHeaderSize && length <= format::kMaxBatchSize && length > rest.size()) {
+      return "batch of " + std::to_string(length) + " bytes cut short: " +
+             std::to_string(rest.size()) + " bytes left before the end of the file";
+    }
+  }
+  return WithoutAt(t.stop.message(), path, t.end);
 }
 
 }  // namespace seglog::inspect_internal

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -20,6 +21,7 @@
 #include "format/catalog_format.h"
 #include "format/segment_format.h"
 #include "format/status.h"
+#include "format/tail_scan.h"
 #include "format/types.h"
 
 namespace seglog::inspect_internal {
@@ -79,6 +81,12 @@ class ReadOnlyFile {
   // Exactly n bytes; Corruption ("short read") when the file ends first.
   Status ReadExact(uint64_t offset, size_t n, ByteBuffer* out) const;
 
+  // For tests: called with the path, offset and length before every read of any ReadOnlyFile,
+  // so that a test can change a file between two reads of one look (what a live writer does at
+  // random). Empty: none. Not thread-safe; set it only while no reader runs.
+  using ReadHook = std::function<void(const std::string& path, uint64_t offset, size_t n)>;
+  static void SetReadHookForTesting(ReadHook hook);
+
  private:
   ReadOnlyFile(std::string path, int fd, uint64_t size)
       : path_(std::move(path)), fd_(fd), size_(size) {}
@@ -123,6 +131,9 @@ struct SegmentFile {
   std::unique_ptr<ReadOnlyFile> file;
   Status header_status;               // of decoding the header (and matching name and log)
   format::SegmentHeader header;       // valid when header_status is OK
+  // Header bad, and a good batch follows it: the header is corrupt (a header is synced before
+  // any batch is written). Header bad, no batch: a segment whose creation has not finished.
+  bool holds_data = false;
   std::optional<format::SegmentTrailer> trailer;  // set when sealed: a valid trailer ends it
   Status trailer_status;              // why there is no valid trailer (in the last 56 bytes)
   bool damaged_trailer = false;       // the last bytes start with the trailer magic, yet are bad
@@ -130,7 +141,9 @@ struct SegmentFile {
 };
 // Opens `path` and reads its header and (when it ends in one) its trailer. `expect_base` and
 // `expect_log_id` (0 = any) are checked against the header. Fails only when the file cannot be
-// opened; what is wrong inside is in the statuses.
+// opened; what is wrong inside is in the statuses. A bad header with a batch after it is read
+// a second time before it counts as bad: a live writer may have written the header and then a
+// batch between our two reads (the header comes first, so the second read sees it).
 Status OpenSegmentFile(const std::string& path, std::optional<SeqNo> expect_base,
                        uint64_t expect_log_id, SegmentFile* out);
 
@@ -141,5 +154,30 @@ bool HoldsData(const SegmentFile& seg);
 
 // "PATH at offset N: MESSAGE".
 std::string AtOffset(const std::string& path, uint64_t offset, const std::string& message);
+// MESSAGE without a leading "PATH at offset N: " (as AtOffset writes it), if it has one.
+std::string WithoutAt(const std::string& message, const std::string& path, uint64_t offset);
+
+// ---- the last, unsealed segment ----
+
+// The unsealed segment read whole (bounded by one segment) and scanned with the torn tail vs
+// damage rule of format/tail_scan.h, as recovery applies it.
+struct ActiveScan {
+  ByteBuffer image;          // the file's bytes [0, size) as last read (shorter if it shrank)
+  format::TailScan scan;     // scan.stop / scan.damage name the file and offset
+  std::vector<std::pair<uint64_t, format::BatchHeader>> run;  // the good batches before `end`
+  int reads = 0;             // how many times the file was read
+};
+// Reads and scans `file` (a segment whose first record is `base`). The tools are not the
+// writer: a batch the writer is still copying can read torn while a durable mark after it,
+// on a later page, already reads intact. So damage counts only when the next read finds it at
+// the same offset; while reads disagree the file is read again (up to kMaxActiveReads times),
+// and if they never agree it is taken for a tail being written (scan.damaged false). Fails
+// only on an I/O error.
+inline constexpr int kMaxActiveReads = 4;
+Status ScanActiveSegment(const ReadOnlyFile& file, SeqNo base, ActiveScan* out);
+// Why the scan stopped at scan.end, without "PATH at offset N: ", saying what a torn write
+// looks like ("batch of N bytes cut short: M bytes left before the end of the file") rather
+// than ReadBatch's "bad batch length". Empty for a clean end (zeros).
+std::string TailReason(const ActiveScan& a, const std::string& path);
 
 }  // namespace seglog::inspect_internal

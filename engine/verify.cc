@@ -60,6 +60,14 @@ struct BatchInfo {
   TimestampMs first_ts;
 };
 
+// What the batches of one segment add up to, for checking its trailer.
+struct SegmentTotals {
+  SeqNo next_min;                 // a data batch's base_seq must be at least this
+  std::optional<SeqNo> last_seq;  // of the last record read
+  uint64_t records = 0;
+  TimestampMs first_ts, max_ts;
+};
+
 // What verifying one segment found out, for the checks that span segments.
 struct SegmentOutcome {
   bool opened = false;
@@ -92,6 +100,12 @@ class Verifier {
   void VerifySegment(const std::string& path, SeqNo base, uint64_t log_id, bool last,
                      SegmentOutcome* o);
   void VerifyBatches(const SegmentFile& seg, SeqNo base, uint64_t limit, SegmentOutcome* o);
+  // The last, unsealed segment: torn tail (info) or damage below a durable mark (error).
+  void VerifyActive(const SegmentFile& seg, SeqNo base, SegmentOutcome* o);
+  // One good batch's records; false (an error added) when they do not decode.
+  bool VerifyBatchRecords(const std::string& path, uint64_t at, const format::BatchHeader& h,
+                          ByteView batch, ByteBuffer* scratch, SegmentTotals* sum,
+                          SegmentOutcome* o);
   // A queue's record inside a good batch: its message header or journal record.
   void VerifyQueueRecord(const std::string& path, uint64_t batch_offset, const RecordView& r);
   void VerifyQueues(const std::string& dir, const format::Catalog& catalog);
@@ -145,10 +159,8 @@ Status Verifier::Run(const std::string& dir) {
     known.insert(log_dir);
     LogDirListing files;
     s = inspect_internal::ListLogDir(log_dir, &files);
-    if (s.code() == StatusCode::kNotFound) {
-      Add(Severity::kWarning, log_dir, std::nullopt,
-          "log '" + e.name + "' has no directory (being created or dropped; reads as empty)");
-    } else if (!s.ok()) {
+    // NotFound: a log gets its directory at its first append; until then it is empty.
+    if (!s.ok() && s.code() != StatusCode::kNotFound) {
       Add(Severity::kError, log_dir, std::nullopt, s.ToString());
     }
     for (const auto& [base, path] : files.segments) {
@@ -318,8 +330,7 @@ void Verifier::VerifySegment(const std::string& path, SeqNo base, uint64_t log_i
   out_->bytes += seg.file->size();
 
   if (!seg.header_status.ok()) {
-    if (last && seg.header_status.code() == StatusCode::kCorruption &&
-        !inspect_internal::HoldsData(seg)) {
+    if (last && seg.header_status.code() == StatusCode::kCorruption && !seg.holds_data) {
       Add(Severity::kInfo, path, 0,
           "header incomplete: the segment's creation never finished, it holds no data (" +
               seg.header_status.message() + ")");
@@ -341,12 +352,96 @@ void Verifier::VerifySegment(const std::string& path, SeqNo base, uint64_t log_i
                                     : std::nullopt,
         "sealed segment has no valid trailer: " + seg.trailer_status.message());
     return;
-  } else if (seg.damaged_trailer) {
-    Add(Severity::kWarning, path, seg.file->size() - kSegmentTrailerSize,
-        "ends in a damaged trailer (" + seg.trailer_status.message() +
-            "); recovery treats the segment as unsealed and keeps its batches");
+  } else {
+    if (seg.damaged_trailer) {
+      Add(Severity::kWarning, path, seg.file->size() - kSegmentTrailerSize,
+          "ends in a damaged trailer (" + seg.trailer_status.message() +
+              "); recovery treats the segment as unsealed and keeps its batches");
+    }
+    VerifyActive(seg, base, o);
+    return;
   }
   VerifyBatches(seg, base, limit, o);
+}
+
+bool Verifier::VerifyBatchRecords(const std::string& path, uint64_t at,
+                                  const format::BatchHeader& h, ByteView batch,
+                                  ByteBuffer* scratch, SegmentTotals* sum, SegmentOutcome* o) {
+  ++out_->batches;
+  if (h.type != format::kBatchTypeData) return true;  // a durable mark, or a newer seglog's
+  if (h.base_seq < sum->next_min) {
+    Add(Severity::kError, path, at,
+        "batch sequence " + std::to_string(h.base_seq.value()) +
+            " goes backwards (expected at least " + std::to_string(sum->next_min.value()) + ")");
+    return false;
+  }
+  format::RecordCursor c;
+  Status rs = c.Init(h, batch, scratch);
+  RecordView r;
+  uint32_t n = 0;
+  while (rs.ok() && (rs = c.Next(&r)).ok()) {
+    ++n;
+    if (r.ts > h.max_ts) {
+      rs = Status::Corruption("record " + std::to_string(r.seq.value()) +
+                              " has a timestamp after its batch's max_ts");
+    } else if (role_ != LogRole::kPlain) {
+      VerifyQueueRecord(path, at, r);
+    }
+  }
+  if (rs.IsNoMore() && n != h.record_count) {
+    rs = Status::Corruption("batch holds " + std::to_string(n) + " records, its header says " +
+                            std::to_string(h.record_count));
+  }
+  if (!rs.IsNoMore()) {
+    // The checksum was good, so this is no torn write, even at the tail.
+    Add(Severity::kError, path, at, rs.message());
+    return false;
+  }
+  out_->records += n;
+  if (sum->records == 0) sum->first_ts = sum->max_ts = h.first_ts;
+  sum->records += n;
+  sum->max_ts = std::max(sum->max_ts, h.max_ts);
+  sum->next_min = h.last_seq() + 1;
+  sum->last_seq = h.last_seq();
+  o->batches.push_back(BatchInfo{at, h.base_seq, h.first_ts});
+  return true;
+}
+
+void Verifier::VerifyActive(const SegmentFile& seg, SeqNo base, SegmentOutcome* o) {
+  const std::string& path = seg.file->path();
+  inspect_internal::ActiveScan a;
+  Status s = inspect_internal::ScanActiveSegment(*seg.file, base, &a);
+  if (!s.ok()) {
+    Add(Severity::kError, path, std::nullopt, s.ToString());
+    return;
+  }
+  ByteBuffer scratch;
+  SegmentTotals sum;
+  sum.next_min = base;
+  for (const auto& [at, h] : a.run) {
+    if (!VerifyBatchRecords(path, at, h, ByteView(a.image).subspan(at, h.length), &scratch, &sum,
+                            o)) {
+      return;
+    }
+  }
+  Tick(path, a.scan.end);
+  const format::TailScan& t = a.scan;
+  if (t.damaged) {
+    Add(Severity::kError, path, t.end,
+        inspect_internal::WithoutAt(t.damage.message(), path, t.end));
+    return;
+  }
+  if (t.stop.code() == StatusCode::kNotSupported) {
+    Add(Severity::kError, path, t.end, t.stop.ToString());
+    return;
+  }
+  if (!t.stop.ok()) {
+    // The unsealed tail: where the log ends; recovery cuts it off.
+    Add(Severity::kInfo, path, t.end, "tail ends here: " + inspect_internal::TailReason(a, path));
+  }
+  o->complete = true;
+  o->data_end = t.end;
+  o->last_seq = sum.last_seq;
 }
 
 void Verifier::VerifyBatches(const SegmentFile& seg, SeqNo base, uint64_t limit,
@@ -356,76 +451,29 @@ void Verifier::VerifyBatches(const SegmentFile& seg, SeqNo base, uint64_t limit,
   format::BatchHeader h;
   ByteView batch;
   ByteBuffer scratch;
-  SeqNo next_min = base;
-  std::optional<SeqNo> last_seq;
-  uint64_t records = 0;
-  TimestampMs first_ts, max_ts;
+  SegmentTotals sum;
+  sum.next_min = base;
   Status s;
   while ((s = w.Next(&h, &batch)).ok()) {
-    ++out_->batches;
     Tick(path, w.position());
-    if (h.type != format::kBatchTypeData) continue;  // a safe-to-ignore batch of a newer seglog
-    const uint64_t at = w.offset();
-    if (h.base_seq < next_min) {
-      Add(Severity::kError, path, at,
-          "batch sequence " + std::to_string(h.base_seq.value()) +
-              " goes backwards (expected at least " + std::to_string(next_min.value()) + ")");
-      return;
-    }
-    format::RecordCursor c;
-    Status rs = c.Init(h, batch, &scratch);
-    RecordView r;
-    uint32_t n = 0;
-    while (rs.ok() && (rs = c.Next(&r)).ok()) {
-      ++n;
-      if (r.ts > h.max_ts) {
-        rs = Status::Corruption("record " + std::to_string(r.seq.value()) +
-                                " has a timestamp after its batch's max_ts");
-      } else if (role_ != LogRole::kPlain) {
-        VerifyQueueRecord(path, at, r);
-      }
-    }
-    if (rs.IsNoMore() && n != h.record_count) {
-      rs = Status::Corruption("batch holds " + std::to_string(n) + " records, its header says " +
-                              std::to_string(h.record_count));
-    }
-    if (!rs.IsNoMore()) {
-      // The checksum was good, so this is no torn write, even at the tail.
-      Add(Severity::kError, path, at, rs.message());
-      return;
-    }
-    out_->records += n;
-    if (records == 0) first_ts = max_ts = h.first_ts;
-    records += n;
-    max_ts = std::max(max_ts, h.max_ts);
-    next_min = h.last_seq() + 1;
-    last_seq = h.last_seq();
-    o->batches.push_back(BatchInfo{at, h.base_seq, h.first_ts});
+    if (!VerifyBatchRecords(path, w.offset(), h, batch, &scratch, &sum, o)) return;
   }
+  // Sealed: anything short of the trailer's data end that does not decode is corruption.
   const uint64_t stop = w.offset();
-  if (s.IsNoMore()) {
-    if (o->sealed && stop < limit) {
-      Add(Severity::kError, path, stop,
-          "zeros where a batch should be, before the trailer's data end " +
-              std::to_string(limit));
-      return;
-    }
-  } else if (o->sealed) {
-    Add(Severity::kError, path, stop, s.message());  // the first bad batch
+  if (s.IsNoMore() && stop < limit) {
+    Add(Severity::kError, path, stop,
+        "zeros where a batch should be, before the trailer's data end " + std::to_string(limit));
     return;
-  } else if (s.code() == StatusCode::kCorruption) {
-    // The unsealed tail: where the log ends; recovery cuts it off.
-    Add(Severity::kInfo, path, stop, "tail ends here: " + s.message());
-  } else {
-    Add(Severity::kError, path, stop, s.ToString());
+  }
+  if (!s.IsNoMore()) {
+    Add(Severity::kError, path, stop, s.message());  // the first bad batch
     return;
   }
   o->complete = true;
   o->data_end = stop;
-  if (!o->sealed) {
-    o->last_seq = last_seq;
-    return;
-  }
+  const uint64_t records = sum.records;
+  const std::optional<SeqNo> last_seq = sum.last_seq;
+  const TimestampMs first_ts = sum.first_ts, max_ts = sum.max_ts;
 
   const format::SegmentTrailer& t = *seg.trailer;
   const uint64_t trailer_at = t.data_end.value();

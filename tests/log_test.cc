@@ -68,16 +68,7 @@ class LogTest : public ::testing::TestWithParam<io::Backend> {
     return out;
   }
 
-  std::vector<std::string> SegmentFiles() {
-    std::vector<std::string> names, segs;
-    EXPECT_OK(io::ListDir(dir_.path() + "/log", &names));
-    for (auto& n : names) {
-      SeqNo b;
-      if (ParseSegmentFileName(n, &b)) segs.push_back(dir_.path() + "/log/" + n);
-    }
-    std::sort(segs.begin(), segs.end());
-    return segs;
-  }
+  std::vector<std::string> SegmentFiles() { return testing::SegmentFilesIn(dir_.path() + "/log"); }
 
   TempDir dir_;
   std::unique_ptr<io::FileSystem> fs_;

@@ -6,7 +6,11 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <algorithm>
 #include <stdexcept>
+
+#include "engine/segment.h"
+#include "io/file_util.h"
 
 namespace seglog::testing {
 
@@ -59,6 +63,17 @@ std::string RandomBytes(std::mt19937_64& rng, size_t n) {
   std::string s(n, '\0');
   for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>(rng() & 0xff);
   return s;
+}
+
+std::vector<std::string> SegmentFilesIn(const std::string& dir) {
+  std::vector<std::string> names, segs;
+  if (!io::ListDir(dir, &names).ok()) return segs;
+  for (const std::string& n : names) {
+    SeqNo b;
+    if (ParseSegmentFileName(n, &b)) segs.push_back(dir + "/" + n);
+  }
+  std::sort(segs.begin(), segs.end());
+  return segs;
 }
 
 std::unique_ptr<io::FileSystem> MakeFs(io::Backend b) {

@@ -43,6 +43,10 @@ KilledChild RunChildAndKill(const std::string& gtest_filter,
                             const std::vector<std::pair<std::string, std::string>>& env,
                             size_t words, size_t kill_after);
 
+// The segment files of the log directory `dir`, in sequence order (full paths); empty when the
+// directory is missing (a log nobody appended to has none).
+std::vector<std::string> SegmentFilesIn(const std::string& dir);
+
 // A file system of that backend, or nullptr when this machine lacks it (io_uring refused).
 std::unique_ptr<io::FileSystem> MakeFs(io::Backend b);
 

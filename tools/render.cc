@@ -416,6 +416,119 @@ void PrintVerifyReport(const std::string& dir, const VerifyReport& r, bool quiet
 
 // ---------------------------------------------------------------- dump
 
+// ---------------------------------------------------------------- repair
+
+namespace {
+
+// "sequence numbers 4..7", "message ids 4..7", "journal records 4..7".
+std::string LostWhat(const LogRepair& l) {
+  switch (l.kind) {
+    case LogKind::kQueueMessages: return "message ids";
+    case LogKind::kQueueJournal: return "journal records";
+    case LogKind::kPlain:
+    case LogKind::kStreamShard: break;
+  }
+  return "sequence numbers";
+}
+
+std::string Ranges(const std::vector<LostRange>& lost) {
+  std::string s;
+  for (const LostRange& r : lost) {
+    if (!s.empty()) s += ", ";
+    s += std::to_string(r.first.value());
+    if (r.last != r.first) s += ".." + std::to_string(r.last.value());
+  }
+  return s;
+}
+
+void PrintSegmentRepair(const LogRepair& l, const SegmentRepair& g, bool dry_run,
+                        std::FILE* out) {
+  std::string what = g.was_active ? "active segment, sealed at sequence " +
+                                        std::to_string(g.last_seq.value())
+                                  : "sealed segment";
+  const std::string marks =
+      g.marks_dropped > 0
+          ? ", " + Plural(g.marks_dropped, "durable mark", "durable marks") + " dropped"
+          : "";
+  std::fprintf(out, "  %s  %s: %s %s, %s kept%s\n", Base(g.path).c_str(), what.c_str(),
+               dry_run ? "would be rewritten with" : "rewritten with",
+               Plural(g.batches_kept, "batch", "batches").c_str(),
+               Plural(g.records_kept, "record", "records").c_str(), marks.c_str());
+  for (const Damage& d : g.damage) {
+    std::fprintf(out, "    damaged at offset %llu (%llu bytes): %s\n",
+                 static_cast<unsigned long long>(d.offset),
+                 static_cast<unsigned long long>(d.length), d.why.c_str());
+  }
+  if (!g.lost.empty()) {
+    std::fprintf(out, "    lost %s %s\n", LostWhat(l).c_str(), Ranges(g.lost).c_str());
+  }
+}
+
+}  // namespace
+
+void PrintRepairReport(const RepairReport& r, std::FILE* out) {
+  std::fprintf(out, "repair %s: %s, %s checked%s\n", r.dir.c_str(),
+               Plural(r.logs_checked, "log", "logs").c_str(),
+               Plural(r.segments_checked, "segment", "segments").c_str(),
+               r.dry_run ? " (dry run: nothing written)" : "");
+  for (const LogRepair& l : r.logs) {
+    const std::string catalog_name =
+        l.kind == LogKind::kPlain ? "" : "log " + Quoted(l.name) + ", ";
+    std::fprintf(out, "%s (%sid %llu)\n", DescribeLog(l).c_str(), catalog_name.c_str(),
+                 static_cast<unsigned long long>(l.id));
+    for (const SegmentRepair& g : l.segments) PrintSegmentRepair(l, g, r.dry_run, out);
+    if (l.kind == LogKind::kQueueJournal && l.lost_count() > 0) {
+      std::fprintf(out, "  (the deletes and receive counts in those records are forgotten: "
+                        "those messages may be delivered again)\n");
+    }
+  }
+  if (!r.damaged()) {
+    std::fprintf(out, "OK: no damage found\n");
+    return;
+  }
+  if (r.lost_count() == 0) {
+    std::fprintf(out, "%s: no record lost\n", r.dry_run ? "DAMAGED" : "REPAIRED");
+    return;
+  }
+  std::string summary;
+  for (const LogRepair& l : r.logs) {
+    if (l.lost_count() == 0) continue;
+    summary += (summary.empty() ? ": " : "; ") + DescribeLog(l) + ": " + LostWhat(l) + " " +
+               Ranges(l.lost());
+  }
+  std::fprintf(out, "LOST %s%s\n",
+               Plural(r.lost_count(), "sequence number", "sequence numbers").c_str(),
+               summary.c_str());
+}
+
+json RepairReportToJson(const RepairReport& r) {
+  json logs = json::array();
+  for (const LogRepair& l : r.logs) {
+    json segs = json::array();
+    for (const SegmentRepair& g : l.segments) {
+      json damage = json::array();
+      for (const Damage& d : g.damage) {
+        damage.push_back({{"offset", d.offset}, {"length", d.length}, {"why", d.why}});
+      }
+      json lost = json::array();
+      for (const LostRange& x : g.lost) lost.push_back({x.first.value(), x.last.value()});
+      segs.push_back({{"path", g.path}, {"base_seq", g.base_seq.value()},
+                      {"was_active", g.was_active}, {"header_rewritten", g.header_rewritten},
+                      {"damage", damage}, {"batches_kept", g.batches_kept},
+                      {"records_kept", g.records_kept}, {"marks_dropped", g.marks_dropped},
+                      {"last_seq", g.last_seq.value()}, {"lost", lost}, {"written", g.written}});
+    }
+    json lost = json::array();
+    for (const LostRange& x : l.lost()) lost.push_back({x.first.value(), x.last.value()});
+    logs.push_back({{"name", l.name}, {"id", l.id}, {"describe", DescribeLog(l)},
+                    {"lost_what", LostWhat(l)}, {"lost", lost}, {"lost_count", l.lost_count()},
+                    {"segments", segs}});
+  }
+  return {{"dir", r.dir}, {"dry_run", r.dry_run}, {"logs_checked", r.logs_checked},
+          {"segments_checked", r.segments_checked}, {"damaged", r.damaged()},
+          {"lost_count", r.lost_count()}, {"logs", logs}};
+}
+
 json RecordToJson(const RecordView& r) {
   return json{{"seq", r.seq.value()},
               {"ts", r.ts.value()},

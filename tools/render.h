@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/inspect.h"
+#include "engine/repair.h"
 
 namespace seglog::tool {
 
@@ -28,6 +29,12 @@ nlohmann::json QueueMessageToJson(const QueueMessage& m);
 // One line: id, time, live/DELETED/EXPIRED, group and dedup ids (FIFO), delay, attribute
 // count, body preview, then receive count, source and delay end when there are any.
 std::string QueueMessageLine(const QueueMessage& m);
+
+// ---- repair ----
+// Each damaged segment: what was damaged, what was kept, what was lost; then one summary line
+// (OK / REPAIRED / LOST, with every lost range per log).
+void PrintRepairReport(const RepairReport& r, std::FILE* out);
+nlohmann::json RepairReportToJson(const RepairReport& r);
 
 // Serializes without throwing on bytes that are not UTF-8 (paths may hold any bytes).
 std::string JsonText(const nlohmann::json& j, int indent = 2);

@@ -4,9 +4,12 @@
 //   seglog verify DIR [--json] [--quiet]
 //   seglog dump PATH [--log NAME | --queue NAME [--hide-deleted] [--hide-expired]]
 //               [--from SEQ] [--limit N] [--json]
+//   seglog repair DIR [--dry-run] [--json]
 //
-// Every command only reads (no LOCK, pread only), so it is safe beside a live writer.
-// Exit status: 0 all well; 1 corruption found; 2 usage or any other error.
+// inspect, verify and dump only read (no LOCK, pread only), so they are safe beside a live
+// writer. repair writes: it takes the store's LOCK and refuses a store open elsewhere.
+// Exit status: 0 all well; 1 corruption found (repair: records were lost); 2 usage or any
+// other error.
 // The work is in engine/inspect.h; this file parses arguments and prints.
 #include <unistd.h>
 
@@ -158,9 +161,28 @@ int RunDumpQueue(const std::string& store, const std::string& queue, const DumpQ
   return kExitOk;
 }
 
+int RunRepair(const std::string& dir, bool dry_run, bool as_json) {
+  RepairOptions opt;
+  opt.dry_run = dry_run;
+  RepairReport r;
+  Status s = RepairStore(dir, opt, &r);
+  if (!s.ok()) {
+    std::fprintf(stderr, "seglog repair: %s\n", s.ToString().c_str());
+    return kExitError;  // nothing to say about lost records: the repair did not run through
+  }
+  if (as_json) {
+    std::printf("%s\n", JsonText(RepairReportToJson(r)).c_str());
+  } else {
+    PrintRepairReport(r, stdout);
+  }
+  return r.lost_count() > 0 ? kExitCorrupt : kExitOk;
+}
+
 int Main(int argc, char** argv) {
-  CLI::App app{"seglog: look inside a seglog store. Read-only: safe beside a live writer.\n"
-               "Exit status: 0 all well, 1 corruption found, 2 usage or other error."};
+  CLI::App app{"seglog: look inside a seglog store (inspect, verify, dump: read-only, safe beside "
+               "a live writer), or repair one.\n"
+               "Exit status: 0 all well, 1 corruption found (repair: records lost), 2 usage or "
+               "other error."};
   app.name("seglog");
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Help for every command");
@@ -212,6 +234,15 @@ int Main(int argc, char** argv) {
   CLI::Option* dump_now = dump->add_option("--now", now_ms, now_help)->needs(queue_opt);
   dump->add_flag("--json", as_json, "One JSON document on stdout");
 
+  bool dry_run = false;
+  CLI::App* repair = app.add_subcommand(
+      "repair",
+      "Exclusive (takes the LOCK): rewrite damaged segments keeping every intact batch; print "
+      "every lost sequence range (message ids); exit 1 when anything was lost");
+  repair->add_option("DIR", dir, "Store directory")->required();
+  repair->add_flag("--dry-run", dry_run, "Print what would be repaired and lost; write nothing");
+  repair->add_flag("--json", as_json, "One JSON document on stdout");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -222,6 +253,7 @@ int Main(int argc, char** argv) {
   Clock* clock = inspect_now->count() + dump_now->count() > 0 ? &fixed : nullptr;
   if (inspect->parsed()) return RunInspect(dir, as_json, no_scan, clock);
   if (verify->parsed()) return RunVerify(dir, as_json, quiet);
+  if (repair->parsed()) return RunRepair(dir, dry_run, as_json);
   if (!queue.empty()) {
     DumpQueueOptions opt;
     opt.from = SeqNo(from);
