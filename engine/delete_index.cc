@@ -10,15 +10,13 @@
 
 namespace seglog {
 
-namespace {
-constexpr char kSnapshotFile[] = "DELETES";
-}  // namespace
-
-Status DeleteIndex::Open(Log* journal, io::FileSystem* fs, std::unique_ptr<DeleteIndex>* out) {
+Status DeleteIndex::Open(Log* journal, io::FileSystem* fs, std::unique_ptr<DeleteIndex>* out,
+                         SpaceReserve* reserve) {
   if (journal == nullptr || fs == nullptr) return Status::InvalidArgument("no journal");
   std::unique_ptr<DeleteIndex> d(
-      new DeleteIndex(journal, fs, journal->dir() + "/" + kSnapshotFile));
+      new DeleteIndex(journal, fs, journal->dir() + "/" + kDeleteSnapshotFile, reserve));
   SEGLOG_RETURN_IF_ERROR(d->Recover().WithContext("recovering delete index " + d->path_));
+  if (reserve != nullptr) reserve->NeedSnapshotRoom(d->SnapshotBound());
   *out = std::move(d);
   return Status::OK();
 }
@@ -88,7 +86,22 @@ Status DeleteIndex::Journal(std::span<const format::JournalRecord> records) {
     values.push_back(format::EncodeJournalRecord(r));
     recs.push_back(Log::Record{{}, values.back(), {}});
   }
-  return journal_->Append(recs);
+  Status s = journal_->Append(recs);
+  if (reserve_ == nullptr) return s;
+  if (s.code() == StatusCode::kNoSpace) {
+    // The journal could not get a new segment even with the reserve's room: a snapshot frees
+    // the segments it covers (and refills the reserve). The change is in memory, so the
+    // snapshot may hold it already; journaling it again is harmless (replay is idempotent).
+    if (!Snapshot().ok()) return s;
+    return journal_->Append(recs);
+  }
+  if (s.ok() && reserve_->Depleted() && journal_->Stats().segments > 1) {
+    // The disk is full and the journal took the reserve's room for its new segment: give the
+    // sealed ones back now, before the next roll needs it again. Best effort: the change is
+    // journaled already.
+    (void)Snapshot();
+  }
+  return s;
 }
 
 Status DeleteIndex::Delete(std::span<const SeqNo> ids) {
@@ -186,10 +199,38 @@ Status DeleteIndex::Snapshot() {
   // Everything the journal holds below `covered` must be durable before the snapshot claims
   // to cover it (under kNone/kInterval the journal may not have synced it yet).
   SEGLOG_RETURN_IF_ERROR(journal_->Sync());
-  SEGLOG_RETURN_IF_ERROR(
-      io::WriteFileAtomically(fs_, path_, format::EncodeDeleteSnapshot(snap)));
+  const ByteBuffer bytes = format::EncodeDeleteSnapshot(snap);
+  SEGLOG_RETURN_IF_ERROR(WriteSnapshot(bytes));
   // Only now may the journal forget what the snapshot covers.
-  return journal_->RemoveSegmentsBefore(snap.covered);
+  size_t removed = 0;
+  Status s = journal_->RemoveSegmentsBefore(snap.covered, &removed);
+  if (reserve_ != nullptr) {
+    reserve_->NeedSnapshotRoom(bytes.size());
+    if (removed > 0) reserve_->Refill();
+  }
+  return s;
+}
+
+// On a full disk: room for the temporary file (its blocks and one for the directory) from the
+// reserve, and once more.
+Status DeleteIndex::WriteSnapshot(ByteView bytes) {
+  Status s = io::WriteFileAtomically(fs_, path_, bytes);
+  if (s.code() != StatusCode::kNoSpace || reserve_ == nullptr) return s;
+  if (reserve_->Release(FileSpaceReserve::RoundUp(bytes.size()) + FileSpaceReserve::kBlock)) {
+    s = io::WriteFileAtomically(fs_, path_, bytes);
+  }
+  if (s.code() == StatusCode::kNoSpace && io::PathExists(path_ + ".tmp")) {
+    (void)fs_->Remove(path_ + ".tmp");  // a torn temporary file only takes space
+  }
+  return s;
+}
+
+uint64_t DeleteIndex::SnapshotBound() const {
+  std::lock_guard<std::mutex> l(mu_);
+  // The portable 64-bit form holds 8 bytes plus, per chunk, a 4-byte key and the bitmap; the
+  // snapshot 8 bytes per chunk instead of 4: at most twice the portable size.
+  return 44 + 2 * static_cast<uint64_t>(deleted_.getSizeInBytes(/*portable=*/true)) +
+         12 * static_cast<uint64_t>(counts_.size());
 }
 
 }  // namespace seglog

@@ -12,6 +12,13 @@
 // changes still being journaled, which replay applies again: replay is idempotent). A change
 // whose journal append fails was not acknowledged; it may be in effect until a restart.
 //
+// Full disk (SPEC.md 13.8): with a SpaceReserve, a journal append that fails for lack of space
+// (its journal could not create a segment, even with the reserve's room) writes a snapshot,
+// which removes the journal segments it covers, and tries once more; a snapshot that cannot be
+// written for lack of space releases room for it from the reserve and tries once more. After
+// a snapshot removed segments the reserve is refilled. The reserve is told how large a
+// snapshot may grow (NeedSnapshotRoom) at open and after every snapshot.
+//
 // Thread-safety: all methods may be called from any thread.
 #pragma once
 
@@ -23,6 +30,7 @@
 #include <utility>
 
 #include "engine/log.h"
+#include "engine/space_reserve.h"
 #include "format/delete_index_format.h"
 #include "format/status.h"
 #include "format/types.h"
@@ -30,11 +38,16 @@
 
 namespace seglog {
 
+// The snapshot's file name, in the journal's directory.
+inline constexpr char kDeleteSnapshotFile[] = "DELETES";
+
 class DeleteIndex {
  public:
   // Recovers the index whose journal is `journal` (kept open by the caller, outliving this).
   // Corruption when the snapshot is bad or the journal no longer reaches back to it.
-  static Status Open(Log* journal, io::FileSystem* fs, std::unique_ptr<DeleteIndex>* out);
+  // `reserve` (optional, not owned, outliving this): the store's, for a full disk.
+  static Status Open(Log* journal, io::FileSystem* fs, std::unique_ptr<DeleteIndex>* out,
+                     SpaceReserve* reserve = nullptr);
 
   // Marks messages deleted; returns once journaled under the journal's durability mode.
   // Ids already deleted are fine (idempotent).
@@ -64,19 +77,24 @@ class DeleteIndex {
 
   // Writes a snapshot and removes the journal segments it covers.
   Status Snapshot();
+  // An upper bound on the size of a snapshot of the index as it is now (format: 44 bytes of
+  // header, count and checksum, each chunk's 8-byte header and bitmap, 12 bytes per count).
+  uint64_t SnapshotBound() const;
 
   const std::string& snapshot_path() const { return path_; }
 
  private:
-  DeleteIndex(Log* journal, io::FileSystem* fs, std::string path)
-      : journal_(journal), fs_(fs), path_(std::move(path)) {}
+  DeleteIndex(Log* journal, io::FileSystem* fs, std::string path, SpaceReserve* reserve)
+      : journal_(journal), fs_(fs), path_(std::move(path)), reserve_(reserve) {}
   Status Recover();
   void ApplyLocked(const format::JournalRecord& r);
   Status Journal(std::span<const format::JournalRecord> records);
+  Status WriteSnapshot(ByteView bytes);
 
   Log* const journal_;
   io::FileSystem* const fs_;
   const std::string path_;
+  SpaceReserve* const reserve_;
   mutable std::mutex mu_;
   Roaring64Map deleted_;
   std::unordered_map<uint64_t, uint32_t> counts_;

@@ -414,6 +414,13 @@ class Queues::Queue {
   Status Stats(QueueStats* out);
   Status Redrive(const std::string& target, size_t max_messages, size_t* moved);
   Status Compact(size_t* rewritten, size_t* removed);
+  // Compact's writing part: the prefix of wholly dead segments first (it only frees space),
+  // then the rewrites, skipped on a full disk (SPEC.md 13.8: a rewrite needs new space first).
+  Status ApplyCompaction(const std::vector<std::pair<SeqNo, bool>>& rewrites,
+                         uint64_t remove_before, size_t* rw, size_t* rm);
+  // Removes the sealed segments wholly below `hi` (purged), but on FIFO queues none inside
+  // the dedup window; then refills the store's reserve.
+  Status RemovePurged(uint64_t hi);
   Status MoveOut(Queue& to, std::span<const SendEntry> entries,
                  std::span<const format::QueueMessageHeader> moved);
   void ExpireDedupLocked(int64_t now) {
@@ -920,7 +927,8 @@ Status Queues::Find(const std::string& name, std::shared_ptr<Queue>* out) {
   SEGLOG_RETURN_IF_ERROR(LogOptionsFromProps(entry->props, &c.log));
   SEGLOG_RETURN_IF_ERROR(store_->OpenLog(MessagesLogName(name), &q->log));
   SEGLOG_RETURN_IF_ERROR(store_->OpenLog(JournalLogName(name), &q->journal));
-  SEGLOG_RETURN_IF_ERROR(DeleteIndex::Open(q->journal, store_->file_system(), &q->del));
+  SEGLOG_RETURN_IF_ERROR(DeleteIndex::Open(q->journal, store_->file_system(), &q->del,
+                                           store_->space_reserve()));
   std::random_device rd;
   q->epoch = rd();
   SEGLOG_RETURN_IF_ERROR(q->Recover().WithContext("recovering queue '" + name + "'"));
@@ -1538,9 +1546,30 @@ Status Queues::Queue::Purge() {
   // Journal first: if that fails nothing changed. Receives racing the purge may still get a
   // message below hi (as SQS's purge, it takes effect as it goes).
   if (lo < hi) SEGLOG_RETURN_IF_ERROR(del->DeleteRange(SeqNo(lo), SeqNo(hi)));
-  std::lock_guard<std::mutex> l(mu);
-  ExpireBelowLocked(hi);  // drops every id below hi from memory, in flight or not
-  return Status::OK();
+  {
+    std::lock_guard<std::mutex> l(mu);
+    ExpireBelowLocked(hi);  // drops every id below hi from memory, in flight or not
+  }
+  // The space comes back now, not at the next compaction: on a full disk that is the point.
+  return lo < hi ? RemovePurged(hi) : Status::OK();
+}
+
+Status Queues::Queue::RemovePurged(uint64_t hi) {
+  const int64_t now = Now();
+  uint64_t below = 0;
+  for (const SegmentInfo& sg : log->Segments()) {
+    if (!sg.sealed || !sg.status.ok() || sg.last_seq.value() >= hi) break;
+    if (fifo() && sg.max_ts.value() + kQueueDedupWindowMs > now) break;  // dedup reads them
+    below = sg.last_seq.value() + 1;
+  }
+  if (below == 0) return Status::OK();
+  DropIterators();  // an idle one would keep a removed segment mapped
+  // Under interval/none the purge's journal record must be durable before its records go.
+  SEGLOG_RETURN_IF_ERROR(journal->Sync());
+  size_t n = 0;
+  Status s = log->RemoveSegmentsBefore(SeqNo(below), &n);
+  if (n > 0) owner->store_->RefillReserve();
+  return s;
 }
 
 Status Queues::Queue::Stats(QueueStats* out) {
@@ -1744,28 +1773,39 @@ Status Queues::Queue::Compact(size_t* rewritten, size_t* removed) {
     if (live_bytes * 2 < all_bytes) rewrites.emplace_back(sg.base_seq, true);
   }
   size_t rw = 0, rm = 0;
-  if (!rewrites.empty() || remove_before > 0) {
-    DropIterators();  // an idle one would keep the old segment mapped
-    // An id leaves `live` only after its delete was appended to the journal; synced now, every
-    // record dropped below is durably deleted (or expired, which needs no record).
-    SEGLOG_RETURN_IF_ERROR(journal->Sync());
-    for (const auto& [base, keep_live] : rewrites) {
-      if (keep_live) {
-        SEGLOG_RETURN_IF_ERROR(log->RewriteSegment(base, is_live));
-        ++rw;
-      } else {
-        SEGLOG_RETURN_IF_ERROR(log->RewriteSegment(base, [](SeqNo) { return false; }));
-        ++rm;
-      }
-    }
-    if (remove_before > 0) {
-      size_t n = 0;
-      SEGLOG_RETURN_IF_ERROR(log->RemoveSegmentsBefore(SeqNo(remove_before), &n));
-      rm += n;
-    }
-  }
+  Status s = ApplyCompaction(rewrites, remove_before, &rw, &rm);
+  if (rm > 0) owner->store_->RefillReserve();
   if (rewritten != nullptr) *rewritten = rw;
   if (removed != nullptr) *removed = rm;
+  return s;
+}
+
+Status Queues::Queue::ApplyCompaction(const std::vector<std::pair<SeqNo, bool>>& rewrites,
+                                      uint64_t remove_before, size_t* rw, size_t* rm) {
+  if (rewrites.empty() && remove_before == 0) return Status::OK();
+  DropIterators();  // an idle one would keep the old segment mapped
+  // An id leaves `live` only after its delete was appended to the journal; synced now, every
+  // record dropped below is durably deleted (or expired, which needs no record).
+  SEGLOG_RETURN_IF_ERROR(journal->Sync());
+  if (remove_before > 0) {
+    size_t n = 0;
+    SEGLOG_RETURN_IF_ERROR(log->RemoveSegmentsBefore(SeqNo(remove_before), &n));
+    *rm += n;
+  }
+  auto is_live = [this](SeqNo q) {
+    std::lock_guard<std::mutex> l(mu);
+    return live.contains(q.value());
+  };
+  for (const auto& [base, keep_live] : rewrites) {
+    // A rewrite writes the new segment before the old one goes: not on a full disk. (One that
+    // keeps nothing needs only a header and a trailer: tried, and skipped if even that fails.)
+    if (keep_live && owner->store_->SpaceIsShort()) break;
+    Status s = keep_live ? log->RewriteSegment(base, is_live)
+                         : log->RewriteSegment(base, [](SeqNo) { return false; });
+    if (s.code() == StatusCode::kNoSpace) continue;
+    SEGLOG_RETURN_IF_ERROR(s);
+    ++*(keep_live ? rw : rm);
+  }
   return Status::OK();
 }
 
@@ -1777,8 +1817,10 @@ Status Queues::Queue::Maintain(const QueuesOptions& opt) {
     std::lock_guard<std::mutex> l(mu);
     ExpireDedupLocked(now);
   }
+  size_t expired = 0;
   SEGLOG_RETURN_IF_ERROR(log->RemoveSegmentsOlderThan(
-      TimestampMs(now - static_cast<int64_t>(cfg.retention_s) * 1000)));
+      TimestampMs(now - static_cast<int64_t>(cfg.retention_s) * 1000), &expired));
+  if (expired > 0) owner->store_->RefillReserve();
   if (opt.compaction) SEGLOG_RETURN_IF_ERROR(Compact(nullptr, nullptr));
   if (journal->Stats().bytes > opt.journal_snapshot_bytes) {
     del->ForgetBelow(log->first_seq());

@@ -10,12 +10,25 @@
 #include <set>
 #include <utility>
 
+#include <sys/statvfs.h>
+
 #include "engine/clock.h"
+#include "engine/delete_index.h"
 #include "engine/layout.h"
+#include "format/queue_format.h"
 
 namespace seglog {
 
 namespace {
+
+std::string ReservePath(const std::string& dir) { return dir + "/RESERVE"; }
+
+// Queue journals: the logs whose appends (deletes, purges, receive counts) must go on when
+// the disk is full, and whose segments the reserve holds room for (SPEC.md 13.8).
+bool UsesReserve(const format::CatalogEntry& e) {
+  const std::string* part = format::FindProp(e, format::queue_props::kPart);
+  return part != nullptr && *part == format::queue_props::kPartJournal;
+}
 
 // The stores this process holds open read-write, by the (device, inode) of their directory.
 // flock cannot tell a second open in this process from one in another (every open() is a lock
@@ -153,6 +166,7 @@ Status Store::OpenImpl() {
     ByteBuffer bytes;
     SEGLOG_RETURN_IF_ERROR(io::ReadFile(catalog_path, &bytes));
     SEGLOG_RETURN_IF_ERROR(format::DecodeCatalog(bytes, &catalog_).WithContext(catalog_path));
+    catalog_bytes_ = bytes.size();
   } else if (opt_.read_only) {
     return Status::NotFound("no store at " + dir_ + " (no CATALOG)");
   } else {
@@ -178,18 +192,102 @@ Status Store::OpenImpl() {
       for (const auto& f : files) SEGLOG_RETURN_IF_ERROR(fs_->Remove(d + "/" + f));
       SEGLOG_RETURN_IF_ERROR(fs_->RemoveDir(d));
     }
+    OpenReserveLocked();
   }
   return Status::OK();
 }
 
+void Store::OpenReserveLocked() {
+  // Opening must not need space (SPEC.md 13.8): a reserve that cannot even be created (a full
+  // disk refusing a new directory entry) leaves the store without one, as before it existed.
+  if (!FileSpaceReserve::Open(ReservePath(dir_), &reserve_).ok()) {
+    reserve_.reset();
+    return;
+  }
+  SizeReserveLocked();
+  for (const auto& e : catalog_.logs) {
+    uint64_t size = 0;
+    if (UsesReserve(e) &&
+        io::FileSize(LogDir(e.log_id) + "/" + kDeleteSnapshotFile, &size).ok()) {
+      reserve_->NeedSnapshotRoom(size);
+    }
+  }
+  reserve_->Refill();  // best effort: on a full disk the reserve starts smaller
+}
+
+void Store::SizeReserveLocked() {
+  if (reserve_ == nullptr) return;
+  uint64_t journal = 0;
+  for (const auto& e : catalog_.logs) {
+    LogOptions lo;
+    if (UsesReserve(e) && LogOptionsFromProps(e.props, &lo).ok()) {
+      journal = std::max(journal, lo.segment_size);
+    }
+  }
+  reserve_->SetSizes(journal, catalog_bytes_);
+}
+
+void Store::RefillReserve() {
+  if (reserve_ != nullptr) reserve_->Refill();
+}
+
+bool Store::SpaceIsShort() const {
+  if (reserve_ == nullptr) return false;
+  struct statvfs st;
+  if (::statvfs(dir_.c_str(), &st) != 0) return true;  // cannot tell: do not risk a rewrite
+  return static_cast<uint64_t>(st.f_bavail) * st.f_frsize < reserve_->target();
+}
+
+uint64_t Store::reserve_target() const { return reserve_ ? reserve_->target() : 0; }
+uint64_t Store::reserve_bytes() const { return reserve_ ? reserve_->reserved() : 0; }
+
 Status Store::SaveCatalogLocked() {
-  return io::WriteFileAtomically(fs_, CatalogPath(dir_), format::EncodeCatalog(catalog_));
+  const ByteBuffer bytes = format::EncodeCatalog(catalog_);
+  SEGLOG_RETURN_IF_ERROR(WriteCatalogLocked(bytes));
+  catalog_bytes_ = bytes.size();
+  SizeReserveLocked();
+  return Status::OK();
+}
+
+// On a full disk the temporary file cannot be written: release room for it (its blocks and
+// one more for the directory) from the reserve and try once more.
+Status Store::WriteCatalogLocked(ByteView bytes) {
+  const std::string path = CatalogPath(dir_);
+  Status s = io::WriteFileAtomically(fs_, path, bytes);
+  if (s.code() != StatusCode::kNoSpace || reserve_ == nullptr) return s;
+  if (reserve_->Release(FileSpaceReserve::RoundUp(bytes.size()) + FileSpaceReserve::kBlock)) {
+    s = io::WriteFileAtomically(fs_, path, bytes);
+  }
+  if (s.code() == StatusCode::kNoSpace && io::PathExists(path + ".tmp")) {
+    (void)fs_->Remove(path + ".tmp");  // a torn temporary file only takes space
+  }
+  return s;
+}
+
+Log::Env Store::EnvFor(const format::CatalogEntry& e) {
+  return Log::Env{fs_,
+                  clock_,
+                  &maps_,
+                  e.log_id,
+                  LogDir(e.log_id),
+                  opt_.read_only,
+                  opt_.mapped_writes,
+                  UsesReserve(e) ? reserve_.get() : nullptr};
 }
 
 Status Store::CreateLog(const std::string& name, const LogOptions& opt, Log** out) {
   SEGLOG_RETURN_IF_ERROR(ValidateName("log", name));
   SEGLOG_RETURN_IF_ERROR(opt.Validate());
-  std::lock_guard<std::mutex> l(mu_);
+  Status s;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    s = CreateLogLocked(name, opt, out);
+  }
+  if (s.ok()) RefillReserve();  // the catalog grew
+  return s;
+}
+
+Status Store::CreateLogLocked(const std::string& name, const LogOptions& opt, Log** out) {
   if (closed_) return Status::Closed("store is closed");
   if (opt_.read_only) return Status::NotSupported("store is open read-only: " + dir_);
   for (const auto& e : catalog_.logs) {
@@ -207,9 +305,8 @@ Status Store::CreateLog(const std::string& name, const LogOptions& opt, Log** ou
     catalog_ = std::move(before);
     return s;
   }
-  Log::Env env{fs_, clock_, &maps_, e.log_id, LogDir(e.log_id), false, opt_.mapped_writes};
   std::unique_ptr<Log> log;
-  SEGLOG_RETURN_IF_ERROR(Log::Open(env, opt, &log));
+  SEGLOG_RETURN_IF_ERROR(Log::Open(EnvFor(e), opt, &log));
   if (out != nullptr) *out = log.get();
   open_[name] = std::move(log);
   return Status::OK();
@@ -231,10 +328,8 @@ Status Store::OpenLog(const std::string& name, Log** out) {
     if (e.name != name) continue;
     LogOptions lo;
     SEGLOG_RETURN_IF_ERROR(LogOptionsFromProps(e.props, &lo));
-    Log::Env env{fs_, clock_, &maps_, e.log_id, LogDir(e.log_id), opt_.read_only,
-                 opt_.mapped_writes};
     std::unique_ptr<Log> log;
-    SEGLOG_RETURN_IF_ERROR(Log::Open(env, lo, &log));
+    SEGLOG_RETURN_IF_ERROR(Log::Open(EnvFor(e), lo, &log));
     *out = log.get();
     open_[name] = std::move(log);
     return Status::OK();
@@ -260,7 +355,16 @@ Status Store::DropLog(const std::string& name) {
 }
 
 Status Store::DropLogGroup(std::span<const std::string> names) {
-  std::lock_guard<std::mutex> l(mu_);
+  Status s;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    s = DropLogGroupLocked(names);
+  }
+  RefillReserve();  // what the files held is free again (even when a removal failed midway)
+  return s;
+}
+
+Status Store::DropLogGroupLocked(std::span<const std::string> names) {
   if (closed_) return Status::Closed("store is closed");
   if (opt_.read_only) return Status::NotSupported("store is open read-only: " + dir_);
   format::Catalog after = catalog_;
@@ -303,7 +407,16 @@ Status Store::CreateLogGroup(std::span<const LogSpec> specs) {
     if (sp.name.empty()) return Status::InvalidArgument("empty log name");
     SEGLOG_RETURN_IF_ERROR(sp.options.Validate());
   }
-  std::lock_guard<std::mutex> l(mu_);
+  Status s;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    s = CreateLogGroupLocked(specs);
+  }
+  if (s.ok()) RefillReserve();  // a queue's journal adds a segment to the reserve
+  return s;
+}
+
+Status Store::CreateLogGroupLocked(std::span<const LogSpec> specs) {
   if (closed_) return Status::Closed("store is closed");
   if (opt_.read_only) return Status::NotSupported("store is open read-only: " + dir_);
   format::Catalog after = catalog_;
@@ -321,8 +434,24 @@ Status Store::CreateLogGroup(std::span<const LogSpec> specs) {
   format::Catalog before = std::move(catalog_);
   catalog_ = std::move(after);
   Status s = SaveCatalogLocked();
-  if (!s.ok()) catalog_ = std::move(before);
+  if (!s.ok()) {
+    catalog_ = std::move(before);
+    return s;
+  }
+  CreateJournalDirsLocked(specs.size());
   return s;
+}
+
+// A log makes its directory at its first append; a queue journal's is made now, while there is
+// space: on a full disk a directory's first block is not to be had (SPEC.md 13.8). Best effort
+// (the first append makes it otherwise).
+void Store::CreateJournalDirsLocked(size_t newest) {
+  bool made = false;
+  for (size_t i = catalog_.logs.size() - newest; i < catalog_.logs.size(); ++i) {
+    const format::CatalogEntry& e = catalog_.logs[i];
+    if (UsesReserve(e) && fs_->CreateDir(LogDir(e.log_id)).ok()) made = true;
+  }
+  if (made) (void)fs_->SyncDir(LogsPath(dir_));
 }
 
 Status Store::SetLogProps(std::span<const std::string> names, const std::string& key,

@@ -4,10 +4,17 @@
 //   DIR/CATALOG                   the logs and their settings (format/catalog_format.h),
 //                                 replaced atomically
 //   DIR/logs/<log id, 16 hex>/    one directory per log: segment and index files
+//   DIR/RESERVE                   space set aside for freeing space on a full disk
+//                                 (engine/space_reserve.h, SPEC.md 13.8); read-write opens
 //
 // Log names are never used in paths (ids are), so no name can reach outside the directory.
 // Logs are opened lazily, on first use, so opening a store costs the same however much data
 // it holds. Thread-safe; Log pointers stay valid until the log is dropped or the store closed.
+//
+// Full disk: a read-write open fallocates DIR/RESERVE (FileSpaceReserve). A catalog write that
+// fails for lack of space releases room from it and tries once more; queue journals (catalog
+// property part=journal) get it as their Log::Env::reserve. Operations that free space
+// (dropping logs, and the layers above: retention, compaction, purges) call RefillReserve().
 #pragma once
 
 #include <map>
@@ -20,6 +27,7 @@
 #include "engine/log.h"
 #include "engine/map_cache.h"
 #include "engine/options.h"
+#include "engine/space_reserve.h"
 #include "format/catalog_format.h"
 #include "format/status.h"
 #include "io/file_system.h"
@@ -86,10 +94,35 @@ class Store {
   MapCache* map_cache() { return &maps_; }
   bool read_only() const { return opt_.read_only; }
 
+  // ---- full disk (SPEC.md 13.8) ----
+  // The store's reserve; nullptr on a read-only open (or where DIR/RESERVE could not be
+  // created: a disk already full). Lives until the store is destroyed.
+  SpaceReserve* space_reserve() const { return reserve_.get(); }
+  // After an operation freed space: grows the reserve back to its full size as far as the
+  // disk allows. Best effort; cheap when it is full.
+  void RefillReserve();
+  // True when the file system's free space (outside the reserve) is below the reserve's full
+  // size: work that needs new space before it frees any (a compaction rewrite) should wait.
+  bool SpaceIsShort() const;
+  // The reserve's full size and what it holds now (0 and 0 when read-only).
+  uint64_t reserve_target() const;
+  uint64_t reserve_bytes() const;
+
  private:
   Store(std::string dir, const StoreOptions& opt);
   Status OpenImpl();
   Status SaveCatalogLocked();
+  Status WriteCatalogLocked(ByteView bytes);
+  // Opens DIR/RESERVE and sizes it from the catalog and the delete snapshots on disk.
+  void OpenReserveLocked();
+  // The reserve's journal and catalog terms, from catalog_ and catalog_bytes_.
+  void SizeReserveLocked();
+  Log::Env EnvFor(const format::CatalogEntry& e);
+  Status CreateLogLocked(const std::string& name, const LogOptions& opt, Log** out);
+  Status DropLogGroupLocked(std::span<const std::string> names);
+  Status CreateLogGroupLocked(std::span<const LogSpec> specs);
+  // Makes the directories of the queue journals among the `newest` catalog entries.
+  void CreateJournalDirsLocked(size_t newest);
   std::string LogDir(uint64_t id) const;
 
   const std::string dir_;
@@ -102,6 +135,8 @@ class Store {
 
   mutable std::mutex mu_;
   format::Catalog catalog_;
+  uint64_t catalog_bytes_ = 0;  // its encoded size, as last written or read
+  std::unique_ptr<FileSpaceReserve> reserve_;  // set once by OpenImpl
   std::map<std::string, std::unique_ptr<Log>> open_;
   bool closed_ = false;
 };

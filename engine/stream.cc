@@ -506,6 +506,7 @@ Status Streams::GetCheckpoint(const std::string& name, const std::string& consum
 
 Status Streams::EnforceRetention() {
   Status first;
+  size_t removed = 0;
   for (const std::string& name : List()) {
     std::shared_ptr<Stream> s;
     if (!Find(name, &s).ok()) continue;  // deleted meanwhile
@@ -516,10 +517,13 @@ Status Streams::EnforceRetention() {
     for (uint32_t i = 0; i < s->shard_count; ++i) {
       Log* log = nullptr;
       Status st = OpenShard(*s, i, &log);
-      if (st.ok()) st = log->RemoveSegmentsOlderThan(cutoff);
+      size_t n = 0;
+      if (st.ok()) st = log->RemoveSegmentsOlderThan(cutoff, &n);
+      removed += n;
       if (!st.ok() && first.ok()) first = st.WithContext("retention of '" + name + "'");
     }
   }
+  if (removed > 0) store_->RefillReserve();  // SPEC.md 13.8
   return first;
 }
 
