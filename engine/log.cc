@@ -233,10 +233,19 @@ void Log::InstallActiveLocked(std::shared_ptr<Segment> seg, std::unique_ptr<io::
   }
 }
 
+namespace {
+constexpr uint64_t kDirBlock = 4096;
+}  // namespace
+
 Status Log::EnsureDirLocked() {
   if (dir_ready_) return Status::OK();
   if (!io::IsDirectory(env_.dir)) {
-    SEGLOG_RETURN_IF_ERROR(env_.fs->CreateDir(env_.dir));
+    Status s = env_.fs->CreateDir(env_.dir);
+    if (s.code() == StatusCode::kNoSpace && env_.reserve != nullptr &&
+        env_.reserve->Release(kDirBlock)) {
+      s = env_.fs->CreateDir(env_.dir);  // a directory needs a block of its own
+    }
+    SEGLOG_RETURN_IF_ERROR(s);
     // The new directory's entry must be durable before anything in it is acknowledged.
     SEGLOG_RETURN_IF_ERROR(env_.fs->SyncDir(env_.dir.substr(0, env_.dir.rfind('/'))));
   }
