@@ -20,7 +20,7 @@ cmake --build build-asan -j"$jobs"
    ctest --output-on-failure -j"$jobs" --timeout 1200)
 echo "== ThreadSanitizer build: the concurrency tests"
 cmake -S . -B build-tsan "${san_flags[@]}" -DSEGLOG_TSAN=ON >/dev/null
-cmake --build build-tsan -j"$jobs" --target seglog_tests
+cmake --build build-tsan -j"$jobs" --target seglog_tests seglog_cli
 (cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
    ctest --output-on-failure -j"$jobs" --timeout 1200 \
    -R 'Concurrent|Tails|GroupCommit|Producers|PowerLoss|Interval|Interleave|Retention|Stream|^Queue|Compact')
