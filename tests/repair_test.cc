@@ -31,73 +31,13 @@ namespace {
 using testing::Str;
 using testing::TempDir;
 using testing::View;
-
-// ---------------------------------------------------------------- file helpers
-
-ByteBuffer ReadWhole(const std::string& path) {
-  ByteBuffer b;
-  EXPECT_OK(io::ReadFile(path, &b));
-  return b;
-}
-
-void WriteAt(const std::string& path, uint64_t off, ByteView bytes) {
-  int fd = ::open(path.c_str(), O_WRONLY);
-  ASSERT_GE(fd, 0) << path;
-  ASSERT_EQ(::pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(off)),
-            static_cast<ssize_t>(bytes.size()));
-  ::close(fd);
-}
-
-void FlipByte(const std::string& path, uint64_t off) {
-  ByteBuffer b = ReadWhole(path);
-  ASSERT_LT(off, b.size());
-  const uint8_t x = static_cast<uint8_t>(b[off] ^ 0x5a);
-  WriteAt(path, off, ByteView(&x, 1));
-}
-
-struct BatchPos {
-  uint64_t offset;
-  uint32_t length;
-  uint32_t records;  // 0 for a durable mark
-  uint64_t base_seq;
-  uint64_t last_seq;
-  bool data() const { return records > 0; }
-};
-
-// The batches of a segment file, walked by length (not through the code under test).
-std::vector<BatchPos> Batches(const std::string& path) {
-  const ByteBuffer b = ReadWhole(path);
-  std::vector<BatchPos> out;
-  uint64_t off = format::kSegmentHeaderSize;
-  while (off < b.size()) {
-    format::BatchHeader h;
-    if (!format::ReadBatch(ByteView(b).subspan(off), &h).ok()) break;
-    const bool data = h.type == format::kBatchTypeData;
-    out.push_back({off, h.length, data ? h.record_count : 0, h.base_seq.value(),
-                   h.last_seq().value()});
-    off += h.length;
-  }
-  return out;
-}
-
-std::vector<BatchPos> DataBatches(const std::string& path) {
-  std::vector<BatchPos> out;
-  for (const BatchPos& b : Batches(path)) {
-    if (b.data()) out.push_back(b);
-  }
-  return out;
-}
-
-std::vector<std::string> SegmentsOf(const std::string& log_dir) {
-  std::vector<std::string> names, segs;
-  EXPECT_OK(io::ListDir(log_dir, &names));
-  for (const auto& n : names) {
-    SeqNo b;
-    if (ParseSegmentFileName(n, &b)) segs.push_back(log_dir + "/" + n);
-  }
-  std::sort(segs.begin(), segs.end());
-  return segs;
-}
+using testing::BatchPos;
+using testing::Batches;
+using testing::DataBatches;
+using testing::FlipByte;
+using testing::ReadWhole;
+using testing::WriteAt;
+using testing::RunCommand;
 
 // Every file under `dir` (recursively) and the checksum of its bytes.
 void HashTree(const std::string& dir, std::map<std::string, uint64_t>* out) {
@@ -111,17 +51,6 @@ void HashTree(const std::string& dir, std::map<std::string, uint64_t>* out) {
       (*out)[p] = format::Checksum(ReadWhole(p));
     }
   }
-}
-
-int RunCommand(const std::string& cmd, std::string* out) {
-  out->clear();
-  std::FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return -1;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out->append(buf, n);
-  const int st = ::pclose(p);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 std::string Cli() { return SEGLOG_CLI_PATH; }
@@ -149,7 +78,7 @@ class DamageTest : public ::testing::Test {
     uint64_t id = 0;
     ASSERT_OK(store_->LogInfo("events", &id, &log_dir_));
     CloseStore();
-    segs_ = SegmentsOf(log_dir_);
+    segs_ = testing::SegmentFilesIn(log_dir_);
     ASSERT_GE(segs_.size(), 3u);
     active_ = segs_.back();
     ASSERT_GE(DataBatches(active_).size(), 2u) << "the active segment needs a few batches";
@@ -504,7 +433,7 @@ TEST(RepairCliTest, NamesStreamShardsAndQueueMessageIds) {
          return c.logs;
        }()) {
     if (e.name == "queue:jobs/journal") continue;
-    const std::string seg = SegmentsOf(inspect_internal::LogDirPath(dir, e.log_id)).back();
+    const std::string seg = testing::SegmentFilesIn(inspect_internal::LogDirPath(dir, e.log_id)).back();
     const BatchPos b = DataBatches(seg)[2];
     ASSERT_EQ(b.base_seq, 2u);
     FlipByte(seg, b.offset + b.length - 3);

@@ -47,6 +47,29 @@ KilledChild RunChildAndKill(const std::string& gtest_filter,
 // directory is missing (a log nobody appended to has none).
 std::vector<std::string> SegmentFilesIn(const std::string& dir);
 
+// ---- segment files, read and damaged independently of the code under test ----
+ByteBuffer ReadWhole(const std::string& path);
+// pwrite of `bytes` at `off` (the file is created when missing).
+void WriteAt(const std::string& path, uint64_t off, ByteView bytes);
+// XORs the byte at `off` with 0x5a.
+void FlipByte(const std::string& path, uint64_t off);
+
+struct BatchPos {
+  uint64_t offset;
+  uint32_t length;
+  uint32_t records;  // 0 for a durable mark
+  uint64_t base_seq = 0;
+  uint64_t last_seq = 0;
+  bool data() const { return records > 0; }
+};
+// The batches of a segment file, walked by length until the first one ReadBatch refuses.
+std::vector<BatchPos> Batches(const std::string& path);
+// Only its data batches (no durable marks).
+std::vector<BatchPos> DataBatches(const std::string& path);
+
+// Runs a shell command; returns its exit status (-1 when it did not exit) and its stdout.
+int RunCommand(const std::string& cmd, std::string* out);
+
 // A file system of that backend, or nullptr when this machine lacks it (io_uring refused).
 std::unique_ptr<io::FileSystem> MakeFs(io::Backend b);
 

@@ -40,6 +40,12 @@ namespace {
 using testing::Str;
 using testing::TempDir;
 using testing::View;
+using testing::BatchPos;
+using testing::Batches;
+using testing::FlipByte;
+using testing::ReadWhole;
+using testing::WriteAt;
+using testing::RunCommand;
 
 // One appended record, as the test remembers it (independently of the engine's reports).
 struct Expected {
@@ -47,74 +53,6 @@ struct Expected {
   int64_t ts;
   std::string key, value, attrs;
 };
-
-// ---------------------------------------------------------------- file helpers
-
-ByteBuffer ReadWhole(const std::string& path) {
-  ByteBuffer b;
-  EXPECT_OK(io::ReadFile(path, &b));
-  return b;
-}
-
-void WriteAt(const std::string& path, uint64_t off, ByteView bytes) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT, 0644);
-  ASSERT_GE(fd, 0) << path;
-  ASSERT_EQ(::pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(off)),
-            static_cast<ssize_t>(bytes.size()));
-  ::close(fd);
-}
-
-void FlipByte(const std::string& path, uint64_t off) {
-  ByteBuffer b = ReadWhole(path);
-  ASSERT_LT(off, b.size());
-  const uint8_t x = static_cast<uint8_t>(b[off] ^ 0x5a);
-  WriteAt(path, off, ByteView(&x, 1));
-}
-
-struct BatchPos {
-  uint64_t offset;
-  uint32_t length;
-  uint32_t records;
-  uint64_t base_seq = 0;
-  uint64_t last_seq = 0;
-};
-
-// The batches of a segment file, found by walking lengths (not through the code under test).
-std::vector<BatchPos> Batches(const std::string& path) {
-  ByteBuffer b = ReadWhole(path);
-  std::vector<BatchPos> out;
-  uint64_t off = format::kSegmentHeaderSize;
-  while (off < b.size()) {
-    format::BatchHeader h;
-    if (!format::ReadBatch(ByteView(b).subspan(off), &h).ok()) break;
-    out.push_back({off, h.length, h.record_count, h.base_seq.value(), h.last_seq().value()});
-    off += h.length;
-  }
-  return out;
-}
-
-std::vector<std::string> SegmentsOf(const std::string& log_dir) {
-  std::vector<std::string> names, segs;
-  EXPECT_OK(io::ListDir(log_dir, &names));
-  for (const auto& n : names) {
-    SeqNo b;
-    if (ParseSegmentFileName(n, &b)) segs.push_back(log_dir + "/" + n);
-  }
-  std::sort(segs.begin(), segs.end());
-  return segs;
-}
-
-// Runs a shell command; returns its exit status and stdout.
-int RunCommand(const std::string& cmd, std::string* out) {
-  out->clear();
-  std::FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return -1;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out->append(buf, n);
-  const int st = ::pclose(p);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 std::string Cli() { return SEGLOG_CLI_PATH; }
 std::string Quote(const std::string& s) { return "'" + s + "'"; }
@@ -235,7 +173,7 @@ TEST_F(ToolsTest, InspectReportsCountsAndRanges) {
   EXPECT_EQ(ev.first_ts.value(), exp.front().ts);
   EXPECT_EQ(ev.max_ts.value(), exp.back().ts);
 
-  const std::vector<std::string> files = SegmentsOf(events_dir_);
+  const std::vector<std::string> files = testing::SegmentFilesIn(events_dir_);
   ASSERT_EQ(ev.segments.size(), files.size());
   ASSERT_GE(files.size(), 3u) << "the test wants sealed segments";
   uint64_t records = 0, file_bytes = 0;
@@ -305,7 +243,7 @@ TEST_F(ToolsTest, VerifyPassesOnACleanStore) {
   for (const Problem& p : v.problems) ADD_FAILURE() << p.ToString();
   EXPECT_TRUE(v.ok());
   EXPECT_EQ(v.logs, 2u);
-  const size_t segs = SegmentsOf(events_dir_).size();
+  const size_t segs = testing::SegmentFilesIn(events_dir_).size();
   EXPECT_EQ(v.segments, segs + 1);
   EXPECT_EQ(v.index_files, segs - 1);
   EXPECT_EQ(v.records, expected_["events"].size() + 1);
@@ -325,7 +263,7 @@ TEST_F(ToolsTest, VerifyPassesOnAnOpenStore) {
 
 TEST_F(ToolsTest, VerifyNamesTheBadBatchOfASealedSegment) {
   CloseStore();
-  const std::string seg = SegmentsOf(events_dir_)[1];
+  const std::string seg = testing::SegmentFilesIn(events_dir_)[1];
   const std::vector<BatchPos> batches = Batches(seg);
   ASSERT_GE(batches.size(), 4u);
   const BatchPos bad = batches[3];
@@ -351,14 +289,14 @@ TEST_F(ToolsTest, VerifyNamesTheBadBatchOfASealedSegment) {
   EXPECT_NE(s.message().find(seg + " at offset " + std::to_string(bad.offset)), std::string::npos)
       << s.ToString();
   uint64_t before = 0;
-  for (const BatchPos& b : Batches(SegmentsOf(events_dir_)[0])) before += b.records;
+  for (const BatchPos& b : Batches(testing::SegmentFilesIn(events_dir_)[0])) before += b.records;
   for (size_t i = 0; i < 3; ++i) before += batches[i].records;
   EXPECT_EQ(got.size(), before);
 }
 
 TEST_F(ToolsTest, VerifyFindsABadHeaderAndTrailer) {
   CloseStore();
-  const std::vector<std::string> segs = SegmentsOf(events_dir_);
+  const std::vector<std::string> segs = testing::SegmentFilesIn(events_dir_);
   FlipByte(segs[0], 20);  // the header's log id
   uint64_t size = 0;
   ASSERT_OK(io::FileSize(segs[1], &size));
@@ -374,7 +312,7 @@ TEST_F(ToolsTest, VerifyFindsABadHeaderAndTrailer) {
 
 TEST_F(ToolsTest, VerifyTakesATornTailForTheEnd) {
   CloseStore();
-  const std::string last = SegmentsOf(events_dir_).back();
+  const std::string last = testing::SegmentFilesIn(events_dir_).back();
   std::vector<BatchPos> batches = Batches(last);
   ASSERT_GE(batches.size(), 3u);
   ASSERT_EQ(batches.back().records, 0u) << "the close's durable mark";
@@ -407,7 +345,7 @@ TEST_F(ToolsTest, VerifyTakesATornTailForTheEnd) {
 
 TEST_F(ToolsTest, VerifyTakesAZeroedTailForTheEnd) {
   CloseStore();
-  const std::string last = SegmentsOf(events_dir_).back();
+  const std::string last = testing::SegmentFilesIn(events_dir_).back();
   // A clean close ends the segment in a durable mark over everything: without it (a crash
   // before the close), the last batch's write may tear.
   const BatchPos mark = Batches(last).back();
@@ -426,7 +364,7 @@ TEST_F(ToolsTest, VerifyTakesAZeroedTailForTheEnd) {
 // here 4 KiB from a batch boundary) is corruption at that batch, for verify and dump alike.
 TEST_F(ToolsTest, VerifyReportsZerosInsideASealedSegment) {
   CloseStore();
-  const std::string seg = SegmentsOf(events_dir_)[1];
+  const std::string seg = testing::SegmentFilesIn(events_dir_)[1];
   const std::vector<BatchPos> batches = Batches(seg);
   ASSERT_GE(batches.size(), 4u);
   const BatchPos& last = batches.back();
@@ -455,7 +393,7 @@ TEST_F(ToolsTest, VerifyReportsZerosInsideASealedSegment) {
 // writing the header between the reader's two reads.)
 TEST_F(ToolsTest, AHeaderWrittenBetweenTwoReadsIsNoCorruption) {
   CloseStore();
-  const std::string seg = SegmentsOf(events_dir_).back();  // the active segment, with batches
+  const std::string seg = testing::SegmentFilesIn(events_dir_).back();  // the active segment, with batches
   const ByteBuffer whole = ReadWhole(seg);
   const ByteBuffer header(whole.begin(), whole.begin() + 48);
   auto look = [&](bool write_header_on_second_read) {
@@ -496,7 +434,7 @@ TEST_F(ToolsTest, AHeaderWrittenBetweenTwoReadsIsNoCorruption) {
 
 TEST_F(ToolsTest, VerifyWarnsOnlyAboutABadIndex) {
   CloseStore();
-  const std::vector<std::string> segs = SegmentsOf(events_dir_);
+  const std::vector<std::string> segs = testing::SegmentFilesIn(events_dir_);
   const std::string idx0 = events_dir_ + "/" + IndexFileName(SeqNo(0));
   ASSERT_TRUE(io::PathExists(idx0));
   FlipByte(idx0, 45);
@@ -534,7 +472,7 @@ TEST_F(ToolsTest, VerifyWarnsOnlyAboutABadIndex) {
 // one of them must fail verification, naming that segment.
 TEST_F(ToolsTest, VerifyCatchesAnyFlippedByteInASealedSegment) {
   CloseStore();
-  const std::vector<std::string> segs = SegmentsOf(events_dir_);
+  const std::vector<std::string> segs = testing::SegmentFilesIn(events_dir_);
   std::mt19937_64 rng(42);
   for (size_t i = 0; i + 1 < segs.size(); ++i) {
     const ByteBuffer original = ReadWhole(segs[i]);
@@ -561,7 +499,7 @@ TEST_F(ToolsTest, VerifyCatchesAnyFlippedByteInASealedSegment) {
 // Damaged files of every kind: the functions report, and never crash or throw.
 TEST_F(ToolsTest, InspectVerifyDumpSurviveGarbage) {
   CloseStore();
-  std::vector<std::string> files = SegmentsOf(events_dir_);
+  std::vector<std::string> files = testing::SegmentFilesIn(events_dir_);
   files.push_back(dir_ + "/CATALOG");
   files.push_back(events_dir_ + "/" + IndexFileName(SeqNo(0)));
   std::map<std::string, ByteBuffer> originals;
@@ -619,7 +557,7 @@ TEST_F(ToolsTest, DumpReturnsTheAppendedRecords) {
   EXPECT_TRUE(Dump(events_dir_, 1u << 30, 10).empty());
 
   // One segment file alone: its records only.
-  const std::string seg = SegmentsOf(events_dir_)[1];
+  const std::string seg = testing::SegmentFilesIn(events_dir_)[1];
   const std::vector<Expected> one = Dump(seg, 0, UINT64_MAX);
   ASSERT_FALSE(one.empty());
   ExpectSame(one, {exp.begin() + static_cast<long>(one.front().seq),
@@ -692,7 +630,7 @@ TEST_F(ToolsCliTest, InspectJson) {
   EXPECT_EQ(ev["first_ts"], expected_["events"].front().ts);
   EXPECT_EQ(ev["max_ts"], expected_["events"].back().ts);
   EXPECT_EQ(ev["settings"]["segment_size"], "16384");
-  const size_t segs = SegmentsOf(events_dir_).size();
+  const size_t segs = testing::SegmentFilesIn(events_dir_).size();
   ASSERT_EQ(ev["segments"].size(), segs);
   EXPECT_EQ(ev["segment_count"], segs);
   EXPECT_EQ(ev["segments"][0]["sealed"], true);
@@ -702,7 +640,7 @@ TEST_F(ToolsCliTest, InspectJson) {
 
   // The human form names every segment.
   ASSERT_EQ(RunCommand(Cli() + " inspect " + Quote(dir_), &out), 0);
-  for (const std::string& s : SegmentsOf(events_dir_)) {
+  for (const std::string& s : testing::SegmentFilesIn(events_dir_)) {
     EXPECT_NE(out.find(s.substr(s.rfind('/') + 1)), std::string::npos) << out;
   }
 }
@@ -717,7 +655,7 @@ TEST_F(ToolsCliTest, VerifyExitCodes) {
   EXPECT_EQ(RunCommand(Cli() + " verify --json " + Quote(dir_), &out), 0);
   EXPECT_EQ(nlohmann::json::parse(out)["ok"], true);
 
-  const std::string seg = SegmentsOf(events_dir_)[0];
+  const std::string seg = testing::SegmentFilesIn(events_dir_)[0];
   const BatchPos bad = Batches(seg)[2];
   FlipByte(seg, bad.offset + 60);
   EXPECT_EQ(RunCommand(Cli() + " verify " + Quote(dir_) + " 2>/dev/null", &out), 1);
@@ -825,7 +763,7 @@ void LookBesideAWriter(Durability durability) {
   auto more = [&](int done) {
     const auto t = std::chrono::steady_clock::now() - start;
     return done < 10 || t < std::chrono::seconds(2) ||
-           (SegmentsOf(log_dir).size() < 6 && t < std::chrono::seconds(60));
+           (testing::SegmentFilesIn(log_dir).size() < 6 && t < std::chrono::seconds(60));
   };
   int rounds = 0, torn = 0;  // torn: rounds whose verify caught a batch mid-write
   while (more(rounds)) {
@@ -859,10 +797,10 @@ void LookBesideAWriter(Durability durability) {
   }
   stop.store(true);
   writer.join();
-  EXPECT_GT(SegmentsOf(log_dir).size(), 5u) << "the writer should have rolled segments";
+  EXPECT_GT(testing::SegmentFilesIn(log_dir).size(), 5u) << "the writer should have rolled segments";
   std::printf("live: %d rounds (%d saw a tail being written), %llu records, %zu segments\n",
               rounds, torn,
-              static_cast<unsigned long long>(appended.load()), SegmentsOf(log_dir).size());
+              static_cast<unsigned long long>(appended.load()), testing::SegmentFilesIn(log_dir).size());
   ASSERT_OK(store->Close());
 
   // Afterwards, clean.
@@ -1427,7 +1365,7 @@ TEST_F(ToolsQueueTest, VerifyReportsBadHeaderAndJournalRecord) {
   CloseStore();
 
   auto batch_of = [](const std::string& log_dir, uint64_t seq, std::string* seg) {
-    for (const std::string& f : SegmentsOf(log_dir)) {
+    for (const std::string& f : testing::SegmentFilesIn(log_dir)) {
       for (const BatchPos& b : Batches(f)) {
         if (b.base_seq <= seq && seq <= b.last_seq) {
           *seg = f;
@@ -1517,7 +1455,7 @@ TEST_F(ToolsQueueTest, VerifyReportsATornSnapshot) {
   ASSERT_OK(VerifyStore(dir_, {}, &v));
   for (const Problem& p : v.problems) ADD_FAILURE() << p.ToString();
   EXPECT_EQ(v.delete_snapshots, 1u);
-  const std::vector<std::string> segs = SegmentsOf(orders_.journal_dir);
+  const std::vector<std::string> segs = testing::SegmentFilesIn(orders_.journal_dir);
   ASSERT_FALSE(segs.empty());
   ASSERT_NE(segs.front(), orders_.journal_dir + "/" + SegmentFileName(SeqNo(0)))
       << "the snapshot should have removed the journal's first segments";
@@ -1557,7 +1495,7 @@ TEST_F(ToolsQueueTest, QueueFilesSurviveGarbage) {
   ASSERT_OK(DeleteIds(orders_, {20}));
   CloseStore();
   const std::string snap = orders_.journal_dir + "/DELETES";
-  const std::string journal = SegmentsOf(orders_.journal_dir).back();
+  const std::string journal = testing::SegmentFilesIn(orders_.journal_dir).back();
   const std::map<std::string, ByteBuffer> originals = {{snap, ReadWhole(snap)},
                                                        {journal, ReadWhole(journal)}};
   std::mt19937_64 rng(11);
