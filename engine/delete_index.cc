@@ -200,27 +200,13 @@ Status DeleteIndex::Snapshot() {
   // to cover it (under kNone/kInterval the journal may not have synced it yet).
   SEGLOG_RETURN_IF_ERROR(journal_->Sync());
   const ByteBuffer bytes = format::EncodeDeleteSnapshot(snap);
-  SEGLOG_RETURN_IF_ERROR(WriteSnapshot(bytes));
+  SEGLOG_RETURN_IF_ERROR(WriteFileAtomicallyWithReserve(fs_, reserve_, path_, bytes));
   // Only now may the journal forget what the snapshot covers.
   size_t removed = 0;
   Status s = journal_->RemoveSegmentsBefore(snap.covered, &removed);
   if (reserve_ != nullptr) {
     reserve_->NeedSnapshotRoom(bytes.size());
     if (removed > 0) reserve_->Refill();
-  }
-  return s;
-}
-
-// On a full disk: room for the temporary file (its blocks and one for the directory) from the
-// reserve, and once more.
-Status DeleteIndex::WriteSnapshot(ByteView bytes) {
-  Status s = io::WriteFileAtomically(fs_, path_, bytes);
-  if (s.code() != StatusCode::kNoSpace || reserve_ == nullptr) return s;
-  if (reserve_->Release(FileSpaceReserve::RoundUp(bytes.size()) + FileSpaceReserve::kBlock)) {
-    s = io::WriteFileAtomically(fs_, path_, bytes);
-  }
-  if (s.code() == StatusCode::kNoSpace && io::PathExists(path_ + ".tmp")) {
-    (void)fs_->Remove(path_ + ".tmp");  // a torn temporary file only takes space
   }
   return s;
 }

@@ -89,7 +89,6 @@ class DeleteIndex {
   Status Recover();
   void ApplyLocked(const format::JournalRecord& r);
   Status Journal(std::span<const format::JournalRecord> records);
-  Status WriteSnapshot(ByteView bytes);
 
   Log* const journal_;
   io::FileSystem* const fs_;

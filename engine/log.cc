@@ -1030,23 +1030,8 @@ Status Log::WriteAndSwapSegment(const std::shared_ptr<Segment>& old,
   }
 
   // 3. No index of the old file may survive next to the new one (both could describe the same
-  //    data_end): remove it and make that durable before the rename. (The old object, now
-  //    replacing, writes it no more.)
-  if (io::PathExists(old->index_path())) {
-    Status s = env_.fs->Remove(old->index_path());
-    if (s.ok() || s.code() == StatusCode::kNotFound) s = env_.fs->SyncDir(env_.dir);
-    if (!s.ok()) {
-      (void)env_.fs->Remove(tmp);
-      return s;
-    }
-  }
-
-  // 4. The switch: atomic, the old file or the new one under the name.
-  Status s = env_.fs->Rename(tmp, old->path());
-  if (!s.ok()) {
-    (void)env_.fs->Remove(tmp);
-    return s;
-  }
+  //    data_end; the old object, now replacing, writes it no more); 4. the switch.
+  SEGLOG_RETURN_IF_ERROR(SwapInRewrittenSegment(env_.fs, env_.dir, old->base_seq()));
 
   // The name is the new file's now: whatever comes next, serve the new one.
   auto seg = Segment::Sealed(env_.dir, old->base_seq(), nt, env_.maps, opt_.index_interval_bytes);

@@ -241,9 +241,7 @@ Status ReplaceSegment(io::FileSystem* fs, const std::string& dir, SeqNo base, By
     (void)fs->Remove(tmp);
     return s;
   }
-  SEGLOG_RETURN_IF_ERROR(IgnoreNotFound(fs->Remove(dir + "/" + IndexFileName(base))));
-  SEGLOG_RETURN_IF_ERROR(fs->SyncDir(dir));
-  SEGLOG_RETURN_IF_ERROR(fs->Rename(tmp, seg));
+  SEGLOG_RETURN_IF_ERROR(SwapInRewrittenSegment(fs, dir, base));
   return fs->SyncDir(dir);
 }
 

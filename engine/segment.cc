@@ -86,6 +86,19 @@ Status ReadSegmentHeader(const std::string& path, SeqNo base, uint64_t log_id) {
   return Status::OK();
 }
 
+Status SwapInRewrittenSegment(io::FileSystem* fs, const std::string& dir, SeqNo base) {
+  const std::string seg = dir + "/" + SegmentFileName(base);
+  const std::string index = dir + "/" + IndexFileName(base);
+  Status s;
+  if (io::PathExists(index)) {
+    s = fs->Remove(index);
+    if (s.ok() || s.code() == StatusCode::kNotFound) s = fs->SyncDir(dir);
+  }
+  if (s.ok()) s = fs->Rename(seg + ".tmp", seg);  // atomic: the old file or the new one
+  if (!s.ok()) (void)fs->Remove(seg + ".tmp");
+  return s;
+}
+
 Status ReadSegmentTrailer(const std::string& path, format::SegmentTrailer* t) {
   uint64_t size = 0;
   SEGLOG_RETURN_IF_ERROR(io::FileSize(path, &size));

@@ -54,6 +54,13 @@ ScanStop ScanBatches(ByteView image, FileOffset start, FileOffset limit, SeqNo m
 
 // Checks the header of the segment file at `path`: checksum, base sequence, log id (0: any).
 Status ReadSegmentHeader(const std::string& path, SeqNo base, uint64_t log_id);
+// Steps 3-4 of replacing a segment by a rewritten one (SPEC.md 13.7: compaction, repair): the
+// old `<base>.idx` is removed and that made durable (no index of the old file may face the
+// new one), then `<base>.seg.tmp` (written and fdatasynced by the caller) is renamed over
+// `<base>.seg`. On failure the temporary file is removed and the old segment stays. The caller
+// fsyncs the directory afterwards (step 5).
+Status SwapInRewrittenSegment(io::FileSystem* fs, const std::string& dir, SeqNo base);
+
 // Reads the trailer of a sealed segment: the last kSegmentTrailerSize bytes, ending at EOF.
 Status ReadSegmentTrailer(const std::string& path, format::SegmentTrailer* t);
 

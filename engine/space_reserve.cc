@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "io/file_util.h"
+
 namespace seglog {
 
 Status FileSpaceReserve::Open(const std::string& path, std::unique_ptr<FileSpaceReserve>* out) {
@@ -112,6 +114,19 @@ uint64_t FileSpaceReserve::reserved() const {
 uint64_t FileSpaceReserve::target() const {
   std::lock_guard<std::mutex> l(mu_);
   return TargetLocked();
+}
+
+Status WriteFileAtomicallyWithReserve(io::FileSystem* fs, SpaceReserve* reserve,
+                                      const std::string& path, ByteView bytes) {
+  Status s = io::WriteFileAtomically(fs, path, bytes);
+  if (s.code() != StatusCode::kNoSpace || reserve == nullptr) return s;
+  if (reserve->Release(FileSpaceReserve::RoundUp(bytes.size()) + FileSpaceReserve::kBlock)) {
+    s = io::WriteFileAtomically(fs, path, bytes);
+  }
+  if (s.code() == StatusCode::kNoSpace && io::PathExists(path + ".tmp")) {
+    (void)fs->Remove(path + ".tmp");  // a torn temporary file only takes space
+  }
+  return s;
 }
 
 }  // namespace seglog

@@ -13,6 +13,8 @@
 #include <string>
 
 #include "format/status.h"
+#include "format/types.h"
+#include "io/file_system.h"
 
 namespace seglog {
 
@@ -32,6 +34,13 @@ class SpaceReserve {
   // disk is full and space should be freed (a delete index snapshots and trims its journal).
   virtual bool Depleted() const { return false; }
 };
+
+// io::WriteFileAtomically(fs, path, bytes) that, on a full disk (NoSpace) and with a reserve,
+// releases room for the temporary file (its blocks and one more for the directory) and tries
+// once more; a temporary file torn by NoSpace is removed (it only takes space). For the small
+// files a full disk must still let through: the catalog, delete-index snapshots.
+Status WriteFileAtomicallyWithReserve(io::FileSystem* fs, SpaceReserve* reserve,
+                                      const std::string& path, ByteView bytes);
 
 // The store's reserve: one file, DIR/RESERVE, fallocated to
 //

@@ -243,25 +243,11 @@ uint64_t Store::reserve_bytes() const { return reserve_ ? reserve_->reserved() :
 
 Status Store::SaveCatalogLocked() {
   const ByteBuffer bytes = format::EncodeCatalog(catalog_);
-  SEGLOG_RETURN_IF_ERROR(WriteCatalogLocked(bytes));
+  SEGLOG_RETURN_IF_ERROR(
+      WriteFileAtomicallyWithReserve(fs_, reserve_.get(), CatalogPath(dir_), bytes));
   catalog_bytes_ = bytes.size();
   SizeReserveLocked();
   return Status::OK();
-}
-
-// On a full disk the temporary file cannot be written: release room for it (its blocks and
-// one more for the directory) from the reserve and try once more.
-Status Store::WriteCatalogLocked(ByteView bytes) {
-  const std::string path = CatalogPath(dir_);
-  Status s = io::WriteFileAtomically(fs_, path, bytes);
-  if (s.code() != StatusCode::kNoSpace || reserve_ == nullptr) return s;
-  if (reserve_->Release(FileSpaceReserve::RoundUp(bytes.size()) + FileSpaceReserve::kBlock)) {
-    s = io::WriteFileAtomically(fs_, path, bytes);
-  }
-  if (s.code() == StatusCode::kNoSpace && io::PathExists(path + ".tmp")) {
-    (void)fs_->Remove(path + ".tmp");  // a torn temporary file only takes space
-  }
-  return s;
 }
 
 Log::Env Store::EnvFor(const format::CatalogEntry& e) {

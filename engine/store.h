@@ -112,7 +112,6 @@ class Store {
   Store(std::string dir, const StoreOptions& opt);
   Status OpenImpl();
   Status SaveCatalogLocked();
-  Status WriteCatalogLocked(ByteView bytes);
   // Opens DIR/RESERVE and sizes it from the catalog and the delete snapshots on disk.
   void OpenReserveLocked();
   // The reserve's journal and catalog terms, from catalog_ and catalog_bytes_.
