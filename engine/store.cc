@@ -1,6 +1,7 @@
 #include "engine/store.h"
 
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -9,8 +10,6 @@
 #include <cstdio>
 #include <set>
 #include <utility>
-
-#include <sys/statvfs.h>
 
 #include "engine/clock.h"
 #include "engine/delete_index.h"

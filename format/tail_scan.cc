@@ -74,7 +74,6 @@ TailScan ScanUnsealedTail(ByteView image, uint64_t start, SeqNo base, const std:
   BatchHeader h;
   SeqNo min_seq = t.next_seq;
   while (FindNextBatch(image, at, t.dirty_end, min_seq, &at, &h)) {
-    ++t.batches_after;
     if (h.type == kBatchTypeDurableMark) {
       NoteMark(h, image.subspan(at, h.length), &t);
       t.lost_until = std::max(t.lost_until, h.base_seq);
@@ -86,9 +85,11 @@ TailScan ScanUnsealedTail(ByteView image, uint64_t start, SeqNo base, const std:
   }
   if (t.has_mark && t.mark.durable_end.value() > t.end) {
     t.damaged = true;
-    const std::string why = t.stop.ok() ? "zeros where a batch should be" : t.stop.message();
+    // t.stop's message names the file and offset already.
+    const std::string what =
+        t.stop.ok() ? At(path, t.end) + ": zeros where a batch should be" : t.stop.message();
     t.damage = Status::Corruption(
-        (t.stop.ok() ? At(path, t.end) + ": " + why : why) +
+        what +
         ", below the durable mark at offset " + std::to_string(t.mark.durable_end.value()) +
         ": acknowledged records from sequence " + std::to_string(t.next_seq.value()) +
         " are damaged (run `seglog repair`)");

@@ -39,7 +39,6 @@ struct TailScan {
   // When damaged: one past the largest sequence number an intact batch after the damage, or
   // a mark, names (>= next_seq): records in [next_seq, lost_until) may be lost.
   SeqNo lost_until;
-  uint64_t batches_after = 0;  // intact batches found after `end`
 };
 
 // Byte ranges [begin, end) of a file that may hold nonzero bytes, in order; everything
