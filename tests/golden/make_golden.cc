@@ -131,7 +131,8 @@ json QueueExpected(const std::string& name, bool fifo, const std::map<uint64_t, 
       ++deleted;
       continue;
     }
-    messages.push_back({{"id", id}, {"body", m.body}, {"group", m.group}, {"dedup", m.dedup}, {"attrs", m.attrs},
+    messages.push_back({{"id", id}, {"body", m.body}, {"group", m.group}, {"dedup", m.dedup},
+                        {"attrs", m.attrs},
                         {"receive_count", m.receive_count}});
   }
   return {{"name", name}, {"fifo", fifo}, {"sent", sent.size()}, {"deleted", deleted},
@@ -163,7 +164,10 @@ json MakeStandardQueue(Queues* queues, ManualClock* clock) {
     Sent s;
     s.body = bodies[i];
     if (i % 4 == 0) {
-      s.attrs = json::array({{"kind", 0, bodies[0]}, {"n", 1, number}, {"raw", 2, binary}});
+      for (const format::MessageAttribute& a : attrs) {
+        const std::string value(reinterpret_cast<const char*>(a.value.data()), a.value.size());
+        s.attrs.push_back({a.name, format::AttributeTypeName(a.type), value});
+      }
     }
     if (i < 30) {
       SendResult r;
@@ -263,7 +267,9 @@ json MakePlainLog(Store* store) {
       attrs.push_back(r == 2 ? "attr-" + tag : "");
     }
     std::vector<Log::Record> recs;
-    for (size_t r = 0; r < keys.size(); ++r) recs.push_back({V(keys[r]), V(values[r]), V(attrs[r])});
+    for (size_t r = 0; r < keys.size(); ++r) {
+      recs.push_back({V(keys[r]), V(values[r]), V(attrs[r])});
+    }
     SeqNo first;
     CHECK_OK(log->Append(recs, &first));
     for (size_t r = 0; r < keys.size(); ++r) {
