@@ -6,7 +6,7 @@
 //   BM_LogScan                        LogIterator::Next over a whole log (records appended once)
 //   BM_AppendNone / BM_AppendAlways   Log::Append of one record, 1/4/16 threads (group commit)
 //   BM_DeleteIndex*                   DeleteIndex::Delete (1 id, 10 ids) and IsDeleted
-//   BM_Roaring64* / BM_AddRange ...   plain Roaring64Map and engine/bitmap.h, for comparison
+//   BM_Roaring64* / BM_AddRange ...   plain Roaring64Map and format/roaring_ranges.h, for comparison
 //                                     (BM_Roaring64IsEmpty: isEmpty() copies the bitmap)
 //   BM_QueueReceiveDelete             Queues::Receive(1) + DeleteMessage at depth 1, 10k, 1M
 //
@@ -32,12 +32,12 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/bitmap.h"
-#include "engine/delete_index.h"
-#include "engine/log.h"
-#include "engine/options.h"
-#include "engine/queue.h"
-#include "engine/store.h"
+#include "format/roaring_ranges.h"
+#include "engine/queues/delete_index.h"
+#include "engine/log/log.h"
+#include "engine/log/options.h"
+#include "engine/queues/queue.h"
+#include "engine/log/store.h"
 #include "format/coding.h"
 #include "format/segment_format.h"
 #include "format/status.h"
@@ -431,7 +431,7 @@ BENCHMARK(BM_Roaring64Contains)->ArgName("sparse")->Arg(0)->Arg(1);
 
 // Roaring64Map::isEmpty() as CRoaring 0.2.x implements it: its std::all_of lambda takes
 // std::pair<uint32_t, Roaring> (not pair<const uint32_t, ...>), so every 2^32-id bucket is
-// copied per call; the cost grows with the bitmap (engine/queue.cc PickLocked calls it per
+// copied per call; the cost grows with the bitmap (engine/queues/queue.cc PickLocked calls it per
 // received message on the ready set). Ids [0, N) added one by one (bitset containers).
 void BM_Roaring64IsEmpty(benchmark::State& state) {
   const auto n = static_cast<uint64_t>(state.range(0));

@@ -2,7 +2,7 @@
 // LMDB, each written the way its own documentation recommends, in the same run and under the
 // same durability mode (issue 5).
 //
-// How each durability mode maps (see engine/options.h for seglog's):
+// How each durability mode maps (see engine/log/options.h for seglog's):
 //
 //   mode      sqlite (WAL)             rocksdb (WAL on)                      lmdb
 //   always    synchronous=FULL         WriteOptions.sync = true              sync on commit (default)
@@ -26,7 +26,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/options.h"
+#include "engine/log/options.h"
 #include "format/status.h"
 
 namespace seglog::bench {

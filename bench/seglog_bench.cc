@@ -34,11 +34,11 @@
 #include <vector>
 
 #include "bench/peers.h"
-#include "engine/log.h"
-#include "engine/options.h"
-#include "engine/store.h"
-#include "engine/queue.h"
-#include "engine/stream.h"
+#include "engine/log/log.h"
+#include "engine/log/options.h"
+#include "engine/log/store.h"
+#include "engine/queues/queue.h"
+#include "engine/streams/stream.h"
 
 namespace {
 

@@ -7,8 +7,8 @@
 #include <thread>
 #include <vector>
 
-#include "engine/log.h"
-#include "engine/store.h"
+#include "engine/log/log.h"
+#include "engine/log/store.h"
 
 using seglog::ByteView;
 using seglog::Log;

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "format/coding.h"
+#include "format/roaring_ranges.h"
 
 namespace seglog::format {
 
@@ -161,6 +162,29 @@ Status DecodeJournalRecord(ByteView in, JournalRecord* r) {
   if (p != limit) return Status::Corruption("journal record has trailing bytes");
   *r = std::move(out);
   return Status::OK();
+}
+
+void ApplyJournalRecord(const JournalRecord& r, Roaring64Map* deleted,
+                        std::unordered_map<uint64_t, uint32_t>* receive_counts) {
+  switch (r.type) {
+    case kJournalDeletes:
+      for (uint64_t id : r.ids) {
+        deleted->add(id);
+        receive_counts->erase(id);
+      }
+      return;
+    case kJournalReceiveCount:
+      if (!deleted->contains(r.ids[0])) {
+        uint32_t& c = (*receive_counts)[r.ids[0]];
+        c = std::max(c, r.count);
+      }
+      return;
+    case kJournalDeleteRange:
+      AddRange(deleted, r.lo, r.hi);
+      std::erase_if(*receive_counts,
+                    [&](const auto& kv) { return kv.first >= r.lo && kv.first < r.hi; });
+      return;
+  }
 }
 
 }  // namespace seglog::format

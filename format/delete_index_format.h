@@ -57,4 +57,10 @@ ByteBuffer EncodeJournalRecord(const JournalRecord& r);
 // Corruption on malformed input; NotSupported on an unknown type.
 Status DecodeJournalRecord(ByteView in, JournalRecord* r);
 
+// The journal replay rule (SPEC.md 15.4): what record `r` does to a delete index's state. The one
+// definition, used by the queues' DeleteIndex and by inspect/verify. Idempotent: replaying a
+// record the snapshot already holds changes nothing.
+void ApplyJournalRecord(const JournalRecord& r, Roaring64Map* deleted,
+                        std::unordered_map<uint64_t, uint32_t>* receive_counts);
+
 }  // namespace seglog::format

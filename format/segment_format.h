@@ -266,4 +266,14 @@ ByteBuffer EncodeIndex(const IndexInfo& info, std::span<const IndexEntry> entrie
 // on a version newer than kFormatVersion.
 Status DecodeIndex(ByteView in, IndexInfo* info, std::vector<IndexEntry>* entries);
 
+// The one rule for a segment whose header is bad (SPEC.md 13.3), used by recovery, verify,
+// inspect and repair alike: a writer appends to a segment only after its header is synced, so
+// when the newest segment of a log has a bad header (Corruption, not a newer version) and no
+// whole batch follows the header, its creation never finished - it holds no data, and recovery
+// removes it. Any other bad header is corruption. `first_batch_ok`: a whole, valid batch
+// starts right after the header's space.
+inline bool CreationNeverFinished(const Status& header_status, bool newest, bool first_batch_ok) {
+  return newest && header_status.code() == StatusCode::kCorruption && !first_batch_ok;
+}
+
 }  // namespace seglog::format

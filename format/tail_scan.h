@@ -1,6 +1,6 @@
 // How the written part of an unsealed (active) segment ends: the torn-tail vs corruption rule
 // of SPEC.md 8.1, as one pure function over the segment's bytes, shared by recovery
-// (engine/log.cc), `seglog verify` (engine/verify.cc) and `seglog inspect` (engine/inspect.cc).
+// (engine/log/log.cc), `seglog verify` (engine/inspect/verify.cc) and `seglog inspect` (engine/inspect/inspect.cc).
 //
 //   | header | good batches ... | B: first bad batch (or zeros) | ... | intact mark M | ... | zeros |
 //                                ^ end                                               ^ dirty_end

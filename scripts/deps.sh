@@ -13,7 +13,6 @@ required=(
   libssl-dev            # libcrypto: MD5 (Kinesis routing), SHA-256 (FIFO dedup)
   libcli11-dev          # command-line parsing for tools
   nlohmann-json3-dev    # JSON output of tools and benchmarks
-  libfmt-dev            # formatting
   e2fsprogs util-linux  # the full-disk tests make and loop-mount a small ext4 image (mkfs.ext4, mount, losetup)
 )
 missing=()

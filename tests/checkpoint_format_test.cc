@@ -3,7 +3,7 @@
 
 #include "format/checkpoint_format.h"
 #include "format/coding.h"
-#include "tests/test_util.h"
+#include "tests/support/test_util.h"
 
 namespace seglog::format {
 namespace {

@@ -23,15 +23,15 @@
 #include <thread>
 #include <vector>
 
-#include "engine/clock.h"
-#include "engine/inspect.h"
-#include "engine/log.h"
-#include "engine/segment.h"
-#include "engine/store.h"
+#include "engine/log/clock.h"
+#include "engine/inspect/inspect.h"
+#include "engine/log/log.h"
+#include "engine/log/segment.h"
+#include "engine/log/store.h"
 #include "format/segment_format.h"
-#include "io/fault_fs.h"
+#include "tests/support/fault_fs.h"
 #include "io/file_util.h"
-#include "tests/test_util.h"
+#include "tests/support/test_util.h"
 
 namespace seglog {
 namespace {

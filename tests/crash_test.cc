@@ -18,11 +18,11 @@
 #include <set>
 #include <thread>
 
-#include "engine/clock.h"
-#include "engine/log.h"
-#include "engine/store.h"
-#include "io/fault_fs.h"
-#include "tests/test_util.h"
+#include "engine/log/clock.h"
+#include "engine/log/log.h"
+#include "engine/log/store.h"
+#include "tests/support/fault_fs.h"
+#include "tests/support/test_util.h"
 
 namespace seglog {
 namespace {
@@ -233,7 +233,7 @@ TEST_P(CrashTest, InjectedErrorAtEveryCall) {
 // ---- power loss that keeps any subset of the unsynced pages ----
 //
 // A disk may write back dirty pages in any order, so after a power loss any subset of what was
-// written since the last fdatasync may be there (io/fault_fs.h, PowerLoss::kAnyPages). Ordinary
+// written since the last fdatasync may be there (tests/support/fault_fs.h, PowerLoss::kAnyPages). Ordinary
 // power loss must never read as damage: under each durability mode, appenders on several
 // threads roll many small segments, the machine dies at a random point, any subset of the
 // unsynced pages survives, and the reopened log must open, read to its end without an error,

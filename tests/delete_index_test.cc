@@ -8,13 +8,13 @@
 #include <set>
 #include <thread>
 
-#include "engine/clock.h"
-#include "engine/delete_index.h"
-#include "engine/store.h"
+#include "engine/log/clock.h"
+#include "engine/queues/delete_index.h"
+#include "engine/log/store.h"
 #include "format/coding.h"
 #include "format/delete_index_format.h"
-#include "io/fault_fs.h"
-#include "tests/test_util.h"
+#include "tests/support/fault_fs.h"
+#include "tests/support/test_util.h"
 
 namespace seglog {
 namespace {

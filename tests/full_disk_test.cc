@@ -22,12 +22,12 @@
 
 #include <gtest/gtest.h>
 
-#include "engine/queue.h"
-#include "engine/space_reserve.h"
-#include "engine/store.h"
-#include "engine/stream.h"
+#include "engine/queues/queue.h"
+#include "engine/log/space_reserve.h"
+#include "engine/log/store.h"
+#include "engine/streams/stream.h"
 #include "io/file_util.h"
-#include "tests/test_util.h"
+#include "tests/support/test_util.h"
 
 namespace seglog {
 namespace {

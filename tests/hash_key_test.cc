@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <string>
 
-#include "engine/hash_key.h"
-#include "tests/test_util.h"
+#include "engine/streams/hash_key.h"
+#include "tests/support/test_util.h"
 
 namespace seglog {
 namespace {

@@ -18,7 +18,7 @@
 
 #include <gtest/gtest.h>
 
-#include "io/fault_fs.h"
+#include "tests/support/fault_fs.h"
 #include "io/file_system.h"
 #include "io/file_util.h"
 #include "io/mmap.h"

@@ -13,9 +13,9 @@
 #include <cerrno>
 #include <cstddef>
 
-#include "engine/store.h"
+#include "engine/log/store.h"
 #include "io/file_system.h"
-#include "tests/test_util.h"
+#include "tests/support/test_util.h"
 
 namespace seglog {
 namespace {

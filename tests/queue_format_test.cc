@@ -1,13 +1,13 @@
 // format/queue_format.h (message headers), the delete-range journal record, and the roaring
-// range helpers of engine/bitmap.h.
+// range helpers of format/roaring_ranges.h.
 #include <random>
 
 #include <gtest/gtest.h>
 
-#include "engine/bitmap.h"
+#include "format/roaring_ranges.h"
 #include "format/delete_index_format.h"
 #include "format/queue_format.h"
-#include "tests/test_util.h"
+#include "tests/support/test_util.h"
 
 namespace seglog {
 namespace {

@@ -1,7 +1,7 @@
-// Queues (engine/queue.h): every SQS rule with an injected clock (no sleeping), FIFO order
+// Queues (engine/queues/queue.h): every SQS rule with an injected clock (no sleeping), FIFO order
 // under concurrency, deduplication across restarts, dead-letter queues after a kill -9 loop,
 // kill -9 during sends and deletes, power loss during compaction and snapshots, bad input.
-#include "engine/queue.h"
+#include "engine/queues/queue.h"
 
 #include <unistd.h>
 
@@ -12,11 +12,11 @@
 
 #include <gtest/gtest.h>
 
-#include "engine/clock.h"
-#include "engine/store.h"
-#include "io/fault_fs.h"
+#include "engine/log/clock.h"
+#include "engine/log/store.h"
+#include "tests/support/fault_fs.h"
 #include "io/file_util.h"
-#include "tests/test_util.h"
+#include "tests/support/test_util.h"
 
 namespace seglog {
 namespace {

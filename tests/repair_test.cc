@@ -1,6 +1,6 @@
 // Damaged stores: how `seglog verify`, `inspect` and `dump` report damage below a durable mark in
 // the active segment (and re-read before they call it damage), and how `seglog repair`
-// (engine/repair.h) recovers: exact lost ranges, every intact record kept, appends continuing
+// (engine/repair/repair.h) recovers: exact lost ranges, every intact record kept, appends continuing
 // above every earlier sequence number, a dry run that changes no byte.
 #include <gtest/gtest.h>
 
@@ -13,17 +13,17 @@
 #include <string>
 #include <vector>
 
-#include "engine/inspect.h"
-#include "engine/log.h"
-#include "engine/repair.h"
-#include "engine/segment.h"
-#include "engine/segment_reader.h"
-#include "engine/store.h"
+#include "engine/inspect/inspect.h"
+#include "engine/log/log.h"
+#include "engine/repair/repair.h"
+#include "engine/log/segment.h"
+#include "engine/inspect/segment_reader.h"
+#include "engine/log/store.h"
 #include "format/coding.h"
 #include "format/queue_format.h"
 #include "format/segment_format.h"
 #include "io/file_util.h"
-#include "tests/test_util.h"
+#include "tests/support/test_util.h"
 
 namespace seglog {
 namespace {

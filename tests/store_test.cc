@@ -12,12 +12,12 @@
 #include <sstream>
 #include <thread>
 
-#include "engine/clock.h"
-#include "engine/queue.h"
-#include "engine/store.h"
-#include "engine/stream.h"
+#include "engine/log/clock.h"
+#include "engine/queues/queue.h"
+#include "engine/log/store.h"
+#include "engine/streams/stream.h"
 #include "io/file_util.h"
-#include "tests/test_util.h"
+#include "tests/support/test_util.h"
 
 namespace seglog {
 namespace {

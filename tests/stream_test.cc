@@ -13,10 +13,10 @@
 #include <random>
 #include <thread>
 
-#include "engine/clock.h"
-#include "engine/stream.h"
+#include "engine/log/clock.h"
+#include "engine/streams/stream.h"
 #include "io/file_util.h"
-#include "tests/test_util.h"
+#include "tests/support/test_util.h"
 
 namespace seglog {
 namespace {

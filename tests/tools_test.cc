@@ -1,4 +1,4 @@
-// The read-only inspection behind the `seglog` tool (engine/inspect.h), and the tool itself:
+// The read-only inspection behind the `seglog` tool (engine/inspect/inspect.h), and the tool itself:
 // inspect, verify and dump over real stores — clean, corrupted, torn and live.
 #include <gtest/gtest.h>
 
@@ -21,18 +21,18 @@
 #include <roaring/roaring.hh>
 #include <roaring/roaring64map.hh>
 
-#include "engine/clock.h"
-#include "engine/delete_index.h"
-#include "engine/inspect.h"
-#include "engine/layout.h"
-#include "engine/segment.h"
-#include "engine/segment_reader.h"
-#include "engine/store.h"
+#include "engine/log/clock.h"
+#include "engine/queues/delete_index.h"
+#include "engine/inspect/inspect.h"
+#include "engine/log/layout.h"
+#include "engine/log/segment.h"
+#include "engine/inspect/segment_reader.h"
+#include "engine/log/store.h"
 #include "format/delete_index_format.h"
 #include "format/queue_format.h"
 #include "format/segment_format.h"
 #include "io/file_util.h"
-#include "tests/test_util.h"
+#include "tests/support/test_util.h"
 
 namespace seglog {
 namespace {
@@ -817,7 +817,7 @@ TEST(ToolsLiveTest, InspectVerifyDumpBesideAnAlwaysWriter) {
 
 // ---------------------------------------------------------------- queues
 
-// A queue laid out by hand exactly as engine/queue.cc writes one: two logs created in one
+// A queue laid out by hand exactly as engine/queues/queue.cc writes one: two logs created in one
 // catalog write ("queue:Q/messages", "queue:Q/journal"), messages with their header in attrs,
 // deletes and receive counts through a DeleteIndex on the journal.
 struct HandQueue {

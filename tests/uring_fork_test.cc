@@ -7,7 +7,7 @@
 
 #include "io/file_system.h"
 #include "io/file_util.h"
-#include "tests/test_util.h"
+#include "tests/support/test_util.h"
 
 namespace seglog {
 namespace {

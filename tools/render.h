@@ -1,4 +1,4 @@
-// How the seglog tool shows what engine/inspect.h finds: aligned text for people, JSON (stable
+// How the seglog tool shows what engine/inspect/inspect.h finds: aligned text for people, JSON (stable
 // field names, documented in TOOLS.md) for scripts.
 #pragma once
 
@@ -7,8 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/inspect.h"
-#include "engine/repair.h"
+#include "engine/inspect/inspect.h"
+#include "engine/repair/repair.h"
 
 namespace seglog::tool {
 

@@ -10,7 +10,7 @@
 // writer. repair writes: it takes the store's LOCK and refuses a store open elsewhere.
 // Exit status: 0 all well; 1 corruption found (repair: records were lost); 2 usage or any
 // other error.
-// The work is in engine/inspect.h; this file parses arguments and prints.
+// The work is in engine/inspect/inspect.h; this file parses arguments and prints.
 #include <unistd.h>
 
 #include <chrono>
@@ -22,8 +22,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "engine/clock.h"
-#include "engine/inspect.h"
+#include "engine/log/clock.h"
+#include "engine/inspect/inspect.h"
 #include "tools/render.h"
 
 namespace seglog::tool {

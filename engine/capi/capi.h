@@ -1,0 +1,186 @@
+// engine/capi: the C binding (include/seglog.h) over the engine's rooms. It owns the handle,
+// iterator and message-batch types the header declares and the translation of Status into
+// return codes; it may use engine/streams, engine/queues, engine/log, io and format, and nothing
+// in the engine uses it. One file per noun: capi.cc (errors, version, argument checks),
+// store_api.cc, streams_api.cc, queues_api.cc. This header is internal to the room.
+//
+//
+// Every entry point runs its body inside Guard(), which catches every C++ exception, and turns
+// its Status into a return code in one place (ReturnCode) and into the calling thread's
+// seglog_last_error() message. Input is checked here (NULLs, names, enum values, struct sizes,
+// hash-key text) before anything reaches the engine, which checks the rest (limits, ranges)
+// before it writes anything: so bad input changes nothing.
+//
+// Lifetimes: a handle owns its Store, Streams and Queues. An iterator owns its StreamIterator
+// and the RecordViews of its last batch (what seglog_iter_next handed out), and shares with
+// its handle a registry of open iterators, so that seglog_close can end the iterators still
+// open (the engine requires every StreamIterator gone before Streams is destroyed) and
+// seglog_stream_delete can refuse while the stream is being read.
+//
+// A receive's batch (seglog_queue_messages) is one malloc'd block holding the message structs,
+// the attribute structs and a copy of every byte they point to: it depends on nothing else, so
+// it outlives the queue, the handle, everything, until seglog_queue_messages_free.
+#pragma once
+
+// The C header names the store handle `seglog`, which in C++ would collide with namespace
+// seglog. Only type names change under this macro; the functions keep their C names.
+#define seglog seglog_handle
+#include "seglog.h"
+#undef seglog
+
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstddef>
+#include <cstring>
+#include <exception>
+#include <iterator>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/log/options.h"
+#include "engine/log/store.h"
+#include "engine/queues/queue.h"
+#include "engine/streams/hash_key.h"
+#include "engine/streams/stream.h"
+#include "format/status.h"
+
+namespace seglog::capi {
+
+struct IterRegistry {
+  std::mutex mu;
+  std::set<seglog_iter*> open;  // guarded by mu
+};
+
+}  // namespace seglog::capi
+
+struct seglog_handle {
+  std::unique_ptr<seglog::Store> store;
+  std::unique_ptr<seglog::Streams> streams;
+  std::unique_ptr<seglog::Queues> queues;
+  // From seglog_options: durability, sync, segment size of new streams and queues.
+  seglog::LogOptions log_defaults;
+  std::shared_ptr<seglog::capi::IterRegistry> iters = std::make_shared<seglog::capi::IterRegistry>();
+};
+
+struct seglog_iter {
+  std::shared_ptr<seglog::capi::IterRegistry> registry;
+  std::string stream;
+  size_t max_bytes = 0;
+  std::mutex mu;  // seglog_iter_next against seglog_close
+  std::unique_ptr<seglog::StreamIterator> it;  // null once seglog_close ended it
+  std::vector<seglog::RecordView> batch;       // what the last seglog_iter_next returned
+};
+
+// The batch of one receive: this header, then `count` messages, then their attributes, then
+// every byte they point to (each string and byte run followed by a NUL), in one malloc'd block
+// (NewBatch), freed by one free().
+struct seglog_queue_messages {
+  size_t count;
+  const seglog_queue_message* msgs;
+};
+
+namespace seglog::capi {
+
+// ---- errors (capi.cc) ----
+
+// The C return code of a Status code.
+int ReturnCode(StatusCode c);
+// Records "fn: msg" as the calling thread's seglog_last_error(); returns code.
+int Fail(int code, const char* fn, std::string_view msg) noexcept;
+// The return code of `s`, recording its message when it is an error.
+int Finish(const char* fn, const Status& s) noexcept;
+
+// Runs body() (returning Status) with every exception caught.
+template <class Body>
+int Guard(const char* fn, Body&& body) noexcept {
+  try {
+    return Finish(fn, body());
+  } catch (const std::bad_alloc&) {
+    return Fail(SEGLOG_EINTERNAL, fn, "out of memory");
+  } catch (const std::exception& e) {
+    return Fail(SEGLOG_EINTERNAL, fn, std::string("internal error: ") + e.what());
+  } catch (...) {
+    return Fail(SEGLOG_EINTERNAL, fn, "internal error: unknown C++ exception");
+  }
+}
+
+// ---- argument checks (capi.cc) ----
+
+Status NotNull(const void* p, const char* what);
+Status CheckName(const char* name, const char* what);
+Status CheckBool(int v, const char* field);
+Status DurabilityFromC(int v, bool allow_default, seglog::Durability dflt,
+                       seglog::Durability* out);
+int DurabilityToC(seglog::Durability d);
+Status BackendFromC(int v, seglog::io::Backend* out);
+
+// "40, 48": the sizes a versioned struct has had.
+template <size_t N>
+std::string SizeList(const size_t (&sizes)[N]) {
+  std::string out;
+  for (size_t s : sizes) out += (out.empty() ? "" : ", ") + std::to_string(s);
+  return out;
+}
+
+// Checks a versioned struct's struct_size (convention 6): it must be the size of one published
+// version. `sizes` lists them, oldest first, the last being this library's sizeof(T); fields
+// past the caller's struct_size keep their defaults. `init` names the struct's init function
+// when it is not `type` + "_init".
+template <class T, size_t N>
+Status CheckStructSize(const T* p, const size_t (&sizes)[N], const char* type,
+                       const char* init = nullptr) {
+  static_assert(N > 0);
+  const std::string init_fn = init != nullptr ? std::string(init) : type + std::string("_init");
+  const std::string got = std::string(type) + ".struct_size is " + std::to_string(p->struct_size);
+  if (p->struct_size < sizes[0]) {
+    return Status::InvalidArgument(got + ", below any version's (" + std::to_string(sizes[0]) +
+                                   "): call " + init_fn + " first");
+  }
+  if (p->struct_size > sizeof(T)) {
+    return Status::NotSupported(got + ", larger than this library's " +
+                                std::to_string(sizeof(T)) +
+                                " (built against a newer seglog.h than the library)");
+  }
+  if (std::find(std::begin(sizes), std::end(sizes), p->struct_size) == std::end(sizes)) {
+    return Status::InvalidArgument(got + ", which is no version's size (" + SizeList(sizes) +
+                                   "): call " + init_fn + " first");
+  }
+  return Status::OK();
+}
+
+// *out holds the defaults; copies in the caller's fields (those its struct_size covers).
+template <class T, size_t N>
+Status ReadVersioned(const T* in, const size_t (&sizes)[N], const char* type, T* out) {
+  SEGLOG_RETURN_IF_ERROR(CheckStructSize(in, sizes, type));
+  std::memcpy(static_cast<void*>(out), in, in->struct_size);
+  out->struct_size = sizeof(T);
+  return Status::OK();
+}
+
+// The sizes each struct has had, oldest first; a new version appends its size. 0.1.0 published
+// the first of each (seglog_options then ended before mapped_writes).
+inline constexpr size_t kOptionsSizes[] = {offsetof(seglog_options, mapped_writes),
+                                    sizeof(seglog_options)};
+inline constexpr size_t kStreamConfigSizes[] = {sizeof(seglog_stream_config)};
+inline constexpr size_t kStreamInfoSizes[] = {sizeof(seglog_stream_info)};
+inline constexpr size_t kIterOptionsSizes[] = {sizeof(seglog_iter_options)};
+// First published with queues (issue 4).
+inline constexpr size_t kQueueConfigSizes[] = {sizeof(seglog_queue_config)};
+inline constexpr size_t kQueueInfoSizes[] = {sizeof(seglog_queue_info)};
+inline constexpr size_t kQueueStatsSizes[] = {sizeof(seglog_queue_statistics)};
+inline constexpr size_t kReceiveOptionsSizes[] = {sizeof(seglog_queue_receive_options)};
+
+template <size_t N>
+void CopyString(char (&dst)[N], const std::string& src) {
+  const size_t n = src.size() < N - 1 ? src.size() : N - 1;
+  std::memcpy(dst, src.data(), n);
+  dst[n] = '\0';
+}
+
+}  // namespace seglog::capi

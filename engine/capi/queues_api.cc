@@ -1,0 +1,490 @@
+// The C API: queues, sends, receives and deletes (include/seglog.h, "queues").
+#include "engine/capi/capi.h"
+
+using seglog::Status;
+using seglog::StatusCode;
+using namespace seglog::capi;  // NOLINT: the room's own helpers
+
+namespace {
+
+Status QueueTypeFromC(int v, seglog::QueueType* out) {
+  switch (v) {
+    case SEGLOG_QUEUE_STANDARD: *out = seglog::QueueType::kStandard; return Status::OK();
+    case SEGLOG_QUEUE_FIFO: *out = seglog::QueueType::kFifo; return Status::OK();
+  }
+  return Status::InvalidArgument("unknown queue type " + std::to_string(v) +
+                                 " (expected SEGLOG_QUEUE_STANDARD or SEGLOG_QUEUE_FIFO)");
+}
+
+int QueueTypeToC(seglog::QueueType t) {
+  return t == seglog::QueueType::kFifo ? SEGLOG_QUEUE_FIFO : SEGLOG_QUEUE_STANDARD;
+}
+
+Status AttrTypeFromC(int v, const std::string& which, seglog::format::AttributeType* out) {
+  switch (v) {
+    case SEGLOG_ATTR_STRING: *out = seglog::format::AttributeType::kString; return Status::OK();
+    case SEGLOG_ATTR_NUMBER: *out = seglog::format::AttributeType::kNumber; return Status::OK();
+    case SEGLOG_ATTR_BINARY: *out = seglog::format::AttributeType::kBinary; return Status::OK();
+  }
+  return Status::InvalidArgument(which + "unknown type " + std::to_string(v) +
+                                 " (expected SEGLOG_ATTR_STRING, _NUMBER or _BINARY)");
+}
+
+int AttrTypeToC(seglog::format::AttributeType t) {
+  switch (t) {
+    case seglog::format::AttributeType::kString: return SEGLOG_ATTR_STRING;
+    case seglog::format::AttributeType::kNumber: return SEGLOG_ATTR_NUMBER;
+    case seglog::format::AttributeType::kBinary: return SEGLOG_ATTR_BINARY;
+  }
+  return 0;
+}
+
+seglog::ByteView Bytes(const void* p, size_t n) {
+  return p == nullptr ? seglog::ByteView()
+                      : seglog::ByteView(static_cast<const uint8_t*>(p), n);
+}
+
+// One send entry from C: checks its pointers, counts and enums (the engine checks the rest).
+// The attribute views go to *attrs, which must stay put while *out is used. `which` prefixes
+// messages ("message 3: ").
+Status SendEntryFromC(const seglog_queue_send_entry& c, const std::string& which,
+                      std::vector<seglog::format::MessageAttribute>* attrs,
+                      seglog::SendEntry* out) {
+  if (c.body == nullptr && c.body_len > 0) {
+    return Status::InvalidArgument(which + "body is NULL but its length is " +
+                                   std::to_string(c.body_len));
+  }
+  if (c.n_attrs > seglog::kQueueMaxAttributes) {
+    return Status::InvalidArgument(which + "has " + std::to_string(c.n_attrs) +
+                                   " attributes; a message has at most 10");
+  }
+  if (c.attrs == nullptr && c.n_attrs > 0) {
+    return Status::InvalidArgument(which + "attrs is NULL but n_attrs is " +
+                                   std::to_string(c.n_attrs));
+  }
+  if (c.delay_s < -1) {
+    return Status::InvalidArgument(which + "delay_s is " + std::to_string(c.delay_s) +
+                                   " (expected -1 for the queue's, or 0 .. 900)");
+  }
+  attrs->assign(c.n_attrs, seglog::format::MessageAttribute{});
+  for (size_t i = 0; i < c.n_attrs; ++i) {
+    const seglog_queue_attr& a = c.attrs[i];
+    const std::string w = which + "attribute " + std::to_string(i) + ": ";
+    if (a.name == nullptr) return Status::InvalidArgument(w + "name is NULL");
+    if (a.value == nullptr && a.value_len > 0) {
+      return Status::InvalidArgument(w + "value is NULL but its length is " +
+                                     std::to_string(a.value_len));
+    }
+    SEGLOG_RETURN_IF_ERROR(AttrTypeFromC(a.type, w, &(*attrs)[i].type));
+    (*attrs)[i].name = a.name;
+    (*attrs)[i].value = Bytes(a.value, a.value_len);
+  }
+  out->body = Bytes(c.body, c.body_len);
+  out->attributes = std::span<const seglog::format::MessageAttribute>(*attrs);
+  out->delay_s = c.delay_s;
+  out->group_id = c.group_id == nullptr ? std::string_view() : std::string_view(c.group_id);
+  out->dedup_id = c.dedup_id == nullptr ? std::string_view() : std::string_view(c.dedup_id);
+  return Status::OK();
+}
+
+size_t AlignUp(size_t n, size_t a) { return (n + a - 1) / a * a; }
+
+// Copies `in` into one new block. Throws std::bad_alloc when out of memory.
+seglog_queue_messages* NewBatch(const std::vector<seglog::ReceivedMessage>& in) {
+  size_t n_attrs = 0;
+  size_t bytes = 0;
+  for (const seglog::ReceivedMessage& m : in) {
+    n_attrs += m.attributes.size();
+    bytes += m.receipt.size() + m.body.size() + m.group_id.size() + m.dedup_id.size() + 4;
+    for (const seglog::ReceivedAttribute& a : m.attributes) {
+      bytes += a.name.size() + a.value.size() + 2;
+    }
+  }
+  const size_t msgs_at = AlignUp(sizeof(seglog_queue_messages), alignof(seglog_queue_message));
+  const size_t attrs_at =
+      AlignUp(msgs_at + in.size() * sizeof(seglog_queue_message), alignof(seglog_queue_attr));
+  const size_t bytes_at = attrs_at + n_attrs * sizeof(seglog_queue_attr);
+  char* block = static_cast<char*>(std::malloc(bytes_at + bytes));
+  if (block == nullptr) throw std::bad_alloc();
+
+  auto* msgs = reinterpret_cast<seglog_queue_message*>(block + msgs_at);
+  auto* attrs = reinterpret_cast<seglog_queue_attr*>(block + attrs_at);
+  char* p = block + bytes_at;
+  auto copy = [&p](const std::string& s) {
+    char* at = p;
+    std::memcpy(at, s.data(), s.size());
+    at[s.size()] = '\0';
+    p += s.size() + 1;
+    return static_cast<const char*>(at);
+  };
+  for (size_t i = 0; i < in.size(); ++i) {
+    const seglog::ReceivedMessage& m = in[i];
+    seglog_queue_message& o = msgs[i];
+    o.id = m.id.value();
+    o.receipt = copy(m.receipt);
+    o.body = copy(m.body);
+    o.body_len = m.body.size();
+    o.attrs = m.attributes.empty() ? nullptr : attrs;
+    o.n_attrs = m.attributes.size();
+    for (const seglog::ReceivedAttribute& a : m.attributes) {
+      attrs->name = copy(a.name);
+      attrs->type = AttrTypeToC(a.type);
+      attrs->value = copy(a.value);
+      attrs->value_len = a.value.size();
+      ++attrs;
+    }
+    o.group_id = copy(m.group_id);
+    o.dedup_id = copy(m.dedup_id);
+    o.receive_count = m.receive_count;
+    o.sent_ms = m.sent.value();
+    o.enqueued_ms = m.enqueued.value();
+  }
+  auto* batch = reinterpret_cast<seglog_queue_messages*>(block);
+  batch->count = in.size();
+  batch->msgs = in.empty() ? nullptr : msgs;
+  return batch;
+}
+}  // namespace
+
+extern "C" {
+
+void seglog_queue_config_init(seglog_queue_config* cfg) {
+  if (cfg == nullptr) return;
+  const seglog::QueueConfig d;
+  *cfg = seglog_queue_config{};
+  cfg->struct_size = sizeof(seglog_queue_config);
+  cfg->type = QueueTypeToC(d.type);
+  cfg->visibility_timeout_s = d.visibility_timeout_s;
+  cfg->delay_s = d.delay_s;
+  cfg->retention_s = d.retention_s;
+  cfg->max_message_bytes = d.max_message_bytes;
+  cfg->receive_wait_s = d.receive_wait_s;
+  cfg->content_based_dedup = d.content_based_dedup ? 1 : 0;
+  cfg->dead_letter_queue = nullptr;
+  cfg->max_receive_count = d.max_receive_count;
+  cfg->durability = SEGLOG_DURABILITY_DEFAULT;
+  cfg->sync_interval_ms = 0;
+  cfg->segment_size = 0;
+}
+
+int seglog_queue_create(seglog_handle* db, const char* name, const seglog_queue_config* cfg) {
+  return Guard(__func__, [&]() -> Status {
+    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(CheckName(name, "queue"));
+    seglog_queue_config c;
+    seglog_queue_config_init(&c);
+    if (cfg != nullptr) {
+      SEGLOG_RETURN_IF_ERROR(ReadVersioned(cfg, kQueueConfigSizes, "seglog_queue_config", &c));
+    }
+    seglog::QueueConfig qc;
+    SEGLOG_RETURN_IF_ERROR(QueueTypeFromC(c.type, &qc.type));
+    qc.visibility_timeout_s = c.visibility_timeout_s;
+    qc.delay_s = c.delay_s;
+    qc.retention_s = c.retention_s;
+    qc.max_message_bytes = c.max_message_bytes;
+    qc.receive_wait_s = c.receive_wait_s;
+    SEGLOG_RETURN_IF_ERROR(CheckBool(c.content_based_dedup, "content_based_dedup"));
+    qc.content_based_dedup = c.content_based_dedup != 0;
+    if (c.dead_letter_queue != nullptr && c.dead_letter_queue[0] != '\0') {
+      SEGLOG_RETURN_IF_ERROR(CheckName(c.dead_letter_queue, "dead-letter queue"));
+      qc.dead_letter_queue = c.dead_letter_queue;
+    }
+    qc.max_receive_count = c.max_receive_count;
+    qc.log = db->log_defaults;
+    SEGLOG_RETURN_IF_ERROR(
+        DurabilityFromC(c.durability, true, db->log_defaults.durability, &qc.log.durability));
+    if (c.sync_interval_ms != 0) qc.log.sync_interval_ms = c.sync_interval_ms;
+    if (c.segment_size != 0) qc.log.segment_size = c.segment_size;
+    SEGLOG_RETURN_IF_ERROR(qc.log.Validate());
+    SEGLOG_RETURN_IF_ERROR(qc.Validate(name));
+    return db->queues->Create(name, qc);
+  });
+}
+
+int seglog_queue_delete(seglog_handle* db, const char* name) {
+  return Guard(__func__, [&]() -> Status {
+    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(CheckName(name, "queue"));
+    return db->queues->Delete(name);
+  });
+}
+
+int seglog_queue_list(seglog_handle* db, seglog_name* names, size_t cap, size_t* n) {
+  return Guard(__func__, [&]() -> Status {
+    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(NotNull(n, "n"));
+    if (cap > 0) SEGLOG_RETURN_IF_ERROR(NotNull(names, "names"));
+    const std::vector<std::string> all = db->queues->List();
+    for (size_t i = 0; i < all.size() && i < cap; ++i) CopyString(names[i].name, all[i]);
+    *n = all.size();
+    return Status::OK();
+  });
+}
+
+void seglog_queue_info_init(seglog_queue_info* info) {
+  if (info == nullptr) return;
+  *info = seglog_queue_info{};
+  info->struct_size = sizeof(seglog_queue_info);
+}
+
+int seglog_queue_describe(seglog_handle* db, const char* name, seglog_queue_info* info) {
+  return Guard(__func__, [&]() -> Status {
+    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(CheckName(name, "queue"));
+    SEGLOG_RETURN_IF_ERROR(NotNull(info, "info"));
+    SEGLOG_RETURN_IF_ERROR(CheckStructSize(info, kQueueInfoSizes, "seglog_queue_info"));
+    seglog::QueueDescription d;
+    SEGLOG_RETURN_IF_ERROR(db->queues->Describe(name, &d));
+    const seglog::QueueConfig& c = d.config;
+    seglog_queue_info out;
+    seglog_queue_info_init(&out);
+    CopyString(out.name, d.name);
+    out.type = QueueTypeToC(c.type);
+    out.visibility_timeout_s = c.visibility_timeout_s;
+    out.delay_s = c.delay_s;
+    out.retention_s = c.retention_s;
+    out.max_message_bytes = c.max_message_bytes;
+    out.receive_wait_s = c.receive_wait_s;
+    out.content_based_dedup = c.content_based_dedup ? 1 : 0;
+    CopyString(out.dead_letter_queue, c.dead_letter_queue);
+    out.max_receive_count = c.max_receive_count;
+    out.durability = DurabilityToC(c.log.durability);
+    out.sync_interval_ms = c.log.sync_interval_ms;
+    out.segment_size = c.log.segment_size;
+    out.struct_size = info->struct_size;
+    std::memcpy(static_cast<void*>(info), &out, info->struct_size);
+    return Status::OK();
+  });
+}
+
+void seglog_queue_stats_init(seglog_queue_statistics* st) {
+  if (st == nullptr) return;
+  *st = seglog_queue_statistics{};
+  st->struct_size = sizeof(seglog_queue_statistics);
+}
+
+int seglog_queue_stats(seglog_handle* db, const char* name, seglog_queue_statistics* st) {
+  return Guard(__func__, [&]() -> Status {
+    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(CheckName(name, "queue"));
+    SEGLOG_RETURN_IF_ERROR(NotNull(st, "st"));
+    SEGLOG_RETURN_IF_ERROR(CheckStructSize(st, kQueueStatsSizes, "seglog_queue_statistics",
+                                           "seglog_queue_stats_init"));
+    seglog::QueueStats q;
+    SEGLOG_RETURN_IF_ERROR(db->queues->Stats(name, &q));
+    seglog_queue_statistics out;
+    seglog_queue_stats_init(&out);
+    out.visible = q.visible;
+    out.in_flight = q.in_flight;
+    out.delayed = q.delayed;
+    out.oldest_age_ms = q.oldest_age_ms;
+    out.deleted_ids = q.deleted_ids;
+    out.bitmap_bytes = q.bitmap_bytes;
+    out.log_bytes = q.log_bytes;
+    out.log_segments = q.log_segments;
+    out.journal_bytes = q.journal_bytes;
+    out.groups = q.groups;
+    out.struct_size = st->struct_size;
+    std::memcpy(static_cast<void*>(st), &out, st->struct_size);
+    return Status::OK();
+  });
+}
+
+int seglog_queue_purge(seglog_handle* db, const char* name) {
+  return Guard(__func__, [&]() -> Status {
+    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(CheckName(name, "queue"));
+    return db->queues->Purge(name);
+  });
+}
+
+void seglog_queue_send_entry_init(seglog_queue_send_entry* e, const void* body, size_t len) {
+  if (e == nullptr) return;
+  *e = seglog_queue_send_entry{};
+  e->body = body;
+  e->body_len = len;
+  e->attrs = nullptr;
+  e->n_attrs = 0;
+  e->delay_s = -1;
+  e->group_id = nullptr;
+  e->dedup_id = nullptr;
+}
+
+int seglog_queue_send(seglog_handle* db, const char* name, const seglog_queue_send_entry* e,
+                      uint64_t* id, int* duplicate) {
+  return Guard(__func__, [&]() -> Status {
+    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(CheckName(name, "queue"));
+    SEGLOG_RETURN_IF_ERROR(NotNull(e, "e"));
+    std::vector<seglog::format::MessageAttribute> attrs;
+    seglog::SendEntry se;
+    SEGLOG_RETURN_IF_ERROR(SendEntryFromC(*e, "", &attrs, &se));
+    seglog::SendResult r;
+    SEGLOG_RETURN_IF_ERROR(db->queues->Send(name, se, &r));
+    if (id != nullptr) *id = r.id.value();
+    if (duplicate != nullptr) *duplicate = r.duplicate ? 1 : 0;
+    return Status::OK();
+  });
+}
+
+int seglog_queue_send_batch(seglog_handle* db, const char* name,
+                            const seglog_queue_send_entry* entries, size_t n,
+                            seglog_queue_send_result* results) {
+  return Guard(__func__, [&]() -> Status {
+    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(CheckName(name, "queue"));
+    SEGLOG_RETURN_IF_ERROR(NotNull(entries, "entries"));
+    SEGLOG_RETURN_IF_ERROR(NotNull(results, "results"));
+    if (n == 0 || n > seglog::kQueueMaxBatch) {
+      return Status::InvalidArgument("a send batch holds 1 to 10 messages, got " +
+                                     std::to_string(n));
+    }
+    std::vector<std::vector<seglog::format::MessageAttribute>> attrs(n);
+    std::vector<seglog::SendEntry> es(n);
+    for (size_t i = 0; i < n; ++i) {
+      SEGLOG_RETURN_IF_ERROR(
+          SendEntryFromC(entries[i], "message " + std::to_string(i) + ": ", &attrs[i], &es[i]));
+    }
+    std::vector<seglog::SendResult> rs;
+    SEGLOG_RETURN_IF_ERROR(db->queues->SendBatch(name, es, &rs));
+    if (rs.size() != n) {
+      return Status(StatusCode::kCorruption, "internal: SendBatch returned " +
+                                                 std::to_string(rs.size()) + " results for " +
+                                                 std::to_string(n) + " messages");
+    }
+    for (size_t i = 0; i < n; ++i) {
+      results[i].id = rs[i].id.value();
+      results[i].duplicate = rs[i].duplicate ? 1 : 0;
+    }
+    return Status::OK();
+  });
+}
+
+void seglog_queue_receive_options_init(seglog_queue_receive_options* opt) {
+  if (opt == nullptr) return;
+  const seglog::ReceiveOptions d;
+  *opt = seglog_queue_receive_options{};
+  opt->struct_size = sizeof(seglog_queue_receive_options);
+  opt->max_messages = d.max_messages;
+  opt->visibility_timeout_s = d.visibility_timeout_s;
+  opt->wait_s = d.wait_s;
+}
+
+int seglog_queue_receive(seglog_handle* db, const char* name,
+                         const seglog_queue_receive_options* opt, seglog_queue_messages** out) {
+  return Guard(__func__, [&]() -> Status {
+    SEGLOG_RETURN_IF_ERROR(NotNull(out, "out"));
+    *out = nullptr;
+    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(CheckName(name, "queue"));
+    seglog_queue_receive_options o;
+    seglog_queue_receive_options_init(&o);
+    if (opt != nullptr) {
+      SEGLOG_RETURN_IF_ERROR(
+          ReadVersioned(opt, kReceiveOptionsSizes, "seglog_queue_receive_options", &o));
+    }
+    if (o.max_messages < 1 || o.max_messages > seglog::kQueueMaxBatch) {
+      return Status::InvalidArgument("max_messages must be 1 to 10, got " +
+                                     std::to_string(o.max_messages));
+    }
+    if (o.visibility_timeout_s < -1 ||
+        o.visibility_timeout_s > static_cast<int32_t>(seglog::kQueueMaxVisibilityS)) {
+      return Status::InvalidArgument("visibility_timeout_s must be -1 (the queue's) or 0 to "
+                                     "43,200, got " + std::to_string(o.visibility_timeout_s));
+    }
+    if (o.wait_s < -1 || o.wait_s > static_cast<int32_t>(seglog::kQueueMaxWaitS)) {
+      return Status::InvalidArgument("wait_s must be -1 (the queue's) or 0 to 20, got " +
+                                     std::to_string(o.wait_s));
+    }
+    seglog::ReceiveOptions ro;
+    ro.max_messages = o.max_messages;
+    ro.visibility_timeout_s = o.visibility_timeout_s;
+    ro.wait_s = o.wait_s;
+    std::vector<seglog::ReceivedMessage> ms;
+    SEGLOG_RETURN_IF_ERROR(db->queues->Receive(name, ro, &ms));
+    // The messages are received (and in flight) now; should the copy fail for want of memory,
+    // they become visible again when their visibility timeout ends, as after a lost response.
+    *out = NewBatch(ms);
+    return Status::OK();
+  });
+}
+
+size_t seglog_queue_messages_count(const seglog_queue_messages* batch) {
+  return batch == nullptr ? 0 : batch->count;
+}
+
+const seglog_queue_message* seglog_queue_messages_get(const seglog_queue_messages* batch,
+                                                      size_t i) {
+  if (batch == nullptr || i >= batch->count) return nullptr;
+  return &batch->msgs[i];
+}
+
+void seglog_queue_messages_free(seglog_queue_messages* batch) { std::free(batch); }
+
+int seglog_queue_delete_message(seglog_handle* db, const char* name, const char* receipt) {
+  return Guard(__func__, [&]() -> Status {
+    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(CheckName(name, "queue"));
+    SEGLOG_RETURN_IF_ERROR(NotNull(receipt, "receipt"));
+    return db->queues->DeleteMessage(name, receipt);
+  });
+}
+
+int seglog_queue_delete_message_batch(seglog_handle* db, const char* name,
+                                      const char* const* receipts, size_t n, int* results) {
+  return Guard(__func__, [&]() -> Status {
+    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(CheckName(name, "queue"));
+    SEGLOG_RETURN_IF_ERROR(NotNull(receipts, "receipts"));
+    SEGLOG_RETURN_IF_ERROR(NotNull(results, "results"));
+    if (n == 0 || n > seglog::kQueueMaxBatch) {
+      return Status::InvalidArgument("a delete batch holds 1 to 10 receipts, got " +
+                                     std::to_string(n));
+    }
+    std::vector<std::string_view> rs(n);
+    for (size_t i = 0; i < n; ++i) {
+      if (receipts[i] == nullptr) {
+        return Status::InvalidArgument("receipt " + std::to_string(i) + " is NULL");
+      }
+      rs[i] = receipts[i];
+    }
+    std::vector<Status> st;
+    SEGLOG_RETURN_IF_ERROR(db->queues->DeleteMessageBatch(name, rs, &st));
+    if (st.size() != n) {
+      return Status(StatusCode::kCorruption, "internal: DeleteMessageBatch returned " +
+                                                 std::to_string(st.size()) + " results for " +
+                                                 std::to_string(n) + " receipts");
+    }
+    for (size_t i = 0; i < n; ++i) results[i] = ReturnCode(st[i].code());
+    return Status::OK();
+  });
+}
+
+int seglog_queue_change_visibility(seglog_handle* db, const char* name, const char* receipt,
+                                   uint32_t timeout_s) {
+  return Guard(__func__, [&]() -> Status {
+    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(CheckName(name, "queue"));
+    SEGLOG_RETURN_IF_ERROR(NotNull(receipt, "receipt"));
+    return db->queues->ChangeVisibility(name, receipt, timeout_s);
+  });
+}
+
+int seglog_queue_redrive(seglog_handle* db, const char* dlq, const char* target, size_t max,
+                         size_t* moved) {
+  return Guard(__func__, [&]() -> Status {
+    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(CheckName(dlq, "dead-letter queue"));
+    std::string t;
+    if (target != nullptr && target[0] != '\0') {
+      SEGLOG_RETURN_IF_ERROR(CheckName(target, "target queue"));
+      t = target;
+    }
+    size_t m = 0;
+    SEGLOG_RETURN_IF_ERROR(db->queues->Redrive(dlq, t, max, &m));
+    if (moved != nullptr) *moved = m;
+    return Status::OK();
+  });
+}
+
+}  // extern "C"

@@ -1,0 +1,218 @@
+// Queues: Amazon SQS semantics (standard and FIFO queues, visibility timeouts, long polling,
+// delays, dead-letter queues, redrive, purge, FIFO groups and deduplication) on the storage
+// core. SPEC.md Part V states every rule; this header states the interface.
+//
+// A queue is two logs of the store, created and dropped in one catalog write:
+//   "queue:<name>/messages"  one record per message: key = FIFO group id, value = body,
+//                            attrs = header (format/queue_format.h)
+//   "queue:<name>/journal"   the delete index's journal (engine/queues/delete_index.h): deletes and
+//                            receive counts; its snapshot DELETES lives beside it
+// A message's id is its sequence number in the message log. Settings are catalog properties.
+//
+// In memory, per queue: the live ids (a roaring bitmap), the ready ids (standard: a roaring
+// bitmap walked by a cursor, and a set of those visible again behind it; FIFO: the groups
+// whose head may be delivered, by head id), a timer heap for delays
+// and visibility timeouts, and the received messages' receipts. Receive never scans the log.
+// In-flight state is volatile: after a restart every undeleted message is visible again
+// (its receive count is not: it is journaled before a receive returns).
+//
+// Thread-safety: every method may be called from any thread.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "engine/log/options.h"
+#include "engine/log/store.h"
+#include "format/queue_format.h"
+#include "format/status.h"
+#include "format/types.h"
+
+namespace seglog {
+
+// The limits (SQS's, as of 2025).
+inline constexpr uint32_t kQueueMaxVisibilityS = 43'200;        // 12 h
+inline constexpr uint32_t kQueueDefaultVisibilityS = 30;
+inline constexpr uint32_t kQueueMaxDelayS = 900;
+inline constexpr uint32_t kQueueMinRetentionS = 60;
+inline constexpr uint32_t kQueueMaxRetentionS = 1'209'600;      // 14 days
+inline constexpr uint32_t kQueueDefaultRetentionS = 345'600;    // 4 days
+inline constexpr uint32_t kQueueMinMessageBytes = 1024;
+inline constexpr uint32_t kQueueMaxMessageBytes = 1u << 20;     // 1 MiB, also the default
+inline constexpr size_t kQueueMaxAttributes = 10;
+inline constexpr size_t kQueueMaxAttributeNameBytes = 256;
+inline constexpr size_t kQueueMaxBatch = 10;                    // send, receive, delete
+inline constexpr uint32_t kQueueMaxWaitS = 20;
+inline constexpr uint32_t kQueueMaxReceiveCount = 1000;         // maxReceiveCount's bound
+inline constexpr size_t kQueueMaxGroupIdBytes = 128;            // also dedup ids
+inline constexpr int64_t kQueueDedupWindowMs = 300'000;         // 5 minutes
+inline constexpr size_t kQueueMaxInFlight = 120'000;            // receive returns no more
+
+enum class QueueType { kStandard, kFifo };
+
+struct QueueConfig {
+  QueueType type = QueueType::kStandard;  // a FIFO queue's name ends in ".fifo", others' not
+  uint32_t visibility_timeout_s = kQueueDefaultVisibilityS;  // 0 .. 43,200
+  uint32_t delay_s = 0;                                      // 0 .. 900
+  uint32_t retention_s = kQueueDefaultRetentionS;            // 60 .. 1,209,600
+  uint32_t max_message_bytes = kQueueMaxMessageBytes;        // 1,024 .. 1,048,576
+  uint32_t receive_wait_s = 0;         // default long-poll wait of a receive, 0 .. 20
+  bool content_based_dedup = false;    // FIFO only: dedup id = SHA-256 of the body
+  std::string dead_letter_queue;       // "" = none; must exist and be of the same type
+  uint32_t max_receive_count = 0;      // 1 .. 1,000 with a dead-letter queue, else 0
+  LogOptions log;                      // durability etc. of both logs
+
+  Status Validate(std::string_view name) const;
+};
+
+// One message to send. Views must stay valid for the call.
+struct SendEntry {
+  ByteView body;                                        // 1 byte .. max_message_bytes in all
+  std::span<const format::MessageAttribute> attributes; // up to 10, counted in the size
+  int32_t delay_s = -1;          // 0 .. 900; -1 = the queue's. Standard queues only.
+  std::string_view group_id;     // FIFO: required, 1..128 of ASCII 33..126; standard: empty
+  std::string_view dedup_id;     // FIFO: 1..128 as above; empty = content-based (if enabled)
+};
+
+struct SendResult {
+  SeqNo id;                 // the message id (for a suppressed duplicate: the original's)
+  bool duplicate = false;   // FIFO: suppressed as a repeat of `id` within 5 minutes
+};
+
+struct ReceiveOptions {
+  uint32_t max_messages = 1;       // 1 .. 10
+  int32_t visibility_timeout_s = -1;  // 0 .. 43,200; -1 = the queue's
+  int32_t wait_s = -1;                // 0 .. 20; -1 = the queue's receive_wait_s
+};
+
+struct ReceivedAttribute {
+  std::string name;
+  format::AttributeType type = format::AttributeType::kString;
+  std::string value;
+};
+
+// A received message owns its bytes.
+struct ReceivedMessage {
+  SeqNo id;
+  std::string receipt;        // for Delete / ChangeVisibility; a new one on every receive
+  std::string body;
+  std::vector<ReceivedAttribute> attributes;
+  std::string group_id;       // FIFO
+  std::string dedup_id;       // FIFO
+  uint32_t receive_count = 0; // including this receive (SQS ApproximateReceiveCount)
+  TimestampMs sent;           // when first sent (kept through dead-letter moves)
+  TimestampMs enqueued;       // when it entered this queue
+};
+
+struct QueueStats {
+  uint64_t visible = 0;     // live, not in flight, not delayed (FIFO: also behind a locked group)
+  uint64_t in_flight = 0;
+  uint64_t delayed = 0;
+  int64_t oldest_age_ms = 0;  // age of the oldest live message (0 when empty)
+  uint64_t deleted_ids = 0;   // ids in the delete bitmap (not yet compacted away)
+  size_t bitmap_bytes = 0;    // the delete bitmap's portable serialized size
+  uint64_t log_bytes = 0;     // bytes of message batches on disk
+  size_t log_segments = 0;
+  uint64_t journal_bytes = 0;
+  size_t groups = 0;          // FIFO: groups with live messages
+};
+
+struct QueueDescription {
+  std::string name;
+  QueueConfig config;
+  QueueStats stats;
+};
+
+struct QueuesOptions {
+  // How often the background task expires messages, snapshots delete indexes whose journal
+  // passed journal_snapshot_bytes, and compacts; 0 = never (call RunMaintenance).
+  uint32_t maintenance_interval_ms = 1'000;
+  uint64_t journal_snapshot_bytes = 16ull << 20;
+  bool compaction = true;
+};
+
+// The queues of one store. Owns a background maintenance task.
+class Queues {
+ public:
+  // REQUIRES: store outlives this object.
+  explicit Queues(Store* store, const QueuesOptions& opt = {});
+  ~Queues();
+  Queues(const Queues&) = delete;
+  Queues& operator=(const Queues&) = delete;
+
+  // InvalidArgument (bad name or config, a dead-letter queue missing or of the other type),
+  // AlreadyExists.
+  Status Create(const std::string& name, const QueueConfig& config);
+  // NotFound. Messages being received when it is deleted are lost with it.
+  Status Delete(const std::string& name);
+  std::vector<std::string> List() const;
+  Status Describe(const std::string& name, QueueDescription* out);
+  Status Stats(const std::string& name, QueueStats* out);
+
+  // Sends one message: returns once it is as durable as the queue's durability says.
+  // InvalidArgument (bad attribute, group id, dedup id, delay), TooLarge (body + attributes).
+  Status Send(const std::string& name, const SendEntry& entry, SendResult* result);
+  // Up to 10 messages, validated whole before anything is written, written as one batch.
+  Status SendBatch(const std::string& name, std::span<const SendEntry> entries,
+                   std::vector<SendResult>* results);
+
+  // Receives up to max_messages (appended to *out; OK with none when the wait ends empty).
+  // Waits up to wait_s for a first message, woken by a send or a timeout running out.
+  Status Receive(const std::string& name, const ReceiveOptions& opt,
+                 std::vector<ReceivedMessage>* out);
+
+  // Deletes the message the receipt was issued for. InvalidArgument for a malformed receipt or
+  // one of another queue; Stale when the message was received again since. Deleting a message
+  // already deleted (or expired, or purged) is OK.
+  Status DeleteMessage(const std::string& name, std::string_view receipt);
+  // Up to 10 receipts; (*results)[i] is receipt i's outcome; the valid ones are deleted in one
+  // journal write. The returned Status is an error only when nothing could be attempted.
+  Status DeleteMessageBatch(const std::string& name, std::span<const std::string_view> receipts,
+                            std::vector<Status>* results);
+  // Makes the message visible again after timeout_s from now (0 = at once). Stale when the
+  // message is no longer in flight under this receipt; InvalidArgument when the visibility
+  // would end more than 12 h after the receive.
+  Status ChangeVisibility(const std::string& name, std::string_view receipt, uint32_t timeout_s);
+
+  // Deletes every message sent before the call, in flight or not.
+  Status Purge(const std::string& name);
+
+  // Moves up to max_messages (0 = all) visible messages of dead-letter queue `dlq` back to
+  // the queue each came from (or to `target` when not empty). A message whose source no
+  // longer exists stays. A crash mid-move may duplicate a message, never lose one.
+  Status Redrive(const std::string& dlq, const std::string& target, size_t max_messages,
+                 size_t* moved);
+
+  // Expires messages past retention, snapshots big journals, compacts segments. Runs every
+  // maintenance_interval_ms in the background; callable directly.
+  Status RunMaintenance();
+  // One queue's compaction: removes segments whose messages are all deleted or expired and
+  // rewrites older ones with under half their bytes live. *rewritten / *removed optional.
+  Status Compact(const std::string& name, size_t* rewritten = nullptr, size_t* removed = nullptr);
+  // Writes the delete index's snapshot now.
+  Status SnapshotDeletes(const std::string& name);
+
+  class Queue;  // engine/queues/queue.cc
+
+ private:
+  Status Find(const std::string& name, std::shared_ptr<Queue>* out);
+
+  Store* const store_;
+  const QueuesOptions opt_;
+  mutable std::mutex mu_;
+  std::mutex create_mu_;  // serialises Create and Delete (a dead-letter queue check)
+  std::map<std::string, std::shared_ptr<Queue>> open_;
+  uint64_t clock_listener_ = 0;
+  Scheduler::TaskId maintenance_task_ = 0;  // on the store's scheduler; 0: none
+  bool stop_ = false;  // guarded by mu_
+};
+
+}  // namespace seglog
