@@ -18,11 +18,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "engine/clock.h"
-#include "engine/queue.h"
-#include "engine/store.h"
-#include "engine/stream.h"
-#include "tests/test_util.h"
+#include "engine/log/clock.h"
+#include "engine/queues/queue.h"
+#include "engine/log/store.h"
+#include "engine/streams/stream.h"
+#include "tests/support/test_util.h"
 
 namespace seglog {
 namespace {

@@ -13,10 +13,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/clock.h"
-#include "engine/queue.h"
-#include "engine/store.h"
-#include "engine/stream.h"
+#include "engine/log/clock.h"
+#include "engine/queues/queue.h"
+#include "engine/log/store.h"
+#include "engine/streams/stream.h"
 
 namespace seglog {
 namespace {
