@@ -1,4 +1,10 @@
-// Strong types for the numbers seglog juggles: a sequence number, a file offset and a timestamp
+// The format room (README "Architecture"): every byte layout seglog writes - segments and
+// batches, the catalog, indexes, checkpoints, queue records, delete snapshots - with its encode
+// and decode, and the rules that read them (the unsealed tail's, the journal's replay): pure
+// functions over byte spans, no I/O, no clock, no threads. It uses nothing else of seglog;
+// everything else uses it.
+//
+// This header: strong types for the numbers seglog juggles: a sequence number, a file offset and a timestamp
 // are not interchangeable, and the compiler should say so (after Redpanda's model/fundamental.h).
 #pragma once
 

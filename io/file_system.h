@@ -1,3 +1,8 @@
+// The io room (README "Architecture"): files - the write interface with its two backends,
+// read-only mmap views, directory operations, locks, space queries. It may use format (Status,
+// the strong types) and nothing else of seglog; the fault-injection file system that tests wrap
+// around it lives in tests/support/, never in the library.
+//
 // The file interface the engine writes through, with two backends (io_uring, pwrite) and a
 // fault-injection wrapper for tests. Reads never go through it: they use read-only mmap
 // (io/mmap.h) and plain pread helpers (io/file_util.h).

@@ -116,6 +116,7 @@ TEST(Scheduler, ThousandShardIntervalStreamAddsNoThreadPerShard) {
     cfg.shard_count = 1024;
     cfg.log.durability = Durability::kInterval;
     cfg.log.sync_interval_ms = 50;
+    cfg.log.segment_size = 64 << 10;  // 1,024 small files, not 1,024 x 64 MiB
     ASSERT_OK(streams.Create("wide", cfg));
     for (uint32_t shard = 0; shard < 1024; ++shard) {
       PutEntry e;
