@@ -74,41 +74,33 @@ class Queues::Queue {
 
   Queue(Queues* queues, std::string queue_name, const QueueConfig& config, uint64_t message_log_id,
         Clock* queue_clock)
-      : owner(queues),
-        name(std::move(queue_name)),
+      : name(std::move(queue_name)),
         cfg(config),
-        log_id(message_log_id),
-        clock(queue_clock),
-        state(config.type == QueueType::kFifo,
-              [this](uint64_t id) { return del->ReceiveCount(SeqNo(id)); }) {}
+        owner_(queues),
+        log_id_(message_log_id),
+        clock_(queue_clock),
+        epoch_(std::random_device{}()),
+        state_(config.type == QueueType::kFifo,
+               [this](uint64_t id) { return del->ReceiveCount(SeqNo(id)); }) {}
 
-  Queues* const owner;
+  // What Queues (open, delete, close) uses.
   const std::string name;
   const QueueConfig cfg;
-  const uint64_t log_id;
-  Clock* const clock;
-  Log* log = nullptr;
-  Log* journal = nullptr;
-  std::unique_ptr<DeleteIndex> del;
-  uint32_t epoch = 0;
-
+  Log* log = nullptr;      // set once by Queues::Find
+  Log* journal = nullptr;  // set once by Queues::Find
+  std::unique_ptr<DeleteIndex> del;  // null once the queue is deleted (under op_mu exclusive)
   std::mutex mu;
   std::condition_variable cv;        // receivers waiting for a message (long polls)
   std::condition_variable dedup_cv;  // senders waiting for a repeat's outcome
-  size_t receivers_waiting = 0;      // guarded by mu
   bool dropped = false;              // guarded by mu
   bool closing = false;              // guarded by mu
-  DeliveryState state;               // guarded by mu
-  std::atomic<int64_t> last_expire_ms{INT64_MIN / 2};
-  std::map<uint64_t, uint64_t> compaction_seen;  // segment base -> live count when last checked
-
   // Held shared by every operation, exclusively by Delete: the logs are not dropped under one.
   // Writer-first, as a stream's: a Delete does not starve behind steady sends and receives.
   WriterFirstLock op_mu;
   MessageIterators iters;
 
   bool fifo() const { return cfg.type == QueueType::kFifo; }
-  int64_t Now() const { return clock->NowMs().value(); }
+  int64_t Now() const { return clock_->NowMs().value(); }
 
   Status Recover();
   Status Send(std::span<const SendEntry> entries, std::vector<SendResult>* results,
@@ -190,8 +182,17 @@ class Queues::Queue {
   Status RemovePurged(uint64_t hi);
   bool IsLive(SeqNo q) {
     std::lock_guard<std::mutex> l(mu);
-    return state.IsLive(q.value());
+    return state_.IsLive(q.value());
   }
+
+  Queues* const owner_;
+  const uint64_t log_id_;  // the message log's catalog id (receipts are checked against it)
+  Clock* const clock_;
+  const uint32_t epoch_;   // random per open: receipts of an earlier open are told apart
+  size_t receivers_waiting_ = 0;  // guarded by mu
+  DeliveryState state_;           // guarded by mu
+  std::atomic<int64_t> last_expire_ms_{INT64_MIN / 2};
+  std::map<uint64_t, uint64_t> compaction_seen_;  // segment base -> live count when last checked
 };
 
 // ---------------------------------------------------------------------------------------
@@ -199,16 +200,16 @@ class Queues::Queue {
 
 // Each FIFO group that became able to deliver can satisfy one waiting receiver.
 void Queues::Queue::WakeGroupsLocked() {
-  for (size_t k = state.TakeWakeups(); k > 0 && receivers_waiting > 0; --k) cv.notify_one();
+  for (size_t k = state_.TakeWakeups(); k > 0 && receivers_waiting_ > 0; --k) cv.notify_one();
 }
 
 // Applies sends in id order (see DeliveryState::PublishBatch).
 void Queues::Queue::PublishLocked(uint64_t first, std::vector<Publish> msgs, int64_t now) {
-  const size_t published = state.PublishBatch(first, std::move(msgs), now);
+  const size_t published = state_.PublishBatch(first, std::move(msgs), now);
   WakeGroupsLocked();
   // Each new message can satisfy at least one waiting receiver: wake that many, not all of
   // them (a herd of receivers finding nothing costs more than the send).
-  if (published >= receivers_waiting) {
+  if (published >= receivers_waiting_) {
     if (published > 0) cv.notify_all();
   } else {
     for (size_t k = 0; k < published; ++k) cv.notify_one();
@@ -216,22 +217,22 @@ void Queues::Queue::PublishLocked(uint64_t first, std::vector<Publish> msgs, int
 }
 
 void Queues::Queue::ProcessTimersLocked(int64_t now) {
-  const bool any = state.ProcessTimers(now);
+  const bool any = state_.ProcessTimers(now);
   WakeGroupsLocked();
   if (any) cv.notify_all();
 }
 
 // Makes picked messages visible again at once (a receive that could not complete).
 void Queues::Queue::ReleaseLocked(std::span<const Pick> picks) {
-  const bool any = state.Release(picks, Now());
+  const bool any = state_.Release(picks, Now());
   WakeGroupsLocked();
   if (any) cv.notify_all();
 }
 
 // A receipt of this queue whose message was published (or one of an earlier open).
 Status Queues::Queue::DecodeReceipt(std::string_view r, QueueReceipt* out) const {
-  if (!QueueReceipt::Decode(r, log_id, out) ||
-      (out->id >= state.published_end() && out->epoch == epoch)) {
+  if (!QueueReceipt::Decode(r, log_id_, out) ||
+      (out->id >= state_.published_end() && out->epoch == epoch_)) {
     return Status::InvalidArgument("receipt handle '" + std::string(r.substr(0, 64)) +
                                    "' is not one of queue '" + name + "'");
   }
@@ -262,7 +263,7 @@ Status Queues::Queue::Expire() {
   uint64_t cut = 0;
   SEGLOG_RETURN_IF_ERROR(CutoffSeq(Now(), &cut));
   std::lock_guard<std::mutex> l(mu);
-  state.ExpireBelow(cut);
+  state_.ExpireBelow(cut);
   WakeGroupsLocked();
   return Status::OK();
 }
@@ -412,8 +413,6 @@ Status Queues::Find(const std::string& name, std::shared_ptr<Queue>* out) {
   SEGLOG_RETURN_IF_ERROR(store_->OpenLog(JournalLogName(name), &q->journal));
   SEGLOG_RETURN_IF_ERROR(DeleteIndex::Open(q->journal, store_->file_system(), &q->del,
                                            store_->space_reserve()));
-  std::random_device rd;
-  q->epoch = rd();
   SEGLOG_RETURN_IF_ERROR(q->Recover().WithContext("recovering queue '" + name + "'"));
   open_.emplace(name, q);
   *out = std::move(q);
@@ -439,7 +438,7 @@ Status Queues::Queue::Recover() {
         TimestampMs(now - static_cast<int64_t>(kQueueMaxDelayS) * 1000), &it));
   }
   std::lock_guard<std::mutex> l(mu);
-  state.Reset(cut, next, del->DeletedCopy());
+  state_.Reset(cut, next, del->DeletedCopy());
   RecordView r;
   Status s;
   while ((s = it->Next(&r)).ok()) {
@@ -448,16 +447,16 @@ Status Queues::Queue::Recover() {
         "message " + std::to_string(r.seq.value())));
     const uint64_t id = r.seq.value();
     if (fifo() && h.has_dedup_id && !h.moved && r.ts.value() + kQueueDedupWindowMs > now) {
-      state.RecoverDedup(h.dedup_id, id, r.ts.value() + kQueueDedupWindowMs);
+      state_.RecoverDedup(h.dedup_id, id, r.ts.value() + kQueueDedupWindowMs);
     }
-    if (!state.IsLive(id)) continue;
+    if (!state_.IsLive(id)) continue;
     const int64_t due = r.ts.value() + static_cast<int64_t>(h.delay_s) * 1000;
-    state.RecoverMessage(id, AsChars(r.key), due, now);
+    state_.RecoverMessage(id, AsChars(r.key), due, now);
   }
   if (!s.IsNoMore()) return s;
-  state.FinishRecovery(cut);
-  state.TakeWakeups();  // nobody waits yet
-  assert(state.CheckInvariants().ok());
+  state_.FinishRecovery(cut);
+  state_.TakeWakeups();  // nobody waits yet
+  assert(state_.CheckInvariants().ok());
   return Status::OK();
 }
 
@@ -564,9 +563,9 @@ Status Queues::Queue::ReserveDedup(int64_t now, SendPlan* plan,
   std::unique_lock<std::mutex> l(mu);
   for (;;) {
     if (dropped) return Status::NotFound("queue '" + name + "' was deleted");
-    state.ExpireDedup(Now());
+    state_.ExpireDedup(Now());
     bool pending = false;
-    for (size_t i = 0; i < n && !pending; ++i) pending = state.DedupPending(keys[i]);
+    for (size_t i = 0; i < n && !pending; ++i) pending = state_.DedupPending(keys[i]);
     if (!pending) break;
     dedup_cv.wait(l);  // a send with the same id is being written: its outcome decides
   }
@@ -578,12 +577,12 @@ Status Queues::Queue::ReserveDedup(int64_t now, SendPlan* plan,
       plan->write[i] = false;
       continue;
     }
-    if (uint64_t id = 0; state.FindDedup(keys[i], &id)) {
+    if (uint64_t id = 0; state_.FindDedup(keys[i], &id)) {
       (*results)[i] = SendResult{SeqNo(id), true};
       plan->write[i] = false;
       continue;
     }
-    state.ReserveDedup(keys[i], now);
+    state_.ReserveDedup(keys[i], now);
   }
   return Status::OK();
 }
@@ -627,9 +626,9 @@ void Queues::Queue::FinishSend(std::span<const SendEntry> entries, const SendPla
     if (!plan.write[i]) continue;
     if (dedup_check) {
       if (s.ok()) {
-        state.CommitDedup(plan.keys[i], id, now);
+        state_.CommitDedup(plan.keys[i], id, now);
       } else {
-        state.AbortDedup(plan.keys[i]);
+        state_.AbortDedup(plan.keys[i]);
       }
     }
     if (s.ok()) {
@@ -672,8 +671,8 @@ Status Queues::Queue::Receive(const ReceiveOptions& opt, std::vector<ReceivedMes
   for (;;) {
     // Expired messages are never delivered (Deliver checks each record's time); expiring them
     // from memory too, at most once a second, frees FIFO groups held by an expired message.
-    if (const int64_t t = Now(); t - last_expire_ms.load(std::memory_order_relaxed) >= 1000) {
-      last_expire_ms.store(t, std::memory_order_relaxed);
+    if (const int64_t t = Now(); t - last_expire_ms_.load(std::memory_order_relaxed) >= 1000) {
+      last_expire_ms_.store(t, std::memory_order_relaxed);
       SEGLOG_RETURN_IF_ERROR(Expire());
     }
     std::vector<Pick> picks;
@@ -697,15 +696,15 @@ Status Queues::Queue::WaitAndPick(const ReceiveOptions& opt, int64_t vt_ms, int6
     if (closing) return Status::Closed("the store's queues are closing");
     *now = Now();
     ProcessTimersLocked(*now);
-    state.PickMessages(opt.max_messages, *now, vt_ms, picks);
+    state_.PickMessages(opt.max_messages, *now, vt_ms, picks);
     WakeGroupsLocked();
     if (!picks->empty() || *now >= deadline) return Status::OK();
     // Woken by a send, a clock jump, or the next timer (a delay or visibility timeout).
     int64_t until = deadline;
-    if (int64_t due = 0; state.NextTimer(&due)) until = std::min(until, due);
-    ++receivers_waiting;
+    if (int64_t due = 0; state_.NextTimer(&due)) until = std::min(until, due);
+    ++receivers_waiting_;
     cv.wait_for(l, std::chrono::milliseconds(std::max<int64_t>(1, until - *now)));
-    --receivers_waiting;
+    --receivers_waiting_;
   }
 }
 
@@ -722,7 +721,7 @@ Status Queues::Queue::Deliver(std::vector<Pick>& picks, int64_t now,
   if (Status s = ReadPicked(picks, &read); !s.ok()) return fail(s);
   std::shared_ptr<Queue> dlq;
   if (!cfg.dead_letter_queue.empty()) {
-    Status s = owner->Find(cfg.dead_letter_queue, &dlq);
+    Status s = owner_->Find(cfg.dead_letter_queue, &dlq);
     if (!s.ok() && s.code() != StatusCode::kNotFound) return fail(s);
   }
   Outcome o;
@@ -740,9 +739,9 @@ Status Queues::Queue::Deliver(std::vector<Pick>& picks, int64_t now,
                                             : MoveToDeadLetter(*dlq, picks, read, o);
   iters.Return(&read.iters);  // the views in read.recs are not used past here
   std::lock_guard<std::mutex> l(mu);
-  for (size_t i : o.gone) state.DropIfReceivedAs(picks[i].id, picks[i].gen);
+  for (size_t i : o.gone) state_.DropIfReceivedAs(picks[i].id, picks[i].gen);
   if (move_status.ok()) {
-    for (size_t i : o.move) state.RemoveLive(picks[i].id);
+    for (size_t i : o.move) state_.RemoveLive(picks[i].id);
   } else {
     std::vector<Pick> back;
     for (size_t i : o.move) back.push_back(picks[i]);
@@ -828,7 +827,7 @@ void Queues::Queue::AppendDelivered(const std::vector<Pick>& picks, const Picked
     const format::QueueMessageHeader& h = o.headers[i];
     ReceivedMessage m;
     m.id = r.seq;
-    m.receipt = QueueReceipt{picks[i].id, epoch, picks[i].gen}.Encode(log_id);
+    m.receipt = QueueReceipt{picks[i].id, epoch_, picks[i].gen}.Encode(log_id_);
     m.body.assign(AsChars(r.value));
     for (const auto& a : h.attributes) {
       m.attributes.push_back(ReceivedAttribute{std::string(a.name), a.type,
@@ -883,7 +882,7 @@ Status Queues::Queue::MoveOut(Queue& to, std::span<const SendEntry> entries,
     std::lock_guard<std::mutex> l(mu);
     for (const auto& h : moved) {
       ids.push_back(SeqNo(h.source_id));
-      state.Forget(h.source_id);
+      state_.Forget(h.source_id);
     }
     WakeGroupsLocked();
   }
@@ -917,7 +916,7 @@ Status Queues::Queue::DeleteMessages(std::span<const std::string_view> receipts,
       if (!valid[i]) continue;
       const uint64_t id = p[i].id;
       if (std::find(ids.begin(), ids.end(), SeqNo(id)) != ids.end()) continue;
-      switch (state.ForgetByReceipt(id, p[i].gen, p[i].epoch == epoch)) {
+      switch (state_.ForgetByReceipt(id, p[i].gen, p[i].epoch == epoch_)) {
         case DeliveryState::ReceiptMatch::kReceivedAgain:
           (*results)[i] = Status::Stale("message " + std::to_string(id) +
                                         " was received again since this receipt was issued");
@@ -939,7 +938,7 @@ Status Queues::Queue::DeleteMessages(std::span<const std::string_view> receipts,
     return Status::OK();
   }
   std::lock_guard<std::mutex> l(mu);
-  for (SeqNo id : ids) state.RemoveLive(id.value());
+  for (SeqNo id : ids) state_.RemoveLive(id.value());
   return Status::OK();
 }
 
@@ -953,7 +952,7 @@ Status Queues::Queue::ChangeVisibility(std::string_view receipt, uint32_t timeou
   std::lock_guard<std::mutex> l(mu);
   const int64_t now = Now();
   const int64_t due = now + 1000ll * timeout_s;
-  switch (state.ChangeVisibility(rc.id, rc.gen, rc.epoch == epoch, due)) {
+  switch (state_.ChangeVisibility(rc.id, rc.gen, rc.epoch == epoch_, due)) {
     case DeliveryState::VisibilityChange::kReceivedAgain:
       return Status::Stale("message " + std::to_string(rc.id) +
                            " was received again since this receipt was issued");
@@ -974,7 +973,7 @@ Status Queues::Queue::Purge() {
   uint64_t hi = 0;
   {
     std::lock_guard<std::mutex> l(mu);
-    hi = state.published_end();  // every published id is below; sends still being written stay
+    hi = state_.published_end();  // every published id is below; sends still being written stay
   }
   const uint64_t lo = log->first_seq().value();
   // Journal first: if that fails nothing changed. Receives racing the purge may still get a
@@ -982,9 +981,9 @@ Status Queues::Queue::Purge() {
   if (lo < hi) SEGLOG_RETURN_IF_ERROR(del->DeleteRange(SeqNo(lo), SeqNo(hi)));
   {
     std::lock_guard<std::mutex> l(mu);
-    state.ExpireBelow(hi);  // drops every id below hi from memory, in flight or not
+    state_.ExpireBelow(hi);  // drops every id below hi from memory, in flight or not
     WakeGroupsLocked();
-    assert(state.CheckInvariants().ok());
+    assert(state_.CheckInvariants().ok());
   }
   // The space comes back now, not at the next compaction: on a full disk that is the point.
   return lo < hi ? RemovePurged(hi) : Status::OK();
@@ -1004,7 +1003,7 @@ Status Queues::Queue::RemovePurged(uint64_t hi) {
   SEGLOG_RETURN_IF_ERROR(journal->Sync());
   size_t n = 0;
   Status s = log->RemoveSegmentsBefore(SeqNo(below), &n);
-  if (n > 0) owner->store_->RefillReserve();
+  if (n > 0) owner_->store_->RefillReserve();
   return s;
 }
 
@@ -1017,12 +1016,12 @@ Status Queues::Queue::Stats(QueueStats* out) {
   {
     std::lock_guard<std::mutex> l(mu);
     ProcessTimersLocked(now);
-    const uint64_t live_n = state.live_count();
-    st.in_flight = state.in_flight();
-    st.delayed = state.delayed_count();
+    const uint64_t live_n = state_.live_count();
+    st.in_flight = state_.in_flight();
+    st.delayed = state_.delayed_count();
     st.visible = live_n > st.in_flight + st.delayed ? live_n - st.in_flight - st.delayed : 0;
-    st.groups = state.nonempty_groups();
-    any = state.OldestLive(&oldest);
+    st.groups = state_.nonempty_groups();
+    any = state_.OldestLive(&oldest);
   }
   if (any) {
     std::unique_ptr<LogIterator> it;
@@ -1048,7 +1047,7 @@ Status Queues::Queue::Redrive(const std::string& target, size_t max_messages, si
   *moved = 0;
   std::shared_ptr<Queue> fixed;
   if (!target.empty()) {
-    SEGLOG_RETURN_IF_ERROR(owner->Find(target, &fixed));
+    SEGLOG_RETURN_IF_ERROR(owner_->Find(target, &fixed));
     if (fixed->cfg.type != cfg.type) {
       return Status::InvalidArgument("redrive target '" + target + "' is of the other type");
     }
@@ -1079,7 +1078,7 @@ Status Queues::Queue::RedriveBatch(const std::shared_ptr<Queue>& fixed, size_t w
   {
     std::lock_guard<std::mutex> l(mu);
     ProcessTimersLocked(now);
-    state.PickMessages(want, now, 1000ll * kQueueMaxVisibilityS, &picks);
+    state_.PickMessages(want, now, 1000ll * kQueueMaxVisibilityS, &picks);
     WakeGroupsLocked();
   }
   if (picks.empty()) {
@@ -1124,8 +1123,8 @@ Status Queues::Queue::RedriveBatch(const std::shared_ptr<Queue>& fixed, size_t w
   if (!gone.empty()) {
     std::lock_guard<std::mutex> l(mu);
     for (const Pick& p : gone) {
-      state.Forget(p.id);
-      state.RemoveLive(p.id);
+      state_.Forget(p.id);
+      state_.RemoveLive(p.id);
     }
     WakeGroupsLocked();
   }
@@ -1148,7 +1147,7 @@ Status Queues::Queue::RedriveTo(const std::string& dest, const std::shared_ptr<Q
     }
   };
   std::shared_ptr<Queue> to = fixed;
-  Status s = to != nullptr ? Status::OK() : owner->Find(dest, &to);
+  Status s = to != nullptr ? Status::OK() : owner_->Find(dest, &to);
   if (s.ok() && to->cfg.type != cfg.type) s = Status::InvalidArgument("type mismatch");
   if (!s.ok()) {
     skip_all();
@@ -1163,7 +1162,7 @@ Status Queues::Queue::RedriveTo(const std::string& dest, const std::shared_ptr<Q
   }
   *moved += m.entries.size();
   std::lock_guard<std::mutex> l(mu);
-  for (const auto& h : hs) state.RemoveLive(h.source_id);
+  for (const auto& h : hs) state_.RemoveLive(h.source_id);
   return Status::OK();
 }
 
@@ -1190,11 +1189,11 @@ Status Queues::Queue::Compact(size_t* rewritten, size_t* removed) {
     const uint64_t lo = sg.base_seq.value(), hi = sg.last_seq.value() + 1;
     // Sends publish to memory after their append returns: a segment holding a message not
     // published yet would look dead. Only segments wholly below publish_next are judged.
-    if (hi > state.published_end()) break;
+    if (hi > state_.published_end()) break;
     uint64_t live_n = 0;
     {
       std::lock_guard<std::mutex> l(mu);
-      live_n = state.live_between(lo, hi);
+      live_n = state_.live_between(lo, hi);
     }
     if (live_n == 0) {
       if (sg.records == 0) continue;
@@ -1209,7 +1208,7 @@ Status Queues::Queue::Compact(size_t* rewritten, size_t* removed) {
     if (live_n >= sg.records) continue;
     {
       std::lock_guard<std::mutex> l(mu);
-      auto [it, fresh] = compaction_seen.emplace(lo, live_n);
+      auto [it, fresh] = compaction_seen_.emplace(lo, live_n);
       if (!fresh && it->second == live_n) continue;  // judged before, nothing changed since
       it->second = live_n;
     }
@@ -1229,7 +1228,7 @@ Status Queues::Queue::Compact(size_t* rewritten, size_t* removed) {
   }
   size_t rw = 0, rm = 0;
   Status s = ApplyCompaction(rewrites, remove_before, &rw, &rm);
-  if (rm > 0) owner->store_->RefillReserve();
+  if (rm > 0) owner_->store_->RefillReserve();
   if (rewritten != nullptr) *rewritten = rw;
   if (removed != nullptr) *removed = rm;
   return s;
@@ -1251,7 +1250,7 @@ Status Queues::Queue::ApplyCompaction(const std::vector<std::pair<SeqNo, bool>>&
   for (const auto& [base, keep_live] : rewrites) {
     // A rewrite writes the new segment before the old one goes: not on a full disk. (One that
     // keeps nothing needs only a header and a trailer: tried, and skipped if even that fails.)
-    if (keep_live && owner->store_->SpaceIsShort()) break;
+    if (keep_live && owner_->store_->SpaceIsShort()) break;
     Status s = keep_live ? log->RewriteSegment(base, is_live)
                          : log->RewriteSegment(base, [](SeqNo) { return false; });
     if (s.code() == StatusCode::kNoSpace) continue;
@@ -1267,12 +1266,12 @@ Status Queues::Queue::Maintain(const QueuesOptions& opt) {
   const int64_t now = Now();
   {
     std::lock_guard<std::mutex> l(mu);
-    state.ExpireDedup(now);
+    state_.ExpireDedup(now);
   }
   size_t expired = 0;
   SEGLOG_RETURN_IF_ERROR(log->RemoveSegmentsOlderThan(
       TimestampMs(now - static_cast<int64_t>(cfg.retention_s) * 1000), &expired));
-  if (expired > 0) owner->store_->RefillReserve();
+  if (expired > 0) owner_->store_->RefillReserve();
   if (opt.compaction) SEGLOG_RETURN_IF_ERROR(Compact(nullptr, nullptr));
   if (journal->Stats().bytes > opt.journal_snapshot_bytes) {
     del->ForgetBelow(log->first_seq());
@@ -1284,11 +1283,12 @@ Status Queues::Queue::Maintain(const QueuesOptions& opt) {
 // ---------------------------------------------------------------------------------------
 // Queues: the public calls
 
-#define SEGLOG_QUEUE_OP(name_expr)                        \
-  std::shared_ptr<Queue> q;                               \
-  SEGLOG_RETURN_IF_ERROR(Find(name_expr, &q));            \
-  std::shared_lock<WriterFirstLock> op_lock(q->op_mu);  \
-  if (q->del == nullptr) return Status::NotFound("queue '" + std::string(name_expr) + "' was deleted")
+#define SEGLOG_QUEUE_OP(name_expr)                                                 \
+  std::shared_ptr<Queue> q;                                                        \
+  SEGLOG_RETURN_IF_ERROR(Find(name_expr, &q));                                     \
+  std::shared_lock<WriterFirstLock> op_lock(q->op_mu);                             \
+  if (q->del == nullptr)                                                           \
+  return Status::NotFound("queue '" + std::string(name_expr) + "' was deleted")
 
 Status Queues::Stats(const std::string& name, QueueStats* out) {
   SEGLOG_QUEUE_OP(name);
