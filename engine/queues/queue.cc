@@ -1,30 +1,23 @@
 #include "engine/queues/queue.h"
 
 #include <algorithm>
-#include <array>
+#include <cassert>
 #include <atomic>
 #include <chrono>
-#include <cstring>
-#include <deque>
-#include <functional>
-#include <memory_resource>
-#include <queue>
 #include <random>
-#include <set>
 #include <shared_mutex>
-#include <unordered_map>
 #include <utility>
 
-#include <roaring/roaring64map.hh>
-
-#include "format/roaring_ranges.h"
 #include "engine/log/clock.h"
-#include "engine/queues/delete_index.h"
 #include "engine/log/digest.h"
 #include "engine/log/log.h"
 #include "engine/log/writer_first_lock.h"
+#include "engine/queues/delete_index.h"
+#include "engine/queues/delivery_state.h"
+#include "engine/queues/message_iterators.h"
+#include "engine/queues/queue_receipt.h"
+#include "engine/queues/queue_validate.h"
 #include "format/catalog_format.h"
-#include "format/coding.h"
 
 namespace seglog {
 
@@ -42,30 +35,9 @@ constexpr const char* kWaitProp = qp::kWait;
 constexpr const char* kContentDedupProp = qp::kContentDedup;
 constexpr const char* kDlqProp = qp::kDeadLetterQueue;
 constexpr const char* kMaxReceiveProp = qp::kMaxReceiveCount;
-constexpr size_t kReceiptBytes = 24;  // id u64, epoch u32, gen u64, check u32
-constexpr uint64_t kReceiptSalt = 0x7465636569657251ull;  // "Qreceipt"
-
-// Receipts are lowercase hex: a byte's two digits, and a character's value (16 = not a digit).
-constexpr auto kHexPairs = [] {
-  std::array<std::array<char, 2>, 256> t{};
-  constexpr char kHex[] = "0123456789abcdef";
-  for (size_t i = 0; i < 256; ++i) t[i] = {kHex[i >> 4], kHex[i & 15]};
-  return t;
-}();
-constexpr auto kHexValue = [] {
-  std::array<uint8_t, 256> t{};
-  for (size_t i = 0; i < 256; ++i) t[i] = 16;
-  for (uint8_t i = 0; i < 10; ++i) t['0' + i] = i;
-  for (uint8_t i = 0; i < 6; ++i) t['a' + i] = static_cast<uint8_t>(10 + i);
-  return t;
-}();
 
 std::string MessagesLogName(const std::string& q) { return "queue:" + q + "/messages"; }
 std::string JournalLogName(const std::string& q) { return "queue:" + q + "/journal"; }
-
-bool EndsWithFifo(std::string_view n) {
-  return n.size() >= 5 && n.substr(n.size() - 5) == ".fifo";
-}
 
 ByteView AsBytes(std::string_view s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
@@ -74,348 +46,133 @@ std::string_view AsChars(ByteView b) {
   return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
 
-// FIFO group and deduplication ids: 1..128 characters of ASCII 33..126 (SQS's rule).
-Status ValidateFifoId(const char* what, std::string_view id) {
-  if (id.empty() || id.size() > kQueueMaxGroupIdBytes) {
-    return Status::InvalidArgument(std::string(what) + " must be 1 to 128 characters, got " +
-                                   std::to_string(id.size()));
-  }
-  for (char c : id) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 33 || u > 126) {
-      return Status::InvalidArgument(std::string(what) + " has a character outside ASCII 33..126 "
-                                     "(byte " + std::to_string(u) + ")");
-    }
-  }
-  return Status::OK();
-}
-
-bool ValidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t n = 0;
-    uint32_t cp = 0;
-    if ((c & 0xE0) == 0xC0) {
-      n = 1;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 2;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      n = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (s.size() - i <= n) return false;
-    for (size_t k = 1; k <= n; ++k) {
-      const auto d = static_cast<unsigned char>(s[i + k]);
-      if ((d & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (d & 0x3F);
-    }
-    // Overlong forms, surrogates and code points past U+10FFFF are not UTF-8.
-    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    i += n + 1;
-  }
-  return true;
-}
-
-// SQS Number: an optional sign, digits with an optional fraction, an optional exponent; at
-// most 38 significant digits.
-bool ValidNumber(std::string_view s) {
-  size_t i = 0, digits = 0;
-  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
-  bool any = false, leading = true;
-  auto digit_run = [&] {
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-      any = true;
-      if (!(leading && s[i] == '0')) {
-        leading = false;
-        ++digits;
-      }
-      ++i;
-    }
-  };
-  digit_run();
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    digit_run();
-  }
-  if (!any) return false;
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
-    const size_t start = i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-    if (i == start || i - start > 3) return false;
-  }
-  return i == s.size() && digits <= 38;
-}
-
-Status ValidateAttributeName(std::string_view n) {
-  auto bad = [&](const char* why) {
-    return Status::InvalidArgument("message attribute name '" + std::string(n.substr(0, 64)) +
-                                   "' " + why);
-  };
-  if (n.empty() || n.size() > kQueueMaxAttributeNameBytes) return bad("must be 1 to 256 characters");
-  for (char c : n) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '_' || c == '-' || c == '.';
-    if (!ok) return bad("has a character outside [A-Za-z0-9_.-]");
-  }
-  if (n.front() == '.' || n.back() == '.') return bad("starts or ends with '.'");
-  if (n.find("..") != std::string_view::npos) return bad("has '..'");
-  auto prefix = [&](std::string_view p) {
-    if (n.size() < p.size()) return false;
-    for (size_t i = 0; i < p.size(); ++i) {
-      if (std::tolower(static_cast<unsigned char>(n[i])) != p[i]) return false;
-    }
-    return true;
-  };
-  if (prefix("aws.") || prefix("amazon.")) return bad("uses a reserved prefix (AWS. or Amazon.)");
-  return Status::OK();
-}
-
-// Body + attributes (name, type name, value), as SQS counts a message's size.
-size_t MessageSize(ByteView body, std::span<const format::MessageAttribute> attrs) {
-  size_t n = body.size();
-  for (const auto& a : attrs) {
-    n += a.name.size() + format::AttributeTypeName(a.type).size() + a.value.size();
-  }
-  return n;
-}
-
-struct Timer {
-  int64_t due;
-  uint64_t id;
-  uint64_t gen;  // 0: the message's delay ends; else the visibility timeout of receive `gen`
-  void* group;   // FIFO delay timers: the message's group (holds a reference)
-  bool operator>(const Timer& o) const { return due > o.due; }
-};
-
-// A min-heap of timers whose items can be filtered in place (see MaybeCompactTimersLocked).
-struct TimerHeap : std::priority_queue<Timer, std::vector<Timer>, std::greater<>> {
-  // Keeps the timers for which keep(t) is true, in O(n).
-  template <typename F>
-  void Filter(F keep) {
-    c.erase(std::remove_if(c.begin(), c.end(), [&](const Timer& t) { return !keep(t); }), c.end());
-    std::make_heap(c.begin(), c.end(), comp);
-  }
-};
-
 }  // namespace
 
-// ---------------------------------------------------------------------------------------
-// QueueConfig
-
 Status QueueConfig::Validate(std::string_view name) const {
-  auto range = [](const char* what, uint64_t v, uint64_t lo, uint64_t hi) {
-    if (v < lo || v > hi) {
-      return Status::InvalidArgument(std::string(what) + " must be " + std::to_string(lo) +
-                                     " to " + std::to_string(hi) + ", got " + std::to_string(v));
-    }
-    return Status::OK();
-  };
-  if (type != QueueType::kStandard && type != QueueType::kFifo) {
-    return Status::InvalidArgument("unknown queue type");
-  }
-  const bool fifo = type == QueueType::kFifo;
-  if (fifo != EndsWithFifo(name)) {
-    return Status::InvalidArgument(fifo ? "a FIFO queue's name must end in \".fifo\""
-                                        : "only a FIFO queue's name may end in \".fifo\"");
-  }
-  SEGLOG_RETURN_IF_ERROR(range("visibility_timeout_s", visibility_timeout_s, 0, kQueueMaxVisibilityS));
-  SEGLOG_RETURN_IF_ERROR(range("delay_s", delay_s, 0, kQueueMaxDelayS));
-  SEGLOG_RETURN_IF_ERROR(range("retention_s", retention_s, kQueueMinRetentionS, kQueueMaxRetentionS));
-  SEGLOG_RETURN_IF_ERROR(
-      range("max_message_bytes", max_message_bytes, kQueueMinMessageBytes, kQueueMaxMessageBytes));
-  SEGLOG_RETURN_IF_ERROR(range("receive_wait_s", receive_wait_s, 0, kQueueMaxWaitS));
-  if (content_based_dedup && !fifo) {
-    return Status::InvalidArgument("content_based_dedup applies to FIFO queues only");
-  }
-  if (dead_letter_queue.empty()) {
-    if (max_receive_count != 0) {
-      return Status::InvalidArgument("max_receive_count needs a dead_letter_queue");
-    }
-  } else {
+  SEGLOG_RETURN_IF_ERROR(ValidateQueueLimits(*this, name));
+  if (!dead_letter_queue.empty()) {
     SEGLOG_RETURN_IF_ERROR(ValidateName("dead-letter queue", dead_letter_queue));
-    if (dead_letter_queue == name) {
-      return Status::InvalidArgument("a queue cannot be its own dead-letter queue");
-    }
-    SEGLOG_RETURN_IF_ERROR(range("max_receive_count", max_receive_count, 1, kQueueMaxReceiveCount));
   }
+  SEGLOG_RETURN_IF_ERROR(ValidateDeadLetterSettings(*this, name));
   return log.Validate();
 }
 
 // ---------------------------------------------------------------------------------------
-// Queue: one queue's state
-
+// Queue: one queue's logs, locks and delivery state
+//
+// Lifetime: created on first use by Queues::Find and kept in Queues::open_ (shared: a call in
+// progress holds it) until the queue is deleted or the Queues object goes. Concurrency: every
+// call holds op_mu shared (Delete holds it exclusively, so the logs are not dropped under
+// one); the delivery state, the dedup waits and long polls are under mu; the log appends and
+// journal writes happen outside mu. Durability: a send is durable when its append returns
+// (under the queue's durability); deletes and receive counts are journaled (delete index)
+// before the call returns; in-flight state is volatile (rebuilt by Recover).
 class Queues::Queue {
  public:
-  struct Group {
-    std::string id;
-    std::deque<uint64_t> ids;  // live messages, in send order; those in flight come first
-    uint32_t in_flight = 0;
-    uint32_t refs = 0;         // delay timers and receive records pointing here
-    bool available = false;    // in avail_ (under its head id)
-    uint64_t avail_key = 0;
-  };
-  struct Received {
-    uint64_t gen = 0;
-    int64_t visible_at = 0;   // in flight until then
-    int64_t received_at = 0;
-    uint32_t count = 0;       // receive count, this one included
-    bool in_flight = false;
-    Group* group = nullptr;   // FIFO
-  };
-  // A message chosen by a receive, delivered or moved once its record is read.
-  struct Pick {
-    uint64_t id;
-    uint64_t gen;
-    uint32_t count;  // after this receive
-  };
-  // A sent message on its way into the in-memory state.
-  struct Publish {
-    uint64_t id;
-    int64_t due;
-    std::string group;
-  };
+  using Pick = DeliveryState::Pick;
+  using Publish = DeliveryState::Publish;
 
-  Queues* owner = nullptr;
-  std::string name;
-  QueueConfig cfg;
-  Log* log = nullptr;
-  Log* journal = nullptr;
-  uint64_t log_id = 0;
-  Clock* clock = nullptr;
-  std::unique_ptr<DeleteIndex> del;
-  uint32_t epoch = 0;
+  Queue(Queues* queues, std::string queue_name, const QueueConfig& config, uint64_t message_log_id,
+        Clock* queue_clock)
+      : name(std::move(queue_name)),
+        cfg(config),
+        owner_(queues),
+        log_id_(message_log_id),
+        clock_(queue_clock),
+        epoch_(std::random_device{}()),
+        state_(config.type == QueueType::kFifo,
+               [this](uint64_t id) { return del->ReceiveCount(SeqNo(id)); }) {}
 
+  // What Queues (open, delete, close) uses.
+  const std::string name;
+  const QueueConfig cfg;
+  Log* log = nullptr;      // set once by Queues::Find
+  Log* journal = nullptr;  // set once by Queues::Find
+  std::unique_ptr<DeleteIndex> del;  // null once the queue is deleted (under op_mu exclusive)
   std::mutex mu;
   std::condition_variable cv;        // receivers waiting for a message (long polls)
   std::condition_variable dedup_cv;  // senders waiting for a repeat's outcome
-  size_t receivers_waiting = 0;
-  bool dropped = false;
-  bool closing = false;
-  Roaring64Map live;       // sent, not (durably) deleted, not known to be expired
-  // Standard queues' visible messages, taken lowest id first. Receives walk a cursor through
-  // the ids instead of taking ready.minimum() out of a bitmap (minimum() scans the first
-  // container from its start, and removing the front of an array container shifts it all):
-  //   ready        ids at or above ready_cursor that are visible (published, or their delay
-  //                ended); those below the cursor are stale (taken) and trimmed in whole
-  //                containers as the cursor moves on
-  //   ready_below  ids below the cursor visible again (a visibility timeout ran out, a release)
-  // Change them through AddReadyLocked / UnreadyLocked / TakeReadyLocked only.
-  Roaring64Map ready;
-  uint64_t ready_cursor = 0;
-  std::set<uint64_t> ready_below;
-  Roaring64Map delayed;    // delay not over yet
-  TimerHeap timers;
-  // One entry per message received since it was sent (or since the restart): a node per
-  // receive, recycled through a pool (guarded by mu like the map).
-  std::pmr::unsynchronized_pool_resource received_pool;
-  std::pmr::unordered_map<uint64_t, Received> received{&received_pool};
-  uint64_t in_flight = 0;
-  uint64_t next_gen = 1;
-  uint64_t expired_below = 0;  // every id below was expired from memory
-  size_t timer_compaction_at = 4096;
-  std::atomic<int64_t> last_expire_ms{INT64_MIN / 2};
-  // FIFO
-  std::unordered_map<std::string, std::unique_ptr<Group>> groups;
-  std::map<uint64_t, Group*> avail;  // groups that may deliver, by head id
-  struct Dedup {
-    uint64_t id = 0;
-    int64_t expires = 0;
-    bool pending = true;
-  };
-  std::unordered_map<std::string, Dedup> dedup;
-  std::deque<std::pair<int64_t, std::string>> dedup_order;  // by expiry
-  // Sends publish in id order (a receive never sees a message before an older one of the
-  // same group): batches that finished appending wait here for the ones before them.
-  std::atomic<uint64_t> publish_next{0};  // written under mu; read without it by receipts
-  std::map<uint64_t, std::vector<Publish>> unpublished;
-  std::map<uint64_t, uint64_t> compaction_seen;  // segment base -> live count when last checked
-
+  bool dropped = false;              // guarded by mu
+  bool closing = false;              // guarded by mu
   // Held shared by every operation, exclusively by Delete: the logs are not dropped under one.
   // Writer-first, as a stream's: a Delete does not starve behind steady sends and receives.
   WriterFirstLock op_mu;
-
-  // Message-log iterators kept between receives. Receivers mostly read the log in id order;
-  // a fresh iterator must first locate its batch (an index lookup and a checksummed scan),
-  // which cost more than the read itself. Dropped by maintenance and compaction (an idle one
-  // pins its segment's mapping) and before the logs are dropped.
-  static constexpr size_t kIterPool = 4;
-  static constexpr uint64_t kIterReach = 64;  // records an iterator skips rather than relocate
-  std::mutex iter_mu;
-  std::vector<std::unique_ptr<LogIterator>> iter_pool;  // guarded by iter_mu
-
-  // An iterator positioned at or before `id`, at most kIterReach records before it.
-  Status TakeIterator(uint64_t id, std::unique_ptr<LogIterator>* out) {
-    {
-      std::lock_guard<std::mutex> l(iter_mu);
-      size_t best = iter_pool.size();
-      uint64_t best_pos = 0;
-      for (size_t i = 0; i < iter_pool.size(); ++i) {
-        const uint64_t pos = iter_pool[i]->position().value();
-        if (pos <= id && id - pos <= kIterReach && (best == iter_pool.size() || pos > best_pos)) {
-          best = i;
-          best_pos = pos;
-        }
-      }
-      if (best < iter_pool.size()) {
-        *out = std::move(iter_pool[best]);
-        iter_pool[best] = std::move(iter_pool.back());
-        iter_pool.pop_back();
-        return Status::OK();
-      }
-    }
-    return log->NewIterator(SeqNo(id), out);
-  }
-  // Takes back iterators that returned no error (the views they handed out are released).
-  void ReturnIterators(std::vector<std::unique_ptr<LogIterator>>* its) {
-    std::unique_ptr<LogIterator> evicted;
-    std::lock_guard<std::mutex> l(iter_mu);
-    for (auto& it : *its) {
-      it->ReleaseHeld();
-      if (iter_pool.size() < kIterPool) {
-        iter_pool.push_back(std::move(it));
-        continue;
-      }
-      // Full: replace the one furthest behind (the newest positions serve the next receives).
-      size_t low = 0;
-      for (size_t i = 1; i < iter_pool.size(); ++i) {
-        if (iter_pool[i]->position() < iter_pool[low]->position()) low = i;
-      }
-      if (iter_pool[low]->position() < it->position()) std::swap(iter_pool[low], it);
-    }
-    its->clear();
-  }
-  void DropIterators() {
-    std::vector<std::unique_ptr<LogIterator>> old;
-    std::lock_guard<std::mutex> l(iter_mu);
-    old.swap(iter_pool);
-  }
+  MessageIterators iters;
 
   bool fifo() const { return cfg.type == QueueType::kFifo; }
+  int64_t Now() const { return clock_->NowMs().value(); }
+
   Status Recover();
   Status Send(std::span<const SendEntry> entries, std::vector<SendResult>* results,
               std::span<const format::QueueMessageHeader> moved = {});
   Status Receive(const ReceiveOptions& opt, std::vector<ReceivedMessage>* out);
-  Status Deliver(std::vector<Pick>& picks, int64_t now, std::vector<ReceivedMessage>* out);
   Status DeleteMessages(std::span<const std::string_view> receipts, std::vector<Status>* results);
   Status ChangeVisibility(std::string_view receipt, uint32_t timeout_s);
   Status Purge();
   Status Stats(QueueStats* out);
   Status Redrive(const std::string& target, size_t max_messages, size_t* moved);
   Status Compact(size_t* rewritten, size_t* removed);
+  Status Maintain(const QueuesOptions& opt);
+
+ private:
+  // A send's plan: which entries are written, which repeat an earlier one of the batch.
+  struct SendPlan {
+    std::vector<std::string> keys;  // FIFO dedup ids (user sends only)
+    std::vector<format::QueueMessageHeader> headers;
+    std::vector<int> dup_of;        // a repeat of an earlier entry of this batch
+    std::vector<bool> write;
+  };
+  // Records read for a receive's picks (by pick index), and the iterators holding their views.
+  struct PickedRecords {
+    std::vector<RecordView> recs;
+    std::vector<bool> found;
+    std::vector<std::unique_ptr<LogIterator>> iters;
+  };
+  // A receive's picks sorted by what happens to them.
+  struct Outcome {
+    std::vector<size_t> deliver, move, gone;
+    std::vector<format::QueueMessageHeader> headers;  // by pick index (deliver and move)
+  };
+  // Messages on their way to one destination queue.
+  struct Moving {
+    std::vector<SendEntry> entries;
+    std::vector<format::QueueMessageHeader> headers;
+  };
+
+  Status ValidateSend(std::span<const SendEntry> entries) const;
+  void PlanHeaders(std::span<const SendEntry> entries,
+                   std::span<const format::QueueMessageHeader> moved, int64_t now,
+                   SendPlan* plan) const;
+  Status ReserveDedup(int64_t now, SendPlan* plan, std::vector<SendResult>* results);
+  Status AppendPlanned(std::span<const SendEntry> entries, const SendPlan& plan, SeqNo* first);
+  void FinishSend(std::span<const SendEntry> entries, const SendPlan& plan, bool dedup_check,
+                  int64_t now, Status s, SeqNo first, std::vector<SendResult>* results);
+  void PublishLocked(uint64_t first, std::vector<Publish> msgs, int64_t now);
+  void WakeGroupsLocked();
+  void ProcessTimersLocked(int64_t now);
+  void ReleaseLocked(std::span<const Pick> picks);
+
+  Status WaitAndPick(const ReceiveOptions& opt, int64_t vt_ms, int64_t deadline,
+                     std::vector<Pick>* picks, int64_t* now);
+  Status Deliver(std::vector<Pick>& picks, int64_t now, std::vector<ReceivedMessage>* out);
+  Status ReadPicked(const std::vector<Pick>& picks, PickedRecords* read);
+  Status Classify(const std::vector<Pick>& picks, const PickedRecords& read, int64_t now,
+                  bool has_dlq, Outcome* o) const;
+  void AppendDelivered(const std::vector<Pick>& picks, const PickedRecords& read,
+                       const Outcome& o, std::vector<ReceivedMessage>* out) const;
+  Status MoveToDeadLetter(Queue& dlq, const std::vector<Pick>& picks, const PickedRecords& read,
+                          const Outcome& o);
+  Status MoveOut(Queue& to, std::span<const SendEntry> entries,
+                 std::span<const format::QueueMessageHeader> moved);
+
+  Status RedriveBatch(const std::shared_ptr<Queue>& fixed, size_t want,
+                      std::vector<Pick>* skipped, size_t* moved, Status* result, bool* drained);
+  Status RedriveTo(const std::string& dest, const std::shared_ptr<Queue>& fixed, Moving& m,
+                   const std::vector<Pick>& picks, std::vector<Pick>* skipped, size_t* moved);
+
+  Status DecodeReceipt(std::string_view r, QueueReceipt* out) const;
+  Status CutoffSeq(int64_t now, uint64_t* cut);
+  Status Expire();
   // Compact's writing part: the prefix of wholly dead segments first (it only frees space),
   // then the rewrites, skipped on a full disk (SPEC.md 13.8: a rewrite needs new space first).
   Status ApplyCompaction(const std::vector<std::pair<SeqNo, bool>>& rewrites,
@@ -423,370 +180,93 @@ class Queues::Queue {
   // Removes the sealed segments wholly below `hi` (purged), but on FIFO queues none inside
   // the dedup window; then refills the store's reserve.
   Status RemovePurged(uint64_t hi);
-  Status MoveOut(Queue& to, std::span<const SendEntry> entries,
-                 std::span<const format::QueueMessageHeader> moved);
-  void ExpireDedupLocked(int64_t now) {
-    while (!dedup_order.empty() && dedup_order.front().first <= now) {
-      auto it = dedup.find(dedup_order.front().second);
-      if (it != dedup.end() && !it->second.pending && it->second.expires <= now) dedup.erase(it);
-      dedup_order.pop_front();
-    }
+  bool IsLive(SeqNo q) {
+    std::lock_guard<std::mutex> l(mu);
+    return state_.IsLive(q.value());
   }
-  Status Maintain(const QueuesOptions& opt);
-  int64_t Now() const { return clock->NowMs().value(); }
 
-  // ---- receipts ----
-  std::string EncodeReceipt(uint64_t id, uint64_t gen) const {
-    uint8_t b[kReceiptBytes];
-    format::EncodeFixed64(b, id);
-    format::EncodeFixed32(b + 8, epoch);
-    format::EncodeFixed64(b + 12, gen);
-    format::EncodeFixed32(b + 20, ReceiptCheck(b));
-    std::string s(2 * kReceiptBytes, '0');
-    for (size_t i = 0; i < kReceiptBytes; ++i) std::memcpy(&s[2 * i], kHexPairs[b[i]].data(), 2);
+  Queues* const owner_;
+  const uint64_t log_id_;  // the message log's catalog id (receipts are checked against it)
+  Clock* const clock_;
+  const uint32_t epoch_;   // random per open: receipts of an earlier open are told apart
+  size_t receivers_waiting_ = 0;  // guarded by mu
+  DeliveryState state_;           // guarded by mu
+  std::atomic<int64_t> last_expire_ms_{INT64_MIN / 2};
+  std::map<uint64_t, uint64_t> compaction_seen_;  // segment base -> live count when last checked
+};
+
+// ---------------------------------------------------------------------------------------
+// Queue: waking waiters around the delivery state
+
+// Each FIFO group that became able to deliver can satisfy one waiting receiver.
+void Queues::Queue::WakeGroupsLocked() {
+  for (size_t k = state_.TakeWakeups(); k > 0 && receivers_waiting_ > 0; --k) cv.notify_one();
+}
+
+// Applies sends in id order (see DeliveryState::PublishBatch).
+void Queues::Queue::PublishLocked(uint64_t first, std::vector<Publish> msgs, int64_t now) {
+  const size_t published = state_.PublishBatch(first, std::move(msgs), now);
+  WakeGroupsLocked();
+  // Each new message can satisfy at least one waiting receiver: wake that many, not all of
+  // them (a herd of receivers finding nothing costs more than the send).
+  if (published >= receivers_waiting_) {
+    if (published > 0) cv.notify_all();
+  } else {
+    for (size_t k = 0; k < published; ++k) cv.notify_one();
+  }
+}
+
+void Queues::Queue::ProcessTimersLocked(int64_t now) {
+  const bool any = state_.ProcessTimers(now);
+  WakeGroupsLocked();
+  if (any) cv.notify_all();
+}
+
+// Makes picked messages visible again at once (a receive that could not complete).
+void Queues::Queue::ReleaseLocked(std::span<const Pick> picks) {
+  const bool any = state_.Release(picks, Now());
+  WakeGroupsLocked();
+  if (any) cv.notify_all();
+}
+
+// A receipt of this queue whose message was published (or one of an earlier open).
+Status Queues::Queue::DecodeReceipt(std::string_view r, QueueReceipt* out) const {
+  if (!QueueReceipt::Decode(r, log_id_, out) ||
+      (out->id >= state_.published_end() && out->epoch == epoch_)) {
+    return Status::InvalidArgument("receipt handle '" + std::string(r.substr(0, 64)) +
+                                   "' is not one of queue '" + name + "'");
+  }
+  return Status::OK();
+}
+
+// The first id whose message is not expired at `now` (from the log's time index).
+Status Queues::Queue::CutoffSeq(int64_t now, uint64_t* cut) {
+  const int64_t t = now - static_cast<int64_t>(cfg.retention_s) * 1000;
+  std::unique_ptr<LogIterator> it;
+  SEGLOG_RETURN_IF_ERROR(log->NewIteratorAtTime(TimestampMs(t), &it));
+  RecordView r;
+  Status s = it->Next(&r);
+  if (s.ok()) {
+    *cut = r.seq.value();
+  } else if (s.IsNoMore()) {
+    // Nothing at or after t: everything is older only if the newest record says so (a log
+    // caught mid-roll must not expire what it holds).
+    const LogStats st = log->Stats();
+    *cut = st.max_ts.value() < t ? st.next_seq.value() : 0;  // 0: expires nothing
+  } else {
     return s;
   }
-  uint32_t ReceiptCheck(const uint8_t* b) const {
-    uint8_t k[16];
-    format::EncodeFixed64(k, log_id);
-    format::EncodeFixed64(k + 8, kReceiptSalt);
-    return static_cast<uint32_t>(format::Checksum2(ByteView(k, 16), ByteView(b, 20)));
-  }
-  Status DecodeReceipt(std::string_view r, uint64_t* id, uint32_t* ep, uint64_t* gen) const {
-    auto bad = [&] {
-      return Status::InvalidArgument("receipt handle '" + std::string(r.substr(0, 64)) +
-                                     "' is not one of queue '" + name + "'");
-    };
-    if (r.size() != 2 * kReceiptBytes) return bad();
-    uint8_t b[kReceiptBytes];
-    uint8_t invalid = 0;  // bit 4 of a digit's value: not a lowercase hex digit
-    for (size_t i = 0; i < kReceiptBytes; ++i) {
-      const uint8_t hi = kHexValue[static_cast<unsigned char>(r[2 * i])];
-      const uint8_t lo = kHexValue[static_cast<unsigned char>(r[2 * i + 1])];
-      invalid |= hi | lo;
-      b[i] = static_cast<uint8_t>((hi << 4) | (lo & 15));
-    }
-    if ((invalid & 16) != 0) return bad();
-    if (format::DecodeFixed32(b + 20) != ReceiptCheck(b)) return bad();
-    *id = format::DecodeFixed64(b);
-    *ep = format::DecodeFixed32(b + 8);
-    *gen = format::DecodeFixed64(b + 12);
-    if (*id >= publish_next && *ep == epoch) return bad();
-    return Status::OK();
-  }
+  return Status::OK();
+}
 
-  // ---- FIFO groups ----
-  Group* GetGroupLocked(const std::string& id) {
-    auto& g = groups[id];
-    if (!g) {
-      g = std::make_unique<Group>();
-      g->id = id;
-    }
-    return g.get();
-  }
-  // Puts the group in avail_ when it may deliver, takes it out when not.
-  void UpdateGroupLocked(Group* g) {
-    const bool can = g->in_flight == 0 && !g->ids.empty() && !delayed.contains(g->ids.front());
-    if (g->available && (!can || g->avail_key != g->ids.front())) {
-      avail.erase(g->avail_key);
-      g->available = false;
-    }
-    if (can && !g->available) {
-      g->avail_key = g->ids.front();
-      avail.emplace(g->avail_key, g);
-      g->available = true;
-      if (receivers_waiting > 0) cv.notify_one();  // e.g. a delete unlocked the group
-    }
-    if (g->ids.empty() && g->in_flight == 0 && g->refs == 0) groups.erase(g->id);  // frees g
-  }
-  void RemoveFromGroupLocked(Group* g, uint64_t id) {
-    auto it = std::lower_bound(g->ids.begin(), g->ids.end(), id);
-    if (it != g->ids.end() && *it == id) g->ids.erase(it);
-  }
-
-  // ---- in-memory state changes ----
-  // Applies sends in id order (see `unpublished`).
-  void PublishLocked(uint64_t first, std::vector<Publish> msgs) {
-    const int64_t now = Now();
-    size_t published = 0;
-    // Usually the batch is next in line: published at once, without a stop in `unpublished`.
-    bool direct = first == publish_next;
-    if (!direct) unpublished.emplace(first, std::move(msgs));
-    while (direct || (!unpublished.empty() && unpublished.begin()->first == publish_next)) {
-      std::vector<Publish> batch;
-      if (direct) {
-        batch = std::move(msgs);
-        direct = false;
-      } else {
-        batch = std::move(unpublished.begin()->second);
-        unpublished.erase(unpublished.begin());
-      }
-      for (Publish& m : batch) {
-        publish_next = m.id + 1;
-        if (m.id < expired_below) continue;
-        live.add(m.id);
-        Group* g = fifo() ? GetGroupLocked(m.group) : nullptr;
-        if (g != nullptr) g->ids.push_back(m.id);
-        if (m.due > now) {
-          delayed.add(m.id);
-          if (g != nullptr) ++g->refs;
-          timers.push(Timer{m.due, m.id, 0, g});
-        } else if (g == nullptr) {
-          AddReadyLocked(m.id);
-        }
-        if (g != nullptr) UpdateGroupLocked(g);
-        ++published;
-      }
-    }
-    // Each new message can satisfy at least one waiting receiver: wake that many, not all of
-    // them (a herd of receivers finding nothing costs more than the send).
-    if (published >= receivers_waiting) {
-      if (published > 0) cv.notify_all();
-    } else {
-      for (size_t k = 0; k < published; ++k) cv.notify_one();
-    }
-  }
-
-  // ---- standard queues' ready ids ----
-  void AddReadyLocked(uint64_t id) {
-    if (id >= ready_cursor) {
-      ready.add(id);
-    } else {
-      ready_below.insert(id);
-    }
-  }
-  void UnreadyLocked(uint64_t id) {
-    if (id >= ready_cursor) {
-      ready.remove(id);
-    } else {
-      ready_below.erase(id);
-    }
-  }
-  // Takes the lowest visible id; false when none is.
-  bool TakeReadyLocked(uint64_t* id) {
-    if (!ready_below.empty()) {  // below the cursor, so the lowest
-      *id = *ready_below.begin();
-      ready_below.erase(ready_below.begin());
-      return true;
-    }
-    // Every id the cursor passes is published; it passes each once (amortized O(1) a take).
-    const uint64_t end = publish_next.load(std::memory_order_relaxed);
-    const uint64_t from = ready_cursor;
-    bool found = false;
-    for (int steps = 0; ready_cursor < end; ++steps) {
-      if (ready.contains(ready_cursor)) {
-        *id = ready_cursor++;
-        found = true;
-        break;
-      }
-      ++ready_cursor;
-      if (steps == 64 && ready_cursor < end) {
-        // A long gap (in flight, delayed or deleted ids): jump to the next visible one.
-        uint64_t next = 0;
-        ready_cursor = ready.select(ready.rank(ready_cursor - 1), &next) ? std::min(next, end) : end;
-      }
-    }
-    // Drop the containers the cursor left behind (they hold only stale ids).
-    if ((ready_cursor >> 16) != (from >> 16)) RemoveRange(&ready, 0, ready_cursor & ~0xFFFFull);
-    return found;
-  }
-
-  // Runs the timers that are due.
-  void ProcessTimersLocked(int64_t now) {
-    bool any = false;
-    while (!timers.empty() && timers.top().due <= now) {
-      const Timer t = timers.top();
-      timers.pop();
-      auto* g = static_cast<Group*>(t.group);
-      if (t.gen == 0) {
-        if (delayed.contains(t.id)) {
-          delayed.remove(t.id);
-          if (g == nullptr && live.contains(t.id)) AddReadyLocked(t.id);
-          any = true;
-        }
-        if (g != nullptr) {
-          --g->refs;
-          UpdateGroupLocked(g);
-        }
-        continue;
-      }
-      auto it = received.find(t.id);
-      if (it == received.end() || it->second.gen != t.gen || !it->second.in_flight ||
-          it->second.visible_at != t.due) {
-        continue;  // deleted, received again, or its visibility was changed
-      }
-      it->second.in_flight = false;
-      --in_flight;
-      any = true;
-      if (Group* rg = it->second.group; rg != nullptr) {
-        --rg->in_flight;
-        UpdateGroupLocked(rg);
-      } else if (live.contains(t.id)) {
-        AddReadyLocked(t.id);
-      }
-    }
-    if (any) cv.notify_all();
-  }
-
-  // Forgets message `id` (deleted, expired, purged or moved) in every structure but `live`.
-  void ForgetLocked(uint64_t id, Group* g) {
-    auto it = received.find(id);
-    if (it == received.end() || !it->second.in_flight) {  // in flight: neither visible nor delayed
-      UnreadyLocked(id);
-      delayed.remove(id);
-    }
-    if (it != received.end()) {
-      if (it->second.in_flight) {
-        --in_flight;
-        if (it->second.group != nullptr) --it->second.group->in_flight;
-      }
-      if (g == nullptr) g = it->second.group;
-      if (it->second.group != nullptr) --it->second.group->refs;
-      received.erase(it);
-    }
-    if (g != nullptr) {
-      RemoveFromGroupLocked(g, id);
-      UpdateGroupLocked(g);
-    }
-  }
-
-  // Drops every message below `cut` from memory: expired by retention (not journaled: expiry
-  // follows from a message's timestamp), or purged (journaled before).
-  void ExpireBelowLocked(uint64_t cut) {
-    if (cut <= expired_below) return;
-    expired_below = cut;
-    RemoveRange(&live, 0, cut);
-    ready_cursor = std::max(ready_cursor, cut);
-    RemoveRange(&ready, 0, ready_cursor);
-    ready_below.erase(ready_below.begin(), ready_below.lower_bound(cut));
-    RemoveRange(&delayed, 0, cut);
-    std::set<Group*> touched;
-    for (auto it = received.begin(); it != received.end();) {
-      if (it->first < cut) {
-        Group* g = it->second.group;
-        if (it->second.in_flight) {
-          --in_flight;
-          if (g != nullptr) --g->in_flight;
-        }
-        if (g != nullptr) {
-          --g->refs;
-          touched.insert(g);
-        }
-        it = received.erase(it);
-      } else {
-        ++it;
-      }
-    }
-    for (auto& [gid, g] : groups) {
-      if (!g->ids.empty() && g->ids.front() < cut) {
-        while (!g->ids.empty() && g->ids.front() < cut) g->ids.pop_front();
-        touched.insert(g.get());
-      }
-    }
-    for (Group* g : touched) UpdateGroupLocked(g);  // may free g
-  }
-
-  // The first id whose message is not expired at `now` (from the log's time index).
-  Status CutoffSeq(int64_t now, uint64_t* cut) {
-    const int64_t t = now - static_cast<int64_t>(cfg.retention_s) * 1000;
-    std::unique_ptr<LogIterator> it;
-    SEGLOG_RETURN_IF_ERROR(log->NewIteratorAtTime(TimestampMs(t), &it));
-    RecordView r;
-    Status s = it->Next(&r);
-    if (s.ok()) {
-      *cut = r.seq.value();
-    } else if (s.IsNoMore()) {
-      // Nothing at or after t: everything is older only if the newest record says so (a log
-      // caught mid-roll must not expire what it holds).
-      const LogStats st = log->Stats();
-      *cut = st.max_ts.value() < t ? st.next_seq.value() : 0;  // 0: expires nothing
-    } else {
-      return s;
-    }
-    return Status::OK();
-  }
-
-  Status Expire() {
-    uint64_t cut = 0;
-    SEGLOG_RETURN_IF_ERROR(CutoffSeq(Now(), &cut));
-    std::lock_guard<std::mutex> l(mu);
-    ExpireBelowLocked(cut);
-    return Status::OK();
-  }
-
-  // Chooses up to n messages to deliver and puts them in flight for vt_ms.
-  void PickLocked(size_t n, int64_t now, int64_t vt_ms, std::vector<Pick>* picks) {
-    auto take = [&](uint64_t id, Group* g) {
-      Received& r = received[id];
-      if (r.gen == 0) {
-        r.count = del->ReceiveCount(SeqNo(id));
-        r.group = g;
-        if (g != nullptr) ++g->refs;
-      }
-      r.gen = next_gen++;
-      r.count = std::min<uint32_t>(r.count, UINT32_MAX - 1) + 1;
-      r.in_flight = true;
-      r.received_at = now;
-      r.visible_at = now + vt_ms;
-      ++in_flight;
-      MaybeCompactTimersLocked();
-      timers.push(Timer{r.visible_at, id, r.gen, nullptr});
-      picks->push_back(Pick{id, r.gen, r.count});
-    };
-    if (!fifo()) {
-      uint64_t id = 0;
-      while (picks->size() < n && in_flight < kQueueMaxInFlight && TakeReadyLocked(&id)) {
-        take(id, nullptr);
-      }
-      return;
-    }
-    while (picks->size() < n && !avail.empty() && in_flight < kQueueMaxInFlight) {
-      Group* g = avail.begin()->second;
-      avail.erase(avail.begin());
-      g->available = false;
-      for (uint64_t id : g->ids) {
-        if (picks->size() >= n || delayed.contains(id) || in_flight >= kQueueMaxInFlight) break;
-        ++g->in_flight;
-        take(id, g);
-      }
-      UpdateGroupLocked(g);
-    }
-  }
-
-  // Timers of deleted or re-received messages stay in the heap until due; when they outnumber
-  // the live ones, the heap is rebuilt without them (amortized O(1) per timer).
-  void MaybeCompactTimersLocked() {
-    if (timers.size() < timer_compaction_at) return;
-    timers.Filter([&](const Timer& t) {
-      bool valid;
-      if (t.gen == 0) {
-        valid = delayed.contains(t.id);
-        if (!valid && t.group != nullptr) {
-          auto* g = static_cast<Group*>(t.group);
-          --g->refs;
-          UpdateGroupLocked(g);
-        }
-      } else {
-        auto it = received.find(t.id);
-        valid = it != received.end() && it->second.gen == t.gen && it->second.in_flight &&
-                it->second.visible_at == t.due;
-      }
-      return valid;
-    });
-    timer_compaction_at = std::max<size_t>(4096, 2 * timers.size());
-  }
-
-  // Makes picked messages visible again at once (a receive that could not complete).
-  void ReleaseLocked(std::span<const Pick> picks) {
-    for (const Pick& p : picks) {
-      auto it = received.find(p.id);
-      if (it == received.end() || it->second.gen != p.gen || !it->second.in_flight) continue;
-      it->second.visible_at = Now();
-      timers.push(Timer{it->second.visible_at, p.id, p.gen, nullptr});
-    }
-    ProcessTimersLocked(Now());
-  }
-};
+Status Queues::Queue::Expire() {
+  uint64_t cut = 0;
+  SEGLOG_RETURN_IF_ERROR(CutoffSeq(Now(), &cut));
+  std::lock_guard<std::mutex> l(mu);
+  state_.ExpireBelow(cut);
+  WakeGroupsLocked();
+  return Status::OK();
+}
 
 // ---------------------------------------------------------------------------------------
 // Queues
@@ -833,6 +313,50 @@ std::vector<std::string> Queues::List() const {
   return out;
 }
 
+namespace {
+
+// The catalog properties of a queue's message log: its type and settings.
+std::vector<std::pair<std::string, std::string>> QueueProps(const std::string& name,
+                                                            const QueueConfig& config) {
+  const bool fifo = config.type == QueueType::kFifo;
+  return {
+      {kQueueProp, name},
+      {kPartProp, qp::kPartMessages},
+      {kTypeProp, fifo ? qp::kTypeFifo : qp::kTypeStandard},
+      {kVisibilityProp, std::to_string(config.visibility_timeout_s)},
+      {kDelayProp, std::to_string(config.delay_s)},
+      {kRetentionProp, std::to_string(config.retention_s)},
+      {kMaxBytesProp, std::to_string(config.max_message_bytes)},
+      {kWaitProp, std::to_string(config.receive_wait_s)},
+      {kContentDedupProp, config.content_based_dedup ? "1" : "0"},
+      {kDlqProp, config.dead_letter_queue},
+      {kMaxReceiveProp, std::to_string(config.max_receive_count)},
+  };
+}
+
+// The settings QueueProps wrote; false when one is missing or malformed.
+bool ParseQueueProps(const format::CatalogEntry& entry, QueueConfig* c) {
+  const std::string* type = format::FindProp(entry, kTypeProp);
+  const std::string* cd = format::FindProp(entry, kContentDedupProp);
+  const std::string* dlq = format::FindProp(entry, kDlqProp);
+  if (type == nullptr || (*type != qp::kTypeFifo && *type != qp::kTypeStandard) || cd == nullptr ||
+      dlq == nullptr ||
+      !format::ParsePropU32(format::FindProp(entry, kVisibilityProp), &c->visibility_timeout_s) ||
+      !format::ParsePropU32(format::FindProp(entry, kDelayProp), &c->delay_s) ||
+      !format::ParsePropU32(format::FindProp(entry, kRetentionProp), &c->retention_s) ||
+      !format::ParsePropU32(format::FindProp(entry, kMaxBytesProp), &c->max_message_bytes) ||
+      !format::ParsePropU32(format::FindProp(entry, kWaitProp), &c->receive_wait_s) ||
+      !format::ParsePropU32(format::FindProp(entry, kMaxReceiveProp), &c->max_receive_count)) {
+    return false;
+  }
+  c->type = *type == qp::kTypeFifo ? QueueType::kFifo : QueueType::kStandard;
+  c->content_based_dedup = *cd == "1";
+  c->dead_letter_queue = *dlq;
+  return true;
+}
+
+}  // namespace
+
 Status Queues::Create(const std::string& name, const QueueConfig& config) {
   SEGLOG_RETURN_IF_ERROR(ValidateName("queue", name));
   SEGLOG_RETURN_IF_ERROR(config.Validate(name));
@@ -851,25 +375,11 @@ Status Queues::Create(const std::string& name, const QueueConfig& config) {
                                      "queue's standard");
     }
   }
-  const bool fifo = config.type == QueueType::kFifo;
-  std::vector<std::pair<std::string, std::string>> props = {
-      {kQueueProp, name},
-      {kPartProp, qp::kPartMessages},
-      {kTypeProp, fifo ? qp::kTypeFifo : qp::kTypeStandard},
-      {kVisibilityProp, std::to_string(config.visibility_timeout_s)},
-      {kDelayProp, std::to_string(config.delay_s)},
-      {kRetentionProp, std::to_string(config.retention_s)},
-      {kMaxBytesProp, std::to_string(config.max_message_bytes)},
-      {kWaitProp, std::to_string(config.receive_wait_s)},
-      {kContentDedupProp, config.content_based_dedup ? "1" : "0"},
-      {kDlqProp, config.dead_letter_queue},
-      {kMaxReceiveProp, std::to_string(config.max_receive_count)},
-  };
   LogOptions journal_opt = config.log;
   journal_opt.segment_size = std::min<uint64_t>(config.log.segment_size, 8ull << 20);
   journal_opt.compress_min_bytes = 0;
   Store::LogSpec specs[2] = {
-      {MessagesLogName(name), config.log, props},
+      {MessagesLogName(name), config.log, QueueProps(name, config)},
       {JournalLogName(name), journal_opt, {{kQueueProp, name}, {kPartProp, qp::kPartJournal}}},
   };
   Status s = store_->CreateLogGroup(specs);
@@ -893,36 +403,16 @@ Status Queues::Find(const std::string& name, std::shared_ptr<Queue>* out) {
     if (e.name == MessagesLogName(name)) entry = &e;
   }
   if (entry == nullptr) return Status::NotFound("queue '" + name + "' does not exist");
-
-  auto q = std::make_shared<Queue>();
-  q->owner = this;
-  q->name = name;
-  q->clock = store_->clock();
-  q->log_id = entry->log_id;
-  QueueConfig& c = q->cfg;
-  const std::string* type = format::FindProp(*entry, kTypeProp);
-  const std::string* cd = format::FindProp(*entry, kContentDedupProp);
-  const std::string* dlq = format::FindProp(*entry, kDlqProp);
-  if (type == nullptr || (*type != qp::kTypeFifo && *type != qp::kTypeStandard) || cd == nullptr ||
-      dlq == nullptr ||
-      !format::ParsePropU32(format::FindProp(*entry, kVisibilityProp), &c.visibility_timeout_s) ||
-      !format::ParsePropU32(format::FindProp(*entry, kDelayProp), &c.delay_s) ||
-      !format::ParsePropU32(format::FindProp(*entry, kRetentionProp), &c.retention_s) ||
-      !format::ParsePropU32(format::FindProp(*entry, kMaxBytesProp), &c.max_message_bytes) ||
-      !format::ParsePropU32(format::FindProp(*entry, kWaitProp), &c.receive_wait_s) ||
-      !format::ParsePropU32(format::FindProp(*entry, kMaxReceiveProp), &c.max_receive_count)) {
+  QueueConfig c;
+  if (!ParseQueueProps(*entry, &c)) {
     return Status::Corruption("queue '" + name + "' has malformed settings in the catalog");
   }
-  c.type = *type == qp::kTypeFifo ? QueueType::kFifo : QueueType::kStandard;
-  c.content_based_dedup = *cd == "1";
-  c.dead_letter_queue = *dlq;
   SEGLOG_RETURN_IF_ERROR(LogOptionsFromProps(entry->props, &c.log));
+  auto q = std::make_shared<Queue>(this, name, c, entry->log_id, store_->clock());
   SEGLOG_RETURN_IF_ERROR(store_->OpenLog(MessagesLogName(name), &q->log));
   SEGLOG_RETURN_IF_ERROR(store_->OpenLog(JournalLogName(name), &q->journal));
   SEGLOG_RETURN_IF_ERROR(DeleteIndex::Open(q->journal, store_->file_system(), &q->del,
                                            store_->space_reserve()));
-  std::random_device rd;
-  q->epoch = rd();
   SEGLOG_RETURN_IF_ERROR(q->Recover().WithContext("recovering queue '" + name + "'"));
   open_.emplace(name, q);
   *out = std::move(q);
@@ -933,67 +423,40 @@ Status Queues::Find(const std::string& name, std::shared_ptr<Queue>* out) {
 // delays from the records of the last 15 minutes; FIFO groups (and dedup ids of the last 5
 // minutes) from the live records' keys. Nothing was in flight.
 Status Queues::Queue::Recover() {
-  Queue& q = *this;
-  const int64_t now = q.Now();
-  const uint64_t first = q.log->first_seq().value();
-  const uint64_t next = q.log->next_seq().value();
+  const int64_t now = Now();
+  const uint64_t first = log->first_seq().value();
+  const uint64_t next = log->next_seq().value();
   uint64_t cut = 0;
-  SEGLOG_RETURN_IF_ERROR(q.CutoffSeq(now, &cut));
+  SEGLOG_RETURN_IF_ERROR(CutoffSeq(now, &cut));
   cut = std::max(cut, first);
-  q.del->ForgetBelow(SeqNo(first));
-  q.publish_next = next;
-  q.expired_below = cut;
-  if (cut < next) AddRange(&q.live, cut, next);
-  q.live -= q.del->DeletedCopy();
-  q.live.runOptimize();
-
-  auto visit = [&](const RecordView& r, const format::QueueMessageHeader& h) {
-    const uint64_t id = r.seq.value();
-    Queue::Group* g = nullptr;
-    if (q.fifo()) {
-      if (h.has_dedup_id && !h.moved && r.ts.value() + kQueueDedupWindowMs > now) {
-        Queue::Dedup& d = q.dedup[std::string(h.dedup_id)];
-        d = Queue::Dedup{id, r.ts.value() + kQueueDedupWindowMs, false};
-        q.dedup_order.emplace_back(d.expires, std::string(h.dedup_id));
-      }
-      if (!q.live.contains(id)) return;
-      g = q.GetGroupLocked(std::string(AsChars(r.key)));
-      g->ids.push_back(id);
-    }
-    if (!q.live.contains(id)) return;
-    const int64_t due = r.ts.value() + static_cast<int64_t>(h.delay_s) * 1000;
-    if (due > now) {
-      q.delayed.add(id);
-      if (g != nullptr) ++g->refs;
-      q.timers.push(Timer{due, id, 0, g});
-    }
-  };
+  del->ForgetBelow(SeqNo(first));
   std::unique_ptr<LogIterator> it;
-  if (q.fifo()) {
-    SEGLOG_RETURN_IF_ERROR(q.log->NewIterator(SeqNo(cut), &it));
+  if (fifo()) {
+    SEGLOG_RETURN_IF_ERROR(log->NewIterator(SeqNo(cut), &it));
   } else {
-    SEGLOG_RETURN_IF_ERROR(q.log->NewIteratorAtTime(
+    SEGLOG_RETURN_IF_ERROR(log->NewIteratorAtTime(
         TimestampMs(now - static_cast<int64_t>(kQueueMaxDelayS) * 1000), &it));
   }
+  std::lock_guard<std::mutex> l(mu);
+  state_.Reset(cut, next, del->DeletedCopy());
   RecordView r;
   Status s;
-  std::lock_guard<std::mutex> l(q.mu);
   while ((s = it->Next(&r)).ok()) {
     format::QueueMessageHeader h;
     SEGLOG_RETURN_IF_ERROR(format::DecodeQueueMessageHeader(r.attrs, &h).WithContext(
         "message " + std::to_string(r.seq.value())));
-    visit(r, h);
+    const uint64_t id = r.seq.value();
+    if (fifo() && h.has_dedup_id && !h.moved && r.ts.value() + kQueueDedupWindowMs > now) {
+      state_.RecoverDedup(h.dedup_id, id, r.ts.value() + kQueueDedupWindowMs);
+    }
+    if (!state_.IsLive(id)) continue;
+    const int64_t due = r.ts.value() + static_cast<int64_t>(h.delay_s) * 1000;
+    state_.RecoverMessage(id, AsChars(r.key), due, now);
   }
   if (!s.IsNoMore()) return s;
-  if (q.fifo()) {
-    std::vector<Queue::Group*> all;
-    for (auto& [id, g] : q.groups) all.push_back(g.get());
-    for (Queue::Group* g : all) q.UpdateGroupLocked(g);
-  } else {
-    q.ready = q.live;
-    q.ready -= q.delayed;
-    q.ready_cursor = cut;
-  }
+  state_.FinishRecovery(cut);
+  state_.TakeWakeups();  // nobody waits yet
+  assert(state_.CheckInvariants().ok());
   return Status::OK();
 }
 
@@ -1014,7 +477,7 @@ Status Queues::Delete(const std::string& name) {
     std::unique_lock<WriterFirstLock> ol(q->op_mu);
     if (q->del == nullptr) return Status::NotFound("queue '" + name + "' does not exist");
     q->del.reset();
-    q->DropIterators();  // before their log goes
+    q->iters.Drop();  // before their log goes
     const std::string names[2] = {MessagesLogName(name), JournalLogName(name)};
     s = store_->DropLogGroup(names);
   }
@@ -1024,94 +487,57 @@ Status Queues::Delete(const std::string& name) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Queue operations
+// Queue: sends (validate -> reserve dedup ids -> append -> publish)
 
 Status Queues::Queue::Send(std::span<const SendEntry> entries, std::vector<SendResult>* results,
                            std::span<const format::QueueMessageHeader> moved) {
-  const bool internal = !moved.empty();
+  const bool internal = !moved.empty();  // a move from another queue: validated there
+  if (entries.empty()) return Status::InvalidArgument("no messages to send");
+  if (!internal) SEGLOG_RETURN_IF_ERROR(ValidateSend(entries));
+  const int64_t now = Now();
+  SendPlan plan;
+  PlanHeaders(entries, moved, now, &plan);
+  results->assign(entries.size(), SendResult{});
+  const bool dedup_check = fifo() && !internal;
+  if (dedup_check) SEGLOG_RETURN_IF_ERROR(ReserveDedup(now, &plan, results));
+  SeqNo first;
+  const Status s = AppendPlanned(entries, plan, &first);
+  FinishSend(entries, plan, dedup_check, now, s, first, results);
+  return s;
+}
+
+Status Queues::Queue::ValidateSend(std::span<const SendEntry> entries) const {
   const size_t n = entries.size();
-  if (n == 0) return Status::InvalidArgument("no messages to send");
-  if (n > kQueueMaxBatch && !internal) {
+  if (n > kQueueMaxBatch) {
     return Status::InvalidArgument("a batch holds at most 10 messages, got " + std::to_string(n));
   }
   size_t batch_bytes = 0;
-  for (size_t i = 0; i < n && !internal; ++i) {
-    const SendEntry& e = entries[i];
+  for (size_t i = 0; i < n; ++i) {
     const std::string what = n == 1 ? "message" : "message " + std::to_string(i);
-    if (e.body.empty()) return Status::InvalidArgument(what + ": the body is empty");
-    if (e.attributes.size() > kQueueMaxAttributes) {
-      return Status::InvalidArgument(what + ": " + std::to_string(e.attributes.size()) +
-                                     " attributes, at most 10 allowed");
-    }
-    for (size_t a = 0; a < e.attributes.size(); ++a) {
-      const format::MessageAttribute& at = e.attributes[a];
-      SEGLOG_RETURN_IF_ERROR(ValidateAttributeName(at.name).WithContext(what));
-      for (size_t b = 0; b < a; ++b) {
-        if (e.attributes[b].name == at.name) {
-          return Status::InvalidArgument(what + ": attribute '" + std::string(at.name) +
-                                         "' appears twice");
-        }
-      }
-      const std::string an = what + ": attribute '" + std::string(at.name) + "'";
-      switch (at.type) {
-        case format::AttributeType::kString:
-          if (!ValidUtf8(AsChars(at.value))) {
-            return Status::InvalidArgument(an + " is a String but not valid UTF-8");
-          }
-          break;
-        case format::AttributeType::kNumber:
-          if (!ValidNumber(AsChars(at.value))) {
-            return Status::InvalidArgument(an + " is not a Number (up to 38 digits)");
-          }
-          break;
-        case format::AttributeType::kBinary:
-          break;
-        default:
-          return Status::InvalidArgument(an + " has an unknown type");
-      }
-      if (at.value.empty()) return Status::InvalidArgument(an + " has an empty value");
-    }
-    const size_t size = MessageSize(e.body, e.attributes);
-    if (size > cfg.max_message_bytes) {
-      return Status::TooLarge(what + " is " + std::to_string(size) +
-                              " bytes with its attributes; the queue's limit is " +
-                              std::to_string(cfg.max_message_bytes));
-    }
+    size_t size = 0;
+    SEGLOG_RETURN_IF_ERROR(ValidateSendEntry(entries[i], cfg, what, &size));
     batch_bytes += size;
-    if (fifo()) {
-      SEGLOG_RETURN_IF_ERROR(ValidateFifoId("message group id", e.group_id).WithContext(what));
-      if (e.delay_s != -1) {
-        return Status::InvalidArgument(what + ": FIFO queues take no per-message delay (the "
-                                       "queue's delay applies)");
-      }
-      if (!e.dedup_id.empty()) {
-        SEGLOG_RETURN_IF_ERROR(ValidateFifoId("deduplication id", e.dedup_id).WithContext(what));
-      } else if (!cfg.content_based_dedup) {
-        return Status::InvalidArgument(what + ": a FIFO queue without content-based "
-                                       "deduplication needs a deduplication id");
-      }
-    } else {
-      if (!e.group_id.empty() || !e.dedup_id.empty()) {
-        return Status::InvalidArgument(what + ": group and deduplication ids apply to FIFO "
-                                       "queues only");
-      }
-      if (e.delay_s < -1 || e.delay_s > static_cast<int32_t>(kQueueMaxDelayS)) {
-        return Status::InvalidArgument(what + ": delay must be 0 to 900 seconds, got " +
-                                       std::to_string(e.delay_s));
-      }
-    }
   }
   if (batch_bytes > kQueueMaxMessageBytes) {
     return Status::TooLarge("the batch is " + std::to_string(batch_bytes) +
                             " bytes; a batch may hold at most 1 MiB");
   }
+  return Status::OK();
+}
 
-  const int64_t now = Now();
-  std::vector<std::string> keys(fifo() && !internal ? n : 0);  // FIFO dedup ids
-  std::vector<format::QueueMessageHeader> headers(n);
+// The records' headers (a move keeps the one it was given) and FIFO dedup ids.
+void Queues::Queue::PlanHeaders(std::span<const SendEntry> entries,
+                                std::span<const format::QueueMessageHeader> moved, int64_t now,
+                                SendPlan* plan) const {
+  const size_t n = entries.size();
+  const bool internal = !moved.empty();
+  plan->keys.resize(fifo() && !internal ? n : 0);
+  plan->headers.resize(n);
+  plan->dup_of.assign(n, -1);
+  plan->write.assign(n, true);
   for (size_t i = 0; i < n; ++i) {
     const SendEntry& e = entries[i];
-    format::QueueMessageHeader& h = headers[i];
+    format::QueueMessageHeader& h = plan->headers[i];
     if (internal) {
       h = moved[i];
       h.attributes.assign(e.attributes.begin(), e.attributes.end());
@@ -1121,96 +547,107 @@ Status Queues::Queue::Send(std::span<const SendEntry> entries, std::vector<SendR
     h.sent_ms = now;
     h.attributes.assign(e.attributes.begin(), e.attributes.end());
     if (fifo()) {
-      keys[i] = e.dedup_id.empty() ? Sha256Hex(e.body) : std::string(e.dedup_id);
+      plan->keys[i] = e.dedup_id.empty() ? Sha256Hex(e.body) : std::string(e.dedup_id);
       h.has_dedup_id = true;
-      h.dedup_id = keys[i];
+      h.dedup_id = plan->keys[i];
     }
   }
+}
 
-  results->assign(n, SendResult{});
-  std::vector<int> dup_of(n, -1);      // a repeat of an earlier entry of this batch
-  std::vector<bool> write(n, true);
-  const bool dedup_check = fifo() && !internal;
-  if (dedup_check) {
-    std::unique_lock<std::mutex> l(mu);
-    for (;;) {
-      if (dropped) return Status::NotFound("queue '" + name + "' was deleted");
-      ExpireDedupLocked(Now());
-      bool pending = false;
-      for (size_t i = 0; i < n && !pending; ++i) {
-        auto it = dedup.find(keys[i]);
-        pending = it != dedup.end() && it->second.pending;
-      }
-      if (!pending) break;
-      dedup_cv.wait(l);  // a send with the same id is being written: its outcome decides
-    }
-    for (size_t i = 0; i < n; ++i) {
-      for (size_t j = 0; j < i && dup_of[i] < 0; ++j) {
-        if (write[j] && keys[j] == keys[i]) dup_of[i] = static_cast<int>(j);
-      }
-      if (dup_of[i] >= 0) {  // a repeat within this batch
-        write[i] = false;
-        continue;
-      }
-      if (auto it = dedup.find(keys[i]); it != dedup.end()) {
-        (*results)[i] = SendResult{SeqNo(it->second.id), true};
-        write[i] = false;
-        continue;
-      }
-      dedup[keys[i]] = Dedup{0, now + kQueueDedupWindowMs, true};
-    }
+// FIFO: waits out sends of the same dedup ids still being written, then marks the repeats
+// (of an earlier send, or of an earlier entry of this batch) and reserves the rest.
+Status Queues::Queue::ReserveDedup(int64_t now, SendPlan* plan,
+                                   std::vector<SendResult>* results) {
+  const std::vector<std::string>& keys = plan->keys;
+  const size_t n = keys.size();
+  std::unique_lock<std::mutex> l(mu);
+  for (;;) {
+    if (dropped) return Status::NotFound("queue '" + name + "' was deleted");
+    state_.ExpireDedup(Now());
+    bool pending = false;
+    for (size_t i = 0; i < n && !pending; ++i) pending = state_.DedupPending(keys[i]);
+    if (!pending) break;
+    dedup_cv.wait(l);  // a send with the same id is being written: its outcome decides
   }
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t j = 0; j < i && plan->dup_of[i] < 0; ++j) {
+      if (plan->write[j] && keys[j] == keys[i]) plan->dup_of[i] = static_cast<int>(j);
+    }
+    if (plan->dup_of[i] >= 0) {  // a repeat within this batch
+      plan->write[i] = false;
+      continue;
+    }
+    if (uint64_t id = 0; state_.FindDedup(keys[i], &id)) {
+      (*results)[i] = SendResult{SeqNo(id), true};
+      plan->write[i] = false;
+      continue;
+    }
+    state_.ReserveDedup(keys[i], now);
+  }
+  return Status::OK();
+}
 
+// Appends the entries to be written as one batch (OK, with nothing written, when none is).
+Status Queues::Queue::AppendPlanned(std::span<const SendEntry> entries, const SendPlan& plan,
+                                    SeqNo* first) {
+  const size_t n = entries.size();
   // Every header in one buffer, then the records' views into it.
   ByteBuffer attrs;
   attrs.reserve(48 * n);
   std::vector<size_t> attr_end;
   attr_end.reserve(n);
   for (size_t i = 0; i < n; ++i) {
-    if (!write[i]) continue;
-    format::EncodeQueueMessageHeader(headers[i], &attrs);
+    if (!plan.write[i]) continue;
+    format::EncodeQueueMessageHeader(plan.headers[i], &attrs);
     attr_end.push_back(attrs.size());
   }
   std::vector<Log::Record> recs;
   recs.reserve(attr_end.size());
   for (size_t i = 0, k = 0, at = 0; i < n; ++i) {
-    if (!write[i]) continue;
+    if (!plan.write[i]) continue;
     recs.push_back(Log::Record{AsBytes(entries[i].group_id), entries[i].body,
                                ByteView(attrs.data() + at, attr_end[k] - at)});
     at = attr_end[k++];
   }
-  SeqNo first;
-  Status s = recs.empty() ? Status::OK() : log->Append(recs, &first);
+  return recs.empty() ? Status::OK() : log->Append(recs, first);
+}
 
+// Settles the reserved dedup ids with the append's outcome `s`, fills in the results and, on
+// success, publishes the written messages.
+void Queues::Queue::FinishSend(std::span<const SendEntry> entries, const SendPlan& plan,
+                               bool dedup_check, int64_t now, Status s, SeqNo first,
+                               std::vector<SendResult>* results) {
+  const size_t n = entries.size();
   std::vector<Publish> pub;
-  pub.reserve(recs.size());
+  pub.reserve(n);
   std::lock_guard<std::mutex> l(mu);
   uint64_t id = first.value();
   for (size_t i = 0; i < n; ++i) {
-    if (!write[i]) continue;
+    if (!plan.write[i]) continue;
     if (dedup_check) {
       if (s.ok()) {
-        dedup[keys[i]] = Dedup{id, now + kQueueDedupWindowMs, false};
-        dedup_order.emplace_back(now + kQueueDedupWindowMs, keys[i]);
+        state_.CommitDedup(plan.keys[i], id, now);
       } else {
-        dedup.erase(keys[i]);
+        state_.AbortDedup(plan.keys[i]);
       }
     }
     if (s.ok()) {
       (*results)[i] = SendResult{SeqNo(id), false};
-      pub.push_back(Publish{id, now + static_cast<int64_t>(headers[i].delay_s) * 1000,
+      pub.push_back(Publish{id, now + static_cast<int64_t>(plan.headers[i].delay_s) * 1000,
                             std::string(entries[i].group_id)});
       ++id;
     }
   }
   if (dedup_check) dedup_cv.notify_all();
-  if (!s.ok()) return s;
+  if (!s.ok()) return;
   for (size_t i = 0; i < n; ++i) {
-    if (dup_of[i] >= 0) (*results)[i] = SendResult{(*results)[dup_of[i]].id, true};
+    if (plan.dup_of[i] >= 0) (*results)[i] = SendResult{(*results)[plan.dup_of[i]].id, true};
   }
-  if (!pub.empty()) PublishLocked(first.value(), std::move(pub));
-  return Status::OK();
+  if (!pub.empty()) PublishLocked(first.value(), std::move(pub), Now());
 }
+
+// ---------------------------------------------------------------------------------------
+// Queue: receives (wait and pick -> read the records -> deliver, drop or move)
 
 Status Queues::Queue::Receive(const ReceiveOptions& opt, std::vector<ReceivedMessage>* out) {
   if (opt.max_messages < 1 || opt.max_messages > kQueueMaxBatch) {
@@ -1226,38 +663,22 @@ Status Queues::Queue::Receive(const ReceiveOptions& opt, std::vector<ReceivedMes
     return Status::InvalidArgument("wait must be 0 to 20 seconds, got " +
                                    std::to_string(opt.wait_s));
   }
-  const int64_t vt_ms =
-      1000ll * (opt.visibility_timeout_s >= 0 ? opt.visibility_timeout_s : cfg.visibility_timeout_s);
+  const int64_t vt_ms = 1000ll * (opt.visibility_timeout_s >= 0 ? opt.visibility_timeout_s
+                                                                 : cfg.visibility_timeout_s);
   const int64_t wait_ms = 1000ll * (opt.wait_s >= 0 ? opt.wait_s : cfg.receive_wait_s);
   const int64_t deadline = Now() + wait_ms;
   const size_t before = out->size();
   for (;;) {
     // Expired messages are never delivered (Deliver checks each record's time); expiring them
     // from memory too, at most once a second, frees FIFO groups held by an expired message.
-    if (const int64_t t = Now(); t - last_expire_ms.load(std::memory_order_relaxed) >= 1000) {
-      last_expire_ms.store(t, std::memory_order_relaxed);
+    if (const int64_t t = Now(); t - last_expire_ms_.load(std::memory_order_relaxed) >= 1000) {
+      last_expire_ms_.store(t, std::memory_order_relaxed);
       SEGLOG_RETURN_IF_ERROR(Expire());
     }
     std::vector<Pick> picks;
     picks.reserve(opt.max_messages);
     int64_t now = 0;
-    {
-      std::unique_lock<std::mutex> l(mu);
-      for (;;) {
-        if (dropped) return Status::NotFound("queue '" + name + "' was deleted");
-        if (closing) return Status::Closed("the store's queues are closing");
-        now = Now();
-        ProcessTimersLocked(now);
-        PickLocked(opt.max_messages, now, vt_ms, &picks);
-        if (!picks.empty() || now >= deadline) break;
-        // Woken by a send, a clock jump, or the next timer (a delay or visibility timeout).
-        int64_t until = deadline;
-        if (!timers.empty()) until = std::min(until, timers.top().due);
-        ++receivers_waiting;
-        cv.wait_for(l, std::chrono::milliseconds(std::max<int64_t>(1, until - now)));
-        --receivers_waiting;
-      }
-    }
+    SEGLOG_RETURN_IF_ERROR(WaitAndPick(opt, vt_ms, deadline, &picks, &now));
     if (picks.empty()) return Status::OK();
     SEGLOG_RETURN_IF_ERROR(Deliver(picks, now, out));
     if (out->size() > before) return Status::OK();
@@ -1266,94 +687,147 @@ Status Queues::Queue::Receive(const ReceiveOptions& opt, std::vector<ReceivedMes
   }
 }
 
+// Picks messages, waiting until `deadline` for the first (none picked: the wait ended).
+Status Queues::Queue::WaitAndPick(const ReceiveOptions& opt, int64_t vt_ms, int64_t deadline,
+                                  std::vector<Pick>* picks, int64_t* now) {
+  std::unique_lock<std::mutex> l(mu);
+  for (;;) {
+    if (dropped) return Status::NotFound("queue '" + name + "' was deleted");
+    if (closing) return Status::Closed("the store's queues are closing");
+    *now = Now();
+    ProcessTimersLocked(*now);
+    state_.PickMessages(opt.max_messages, *now, vt_ms, picks);
+    WakeGroupsLocked();
+    if (!picks->empty() || *now >= deadline) return Status::OK();
+    // Woken by a send, a clock jump, or the next timer (a delay or visibility timeout).
+    int64_t until = deadline;
+    if (int64_t due = 0; state_.NextTimer(&due)) until = std::min(until, due);
+    ++receivers_waiting_;
+    cv.wait_for(l, std::chrono::milliseconds(std::max<int64_t>(1, until - *now)));
+    --receivers_waiting_;
+  }
+}
+
 // Reads the picked messages' records, then delivers them, drops the expired ones and moves
 // those received too often to the dead-letter queue.
 Status Queues::Queue::Deliver(std::vector<Pick>& picks, int64_t now,
                               std::vector<ReceivedMessage>* out) {
-  const size_t n = picks.size();
-  std::vector<size_t> order(n);
-  for (size_t i = 0; i < n; ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return picks[a].id < picks[b].id; });
-  std::vector<RecordView> recs(n);
-  std::vector<bool> found(n, false);
-  // Views stay valid while their iterator lives (NextRetaining holds every mapping it read).
-  std::vector<std::unique_ptr<LogIterator>> iters;
   auto fail = [&](Status s) {
     std::lock_guard<std::mutex> l(mu);
     ReleaseLocked(picks);
     return s;
   };
+  PickedRecords read;
+  if (Status s = ReadPicked(picks, &read); !s.ok()) return fail(s);
+  std::shared_ptr<Queue> dlq;
+  if (!cfg.dead_letter_queue.empty()) {
+    Status s = owner_->Find(cfg.dead_letter_queue, &dlq);
+    if (!s.ok() && s.code() != StatusCode::kNotFound) return fail(s);
+  }
+  Outcome o;
+  if (Status s = Classify(picks, read, now, dlq != nullptr, &o); !s.ok()) return fail(s);
+  // Receive counts are durable before anyone sees the message: a consumer that crashes on it
+  // every time still drives it to the dead-letter queue.
+  if (!o.deliver.empty()) {
+    std::vector<std::pair<SeqNo, uint32_t>> counts;
+    counts.reserve(o.deliver.size());
+    for (size_t i : o.deliver) counts.emplace_back(SeqNo(picks[i].id), picks[i].count);
+    if (Status s = del->SetReceiveCounts(counts); !s.ok()) return fail(s);
+  }
+  AppendDelivered(picks, read, o, out);
+  const Status move_status = o.move.empty() ? Status::OK()
+                                            : MoveToDeadLetter(*dlq, picks, read, o);
+  iters.Return(&read.iters);  // the views in read.recs are not used past here
+  std::lock_guard<std::mutex> l(mu);
+  for (size_t i : o.gone) state_.DropIfReceivedAs(picks[i].id, picks[i].gen);
+  if (move_status.ok()) {
+    for (size_t i : o.move) state_.RemoveLive(picks[i].id);
+  } else {
+    std::vector<Pick> back;
+    for (size_t i : o.move) back.push_back(picks[i]);
+    ReleaseLocked(back);
+  }
+  WakeGroupsLocked();
+  // The dead-letter queue being deleted is not the receiver's error: the messages stay here.
+  return move_status.code() == StatusCode::kNotFound ? Status::OK() : move_status;
+}
+
+// Reads the picks' records in id order, reusing pooled iterators. Views stay valid while their
+// iterator lives (NextRetaining holds every mapping it read).
+Status Queues::Queue::ReadPicked(const std::vector<Pick>& picks, PickedRecords* read) {
+  const size_t n = picks.size();
+  std::vector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return picks[a].id < picks[b].id; });
+  read->recs.resize(n);
+  read->found.assign(n, false);
+  auto& its = read->iters;
   for (size_t idx : order) {
     const uint64_t id = picks[idx].id;
-    if (iters.empty() || iters.back()->position().value() > id ||
-        id - iters.back()->position().value() > kIterReach) {
-      iters.emplace_back();
-      Status s = TakeIterator(id, &iters.back());
-      if (!s.ok()) return fail(s);
+    if (its.empty() || its.back()->position().value() > id ||
+        id - its.back()->position().value() > MessageIterators::kReach) {
+      its.emplace_back();
+      SEGLOG_RETURN_IF_ERROR(iters.Take(log, id, &its.back()));
     }
-    LogIterator& it = *iters.back();
+    LogIterator& it = *its.back();
     RecordView r;
     Status s;
     while ((s = it.NextRetaining(&r)).ok() && r.seq.value() < id) {
     }
     if (s.ok()) {
       if (r.seq.value() == id) {
-        recs[idx] = r;
-        found[idx] = true;
+        read->recs[idx] = r;
+        read->found[idx] = true;
       } else {
         it.Unget(r);
       }
     } else if (!s.IsNoMore()) {
-      return fail(s);
+      return s;
     }
   }
+  return Status::OK();
+}
 
-  std::shared_ptr<Queue> dlq;
-  if (!cfg.dead_letter_queue.empty()) {
-    Status s = owner->Find(cfg.dead_letter_queue, &dlq);
-    if (!s.ok() && s.code() != StatusCode::kNotFound) return fail(s);
-  }
+// Sorts the picks: gone (expired, their record maybe removed), to move (received more than
+// max_receive_count times, with a dead-letter queue), or to deliver.
+Status Queues::Queue::Classify(const std::vector<Pick>& picks, const PickedRecords& read,
+                               int64_t now, bool has_dlq, Outcome* o) const {
+  const size_t n = picks.size();
   const int64_t cutoff = now - static_cast<int64_t>(cfg.retention_s) * 1000;
-  std::vector<size_t> deliver, move, gone;
-  deliver.reserve(n);
-  std::vector<format::QueueMessageHeader> headers(n);
+  o->deliver.reserve(n);
+  o->headers.resize(n);
   const uint64_t first_retained = log->first_seq().value();
   for (size_t i = 0; i < n; ++i) {
-    if (!found[i] && picks[i].id >= first_retained) {
+    if (!read.found[i] && picks[i].id >= first_retained) {
       // A live message's record is only ever removed with its segment (retention) or by a
       // compaction that keeps every live id: never drop it silently.
-      return fail(Status::Corruption("queue '" + name + "': message " +
-                                     std::to_string(picks[i].id) + " is live but its record "
-                                     "was not found in the message log"));
+      return Status::Corruption("queue '" + name + "': message " + std::to_string(picks[i].id) +
+                                " is live but its record was not found in the message log");
     }
-    if (!found[i] || recs[i].ts.value() < cutoff) {
-      gone.push_back(i);  // expired (its segment may already be gone)
+    if (!read.found[i] || read.recs[i].ts.value() < cutoff) {
+      o->gone.push_back(i);  // expired (its segment may already be gone)
       continue;
     }
-    Status s = format::DecodeQueueMessageHeader(recs[i].attrs, &headers[i]);
-    if (!s.ok()) return fail(s.WithContext("message " + std::to_string(picks[i].id)));
-    if (dlq != nullptr && picks[i].count > cfg.max_receive_count) {
-      move.push_back(i);
+    Status s = format::DecodeQueueMessageHeader(read.recs[i].attrs, &o->headers[i]);
+    if (!s.ok()) return s.WithContext("message " + std::to_string(picks[i].id));
+    if (has_dlq && picks[i].count > cfg.max_receive_count) {
+      o->move.push_back(i);
     } else {
-      deliver.push_back(i);
+      o->deliver.push_back(i);
     }
   }
+  return Status::OK();
+}
 
-  // Receive counts are durable before anyone sees the message: a consumer that crashes on it
-  // every time still drives it to the dead-letter queue.
-  if (!deliver.empty()) {
-    std::vector<std::pair<SeqNo, uint32_t>> counts;
-    counts.reserve(deliver.size());
-    for (size_t i : deliver) counts.emplace_back(SeqNo(picks[i].id), picks[i].count);
-    Status s = del->SetReceiveCounts(counts);
-    if (!s.ok()) return fail(s);
-  }
-  for (size_t i : deliver) {
-    const RecordView& r = recs[i];
-    const format::QueueMessageHeader& h = headers[i];
+void Queues::Queue::AppendDelivered(const std::vector<Pick>& picks, const PickedRecords& read,
+                                    const Outcome& o, std::vector<ReceivedMessage>* out) const {
+  for (size_t i : o.deliver) {
+    const RecordView& r = read.recs[i];
+    const format::QueueMessageHeader& h = o.headers[i];
     ReceivedMessage m;
     m.id = r.seq;
-    m.receipt = EncodeReceipt(picks[i].id, picks[i].gen);
+    m.receipt = QueueReceipt{picks[i].id, epoch_, picks[i].gen}.Encode(log_id_);
     m.body.assign(AsChars(r.value));
     for (const auto& a : h.attributes) {
       m.attributes.push_back(ReceivedAttribute{std::string(a.name), a.type,
@@ -1366,48 +840,27 @@ Status Queues::Queue::Deliver(std::vector<Pick>& picks, int64_t now,
     m.enqueued = r.ts;
     out->push_back(std::move(m));
   }
+}
 
-  Status move_status;
-  std::vector<uint64_t> removed;
-  if (!move.empty()) {
-    std::vector<SendEntry> entries;
-    std::vector<format::QueueMessageHeader> mh;
-    for (size_t i : move) {
-      SendEntry e;
-      e.body = recs[i].value;
-      e.attributes = headers[i].attributes;
-      e.group_id = AsChars(recs[i].key);
-      entries.push_back(e);
-      format::QueueMessageHeader h = headers[i];
-      h.moved = true;
-      h.source = name;
-      h.source_id = picks[i].id;
-      h.delay_s = 0;
-      h.attributes.clear();
-      mh.push_back(h);
-    }
-    move_status = MoveOut(*dlq, entries, mh);
-    if (move_status.ok()) {
-      for (size_t i : move) removed.push_back(picks[i].id);
-    }
+Status Queues::Queue::MoveToDeadLetter(Queue& dlq, const std::vector<Pick>& picks,
+                                       const PickedRecords& read, const Outcome& o) {
+  std::vector<SendEntry> entries;
+  std::vector<format::QueueMessageHeader> mh;
+  for (size_t i : o.move) {
+    SendEntry e;
+    e.body = read.recs[i].value;
+    e.attributes = o.headers[i].attributes;
+    e.group_id = AsChars(read.recs[i].key);
+    entries.push_back(e);
+    format::QueueMessageHeader h = o.headers[i];
+    h.moved = true;
+    h.source = name;
+    h.source_id = picks[i].id;
+    h.delay_s = 0;
+    h.attributes.clear();
+    mh.push_back(h);
   }
-  ReturnIterators(&iters);  // the views in recs are not used past here
-  std::lock_guard<std::mutex> l(mu);
-  for (size_t i : gone) {
-    auto it = received.find(picks[i].id);
-    if (it != received.end() && it->second.gen == picks[i].gen) {
-      ForgetLocked(picks[i].id, nullptr);
-      live.remove(picks[i].id);
-    }
-  }
-  for (uint64_t id : removed) live.remove(id);
-  if (!move_status.ok()) {
-    std::vector<Pick> back;
-    for (size_t i : move) back.push_back(picks[i]);
-    ReleaseLocked(back);
-  }
-  // The dead-letter queue being deleted is not the receiver's error: the messages stay here.
-  return move_status.code() == StatusCode::kNotFound ? Status::OK() : move_status;
+  return MoveOut(dlq, entries, mh);
 }
 
 // Sends `entries` (with headers `moved`) to `to`, then deletes them here: a crash in between
@@ -1429,28 +882,29 @@ Status Queues::Queue::MoveOut(Queue& to, std::span<const SendEntry> entries,
     std::lock_guard<std::mutex> l(mu);
     for (const auto& h : moved) {
       ids.push_back(SeqNo(h.source_id));
-      ForgetLocked(h.source_id, nullptr);
+      state_.Forget(h.source_id);
     }
+    WakeGroupsLocked();
   }
   return del->Delete(ids);
 }
+
+// ---------------------------------------------------------------------------------------
+// Queue: deletes, visibility, purge, stats
 
 Status Queues::Queue::DeleteMessages(std::span<const std::string_view> receipts,
                                      std::vector<Status>* results) {
   const size_t n = receipts.size();
   if (n == 0 || n > kQueueMaxBatch) {
-    return Status::InvalidArgument("a delete batch holds 1 to 10 receipts, got " + std::to_string(n));
+    return Status::InvalidArgument("a delete batch holds 1 to 10 receipts, got " +
+                                   std::to_string(n));
   }
   results->assign(n, Status::OK());
-  struct Parsed {
-    uint64_t id = 0, gen = 0;
-    uint32_t ep = 0;
-    bool valid = false;
-  };
-  std::vector<Parsed> p(n);
+  std::vector<QueueReceipt> p(n);
+  std::vector<bool> valid(n);
   for (size_t i = 0; i < n; ++i) {
-    (*results)[i] = DecodeReceipt(receipts[i], &p[i].id, &p[i].ep, &p[i].gen);
-    p[i].valid = (*results)[i].ok();
+    (*results)[i] = DecodeReceipt(receipts[i], &p[i]);
+    valid[i] = (*results)[i].ok();
   }
   std::vector<SeqNo> ids;
   std::vector<size_t> which;
@@ -1459,33 +913,23 @@ Status Queues::Queue::DeleteMessages(std::span<const std::string_view> receipts,
   {
     std::lock_guard<std::mutex> l(mu);
     for (size_t i = 0; i < n; ++i) {
-      if (!p[i].valid) continue;
+      if (!valid[i]) continue;
       const uint64_t id = p[i].id;
       if (std::find(ids.begin(), ids.end(), SeqNo(id)) != ids.end()) continue;
-      auto it = received.find(id);
-      if (it != received.end()) {
-        if (p[i].ep != epoch || it->second.gen != p[i].gen) {
+      switch (state_.ForgetByReceipt(id, p[i].gen, p[i].epoch == epoch_)) {
+        case DeliveryState::ReceiptMatch::kReceivedAgain:
           (*results)[i] = Status::Stale("message " + std::to_string(id) +
                                         " was received again since this receipt was issued");
           continue;
-        }
-        ForgetLocked(id, nullptr);
-      } else if (!live.contains(id) || p[i].ep == epoch) {
-        continue;  // already deleted, expired or purged (or being deleted): nothing to do
-      } else {
-        // A receipt from before a restart, for a message not received since: still valid.
-        Group* g = nullptr;
-        if (fifo()) {
-          for (auto& [gid, grp] : groups) {
-            auto pos = std::lower_bound(grp->ids.begin(), grp->ids.end(), id);
-            if (pos != grp->ids.end() && *pos == id) g = grp.get();
-          }
-        }
-        ForgetLocked(id, g);
+        case DeliveryState::ReceiptMatch::kNothingToDo:
+          continue;
+        case DeliveryState::ReceiptMatch::kForgotten:
+          break;
       }
       ids.push_back(SeqNo(id));
       which.push_back(i);
     }
+    WakeGroupsLocked();
   }
   if (ids.empty()) return Status::OK();
   Status s = del->Delete(ids);
@@ -1494,7 +938,7 @@ Status Queues::Queue::DeleteMessages(std::span<const std::string_view> receipts,
     return Status::OK();
   }
   std::lock_guard<std::mutex> l(mu);
-  for (SeqNo id : ids) live.remove(id.value());
+  for (SeqNo id : ids) state_.RemoveLive(id.value());
   return Status::OK();
 }
 
@@ -1503,27 +947,24 @@ Status Queues::Queue::ChangeVisibility(std::string_view receipt, uint32_t timeou
     return Status::InvalidArgument("visibility timeout must be 0 to 43200 seconds, got " +
                                    std::to_string(timeout_s));
   }
-  uint64_t id = 0, gen = 0;
-  uint32_t ep = 0;
-  SEGLOG_RETURN_IF_ERROR(DecodeReceipt(receipt, &id, &ep, &gen));
+  QueueReceipt rc;
+  SEGLOG_RETURN_IF_ERROR(DecodeReceipt(receipt, &rc));
   std::lock_guard<std::mutex> l(mu);
-  auto it = received.find(id);
-  if (it != received.end() && (ep != epoch || it->second.gen != gen)) {
-    return Status::Stale("message " + std::to_string(id) +
-                         " was received again since this receipt was issued");
-  }
-  if (it == received.end() || !it->second.in_flight) {
-    return Status::Stale("message " + std::to_string(id) + " is not in flight (deleted, or its "
-                         "visibility timeout ran out)");
-  }
   const int64_t now = Now();
   const int64_t due = now + 1000ll * timeout_s;
-  if (due > it->second.received_at + 1000ll * kQueueMaxVisibilityS) {
-    return Status::InvalidArgument("the visibility timeout would end more than 12 hours after "
-                                   "the message was received");
+  switch (state_.ChangeVisibility(rc.id, rc.gen, rc.epoch == epoch_, due)) {
+    case DeliveryState::VisibilityChange::kReceivedAgain:
+      return Status::Stale("message " + std::to_string(rc.id) +
+                           " was received again since this receipt was issued");
+    case DeliveryState::VisibilityChange::kNotInFlight:
+      return Status::Stale("message " + std::to_string(rc.id) + " is not in flight (deleted, or "
+                           "its visibility timeout ran out)");
+    case DeliveryState::VisibilityChange::kPastMaximum:
+      return Status::InvalidArgument("the visibility timeout would end more than 12 hours after "
+                                     "the message was received");
+    case DeliveryState::VisibilityChange::kChanged:
+      break;
   }
-  it->second.visible_at = due;
-  timers.push(Timer{due, id, gen, nullptr});
   if (timeout_s == 0) ProcessTimersLocked(now);
   return Status::OK();
 }
@@ -1532,7 +973,7 @@ Status Queues::Queue::Purge() {
   uint64_t hi = 0;
   {
     std::lock_guard<std::mutex> l(mu);
-    hi = publish_next;  // every published id is below; sends still being written stay
+    hi = state_.published_end();  // every published id is below; sends still being written stay
   }
   const uint64_t lo = log->first_seq().value();
   // Journal first: if that fails nothing changed. Receives racing the purge may still get a
@@ -1540,7 +981,9 @@ Status Queues::Queue::Purge() {
   if (lo < hi) SEGLOG_RETURN_IF_ERROR(del->DeleteRange(SeqNo(lo), SeqNo(hi)));
   {
     std::lock_guard<std::mutex> l(mu);
-    ExpireBelowLocked(hi);  // drops every id below hi from memory, in flight or not
+    state_.ExpireBelow(hi);  // drops every id below hi from memory, in flight or not
+    WakeGroupsLocked();
+    assert(state_.CheckInvariants().ok());
   }
   // The space comes back now, not at the next compaction: on a full disk that is the point.
   return lo < hi ? RemovePurged(hi) : Status::OK();
@@ -1555,12 +998,12 @@ Status Queues::Queue::RemovePurged(uint64_t hi) {
     below = sg.last_seq.value() + 1;
   }
   if (below == 0) return Status::OK();
-  DropIterators();  // an idle one would keep a removed segment mapped
+  iters.Drop();  // an idle one would keep a removed segment mapped
   // Under interval/none the purge's journal record must be durable before its records go.
   SEGLOG_RETURN_IF_ERROR(journal->Sync());
   size_t n = 0;
   Status s = log->RemoveSegmentsBefore(SeqNo(below), &n);
-  if (n > 0) owner->store_->RefillReserve();
+  if (n > 0) owner_->store_->RefillReserve();
   return s;
 }
 
@@ -1573,15 +1016,12 @@ Status Queues::Queue::Stats(QueueStats* out) {
   {
     std::lock_guard<std::mutex> l(mu);
     ProcessTimersLocked(now);
-    const uint64_t live_n = Cardinality(live);
-    st.in_flight = in_flight;
-    st.delayed = Cardinality(delayed);
+    const uint64_t live_n = state_.live_count();
+    st.in_flight = state_.in_flight();
+    st.delayed = state_.delayed_count();
     st.visible = live_n > st.in_flight + st.delayed ? live_n - st.in_flight - st.delayed : 0;
-    for (const auto& [gid, g] : groups) st.groups += g->ids.empty() ? 0 : 1;
-    if (!IsEmpty(live)) {
-      any = true;
-      oldest = live.minimum();
-    }
+    st.groups = state_.nonempty_groups();
+    any = state_.OldestLive(&oldest);
   }
   if (any) {
     std::unique_ptr<LogIterator> it;
@@ -1600,11 +1040,14 @@ Status Queues::Queue::Stats(QueueStats* out) {
   return Status::OK();
 }
 
+// ---------------------------------------------------------------------------------------
+// Queue: redrive (a dead-letter queue's messages back to their source, or to a target)
+
 Status Queues::Queue::Redrive(const std::string& target, size_t max_messages, size_t* moved) {
   *moved = 0;
   std::shared_ptr<Queue> fixed;
   if (!target.empty()) {
-    SEGLOG_RETURN_IF_ERROR(owner->Find(target, &fixed));
+    SEGLOG_RETURN_IF_ERROR(owner_->Find(target, &fixed));
     if (fixed->cfg.type != cfg.type) {
       return Status::InvalidArgument("redrive target '" + target + "' is of the other type");
     }
@@ -1612,91 +1055,12 @@ Status Queues::Queue::Redrive(const std::string& target, size_t max_messages, si
   }
   std::vector<Pick> skipped;  // stay here, visible again at the end
   Status result;
-  while (max_messages == 0 || *moved < max_messages) {
-    std::vector<Pick> picks;
-    const int64_t now = Now();
-    {
-      std::lock_guard<std::mutex> l(mu);
-      ProcessTimersLocked(now);
-      size_t want = kQueueMaxBatch;
-      if (max_messages != 0) want = std::min(want, max_messages - *moved);
-      PickLocked(want, now, 1000ll * kQueueMaxVisibilityS, &picks);
-    }
-    if (picks.empty()) break;
-    std::vector<std::unique_ptr<LogIterator>> iters;
-    // destination name -> (entries, headers)
-    std::map<std::string, std::pair<std::vector<SendEntry>, std::vector<format::QueueMessageHeader>>> by_dest;
-    std::vector<Pick> gone;
-    for (const Pick& p : picks) {
-      iters.emplace_back();
-      SEGLOG_RETURN_IF_ERROR(log->NewIterator(SeqNo(p.id), &iters.back()));
-      RecordView r;
-      Status s = iters.back()->Next(&r);
-      if (s.IsNoMore() || (s.ok() && r.seq.value() != p.id)) {
-        gone.push_back(p);
-        continue;
-      }
-      SEGLOG_RETURN_IF_ERROR(s);
-      format::QueueMessageHeader h;
-      SEGLOG_RETURN_IF_ERROR(format::DecodeQueueMessageHeader(r.attrs, &h));
-      std::string dest = fixed != nullptr ? fixed->name : (h.moved ? std::string(h.source) : "");
-      if (dest.empty() || dest == name) {
-        skipped.push_back(p);
-        continue;
-      }
-      SendEntry e;
-      e.body = r.value;
-      e.group_id = AsChars(r.key);
-      auto& [entries, headers] = by_dest[dest];
-      headers.push_back(h);
-      e.attributes = std::span<const format::MessageAttribute>();  // set below, once stable
-      entries.push_back(e);
-      format::QueueMessageHeader& mh = headers.back();
-      mh.moved = true;
-      mh.source = name;
-      mh.source_id = p.id;
-      mh.delay_s = 0;
-    }
-    for (auto& [dest, eh] : by_dest) {
-      auto& [entries, headers] = eh;
-      for (size_t i = 0; i < entries.size(); ++i) entries[i].attributes = headers[i].attributes;
-      std::vector<format::QueueMessageHeader> hs = headers;
-      for (auto& h : hs) h.attributes.clear();
-      std::shared_ptr<Queue> to = fixed;
-      Status s = to != nullptr ? Status::OK() : owner->Find(dest, &to);
-      if (s.ok() && to->cfg.type != cfg.type) s = Status::InvalidArgument("type mismatch");
-      if (!s.ok()) {
-        for (const auto& h : hs) {
-          for (const Pick& p : picks) {
-            if (p.id == h.source_id) skipped.push_back(p);
-          }
-        }
-        if (s.code() != StatusCode::kNotFound && s.code() != StatusCode::kInvalidArgument) {
-          result = s;
-        }
-        continue;
-      }
-      s = MoveOut(*to, entries, hs);
-      if (!s.ok()) {
-        result = s;
-        for (const auto& h : hs) {
-          for (const Pick& p : picks) {
-            if (p.id == h.source_id) skipped.push_back(p);
-          }
-        }
-        continue;
-      }
-      *moved += entries.size();
-      std::lock_guard<std::mutex> l(mu);
-      for (const auto& h : hs) live.remove(h.source_id);
-    }
-    if (!gone.empty()) {
-      std::lock_guard<std::mutex> l(mu);
-      for (const Pick& p : gone) {
-        ForgetLocked(p.id, nullptr);
-        live.remove(p.id);
-      }
-    }
+  bool drained = false;
+  while (!drained && (max_messages == 0 || *moved < max_messages)) {
+    size_t want = kQueueMaxBatch;
+    if (max_messages != 0) want = std::min(want, max_messages - *moved);
+    // An error reading this queue ends the redrive at once (its picks stay in flight).
+    SEGLOG_RETURN_IF_ERROR(RedriveBatch(fixed, want, &skipped, moved, &result, &drained));
     if (!result.ok()) break;
   }
   std::lock_guard<std::mutex> l(mu);
@@ -1704,16 +1068,114 @@ Status Queues::Queue::Redrive(const std::string& target, size_t max_messages, si
   return result;
 }
 
+// Picks up to `want` messages and moves each to its destination. Messages without one (or
+// whose destination is missing or fails) join *skipped; a destination's failure is *result.
+Status Queues::Queue::RedriveBatch(const std::shared_ptr<Queue>& fixed, size_t want,
+                                   std::vector<Pick>* skipped, size_t* moved, Status* result,
+                                   bool* drained) {
+  std::vector<Pick> picks;
+  const int64_t now = Now();
+  {
+    std::lock_guard<std::mutex> l(mu);
+    ProcessTimersLocked(now);
+    state_.PickMessages(want, now, 1000ll * kQueueMaxVisibilityS, &picks);
+    WakeGroupsLocked();
+  }
+  if (picks.empty()) {
+    *drained = true;
+    return Status::OK();
+  }
+  std::vector<std::unique_ptr<LogIterator>> its;  // hold the records' views
+  std::map<std::string, Moving> by_dest;
+  std::vector<Pick> gone;
+  for (const Pick& p : picks) {
+    its.emplace_back();
+    SEGLOG_RETURN_IF_ERROR(log->NewIterator(SeqNo(p.id), &its.back()));
+    RecordView r;
+    Status s = its.back()->Next(&r);
+    if (s.IsNoMore() || (s.ok() && r.seq.value() != p.id)) {
+      gone.push_back(p);
+      continue;
+    }
+    SEGLOG_RETURN_IF_ERROR(s);
+    format::QueueMessageHeader h;
+    SEGLOG_RETURN_IF_ERROR(format::DecodeQueueMessageHeader(r.attrs, &h));
+    std::string dest = fixed != nullptr ? fixed->name : (h.moved ? std::string(h.source) : "");
+    if (dest.empty() || dest == name) {
+      skipped->push_back(p);
+      continue;
+    }
+    SendEntry e;
+    e.body = r.value;
+    e.group_id = AsChars(r.key);
+    Moving& m = by_dest[dest];
+    m.entries.push_back(e);  // attributes set in RedriveTo, once the headers stay put
+    m.headers.push_back(h);
+    format::QueueMessageHeader& mh = m.headers.back();
+    mh.moved = true;
+    mh.source = name;
+    mh.source_id = p.id;
+    mh.delay_s = 0;
+  }
+  for (auto& [dest, m] : by_dest) {
+    if (Status s = RedriveTo(dest, fixed, m, picks, skipped, moved); !s.ok()) *result = s;
+  }
+  if (!gone.empty()) {
+    std::lock_guard<std::mutex> l(mu);
+    for (const Pick& p : gone) {
+      state_.Forget(p.id);
+      state_.RemoveLive(p.id);
+    }
+    WakeGroupsLocked();
+  }
+  return Status::OK();
+}
+
+// Moves `m` to queue `dest`. On failure its messages join *skipped; the error is returned
+// unless the destination is missing or of the other type (then the messages just stay).
+Status Queues::Queue::RedriveTo(const std::string& dest, const std::shared_ptr<Queue>& fixed,
+                                Moving& m, const std::vector<Pick>& picks,
+                                std::vector<Pick>* skipped, size_t* moved) {
+  for (size_t i = 0; i < m.entries.size(); ++i) m.entries[i].attributes = m.headers[i].attributes;
+  std::vector<format::QueueMessageHeader> hs = m.headers;
+  for (auto& h : hs) h.attributes.clear();
+  auto skip_all = [&] {
+    for (const auto& h : hs) {
+      for (const Pick& p : picks) {
+        if (p.id == h.source_id) skipped->push_back(p);
+      }
+    }
+  };
+  std::shared_ptr<Queue> to = fixed;
+  Status s = to != nullptr ? Status::OK() : owner_->Find(dest, &to);
+  if (s.ok() && to->cfg.type != cfg.type) s = Status::InvalidArgument("type mismatch");
+  if (!s.ok()) {
+    skip_all();
+    const bool stays = s.code() == StatusCode::kNotFound ||
+                       s.code() == StatusCode::kInvalidArgument;
+    return stays ? Status::OK() : s;
+  }
+  s = MoveOut(*to, m.entries, hs);
+  if (!s.ok()) {
+    skip_all();
+    return s;
+  }
+  *moved += m.entries.size();
+  std::lock_guard<std::mutex> l(mu);
+  for (const auto& h : hs) state_.RemoveLive(h.source_id);
+  return Status::OK();
+}
+
+// ---------------------------------------------------------------------------------------
+// Queue: compaction and maintenance
+
 // Removes segments whose messages are all deleted or expired, rewrites older ones with under
 // half their bytes live. `live` only loses an id once its delete is journaled; the journal is
 // synced first, so every record dropped here is durably deleted (or expired).
 Status Queues::Queue::Compact(size_t* rewritten, size_t* removed) {
   SEGLOG_RETURN_IF_ERROR(Expire());
   const int64_t now = Now();
-  auto is_live = [this](SeqNo q) {
-    std::lock_guard<std::mutex> l(mu);
-    return live.contains(q.value());
-  };
+  auto is_live = [this](SeqNo q) { return IsLive(q); };
   // Plan first (reading only), so that an idle queue costs no sync.
   std::vector<std::pair<SeqNo, bool>> rewrites;  // (base, keep live records; false: none)
   uint64_t remove_before = 0;
@@ -1727,11 +1189,11 @@ Status Queues::Queue::Compact(size_t* rewritten, size_t* removed) {
     const uint64_t lo = sg.base_seq.value(), hi = sg.last_seq.value() + 1;
     // Sends publish to memory after their append returns: a segment holding a message not
     // published yet would look dead. Only segments wholly below publish_next are judged.
-    if (hi > publish_next.load()) break;
+    if (hi > state_.published_end()) break;
     uint64_t live_n = 0;
     {
       std::lock_guard<std::mutex> l(mu);
-      if (!IsEmpty(live)) live_n = live.rank(hi - 1) - (lo == 0 ? 0 : live.rank(lo - 1));
+      live_n = state_.live_between(lo, hi);
     }
     if (live_n == 0) {
       if (sg.records == 0) continue;
@@ -1746,7 +1208,7 @@ Status Queues::Queue::Compact(size_t* rewritten, size_t* removed) {
     if (live_n >= sg.records) continue;
     {
       std::lock_guard<std::mutex> l(mu);
-      auto [it, fresh] = compaction_seen.emplace(lo, live_n);
+      auto [it, fresh] = compaction_seen_.emplace(lo, live_n);
       if (!fresh && it->second == live_n) continue;  // judged before, nothing changed since
       it->second = live_n;
     }
@@ -1766,7 +1228,7 @@ Status Queues::Queue::Compact(size_t* rewritten, size_t* removed) {
   }
   size_t rw = 0, rm = 0;
   Status s = ApplyCompaction(rewrites, remove_before, &rw, &rm);
-  if (rm > 0) owner->store_->RefillReserve();
+  if (rm > 0) owner_->store_->RefillReserve();
   if (rewritten != nullptr) *rewritten = rw;
   if (removed != nullptr) *removed = rm;
   return s;
@@ -1775,7 +1237,7 @@ Status Queues::Queue::Compact(size_t* rewritten, size_t* removed) {
 Status Queues::Queue::ApplyCompaction(const std::vector<std::pair<SeqNo, bool>>& rewrites,
                                       uint64_t remove_before, size_t* rw, size_t* rm) {
   if (rewrites.empty() && remove_before == 0) return Status::OK();
-  DropIterators();  // an idle one would keep the old segment mapped
+  iters.Drop();  // an idle one would keep the old segment mapped
   // An id leaves `live` only after its delete was appended to the journal; synced now, every
   // record dropped below is durably deleted (or expired, which needs no record).
   SEGLOG_RETURN_IF_ERROR(journal->Sync());
@@ -1784,14 +1246,11 @@ Status Queues::Queue::ApplyCompaction(const std::vector<std::pair<SeqNo, bool>>&
     SEGLOG_RETURN_IF_ERROR(log->RemoveSegmentsBefore(SeqNo(remove_before), &n));
     *rm += n;
   }
-  auto is_live = [this](SeqNo q) {
-    std::lock_guard<std::mutex> l(mu);
-    return live.contains(q.value());
-  };
+  auto is_live = [this](SeqNo q) { return IsLive(q); };
   for (const auto& [base, keep_live] : rewrites) {
     // A rewrite writes the new segment before the old one goes: not on a full disk. (One that
     // keeps nothing needs only a header and a trailer: tried, and skipped if even that fails.)
-    if (keep_live && owner->store_->SpaceIsShort()) break;
+    if (keep_live && owner_->store_->SpaceIsShort()) break;
     Status s = keep_live ? log->RewriteSegment(base, is_live)
                          : log->RewriteSegment(base, [](SeqNo) { return false; });
     if (s.code() == StatusCode::kNoSpace) continue;
@@ -1802,17 +1261,17 @@ Status Queues::Queue::ApplyCompaction(const std::vector<std::pair<SeqNo, bool>>&
 }
 
 Status Queues::Queue::Maintain(const QueuesOptions& opt) {
-  DropIterators();  // an idle one would keep a removed segment mapped
+  iters.Drop();  // an idle one would keep a removed segment mapped
   SEGLOG_RETURN_IF_ERROR(Expire());
   const int64_t now = Now();
   {
     std::lock_guard<std::mutex> l(mu);
-    ExpireDedupLocked(now);
+    state_.ExpireDedup(now);
   }
   size_t expired = 0;
   SEGLOG_RETURN_IF_ERROR(log->RemoveSegmentsOlderThan(
       TimestampMs(now - static_cast<int64_t>(cfg.retention_s) * 1000), &expired));
-  if (expired > 0) owner->store_->RefillReserve();
+  if (expired > 0) owner_->store_->RefillReserve();
   if (opt.compaction) SEGLOG_RETURN_IF_ERROR(Compact(nullptr, nullptr));
   if (journal->Stats().bytes > opt.journal_snapshot_bytes) {
     del->ForgetBelow(log->first_seq());
@@ -1824,11 +1283,12 @@ Status Queues::Queue::Maintain(const QueuesOptions& opt) {
 // ---------------------------------------------------------------------------------------
 // Queues: the public calls
 
-#define SEGLOG_QUEUE_OP(name_expr)                        \
-  std::shared_ptr<Queue> q;                               \
-  SEGLOG_RETURN_IF_ERROR(Find(name_expr, &q));            \
-  std::shared_lock<WriterFirstLock> op_lock(q->op_mu);  \
-  if (q->del == nullptr) return Status::NotFound("queue '" + std::string(name_expr) + "' was deleted")
+#define SEGLOG_QUEUE_OP(name_expr)                                                 \
+  std::shared_ptr<Queue> q;                                                        \
+  SEGLOG_RETURN_IF_ERROR(Find(name_expr, &q));                                     \
+  std::shared_lock<WriterFirstLock> op_lock(q->op_mu);                             \
+  if (q->del == nullptr)                                                           \
+  return Status::NotFound("queue '" + std::string(name_expr) + "' was deleted")
 
 Status Queues::Stats(const std::string& name, QueueStats* out) {
   SEGLOG_QUEUE_OP(name);

@@ -1,3 +1,10 @@
+// The queues room (engine/queues/) owns SQS-like queues on top of the storage core: this
+// interface (Queues), the queue's orchestration (queue.cc), the pure validators
+// (queue_validate.h), the receipt handle's format (queue_receipt.h), the in-memory delivery
+// state (delivery_state.h), the pooled message-log readers (message_iterators.h) and the
+// delete index with its journal (delete_index.h). It may use engine/log (Store, Log, clock,
+// scheduler, digests), io and format, and nothing else; engine/capi and engine/repair use it.
+//
 // Queues: Amazon SQS semantics (standard and FIFO queues, visibility timeouts, long polling,
 // delays, dead-letter queues, redrive, purge, FIFO groups and deduplication) on the storage
 // core. SPEC.md Part V states every rule; this header states the interface.
@@ -9,10 +16,11 @@
 //                            receive counts; its snapshot DELETES lives beside it
 // A message's id is its sequence number in the message log. Settings are catalog properties.
 //
-// In memory, per queue: the live ids (a roaring bitmap), the ready ids (standard: a roaring
-// bitmap walked by a cursor, and a set of those visible again behind it; FIFO: the groups
-// whose head may be delivered, by head id), a timer heap for delays
-// and visibility timeouts, and the received messages' receipts. Receive never scans the log.
+// In memory, per queue (engine/queues/delivery_state.h): the live ids (a roaring bitmap), the
+// ready ids (standard: a roaring bitmap walked by a cursor, and a set of those visible again
+// behind it; FIFO: the groups whose head may be delivered, by head id), a timer heap for
+// delays and visibility timeouts, and the received messages' receipts. Receive never scans
+// the log.
 // In-flight state is volatile: after a restart every undeleted message is visible again
 // (its receive count is not: it is journaled before a receive returns).
 //
@@ -32,55 +40,12 @@
 
 #include "engine/log/options.h"
 #include "engine/log/store.h"
+#include "engine/queues/queue_config.h"
 #include "format/queue_format.h"
 #include "format/status.h"
 #include "format/types.h"
 
 namespace seglog {
-
-// The limits (SQS's, as of 2025).
-inline constexpr uint32_t kQueueMaxVisibilityS = 43'200;        // 12 h
-inline constexpr uint32_t kQueueDefaultVisibilityS = 30;
-inline constexpr uint32_t kQueueMaxDelayS = 900;
-inline constexpr uint32_t kQueueMinRetentionS = 60;
-inline constexpr uint32_t kQueueMaxRetentionS = 1'209'600;      // 14 days
-inline constexpr uint32_t kQueueDefaultRetentionS = 345'600;    // 4 days
-inline constexpr uint32_t kQueueMinMessageBytes = 1024;
-inline constexpr uint32_t kQueueMaxMessageBytes = 1u << 20;     // 1 MiB, also the default
-inline constexpr size_t kQueueMaxAttributes = 10;
-inline constexpr size_t kQueueMaxAttributeNameBytes = 256;
-inline constexpr size_t kQueueMaxBatch = 10;                    // send, receive, delete
-inline constexpr uint32_t kQueueMaxWaitS = 20;
-inline constexpr uint32_t kQueueMaxReceiveCount = 1000;         // maxReceiveCount's bound
-inline constexpr size_t kQueueMaxGroupIdBytes = 128;            // also dedup ids
-inline constexpr int64_t kQueueDedupWindowMs = 300'000;         // 5 minutes
-inline constexpr size_t kQueueMaxInFlight = 120'000;            // receive returns no more
-
-enum class QueueType { kStandard, kFifo };
-
-struct QueueConfig {
-  QueueType type = QueueType::kStandard;  // a FIFO queue's name ends in ".fifo", others' not
-  uint32_t visibility_timeout_s = kQueueDefaultVisibilityS;  // 0 .. 43,200
-  uint32_t delay_s = 0;                                      // 0 .. 900
-  uint32_t retention_s = kQueueDefaultRetentionS;            // 60 .. 1,209,600
-  uint32_t max_message_bytes = kQueueMaxMessageBytes;        // 1,024 .. 1,048,576
-  uint32_t receive_wait_s = 0;         // default long-poll wait of a receive, 0 .. 20
-  bool content_based_dedup = false;    // FIFO only: dedup id = SHA-256 of the body
-  std::string dead_letter_queue;       // "" = none; must exist and be of the same type
-  uint32_t max_receive_count = 0;      // 1 .. 1,000 with a dead-letter queue, else 0
-  LogOptions log;                      // durability etc. of both logs
-
-  Status Validate(std::string_view name) const;
-};
-
-// One message to send. Views must stay valid for the call.
-struct SendEntry {
-  ByteView body;                                        // 1 byte .. max_message_bytes in all
-  std::span<const format::MessageAttribute> attributes; // up to 10, counted in the size
-  int32_t delay_s = -1;          // 0 .. 900; -1 = the queue's. Standard queues only.
-  std::string_view group_id;     // FIFO: required, 1..128 of ASCII 33..126; standard: empty
-  std::string_view dedup_id;     // FIFO: 1..128 as above; empty = content-based (if enabled)
-};
 
 struct SendResult {
   SeqNo id;                 // the message id (for a suppressed duplicate: the original's)

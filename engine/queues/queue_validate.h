@@ -1,0 +1,50 @@
+// The queues' pure validators: names of FIFO groups and deduplication ids, message attributes
+// (names, String values as UTF-8, SQS Number syntax), a message's size as SQS counts it, one
+// entry of a send, and the settings of a queue. Pure functions of their arguments: no Log, no
+// Store, no clock, safe from any thread. Error messages are part of the C API's behaviour.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "engine/queues/queue_config.h"
+#include "format/queue_format.h"
+#include "format/status.h"
+#include "format/types.h"
+
+namespace seglog {
+
+// True when the queue name `n` ends in ".fifo" (a FIFO queue's names must, others' must not).
+bool EndsWithFifo(std::string_view n);
+
+// FIFO group and deduplication ids: 1..128 characters of ASCII 33..126 (SQS's rule). `what`
+// names the id in the error ("message group id").
+Status ValidateFifoId(const char* what, std::string_view id);
+
+// Well-formed UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF.
+bool ValidUtf8(std::string_view s);
+
+// SQS Number: an optional sign, digits with an optional fraction, an optional exponent of up
+// to 3 digits; at most 38 significant digits.
+bool ValidNumber(std::string_view s);
+
+// 1..256 of [A-Za-z0-9_.-], no leading, trailing or doubled '.', no "AWS." / "Amazon." prefix.
+Status ValidateAttributeName(std::string_view n);
+
+// Body + attributes (name, type name, value), as SQS counts a message's size.
+size_t MessageSize(ByteView body, std::span<const format::MessageAttribute> attrs);
+
+// One entry of a send to a queue configured as `cfg`; `what` names it in errors ("message",
+// "message 3"). On success *size is MessageSize (counted towards the batch's 1 MiB).
+Status ValidateSendEntry(const SendEntry& e, const QueueConfig& cfg, const std::string& what,
+                         size_t* size);
+
+// QueueConfig::Validate's parts that need nothing but the config: the type and the name's
+// ".fifo" suffix, the numeric ranges and content-based deduplication.
+Status ValidateQueueLimits(const QueueConfig& c, std::string_view name);
+// The dead-letter settings once the dead-letter queue's name itself is known to be valid.
+Status ValidateDeadLetterSettings(const QueueConfig& c, std::string_view name);
+
+}  // namespace seglog
