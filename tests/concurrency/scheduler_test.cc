@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <span>
 #include <thread>
 
 #include "engine/log/store.h"
@@ -133,6 +134,27 @@ TEST(Scheduler, ThousandShardIntervalStreamAddsNoThreadPerShard) {
                                   << during;
   }
   ASSERT_OK(store->Close());
+}
+
+// Moved from tests/store_test.cc: an INTERVAL log is synced by the scheduler, not by appends.
+TEST(StoreTest, IntervalModeSyncsInTheBackground) {
+  TempDir dir;
+  std::unique_ptr<Store> store;
+  ASSERT_OK(Store::Open(dir.path(), StoreOptions{}, &store));
+  LogOptions o;
+  o.durability = Durability::kInterval;
+  o.sync_interval_ms = 5;
+  Log* log = nullptr;
+  ASSERT_OK(store->CreateLog("l", o, &log));
+  Log::Record r{testing::View("k"), testing::View("a"), {}};
+  ASSERT_OK(log->Append(std::span<const Log::Record>(&r, 1)));
+  const uint64_t syncs_before = log->Stats().syncs;
+  // Appends return before any sync; the background syncer catches up without further appends.
+  for (int i = 0; i < 2000 && log->Stats().syncs == syncs_before; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_GT(log->Stats().syncs, syncs_before);
+  ASSERT_OK(log->Sync());
 }
 
 }  // namespace
