@@ -221,7 +221,8 @@ void Verifier::VerifyLog(const format::CatalogEntry& e, const std::string& log_d
   record_problems_ = 0;
   std::optional<SeqNo> prev_last;
   // Where the log goes on: 0 without segments, else after the last one, when it was read whole.
-  std::optional<SeqNo> next = SeqNo(0);
+  SeqNo next(0);
+  bool next_known = true;
   size_t i = 0;
   for (const auto& [base, path] : files.segments) {
     const bool last = ++i == files.segments.size();
@@ -239,8 +240,8 @@ void Verifier::VerifyLog(const format::CatalogEntry& e, const std::string& log_d
     VerifySegment(path, base, e.log_id, last, &o);
     prev_last = o.sealed ? o.last_seq : std::nullopt;
     if (last) {
-      next.reset();
-      if (o.complete) next = o.last_seq ? *o.last_seq + 1 : base;
+      next_known = o.complete;
+      next = o.last_seq ? *o.last_seq + 1 : base;
     }
     if (auto it = files.indexes.find(base); it != files.indexes.end()) {
       VerifyIndex(it->second, base, o);
@@ -257,7 +258,7 @@ void Verifier::VerifyLog(const format::CatalogEntry& e, const std::string& log_d
         std::to_string(record_problems_ - kMaxRecordProblems) +
             " more malformed queue records in this log, not listed");
   }
-  if (next) next_seq_[e.log_id] = *next;
+  if (next_known) next_seq_[e.log_id] = next;
   if (role_ == LogRole::kQueueJournal) VerifySnapshot(log_dir, files);
 }
 

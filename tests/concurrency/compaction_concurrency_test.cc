@@ -37,7 +37,6 @@ namespace seglog {
 namespace {
 
 using testing::Str;
-using testing::TempDir;
 using testing::View;
 using testing::MakeFs;
 using testing::Rec;

@@ -26,11 +26,8 @@
 namespace seglog {
 namespace {
 
-using testing::RandomBytes;
 using testing::Str;
-using testing::TempDir;
 using testing::View;
-using testing::MakeFs;
 using testing::LogTest;
 
 TEST_P(LogTest, ReaderTailsConcurrentWriter) {

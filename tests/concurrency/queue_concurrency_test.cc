@@ -22,9 +22,6 @@
 namespace seglog {
 namespace {
 
-using format::AttributeType;
-using format::MessageAttribute;
-using testing::Str;
 using testing::TempDir;
 using testing::View;
 using testing::QueueTest;
