@@ -120,6 +120,9 @@ TEST(Scheduler, ThousandShardIntervalStreamAddsNoThreadPerShard) {
     cfg.shard_count = 1024;
     cfg.log.durability = Durability::kInterval;
     cfg.log.sync_interval_ms = 50;
+    // Each shard preallocates a segment: 64 KiB each, not the default 64 MiB (64 GiB in all,
+    // which ran /tmp out of space beside other test runs).
+    cfg.log.segment_size = 64 * 1024;
     ASSERT_OK(streams.Create("wide", cfg));
     for (uint32_t shard = 0; shard < 1024; ++shard) {
       PutEntry e;
