@@ -19,8 +19,9 @@ cmake --build build-asan -j"$jobs"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
    ctest --output-on-failure -j"$jobs" --timeout 1200)
 echo "== ThreadSanitizer build: the concurrency tests"
+# Only seglog_concurrency_tests (tests/concurrency/: threads, kill -9, power loss), whose tests
+# carry the ctest label `concurrency`; the Release and ASan runs above ran them too.
 cmake -S . -B build-tsan "${san_flags[@]}" -DSEGLOG_TSAN=ON >/dev/null
-cmake --build build-tsan -j"$jobs" --target seglog_tests seglog_cli
+cmake --build build-tsan -j"$jobs" --target seglog_concurrency_tests
 (cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-   ctest --output-on-failure -j"$jobs" --timeout 1200 \
-   -R 'Concurrent|Tails|GroupCommit|Producers|PowerLoss|Interval|Interleave|Retention|Stream|^Queue|Compact')
+   ctest --output-on-failure -j"$jobs" --timeout 1200 -L concurrency)

@@ -2,7 +2,7 @@
 # Installs seglog into a temporary prefix and uses it as a user would: the files are in place,
 # the shared library has a SONAME and exports only the C API, and examples/quickstart.c builds
 # and runs against the install through pkg-config and through find_package(seglog), with both
-# the shared and the static library.
+# the shared and the static library; the `seglog` tool is installed in bin/ and runs.
 #
 #   tests/install_check.sh BUILD_DIR SOURCE_DIR      (ctest runs it as `install_check`)
 set -euo pipefail
@@ -28,6 +28,11 @@ for f in include/seglog.h "$libdir/libseglog.so" "$libdir/libseglog.so.0" \
          "$libdir/cmake/seglog/seglogTargets.cmake"; do
   [ -e "$prefix/$f" ] || fail "missing $f"
 done
+
+step "the seglog tool: $prefix/bin/seglog --help"
+[ -x "$prefix/bin/seglog" ] || fail "missing bin/seglog (or not executable)"
+"$prefix/bin/seglog" --help >"$work/seglog-help.txt" || fail "seglog --help exits $?"
+grep -q verify "$work/seglog-help.txt" || fail "seglog --help does not list verify"
 
 step "SONAME and exported symbols"
 soname=$(readelf -d "$prefix/$libdir/libseglog.so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
@@ -74,4 +79,6 @@ readelf -d "$work/consumer/build/qs_shared" | grep -q 'NEEDED.*libseglog.so.0' |
   fail "qs_shared does not need libseglog.so.0"
 "$work/consumer/build/qs_shared" "$work/store-shared" >/dev/null
 "$work/consumer/build/qs_static" "$work/store-static" >/dev/null
+step "the installed seglog verifies a store the installed library wrote"
+"$prefix/bin/seglog" verify --quiet "$work/store-shared" || fail "seglog verify exits $?"
 echo "install_check: OK"

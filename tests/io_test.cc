@@ -19,92 +19,13 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/fault_fs.h"
+#include "tests/support/io_fixture.h"
 #include "io/file_system.h"
 #include "io/file_util.h"
 #include "io/mmap.h"
 
 namespace seglog::io {
 namespace {
-
-// A fresh directory under /tmp, removed with everything in it when destroyed.
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/seglog_io_XXXXXX";
-    const char* p = ::mkdtemp(tmpl);
-    path_ = p != nullptr ? p : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string Join(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-ByteBuffer Pattern(size_t n, uint32_t seed) {
-  ByteBuffer b(n);
-  uint32_t x = seed * 2654435761u + 1;
-  for (size_t i = 0; i < n; ++i) {
-    x = x * 1103515245u + 12345u;
-    b[i] = static_cast<uint8_t>((x >> 16) | 1);  // never zero, so zeros are recognisable
-  }
-  return b;
-}
-
-ByteBuffer Bytes(std::string_view s) { return ByteBuffer(s.begin(), s.end()); }
-
-ByteBuffer Slurp(const std::string& path) {
-  ByteBuffer b;
-  Status s = ReadFile(path, &b);
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  return b;
-}
-
-uint64_t SizeOf(const std::string& path) {
-  uint64_t n = 0;
-  Status s = FileSize(path, &n);
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  return n;
-}
-
-// Creates `path` with `data` using plain syscalls (outside any FileSystem under test).
-void PlainCreate(const std::string& path, const ByteBuffer& data) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  ASSERT_GE(fd, 0) << path;
-  ASSERT_EQ(::write(fd, data.data(), data.size()), static_cast<ssize_t>(data.size()));
-  ::close(fd);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Both backends.
-
-class IoBackendTest : public ::testing::TestWithParam<Backend> {
- protected:
-  void SetUp() override {
-    ASSERT_FALSE(dir_.path().empty());
-    Status s = NewFileSystem(GetParam(), &fs_);
-    if (GetParam() == Backend::kUring && s.code() == StatusCode::kNotSupported) {
-      GTEST_SKIP() << s.ToString();
-    }
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-
-  std::unique_ptr<WritableFile> Create(const std::string& name) {
-    std::unique_ptr<WritableFile> f;
-    Status s = fs_->OpenWritable(dir_.Join(name), OpenMode::kCreateNew, &f);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    return f;
-  }
-
-  TempDir dir_;
-  std::unique_ptr<FileSystem> fs_;
-};
 
 TEST_P(IoBackendTest, NameMatchesBackend) {
   EXPECT_EQ(fs_->name(), BackendName(GetParam()));
@@ -242,35 +163,6 @@ TEST_P(IoBackendTest, LargeWrite) {
   ASSERT_EQ(all.size(), 4096 + 2 * data.size());
   EXPECT_TRUE(std::equal(data.begin(), data.end(), all.begin() + 4096));
   EXPECT_TRUE(std::equal(data.begin(), data.end(), all.begin() + 4096 + data.size()));
-}
-
-TEST_P(IoBackendTest, ConcurrentWritersOnDifferentFiles) {
-  constexpr int kThreads = 8, kWrites = 100, kChunk = 4096;
-  std::vector<std::thread> threads;
-  std::vector<std::string> errors(kThreads);
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      std::unique_ptr<WritableFile> f;
-      Status s = fs_->OpenWritable(dir_.Join("c" + std::to_string(t)), OpenMode::kCreateNew, &f);
-      for (int i = 0; s.ok() && i < kWrites; ++i) {
-        const ByteBuffer chunk = Pattern(kChunk, static_cast<uint32_t>(t * 1000 + i));
-        const FileOffset off(static_cast<uint64_t>(i) * kChunk);
-        s = i % 3 == 0 ? f->WriteAndSync(off, chunk) : f->Write(off, chunk);
-      }
-      if (s.ok()) s = f->Sync();
-      if (!s.ok()) errors[t] = s.ToString();
-    });
-  }
-  for (auto& th : threads) th.join();
-  for (int t = 0; t < kThreads; ++t) {
-    EXPECT_EQ(errors[t], "") << t;
-    ByteBuffer all = Slurp(dir_.Join("c" + std::to_string(t)));
-    ASSERT_EQ(all.size(), size_t{kWrites} * kChunk);
-    for (int i = 0; i < kWrites; ++i) {
-      const ByteBuffer chunk = Pattern(kChunk, static_cast<uint32_t>(t * 1000 + i));
-      ASSERT_TRUE(std::equal(chunk.begin(), chunk.end(), all.begin() + i * kChunk)) << t << " " << i;
-    }
-  }
 }
 
 // RLIMIT_FSIZE makes the kernel cut a write short at the limit and fail the next one with
@@ -507,31 +399,6 @@ TEST(FileLockTest, SecondAcquireIsLocked) {
 
 // ---------------------------------------------------------------------------------------------
 // FaultFileSystem.
-
-class FaultFsTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_FALSE(dir_.path().empty());
-    fs_ = std::make_unique<FaultFileSystem>(NewPwriteFileSystem());
-  }
-
-  std::unique_ptr<WritableFile> Open(const std::string& name, OpenMode mode) {
-    std::unique_ptr<WritableFile> f;
-    Status s = fs_->OpenWritable(dir_.Join(name), mode, &f);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    return f;
-  }
-  // Creates `name` and makes its directory entry durable.
-  std::unique_ptr<WritableFile> CreateDurable(const std::string& name) {
-    auto f = Open(name, OpenMode::kCreateNew);
-    Status s = fs_->SyncDir(dir_.path());
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    return f;
-  }
-
-  TempDir dir_;
-  std::unique_ptr<FaultFileSystem> fs_;
-};
 
 TEST_F(FaultFsTest, Name) { EXPECT_EQ(fs_->name(), "fault(pwrite)"); }
 
@@ -918,37 +785,6 @@ TEST_F(FaultFsTest, WriteFileAtomicallyCrashAtEveryStep) {
     }
     ByteBuffer got = Slurp(path);
     EXPECT_TRUE(got == Bytes("old contents") || got == Bytes("new")) << got.size();
-  }
-}
-
-TEST_F(FaultFsTest, ConcurrentWritersAndPowerLoss) {
-  constexpr int kThreads = 8, kWrites = 60, kSynced = 40, kChunk = 1000;
-  std::vector<std::thread> threads;
-  std::vector<std::string> errors(kThreads);
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      std::unique_ptr<WritableFile> f;
-      Status s = fs_->OpenWritable(dir_.Join("c" + std::to_string(t)), OpenMode::kCreateNew, &f);
-      for (int i = 0; s.ok() && i < kWrites; ++i) {
-        s = f->Write(FileOffset(uint64_t{kChunk} * i),
-                     Pattern(kChunk, static_cast<uint32_t>(t * 100 + i)));
-        if (s.ok() && i + 1 == kSynced) s = f->Sync();
-      }
-      if (!s.ok()) errors[t] = s.ToString();
-    });
-  }
-  for (auto& th : threads) th.join();
-  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(errors[t], "") << t;
-  EXPECT_EQ(fs_->count(FsOp::kWrite), uint64_t{kThreads} * kWrites);
-  EXPECT_EQ(fs_->count(FsOp::kSync), uint64_t{kThreads});
-  EXPECT_EQ(fs_->count(FsOp::kOpen), uint64_t{kThreads});
-  ASSERT_TRUE(fs_->SyncDir(dir_.path()).ok());
-  ASSERT_TRUE(fs_->SimulatePowerLoss(false).ok());
-  for (int t = 0; t < kThreads; ++t) {
-    ByteBuffer all = Slurp(dir_.Join("c" + std::to_string(t)));
-    ASSERT_EQ(all.size(), size_t{kSynced} * kChunk) << t;
-    const ByteBuffer chunk = Pattern(kChunk, static_cast<uint32_t>(t * 100 + kSynced - 1));
-    EXPECT_TRUE(std::equal(chunk.begin(), chunk.end(), all.end() - kChunk));
   }
 }
 

@@ -1,5 +1,6 @@
 // The store: catalog, lock, names, read-only opens, dropping logs; plus log-level behaviours
-// that need a store around them (mapping bound, interval syncs).
+// that need a store around them (mapping bound, interval settings; the background syncs are in
+// tests/concurrency/scheduler_test.cc).
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -180,25 +181,6 @@ TEST(StoreTest, SealedMappingsStayWithinTheBound) {
   }
   EXPECT_TRUE(s.IsNoMore());
   EXPECT_EQ(n, 600u);
-}
-
-TEST(StoreTest, IntervalModeSyncsInTheBackground) {
-  TempDir dir;
-  std::unique_ptr<Store> store;
-  ASSERT_OK(Store::Open(dir.path(), StoreOptions{}, &store));
-  LogOptions o;
-  o.durability = Durability::kInterval;
-  o.sync_interval_ms = 5;
-  Log* log = nullptr;
-  ASSERT_OK(store->CreateLog("l", o, &log));
-  ASSERT_OK(Put(log, "a"));
-  const uint64_t syncs_before = log->Stats().syncs;
-  // Appends return before any sync; the background syncer catches up without further appends.
-  for (int i = 0; i < 2000 && log->Stats().syncs == syncs_before; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  EXPECT_GT(log->Stats().syncs, syncs_before);
-  ASSERT_OK(log->Sync());
 }
 
 TEST(StoreTest, SyncIntervalIsCheckedWhateverTheDurability) {

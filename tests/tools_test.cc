@@ -28,6 +28,8 @@
 #include "engine/log/segment.h"
 #include "engine/inspect/segment_reader.h"
 #include "engine/log/store.h"
+#include "engine/streams/stream.h"
+#include "format/checkpoint_format.h"
 #include "format/delete_index_format.h"
 #include "format/queue_format.h"
 #include "format/segment_format.h"
@@ -1803,6 +1805,126 @@ TEST(ToolsQueueLiveTest, InspectVerifyDumpBesideAWriter) {
   VerifyReport v;
   ASSERT_OK(VerifyStore(dir, {}, &v));
   EXPECT_TRUE(v.ok());
+}
+
+// ---------------------------------------------------------------- stream checkpoints
+
+// A closed store with a stream of two shards (5 records on each) and a consumer's checkpoints
+// on both; `ckpt_` is its CHECKPOINTS file, in shard 0's log directory.
+class ToolsCheckpointTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = tmp_.path() + "/store";
+    std::unique_ptr<Store> store;
+    ASSERT_OK(Store::Open(dir_, StoreOptions(), &store));
+    {
+      Streams streams(store.get(), StreamsOptions());
+      StreamConfig c;
+      c.shard_count = 2;
+      c.log.durability = Durability::kNone;
+      ASSERT_OK(streams.Create("clicks", c));
+      const std::vector<HashKeyRange> shards = SplitHashKeySpace(2);
+      for (int i = 0; i < 10; ++i) {
+        PutEntry e{View("k"), View("v"), shards[i % 2].start};
+        PutResult r;
+        ASSERT_OK(streams.Put("clicks", e, &r));
+      }
+      ASSERT_OK(streams.SetCheckpoint("clicks", "app", 0, SeqNo(3)));
+      ASSERT_OK(streams.SetCheckpoint("clicks", "app", 1, SeqNo(4)));
+    }
+    uint64_t id = 0;
+    std::string log_dir;
+    ASSERT_OK(store->LogInfo("stream:clicks/0", &id, &log_dir));
+    ckpt_ = log_dir + "/" + kCheckpointFile;
+    ASSERT_OK(store->Close());
+  }
+
+  // Replaces CHECKPOINTS with a well-formed file holding `entries`.
+  void Rewrite(const std::vector<format::CheckpointEntry>& entries) {
+    const ByteBuffer bytes = format::EncodeCheckpoints(entries);
+    ASSERT_EQ(::truncate(ckpt_.c_str(), 0), 0);
+    WriteAt(ckpt_, 0, bytes);
+  }
+
+  // `seglog verify`'s exit status and output (stdout and stderr).
+  int Cli(std::string* out) {
+    return RunCommand(::seglog::Cli() + " verify " + Quote(dir_) + " 2>&1", out);
+  }
+
+  TempDir tmp_;
+  std::string dir_, ckpt_;
+};
+
+TEST_F(ToolsCheckpointTest, GoodCheckpointsPass) {
+  ASSERT_TRUE(io::PathExists(ckpt_));
+  VerifyReport v;
+  ASSERT_OK(VerifyStore(dir_, {}, &v));
+  for (const Problem& p : v.problems) ADD_FAILURE() << p.ToString();
+  // The newest record of shard 1 is at 4: a checkpoint may name it.
+  Rewrite({{"app", 0, SeqNo(4)}, {"app", 1, SeqNo(4)}, {"other", 1, SeqNo(0)}});
+  ASSERT_OK(VerifyStore(dir_, {}, &v));
+  for (const Problem& p : v.problems) ADD_FAILURE() << p.ToString();
+}
+
+TEST_F(ToolsCheckpointTest, ACheckpointsFileThatDoesNotDecodeIsAnErrorNamingIt) {
+  ByteBuffer good;
+  ASSERT_OK(io::ReadFile(ckpt_, &good));
+  for (uint64_t at : {uint64_t{0}, uint64_t{20}, uint64_t{good.size() - 1}}) {
+    SCOPED_TRACE(at);
+    FlipByte(ckpt_, at);
+    VerifyReport v;
+    ASSERT_OK(VerifyStore(dir_, {}, &v));
+    ASSERT_NE(v.first_error(), nullptr);
+    EXPECT_EQ(v.first_error()->path, ckpt_);
+    EXPECT_NE(v.first_error()->message.find("bad checkpoints of stream 'clicks'"),
+              std::string::npos) << v.first_error()->message;
+    if (!::seglog::Cli().empty()) {
+      std::string out;
+      EXPECT_EQ(Cli(&out), 1) << out;
+      EXPECT_NE(out.find("error    " + ckpt_ + ": bad checkpoints"), std::string::npos) << out;
+    }
+    FlipByte(ckpt_, at);  // back as it was
+  }
+  // Cut short.
+  ASSERT_EQ(::truncate(ckpt_.c_str(), 10), 0);
+  VerifyReport v;
+  ASSERT_OK(VerifyStore(dir_, {}, &v));
+  ASSERT_NE(v.first_error(), nullptr);
+  EXPECT_EQ(v.first_error()->path, ckpt_);
+}
+
+TEST_F(ToolsCheckpointTest, ACheckpointOnAShardTheStreamLacksIsAnError) {
+  Rewrite({{"app", 0, SeqNo(3)}, {"app", 2, SeqNo(1)}});
+  VerifyReport v;
+  ASSERT_OK(VerifyStore(dir_, {}, &v));
+  ASSERT_EQ(v.count(Severity::kError), 1u);
+  EXPECT_EQ(v.first_error()->path, ckpt_);
+  EXPECT_NE(v.first_error()->message.find("consumer 'app' checkpoint on shard 2"),
+            std::string::npos) << v.first_error()->message;
+  EXPECT_NE(v.first_error()->message.find("has no shard 2"), std::string::npos);
+  if (!::seglog::Cli().empty()) {
+    std::string out;
+    EXPECT_EQ(Cli(&out), 1) << out;
+    EXPECT_NE(out.find(ckpt_), std::string::npos) << out;
+  }
+}
+
+TEST_F(ToolsCheckpointTest, ACheckpointPastTheShardsEndIsAWarning) {
+  // Shard 1's next sequence number is 5: what a crash that lost unsynced records leaves.
+  Rewrite({{"app", 0, SeqNo(3)}, {"app", 1, SeqNo(5)}});
+  VerifyReport v;
+  ASSERT_OK(VerifyStore(dir_, {}, &v));
+  EXPECT_TRUE(v.ok());
+  ASSERT_EQ(v.count(Severity::kWarning), 1u);
+  const Problem& p = v.problems.back();
+  EXPECT_EQ(p.path, ckpt_);
+  EXPECT_NE(p.message.find("shard 1 at sequence 5: the shard's next sequence number is 5"),
+            std::string::npos) << p.message;
+  if (!::seglog::Cli().empty()) {
+    std::string out;
+    EXPECT_EQ(Cli(&out), 0) << out;
+    EXPECT_NE(out.find("warning  " + ckpt_), std::string::npos) << out;
+  }
 }
 
 }  // namespace

@@ -129,118 +129,131 @@ std::string JsonText(const json& j, int indent) {
 
 // ---------------------------------------------------------------- inspect
 
+namespace {
+
+json SegmentJson(const SegmentReport& g) {
+  return json{
+      {"file", Base(g.path)},
+      {"path", g.path},
+      {"base_seq", g.base_seq.value()},
+      {"file_size", g.file_size},
+      {"data_bytes", g.data_bytes()},
+      {"sealed", g.sealed},
+      {"records", g.records},
+      {"last_seq", g.empty() ? json(nullptr) : json(g.next_seq.value() - 1)},
+      {"next_seq", g.next_seq.value()},
+      {"first_ts", TimeJson(g.empty(), g.first_ts)},
+      {"max_ts", TimeJson(g.empty(), g.max_ts)},
+      {"first_time", TimeTextJson(g.empty(), g.first_ts)},
+      {"max_time", TimeTextJson(g.empty(), g.max_ts)},
+      {"data_end", g.data_end.value()},
+      {"has_index", g.has_index},
+      {"removed", g.removed},
+      {"tail", OrNull(g.tail)},
+      {"error", OrNull(g.error)},
+  };
+}
+
+json LogJson(const LogReport& l) {
+  json settings = json::object();
+  for (const auto& [k, v] : l.props) settings[k] = v;
+  json segments = json::array();
+  for (const SegmentReport& g : l.segments) segments.push_back(SegmentJson(g));
+  const bool empty = l.records == 0;
+  return json{
+      {"name", l.name},
+      {"id", l.id},
+      {"queue", OrNull(l.queue)},
+      {"queue_part", OrNull(l.queue_part)},
+      {"dir", l.dir},
+      {"dir_missing", l.dir_missing},
+      {"settings", settings},
+      {"segment_count", l.segments.size()},
+      {"file_bytes", l.file_bytes},
+      {"data_bytes", l.data_bytes},
+      {"records", l.records},
+      {"first_seq", l.first_seq.value()},
+      {"next_seq", l.next_seq.value()},
+      {"first_ts", TimeJson(empty, l.first_ts)},
+      {"max_ts", TimeJson(empty, l.max_ts)},
+      {"first_time", TimeTextJson(empty, l.first_ts)},
+      {"max_time", TimeTextJson(empty, l.max_ts)},
+      {"segments", segments},
+  };
+}
+
+// A queue's settings (null when they do not parse) and its DELETES snapshot (null without one).
+json QueueSettingsJson(const QueueReport& q) {
+  if (!q.settings_valid) return nullptr;
+  const QueueSettings& c = q.settings;
+  return json{{"visibility_timeout_s", c.visibility_timeout_s},
+              {"delay_s", c.delay_s},
+              {"retention_s", c.retention_s},
+              {"max_message_bytes", c.max_message_bytes},
+              {"receive_wait_s", c.receive_wait_s},
+              {"content_based_dedup", c.content_based_dedup},
+              {"dead_letter_queue", OrNull(c.dead_letter_queue)},
+              {"max_receive_count", c.max_receive_count}};
+}
+json SnapshotJson(const QueueReport& q) {
+  if (!q.snapshot) return nullptr;
+  return json{{"path", q.snapshot->path},
+              {"file_bytes", q.snapshot->file_bytes},
+              {"covered", q.snapshot->covered.value()},
+              {"deleted_ids", q.snapshot->deleted_ids},
+              {"bitmap_bytes", q.snapshot->bitmap_bytes},
+              {"receive_counts", q.snapshot->receive_counts}};
+}
+
+json QueueJson(const StoreReport& r, const QueueReport& q) {
+  const QueueSettings& c = q.settings;
+  auto log_json = [&](const std::optional<size_t>& i) {
+    if (!i) return json(nullptr);
+    const LogReport& l = r.logs[*i];
+    return json{{"name", l.name},
+                {"id", l.id},
+                {"segments", l.segments.size()},
+                {"file_bytes", l.file_bytes},
+                {"data_bytes", l.data_bytes},
+                {"records", l.records}};
+  };
+  auto counted = [&](uint64_t n) { return q.scanned ? json(n) : json(nullptr); };
+  const bool no_oldest = !q.oldest_live.has_value();
+  const TimestampMs oldest = q.oldest_live.value_or(TimestampMs(0));
+  return json{
+      {"name", q.name},
+      {"type", q.settings_valid ? json(c.fifo ? "fifo" : "standard") : json(nullptr)},
+      {"settings", QueueSettingsJson(q)},
+      {"messages_log", log_json(q.messages_log)},
+      {"journal_log", log_json(q.journal_log)},
+      {"now_ts", q.now.value()},
+      {"now_time", FormatTimestamp(q.now)},
+      {"scanned", q.scanned},
+      {"messages", counted(q.messages)},
+      {"live", counted(q.live)},
+      {"deleted", counted(q.deleted)},
+      {"expired", counted(q.expired)},
+      {"delayed", counted(q.delayed)},
+      {"malformed", counted(q.malformed)},
+      {"oldest_live_ts", TimeJson(no_oldest, oldest)},
+      {"oldest_live_time", TimeTextJson(no_oldest, oldest)},
+      {"groups", q.scanned && c.fifo ? json(q.groups) : json(nullptr)},
+      {"deleted_ids", q.deleted_ids},
+      {"bitmap_bytes", q.bitmap_bytes},
+      {"receive_counts", q.receive_counts},
+      {"journal_records_since_snapshot", q.journal_records},
+      {"snapshot", SnapshotJson(q)},
+      {"errors", q.errors},
+  };
+}
+
+}  // namespace
+
 json StoreReportToJson(const StoreReport& r) {
   json logs = json::array();
-  for (const LogReport& l : r.logs) {
-    json settings = json::object();
-    for (const auto& [k, v] : l.props) settings[k] = v;
-    json segments = json::array();
-    for (const SegmentReport& g : l.segments) {
-      segments.push_back({
-          {"file", Base(g.path)},
-          {"path", g.path},
-          {"base_seq", g.base_seq.value()},
-          {"file_size", g.file_size},
-          {"data_bytes", g.data_bytes()},
-          {"sealed", g.sealed},
-          {"records", g.records},
-          {"last_seq", g.empty() ? json(nullptr) : json(g.next_seq.value() - 1)},
-          {"next_seq", g.next_seq.value()},
-          {"first_ts", TimeJson(g.empty(), g.first_ts)},
-          {"max_ts", TimeJson(g.empty(), g.max_ts)},
-          {"first_time", TimeTextJson(g.empty(), g.first_ts)},
-          {"max_time", TimeTextJson(g.empty(), g.max_ts)},
-          {"data_end", g.data_end.value()},
-          {"has_index", g.has_index},
-          {"removed", g.removed},
-          {"tail", OrNull(g.tail)},
-          {"error", OrNull(g.error)},
-      });
-    }
-    const bool empty = l.records == 0;
-    logs.push_back({
-        {"name", l.name},
-        {"id", l.id},
-        {"queue", OrNull(l.queue)},
-        {"queue_part", OrNull(l.queue_part)},
-        {"dir", l.dir},
-        {"dir_missing", l.dir_missing},
-        {"settings", settings},
-        {"segment_count", l.segments.size()},
-        {"file_bytes", l.file_bytes},
-        {"data_bytes", l.data_bytes},
-        {"records", l.records},
-        {"first_seq", l.first_seq.value()},
-        {"next_seq", l.next_seq.value()},
-        {"first_ts", TimeJson(empty, l.first_ts)},
-        {"max_ts", TimeJson(empty, l.max_ts)},
-        {"first_time", TimeTextJson(empty, l.first_ts)},
-        {"max_time", TimeTextJson(empty, l.max_ts)},
-        {"segments", segments},
-    });
-  }
+  for (const LogReport& l : r.logs) logs.push_back(LogJson(l));
   json queues = json::array();
-  for (const QueueReport& q : r.queues) {
-    const QueueSettings& c = q.settings;
-    json settings = nullptr;
-    if (q.settings_valid) {
-      settings = {{"visibility_timeout_s", c.visibility_timeout_s},
-                  {"delay_s", c.delay_s},
-                  {"retention_s", c.retention_s},
-                  {"max_message_bytes", c.max_message_bytes},
-                  {"receive_wait_s", c.receive_wait_s},
-                  {"content_based_dedup", c.content_based_dedup},
-                  {"dead_letter_queue", OrNull(c.dead_letter_queue)},
-                  {"max_receive_count", c.max_receive_count}};
-    }
-    auto log_json = [&](const std::optional<size_t>& i) {
-      if (!i) return json(nullptr);
-      const LogReport& l = r.logs[*i];
-      return json{{"name", l.name},
-                  {"id", l.id},
-                  {"segments", l.segments.size()},
-                  {"file_bytes", l.file_bytes},
-                  {"data_bytes", l.data_bytes},
-                  {"records", l.records}};
-    };
-    json snapshot = nullptr;
-    if (q.snapshot) {
-      snapshot = {{"path", q.snapshot->path},
-                  {"file_bytes", q.snapshot->file_bytes},
-                  {"covered", q.snapshot->covered.value()},
-                  {"deleted_ids", q.snapshot->deleted_ids},
-                  {"bitmap_bytes", q.snapshot->bitmap_bytes},
-                  {"receive_counts", q.snapshot->receive_counts}};
-    }
-    auto counted = [&](uint64_t n) { return q.scanned ? json(n) : json(nullptr); };
-    const bool no_oldest = !q.oldest_live.has_value();
-    const TimestampMs oldest = q.oldest_live.value_or(TimestampMs(0));
-    queues.push_back({
-        {"name", q.name},
-        {"type", q.settings_valid ? json(c.fifo ? "fifo" : "standard") : json(nullptr)},
-        {"settings", settings},
-        {"messages_log", log_json(q.messages_log)},
-        {"journal_log", log_json(q.journal_log)},
-        {"now_ts", q.now.value()},
-        {"now_time", FormatTimestamp(q.now)},
-        {"scanned", q.scanned},
-        {"messages", counted(q.messages)},
-        {"live", counted(q.live)},
-        {"deleted", counted(q.deleted)},
-        {"expired", counted(q.expired)},
-        {"delayed", counted(q.delayed)},
-        {"malformed", counted(q.malformed)},
-        {"oldest_live_ts", TimeJson(no_oldest, oldest)},
-        {"oldest_live_time", TimeTextJson(no_oldest, oldest)},
-        {"groups", q.scanned && c.fifo ? json(q.groups) : json(nullptr)},
-        {"deleted_ids", q.deleted_ids},
-        {"bitmap_bytes", q.bitmap_bytes},
-        {"receive_counts", q.receive_counts},
-        {"journal_records_since_snapshot", q.journal_records},
-        {"snapshot", snapshot},
-        {"errors", q.errors},
-    });
-  }
+  for (const QueueReport& q : r.queues) queues.push_back(QueueJson(r, q));
   return json{{"dir", r.dir}, {"next_log_id", r.next_log_id}, {"logs", logs}, {"queues", queues}};
 }
 

@@ -1,3 +1,10 @@
+// engine/inspect: the read-only stack behind `seglog inspect`, `verify` and `dump`. It owns
+// reading a store's files without the engine (segment_reader.h: pread, never mmap, never the
+// LOCK) and judging what it reads (verify.cc, verify_checkpoints.h); it may use engine/log
+// (file names in layout.h, segment helpers, options), io and format, and is used by
+// engine/repair and tools/. It knows queues and streams only by their catalog properties and
+// the byte layouts in format/. This is its main header.
+//
 // Read-only inspection of a store's files: what the `seglog` tool shows (inspect, verify, dump).
 //
 // Everything here only reads. It never takes the store's LOCK, never writes, never recovers,

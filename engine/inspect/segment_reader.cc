@@ -94,6 +94,33 @@ std::vector<QueueLogs> FindQueues(const format::Catalog& c) {
   return out;
 }
 
+// ---------------------------------------------------------------- streams
+
+bool StreamShardOf(const format::CatalogEntry& e, std::string* stream, uint32_t* shard) {
+  // The properties engine/streams/stream.cc gives each shard log.
+  const std::string* name = format::FindProp(e, "stream");
+  if (name == nullptr || !format::ParsePropU32(format::FindProp(e, "shard"), shard)) return false;
+  *stream = *name;
+  return true;
+}
+
+std::vector<StreamLogs> FindStreams(const format::Catalog& c) {
+  std::vector<StreamLogs> out;
+  for (const format::CatalogEntry& e : c.logs) {
+    std::string name;
+    uint32_t shard = 0;
+    if (!StreamShardOf(e, &name, &shard)) continue;
+    auto it = std::find_if(out.begin(), out.end(),
+                           [&](const StreamLogs& s) { return s.name == name; });
+    if (it == out.end()) {
+      out.push_back(StreamLogs{name, {}});
+      it = out.end() - 1;
+    }
+    it->shards[shard] = &e;
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- files
 
 Status ReadOnlyFile::Open(const std::string& path, std::unique_ptr<ReadOnlyFile>* out) {

@@ -58,6 +58,19 @@ struct QueueLogs {
 // The queues of a catalog, in the order their first log appears. Pointers into `c`.
 std::vector<QueueLogs> FindQueues(const format::Catalog& c);
 
+// ---- streams (engine/streams/stream.h): one log per shard, with properties stream=<name> and
+// shard=<n> ----
+
+// Whether `e` is a stream's shard log; if so, which stream and shard.
+bool StreamShardOf(const format::CatalogEntry& e, std::string* stream, uint32_t* shard);
+
+struct StreamLogs {
+  std::string name;
+  std::map<uint32_t, const format::CatalogEntry*> shards;  // shard -> its log, pointers into `c`
+};
+// The streams of a catalog, in the order their first shard log appears.
+std::vector<StreamLogs> FindStreams(const format::Catalog& c);
+
 // ---- files ----
 
 // A file open for reading (O_RDONLY); its size is taken when opened.

@@ -6,6 +6,7 @@
 
 #include "engine/inspect/inspect.h"
 #include "engine/inspect/segment_reader.h"
+#include "engine/inspect/verify_checkpoints.h"
 #include "format/delete_index_format.h"
 #include "format/queue_format.h"
 #include "io/file_util.h"
@@ -138,6 +139,8 @@ class Verifier {
   uint64_t segment_size_ = 0;              // of the one being verified, when listed
   uint64_t last_reported_ = 0;
   LogRole role_ = LogRole::kPlain;         // of the log being verified
+  std::map<uint64_t, SeqNo> next_seq_;     // by log id: where each log goes on, when known
+  inspect_internal::CheckpointFiles checkpoints_;  // read before the logs are verified
   size_t record_problems_ = 0;             // malformed queue records found in it
 };
 
@@ -150,6 +153,7 @@ Status Verifier::Run(const std::string& dir) {
     return Status::OK();
   }
   SEGLOG_RETURN_IF_ERROR(s);
+  checkpoints_.Read(dir, catalog, &out_->problems);
 
   // List every log first, so that progress knows the total.
   std::vector<std::pair<std::string, LogDirListing>> listings;
@@ -188,6 +192,7 @@ Status Verifier::Run(const std::string& dir) {
   for (size_t i = 0; i < catalog.logs.size(); ++i) {
     VerifyLog(catalog.logs[i], listings[i].first, listings[i].second);
   }
+  checkpoints_.Check(next_seq_, &out_->problems);
   return Status::OK();
 }
 
@@ -215,6 +220,9 @@ void Verifier::VerifyLog(const format::CatalogEntry& e, const std::string& log_d
   role_ = inspect_internal::RoleOf(e);
   record_problems_ = 0;
   std::optional<SeqNo> prev_last;
+  // Where the log goes on: 0 without segments, else after the last one, when it was read whole.
+  SeqNo next(0);
+  bool next_known = true;
   size_t i = 0;
   for (const auto& [base, path] : files.segments) {
     const bool last = ++i == files.segments.size();
@@ -231,6 +239,10 @@ void Verifier::VerifyLog(const format::CatalogEntry& e, const std::string& log_d
     SegmentOutcome o;
     VerifySegment(path, base, e.log_id, last, &o);
     prev_last = o.sealed ? o.last_seq : std::nullopt;
+    if (last) {
+      next_known = o.complete;
+      next = o.last_seq ? *o.last_seq + 1 : base;
+    }
     if (auto it = files.indexes.find(base); it != files.indexes.end()) {
       VerifyIndex(it->second, base, o);
     }
@@ -246,6 +258,7 @@ void Verifier::VerifyLog(const format::CatalogEntry& e, const std::string& log_d
         std::to_string(record_problems_ - kMaxRecordProblems) +
             " more malformed queue records in this log, not listed");
   }
+  if (next_known) next_seq_[e.log_id] = next;
   if (role_ == LogRole::kQueueJournal) VerifySnapshot(log_dir, files);
 }
 

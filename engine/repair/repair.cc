@@ -74,14 +74,11 @@ void Classify(const format::CatalogEntry& e, LogRepair* l) {
       return;
     case inspect_internal::LogRole::kPlain: break;
   }
-  // Streams name their shard logs "stream:<name>/<shard>" with these properties
-  // (engine/streams/stream.cc).
-  const std::string* stream = format::FindProp(e, "stream");
-  const std::string* shard = format::FindProp(e, "shard");
+  std::string stream;
   uint32_t n = 0;
-  if (stream != nullptr && format::ParsePropU32(shard, &n)) {
+  if (inspect_internal::StreamShardOf(e, &stream, &n)) {
     l->kind = LogKind::kStreamShard;
-    l->owner = *stream;
+    l->owner = stream;
     l->shard = n;
   }
 }

@@ -1,3 +1,8 @@
+// engine/repair: `seglog repair`. It owns rewriting damaged segments and journaling the lost
+// ids of queue messages; it may use engine/inspect (to find the damage), engine/queues (the
+// delete index and journal), engine/log, io and format, and is used only by tools/. This is its
+// main header.
+//
 // `seglog repair DIR`: makes a damaged store usable again, keeping every intact batch, and says
 // exactly which sequence numbers (message ids) were lost.
 //

@@ -1,3 +1,9 @@
+// engine/streams: Kinesis-style streams on the storage core. It owns streams, their shards
+// (one Log each), hash-key routing (hash_key.h), stream iterators, retention of shard data and
+// consumer checkpoints (the CHECKPOINTS file, format/checkpoint_format.h); it may use
+// engine/log, io and format, and is used by engine/capi (never by queues, inspect or repair,
+// which know a stream's shard logs only by their catalog properties). This is its main header.
+//
 // Streams: Amazon Kinesis Data Streams semantics on the storage core.
 //
 // A stream has N shards (1 to 1,024); each shard is one Log of the store, named
