@@ -286,7 +286,8 @@ class Log {
   // and published under mu_ by the appending thread itself, and pending_ stays empty.
   ActiveSegmentFile active_file_;
   std::shared_ptr<Segment> active_;
-  // How far records have got: assigned, written, durable, marked, published (positions.h).
+  // How far records have got: assigned, written, durable, marked, published (positions.h;
+  // its published_seq is an atomic that readers load without mu_).
   Positions pos_;
   uint64_t last_indexed_ = 0;  // offset of the last index entry
   TimestampMs last_ts_;        // never decreasing
