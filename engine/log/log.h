@@ -1,3 +1,15 @@
+// The log room (engine/log/, README.md "Architecture") owns the log core: segment files and
+// their list, logs (append, group commit, recovery, readers, retention, compaction), the store
+// and its catalog, options, the clock, the store's background threads (scheduler.h) and every
+// file name (layout.h). It may use io/ and format/ only; streams, queues, inspect, repair, the
+// C API and tools are built on it, never the other way round.
+//
+// A Log is made of: ActiveSegmentFile (active_segment.h: the active segment's file, writable
+// mapping and write-behind), Positions (positions.h: assigned / written / durable / published),
+// SegmentSet (segment_set.h: the segment list and its lookups), Segment (segment.h: one file),
+// LogIterator (log_iterator.h: readers). log.cc holds opening, recovery, writing and retention;
+// compaction.cc holds RewriteSegment.
+//
 // Log: a durable, append-only sequence of records in segment files. Every stream shard and
 // every queue is one Log. A log knows records, sequence numbers and time; nothing else.
 //
@@ -32,9 +44,13 @@
 #include <thread>
 #include <vector>
 
+#include "engine/log/active_segment.h"
+#include "engine/log/log_iterator.h"
 #include "engine/log/options.h"
+#include "engine/log/positions.h"
 #include "engine/log/scheduler.h"
 #include "engine/log/segment.h"
+#include "engine/log/segment_set.h"
 #include "format/segment_format.h"
 #include "format/status.h"
 #include "format/types.h"
@@ -44,7 +60,6 @@ namespace seglog {
 
 class Clock;
 class MapCache;
-class LogIterator;
 class SpaceReserve;
 
 struct LogStats {
@@ -188,8 +203,8 @@ class Log {
   // An iterator from the first record with timestamp >= t.
   Status NewIteratorAtTime(TimestampMs t, std::unique_ptr<LogIterator>* out);
 
-  SeqNo first_seq() const { return SeqNo(first_seq_.load(std::memory_order_acquire)); }
-  SeqNo next_seq() const { return SeqNo(published_next_.load(std::memory_order_acquire)); }
+  SeqNo first_seq() const { return segments_.first_seq(); }
+  SeqNo next_seq() const { return pos_.published(); }
   LogStats Stats() const;
   const LogOptions& options() const { return opt_; }
   const std::string& dir() const { return env_.dir; }
@@ -213,9 +228,10 @@ class Log {
   // active segment, grows an empty one or seals it and starts the next. Sticky on failure
   // unless nothing was written. REQUIRES: mu_ held, no leader, not syncing, pending empty.
   Status RollLocked(uint64_t need);
-  // First append after recovery: allocates the recovered tail's blocks again (no new space:
-  // they are there) and maps it for writes, where mapped writes apply.
-  void MapRecoveredTailLocked();
+  // Whether small appends are copied into a writable mapping of the active segment.
+  bool MappedWritesApply() const {
+    return env_.mapped_writes && opt_.durability != Durability::kAlways;
+  }
   // At Close, after the final sync: a last durable mark, written and synced.
   Status WriteCloseMarkLocked(std::unique_lock<std::mutex>& l);
   // Makes `seg` (writable through `file`) the active segment, last in the segment list; the
@@ -226,6 +242,15 @@ class Log {
   // Grows the (empty) active segment's file to `capacity` in place. REQUIRES: as above and
   // no records in the active segment.
   Status GrowEmptyActiveLocked(uint64_t capacity, bool* wrote);
+  // Append's steps. MakeRoomLocked: rolls, grows or creates the active segment until a batch
+  // of up to `max_len` bytes fits; *released when it let go of `l` meanwhile.
+  Status MakeRoomLocked(std::unique_lock<std::mutex>& l, size_t max_len, bool* released);
+  // Encodes `in` (after a durable mark, when one is due) into pending_, indexes it and moves
+  // pos_.assigned past it; *len: the batch's encoded size. On failure nothing is assigned.
+  Status EncodeBatchLocked(const std::vector<format::RecordInput>& in, size_t* len);
+  // Waits until pos_ says the batch ending before `mine` is written (kAlways: durable),
+  // leading the write when nobody is. Sticky errors and Close end the wait.
+  Status GroupCommitLocked(std::unique_lock<std::mutex>& l, SeqNo mine);
   // Writes (and under kAlways syncs) everything pending. REQUIRES: lock held, !leader_active_.
   // Releases the lock during I/O.
   void LeadWriteLocked(std::unique_lock<std::mutex>& l);
@@ -233,11 +258,8 @@ class Log {
   // where one write(2) per append and stores through the mapping cost the same on the
   // development VM (BENCHMARKS.md, "Mapped writes"); below it the syscall dominates.
   static constexpr size_t kMaxMappedAppend = 4096;
-  // Under kNone/kInterval: when `end` is far enough past writeback_off_, the range whose
-  // writeback to start ([*from, *to)) and advances writeback_off_; else leaves them alone.
-  void NextWritebackLocked(uint64_t end, uint64_t* from, uint64_t* to);
   // Copies the batch just encoded into pending_ to the mapping at `off` and publishes it.
-  // REQUIRES: mu_ held, wmap_ set, pending_ holds exactly that batch.
+  // REQUIRES: mu_ held, active_file_ mapped, pending_ holds exactly that batch.
   void CopyToMappingLocked(uint64_t off, SeqNo next);
   Status SyncLocked(std::unique_lock<std::mutex>& l);
   // The interval sync task: syncs what was written since the last sync.
@@ -251,10 +273,6 @@ class Log {
                              const std::shared_ptr<const io::MappedFile>& map,
                              const std::vector<bool>& keeps, uint64_t kept,
                              uint64_t* kept_bytes);
-  // Segment list (readers): the segment holding `seq`, or the first after it; nullptr if none.
-  std::shared_ptr<Segment> SegmentFor(SeqNo seq) const;
-  std::shared_ptr<Segment> SegmentAfter(const Segment* s) const;
-  std::shared_ptr<Segment> SegmentForTime(TimestampMs t) const;
 
   const Env env_;
   const LogOptions opt_;
@@ -264,18 +282,14 @@ class Log {
   std::condition_variable cv_;
   Status error_;               // sticky
   bool closed_ = false;
-  std::unique_ptr<io::WritableFile> file_;  // the active segment's
-  // The active segment's writable mapping, when appends are copied into it (mapped_writes):
-  // then every append is written and published under mu_, by the appending thread itself,
-  // and pending_ stays empty. Null otherwise.
-  std::unique_ptr<io::WritableMapping> wmap_;
-  uint64_t prefaulted_ = 0;    // wmap_ is faulted in for writing below this offset
-  uint64_t writeback_off_ = 0; // writeback was started for the active segment below this
+  // The active segment's file and writable mapping. When mapped, every small append is copied
+  // and published under mu_ by the appending thread itself, and pending_ stays empty.
+  ActiveSegmentFile active_file_;
   std::shared_ptr<Segment> active_;
-  uint64_t capacity_ = 0;      // preallocated size of the active segment
-  uint64_t write_off_ = 0;     // end of the bytes assigned (written or pending)
+  // How far records have got: assigned, written, durable, marked, published (positions.h;
+  // its published_seq is an atomic that readers load without mu_).
+  Positions pos_;
   uint64_t last_indexed_ = 0;  // offset of the last index entry
-  SeqNo next_seq_;             // next sequence to assign
   TimestampMs last_ts_;        // never decreasing
   TimestampMs seg_first_ts_;   // active segment's first record's ts
   uint64_t seg_records_ = 0;   // active segment's record count
@@ -286,90 +300,22 @@ class Log {
   uint64_t pending_off_ = 0;
   bool leader_active_ = false;
   bool syncing_ = false;
-  SeqNo written_next_;         // every seq below is in the kernel
-  SeqNo durable_next_;         // every seq below is synced
-  // Durable marks (SPEC.md 8.1), offsets in the active segment: bytes below written_off_ are
-  // in the kernel, below durable_off_ synced; the newest mark written says marked_off_. A
-  // mark goes out with the next append whenever durable_off_ > marked_off_.
-  uint64_t written_off_ = 0;
-  uint64_t durable_off_ = 0;
-  uint64_t marked_off_ = 0;
-  bool map_pending_ = false;   // the recovered tail is not mapped for writes yet
   bool dir_ready_ = false;     // the log's directory exists
   uint64_t appends_ = 0, syncs_ = 0, writes_ = 0, mapped_appends_ = 0;
 
-  // ---- segment list, guarded by seg_mu_ (never held while taking mu_) ----
-  mutable std::mutex seg_mu_;
-  std::deque<std::shared_ptr<Segment>> segments_;
+  // What every segment of this log is made with.
+  const Segment::Params seg_params_;
+  // The segment list, under its own (leaf) lock: taken while mu_ or maint_mu_ may be held.
+  SegmentSet segments_;
 
   // Serialises compaction and retention (which both change the segment files), outermost:
-  // taken before mu_ or seg_mu_, never while holding them. Held during their file I/O.
+  // taken before mu_ or the segment list's lock, never while holding them. Held during their
+  // file I/O.
   std::mutex maint_mu_;
-
-  std::atomic<uint64_t> first_seq_{0};
-  std::atomic<uint64_t> published_next_{0};
-
   // ---- interval sync: a task on env_.scheduler (or on own_scheduler_ without one) ----
   std::unique_ptr<Scheduler> own_scheduler_;
   Scheduler* scheduler_ = nullptr;
   Scheduler::TaskId sync_task_ = 0;  // 0: none
-};
-
-// Reads a log in sequence order. Not thread-safe; one per reader.
-// The views in a returned RecordView stay valid until the next call to Next() or the
-// iterator's destruction (the segment stays mapped meanwhile, even if retention removes it).
-class LogIterator {
- public:
-  // OK with *r filled; NoMore when caught up (a later call sees later appends); Corruption
-  // naming file and offset on a bad batch.
-  Status Next(RecordView* r);
-  // Like Next, but the views of every record returned by NextRetaining since the last Next()
-  // or ReleaseHeld() stay valid too (their mappings and buffers are held): for returning
-  // a batch of records at once.
-  Status NextRetaining(RecordView* r);
-  void ReleaseHeld();
-  // Gives back `r`, the record just returned: the next call returns it again (its views stay
-  // valid until then). For callers that read one record too many.
-  void Unget(const RecordView& r);
-  // NextRetaining in bulk: appends to *out up to `max_records` (>= 1) records: the one
-  // NextRetaining would return and, in one go, those after it in the same batch. OK with at
-  // least one appended; else what NextRetaining returns, with nothing appended. A malformed
-  // record ends the run early; the next call reports it.
-  Status NextRetainingMany(size_t max_records, std::vector<RecordView>* out);
-  // Goes back to `r`, one of the records the last NextRetainingMany appended: the next call
-  // returns it and those after it again (their views stay valid until then).
-  void Rewind(const RecordView& r);
-  // Sequence number the next record will have at least.
-  SeqNo position() const { return next_; }
-
- private:
-  friend class Log;
-  LogIterator(Log* log, SeqNo from) : log_(log), next_(from) {}
-  Status Position();  // finds the segment and batch for next_
-  Status Step(RecordView* r);
-  void DropMap();  // lets go of map_, or holds it while retaining
-
-  Log* log_;
-  SeqNo next_;
-  std::shared_ptr<Segment> seg_;
-  std::shared_ptr<const io::MappedFile> map_;
-  uint64_t off_ = 0;  // next batch in seg_
-  format::BatchHeader batch_;
-  format::RecordCursor cursor_;
-  bool in_batch_ = false;
-  ByteBuffer scratch_;
-  bool scratch_busy_ = false;  // scratch_ holds the current (compressed) batch's records
-  bool retaining_ = false;
-  bool has_unget_ = false;
-  Status sticky_;  // a bad batch: reported by every later call
-  RecordView unget_;
-  // Where the last NextRetainingMany's bulk run started, for Rewind: the cursor just after its
-  // first record, and that record's sequence number.
-  format::RecordCursor mark_;
-  bool mark_in_batch_ = false;
-  SeqNo mark_seq_;
-  std::vector<std::shared_ptr<const io::MappedFile>> held_maps_;
-  std::vector<ByteBuffer> held_scratch_;
 };
 
 }  // namespace seglog

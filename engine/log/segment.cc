@@ -85,19 +85,20 @@ Status ReadSegmentTrailer(const std::string& path, format::SegmentTrailer* t) {
   return Status::OK();
 }
 
-Segment::Segment(std::string dir, SeqNo base, MapCache* cache, uint32_t index_interval)
-    : path_(dir + "/" + SegmentFileName(base)),
-      index_path_(dir + "/" + IndexFileName(base)),
+Segment::Segment(const Params& p, SeqNo base)
+    : path_(p.dir + "/" + SegmentFileName(base)),
+      index_path_(p.dir + "/" + IndexFileName(base)),
       base_(base),
-      cache_(cache),
-      index_interval_(index_interval == 0 ? 1 : index_interval) {}
+      cache_(p.cache),
+      index_interval_(p.index_interval == 0 ? 1 : p.index_interval),
+      fs_(p.fs),
+      read_only_(p.read_only) {}
 
 Segment::~Segment() { cache_->Erase(this); }
 
-std::shared_ptr<Segment> Segment::SealedUnchecked(std::string dir, SeqNo base, SeqNo last_seq,
-                                                  uint64_t log_id, MapCache* cache,
-                                                  uint32_t index_interval) {
-  std::shared_ptr<Segment> s(new Segment(std::move(dir), base, cache, index_interval));
+std::shared_ptr<Segment> Segment::SealedUnchecked(const Params& p, SeqNo base, SeqNo last_seq,
+                                                  uint64_t log_id) {
+  std::shared_ptr<Segment> s(new Segment(p, base));
   s->log_id_ = log_id;
   s->expected_last_ = last_seq;
   s->sealed_.store(true, std::memory_order_release);
@@ -141,10 +142,9 @@ Status Segment::Check() {
   return Status::OK();
 }
 
-std::shared_ptr<Segment> Segment::Sealed(std::string dir, SeqNo base,
-                                         const format::SegmentTrailer& t, MapCache* cache,
-                                         uint32_t index_interval) {
-  std::shared_ptr<Segment> s(new Segment(std::move(dir), base, cache, index_interval));
+std::shared_ptr<Segment> Segment::Sealed(const Params& p, SeqNo base,
+                                         const format::SegmentTrailer& t) {
+  std::shared_ptr<Segment> s(new Segment(p, base));
   s->trailer_ = t;
   s->published_end_.store(t.data_end.value(), std::memory_order_relaxed);
   s->checked_.store(true, std::memory_order_release);
@@ -152,11 +152,10 @@ std::shared_ptr<Segment> Segment::Sealed(std::string dir, SeqNo base,
   return s;
 }
 
-std::shared_ptr<Segment> Segment::Active(std::string dir, SeqNo base,
+std::shared_ptr<Segment> Segment::Active(const Params& p, SeqNo base,
                                          std::shared_ptr<const io::MappedFile> map,
-                                         FileOffset end, std::vector<IndexEntry> index,
-                                         MapCache* cache, uint32_t index_interval) {
-  std::shared_ptr<Segment> s(new Segment(std::move(dir), base, cache, index_interval));
+                                         FileOffset end, std::vector<IndexEntry> index) {
+  std::shared_ptr<Segment> s(new Segment(p, base));
   s->active_map_ = std::move(map);
   s->index_ = std::move(index);
   s->index_loaded_ = true;

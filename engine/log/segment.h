@@ -61,21 +61,28 @@ Status ReadSegmentTrailer(const std::string& path, format::SegmentTrailer* t);
 
 class Segment {
  public:
+  // What every segment of a log is made with: construction takes all of it, nothing is set
+  // afterwards.
+  struct Params {
+    std::string dir;               // the log's directory
+    MapCache* cache = nullptr;     // bounds the sealed segments' mappings; not owned
+    uint32_t index_interval = 0;   // bytes between index entries (0 counts as 1)
+    io::FileSystem* fs = nullptr;  // writes rebuilt index files; not owned
+    bool read_only = false;        // read-only stores never write index files
+  };
+
   // A sealed segment known by name only: its header and trailer are read and checked on first
   // use (Check), so that opening a log costs the same however many segments it has.
   // `last_seq` is what the next segment's name implies.
-  static std::shared_ptr<Segment> SealedUnchecked(std::string dir, SeqNo base, SeqNo last_seq,
-                                                  uint64_t log_id, MapCache* cache,
-                                                  uint32_t index_interval);
+  static std::shared_ptr<Segment> SealedUnchecked(const Params& p, SeqNo base, SeqNo last_seq,
+                                                  uint64_t log_id);
   // A segment whose trailer was read and checked.
-  static std::shared_ptr<Segment> Sealed(std::string dir, SeqNo base,
-                                         const format::SegmentTrailer& t, MapCache* cache,
-                                         uint32_t index_interval);
+  static std::shared_ptr<Segment> Sealed(const Params& p, SeqNo base,
+                                         const format::SegmentTrailer& t);
   // The active segment: mapped whole (`map`), writable, data up to `end` published.
-  static std::shared_ptr<Segment> Active(std::string dir, SeqNo base,
+  static std::shared_ptr<Segment> Active(const Params& p, SeqNo base,
                                          std::shared_ptr<const io::MappedFile> map,
-                                         FileOffset end, std::vector<format::IndexEntry> index,
-                                         MapCache* cache, uint32_t index_interval);
+                                         FileOffset end, std::vector<format::IndexEntry> index);
   ~Segment();
 
   const std::string& path() const { return path_; }
@@ -133,12 +140,8 @@ class Segment {
   bool removed() const { return removed_.load(std::memory_order_acquire); }
   void MarkRemoved() { removed_.store(true, std::memory_order_release); }
 
-  // Read-only stores must not rewrite index files.
-  void set_read_only(bool ro) { read_only_ = ro; }
-  void set_file_system(io::FileSystem* fs) { fs_ = fs; }
-
  private:
-  Segment(std::string dir, SeqNo base, MapCache* cache, uint32_t index_interval);
+  Segment(const Params& p, SeqNo base);
   // REQUIRES: mu_ held. Loads (and checks) the index of a sealed segment, rebuilding it from
   // the segment when missing or wrong.
   Status LoadIndexLocked(const std::shared_ptr<const io::MappedFile>& map);
@@ -153,8 +156,8 @@ class Segment {
   const SeqNo base_;
   MapCache* const cache_;
   const uint32_t index_interval_;
-  io::FileSystem* fs_ = nullptr;
-  bool read_only_ = false;
+  io::FileSystem* const fs_;
+  const bool read_only_;
 
   std::atomic<uint64_t> published_end_{format::kSegmentHeaderSize};
   std::atomic<bool> sealed_{false};
