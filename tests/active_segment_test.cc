@@ -81,7 +81,8 @@ TEST_F(ActiveSegmentFileTest, SealCutsTheFileAndEndsItWithTheTrailer) {
   ASSERT_TRUE(file_
                   .SealWithTrailer(4096, ByteView(reinterpret_cast<const uint8_t*>(
                                                       trailer.data()),
-                                                  trailer.size()))
+                                                  trailer.size()),
+                                  /*data_durable=*/false)
                   .ok());
   EXPECT_EQ(file_.mapping(), nullptr);  // no store may reach a cut file
   uint64_t size = 0;

@@ -63,12 +63,17 @@ void ActiveSegmentFile::CopyIn(uint64_t off, ByteView bytes) {
   }
 }
 
-Status ActiveSegmentFile::SealWithTrailer(uint64_t data_end, ByteView trailer) {
+Status ActiveSegmentFile::SealWithTrailer(uint64_t data_end, ByteView trailer,
+                                          bool data_durable) {
   wmap_.reset();  // no store may reach the file once it is cut
-  // Cut the file so that the trailer will end it, then write the trailer and sync both in one
-  // fdatasync. A crash before that sync completes leaves a file ending in zeros or in a torn
-  // trailer: no valid trailer, so recovery scans it as the unsealed tail and stops at the end
-  // of the last batch (the bytes after it were never written, or were zeroed by recovery).
+  // A valid trailer makes recovery trust the whole segment without reading it (SPEC.md 13.3),
+  // so no trailer may reach the disk before the data it ends: a power loss can keep any
+  // subset of the pages written since the last fdatasync, the trailer's among them. So the
+  // data is synced first (kInterval and kNone; under kAlways it already is).
+  if (!data_durable) SEGLOG_RETURN_IF_ERROR(file_->Sync());
+  // Then cut the file so that the trailer will end it, write the trailer and sync. A crash
+  // before that sync completes leaves a file ending in zeros or in a torn trailer: no valid
+  // trailer, so recovery scans it as the unsealed tail, all of whose batches are durable now.
   SEGLOG_RETURN_IF_ERROR(file_->Truncate(data_end + trailer.size()));
   return file_->WriteAndSync(FileOffset(data_end), trailer);
 }

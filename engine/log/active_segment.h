@@ -52,9 +52,10 @@ class ActiveSegmentFile {
   // them alone.
   void NextWriteback(uint64_t end, uint64_t* from, uint64_t* to);
 
-  // Seals: unmaps (no store may reach the file once it is cut), cuts the file at `data_end`
-  // plus the trailer, writes `trailer` there and fdatasyncs both at once.
-  Status SealWithTrailer(uint64_t data_end, ByteView trailer);
+  // Seals: unmaps (no store may reach the file once it is cut), fdatasyncs the data unless
+  // `data_durable` (it must be durable before a trailer can reach the disk), cuts the file at
+  // `data_end` plus the trailer, writes `trailer` there and fdatasyncs it.
+  Status SealWithTrailer(uint64_t data_end, ByteView trailer, bool data_durable);
   // No more stores through the mapping (the file is about to change size).
   void Unmap() { wmap_.reset(); }
   // Hands the file over (to a Reset of the same segment grown in place).

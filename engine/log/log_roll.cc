@@ -119,9 +119,10 @@ Status Log::SealActiveLocked() {
   t.data_end = FileOffset(pos_.assigned.off);
   uint8_t buf[kSegmentTrailerSize];
   format::EncodeSegmentTrailer(t, buf);
-  SEGLOG_RETURN_IF_ERROR(
-      active_file_.SealWithTrailer(pos_.assigned.off, ByteView(buf, sizeof(buf))));
-  ++syncs_;
+  const bool data_durable = pos_.durable.off >= pos_.assigned.off;
+  SEGLOG_RETURN_IF_ERROR(active_file_.SealWithTrailer(pos_.assigned.off,
+                                                      ByteView(buf, sizeof(buf)), data_durable));
+  syncs_ += data_durable ? 1 : 2;
   active_->MarkSealed(t);
   // The index is derived data: if writing it fails, readers rebuild it from the segment.
   (void)active_->WriteIndex(env_.fs);
