@@ -27,11 +27,14 @@
 #include "engine/log/store.h"
 #include "engine/streams/stream.h"
 #include "io/file_util.h"
+#include "tests/support/engine_fixture.h"
 #include "tests/support/test_util.h"
 
 namespace seglog {
 namespace {
 
+using testing::CloseEngine;
+using testing::OpenEngine;
 using testing::View;
 
 constexpr char kEnv[] = "SEGLOG_FULL_DISK_DIR";
@@ -82,22 +85,9 @@ class FullDisk : public ::testing::Test {
   }
 
   void Open() {
-    ASSERT_OK(Store::Open(dir_, StoreOptions{}, &store_));
-    StreamsOptions so;
-    so.retention_check_interval_ms = 0;
-    streams_ = std::make_unique<Streams>(store_.get(), so);
-    QueuesOptions qo;
-    qo.maintenance_interval_ms = 0;  // the tests run maintenance themselves, when they say
-    queues_ = std::make_unique<Queues>(store_.get(), qo);
+    ASSERT_OK(OpenEngine(dir_, StoreOptions{}, &store_, &streams_, &queues_));
   }
-  void Close() {
-    queues_.reset();
-    streams_.reset();
-    if (store_) {
-      EXPECT_OK(store_->Close());
-    }
-    store_.reset();
-  }
+  void Close() { CloseEngine(&store_, &streams_, &queues_); }
   void Reopen() {
     Close();
     Open();

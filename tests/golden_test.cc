@@ -22,12 +22,15 @@
 #include "engine/queues/queue.h"
 #include "engine/log/store.h"
 #include "engine/streams/stream.h"
+#include "tests/support/engine_fixture.h"
 #include "tests/support/test_util.h"
 
 namespace seglog {
 namespace {
 
 using json = nlohmann::json;
+using testing::CloseEngine;
+using testing::OpenEngine;
 using testing::RunCommand;
 using testing::Str;
 using testing::TempDir;
@@ -52,22 +55,9 @@ class GoldenTest : public ::testing::Test {
     so.create_if_missing = false;
     so.read_only = read_only;
     so.clock = &clock_;
-    ASSERT_OK(Store::Open(dir(), so, &store_));
-    StreamsOptions sto;
-    sto.retention_check_interval_ms = 0;
-    QueuesOptions qo;
-    qo.maintenance_interval_ms = 0;
-    streams_ = std::make_unique<Streams>(store_.get(), sto);
-    queues_ = std::make_unique<Queues>(store_.get(), qo);
+    ASSERT_OK(OpenEngine(dir(), so, &store_, &streams_, &queues_));
   }
-  void Close() {
-    queues_.reset();
-    streams_.reset();
-    if (store_) {
-      EXPECT_OK(store_->Close());
-    }
-    store_.reset();
-  }
+  void Close() { CloseEngine(&store_, &streams_, &queues_); }
 
   // Opens the store and checks everything that reading alone can see.
   void OpenAndCheck(bool read_only) {

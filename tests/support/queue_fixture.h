@@ -17,6 +17,7 @@
 #include "engine/log/store.h"
 #include "tests/support/fault_fs.h"
 #include "io/file_util.h"
+#include "tests/support/engine_fixture.h"
 #include "tests/support/test_util.h"
 
 namespace seglog::testing {
@@ -30,18 +31,9 @@ class QueueTest : public ::testing::Test {
     StoreOptions so;
     so.clock = &clock_;
     so.file_system = fs_;
-    ASSERT_OK(Store::Open(dir_.path(), so, &store_));
-    QueuesOptions qo;
-    qo.maintenance_interval_ms = 0;
-    queues_ = std::make_unique<Queues>(store_.get(), qo);
+    ASSERT_OK(OpenEngine(dir_.path(), so, &store_, nullptr, &queues_));
   }
-  void Close() {
-    queues_.reset();
-    if (store_) {
-      EXPECT_OK(store_->Close());
-    }
-    store_.reset();
-  }
+  void Close() { CloseEngine(&store_, nullptr, &queues_); }
   void Reopen() {
     Close();
     Open();
