@@ -74,7 +74,7 @@ void Scheduler::Run() {
     running_ = 0;
     if (task.cancelled) {
       tasks_.erase(id);
-    } else if (tasks_.count(id) != 0) {
+    } else {  // nobody else erases a running task: Cancel waits for the run to end
       heap_.emplace(std::chrono::steady_clock::now() + task.period, id);
     }
     done_.notify_all();

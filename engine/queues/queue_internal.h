@@ -1,0 +1,177 @@
+// The queues room's own header (not for other rooms): the Queue class behind Queues, shared by
+// the files that implement it - queue.cc (opening, sends, deletes, the public calls),
+// queue_receive.cc (receives, deliveries, dead-letter moves), queue_redrive.cc and
+// queue_maintenance.cc (compaction, expiry, snapshots).
+#pragma once
+
+#include <algorithm>
+#include <cassert>
+#include <atomic>
+#include <chrono>
+#include <random>
+#include <shared_mutex>
+#include <utility>
+
+#include "engine/log/clock.h"
+#include "engine/log/digest.h"
+#include "engine/log/log.h"
+#include "engine/log/writer_first_lock.h"
+#include "engine/queues/delete_index.h"
+#include "engine/queues/delivery_state.h"
+#include "engine/queues/message_iterators.h"
+#include "engine/queues/queue_receipt.h"
+#include "engine/queues/queue_validate.h"
+#include "format/catalog_format.h"
+#include "engine/queues/queue.h"
+
+namespace seglog {
+
+namespace queue_internal {
+inline ByteView AsBytes(std::string_view s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+inline std::string_view AsChars(ByteView b) {
+  return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
+}  // namespace queue_internal
+
+// ---------------------------------------------------------------------------------------
+// Queue: one queue's logs, locks and delivery state
+//
+// Lifetime: created on first use by Queues::Find and kept in Queues::open_ (shared: a call in
+// progress holds it) until the queue is deleted or the Queues object goes. Concurrency: every
+// call holds op_mu shared (Delete holds it exclusively, so the logs are not dropped under
+// one); the delivery state, the dedup waits and long polls are under mu; the log appends and
+// journal writes happen outside mu. Durability: a send is durable when its append returns
+// (under the queue's durability); deletes and receive counts are journaled (delete index)
+// before the call returns; in-flight state is volatile (rebuilt by Recover).
+class Queues::Queue {
+ public:
+  using Pick = DeliveryState::Pick;
+  using Publish = DeliveryState::Publish;
+
+  Queue(Queues* queues, std::string queue_name, const QueueConfig& config, uint64_t message_log_id,
+        Clock* queue_clock)
+      : name(std::move(queue_name)),
+        cfg(config),
+        owner_(queues),
+        log_id_(message_log_id),
+        clock_(queue_clock),
+        epoch_(std::random_device{}()),
+        state_(config.type == QueueType::kFifo,
+               [this](uint64_t id) { return del->ReceiveCount(SeqNo(id)); }) {}
+
+  // What Queues (open, delete, close) uses.
+  const std::string name;
+  const QueueConfig cfg;
+  Log* log = nullptr;      // set once by Queues::Find
+  Log* journal = nullptr;  // set once by Queues::Find
+  std::unique_ptr<DeleteIndex> del;  // null once the queue is deleted (under op_mu exclusive)
+  std::mutex mu;
+  std::condition_variable cv;        // receivers waiting for a message (long polls)
+  std::condition_variable dedup_cv;  // senders waiting for a repeat's outcome
+  bool dropped = false;              // guarded by mu
+  bool closing = false;              // guarded by mu
+  // Held shared by every operation, exclusively by Delete: the logs are not dropped under one.
+  // Writer-first, as a stream's: a Delete does not starve behind steady sends and receives.
+  WriterFirstLock op_mu;
+  MessageIterators iters;
+
+  bool fifo() const { return cfg.type == QueueType::kFifo; }
+  int64_t Now() const { return clock_->NowMs().value(); }
+
+  Status Recover();
+  Status Send(std::span<const SendEntry> entries, std::vector<SendResult>* results,
+              std::span<const format::QueueMessageHeader> moved = {});
+  Status Receive(const ReceiveOptions& opt, std::vector<ReceivedMessage>* out);
+  Status DeleteMessages(std::span<const std::string_view> receipts, std::vector<Status>* results);
+  Status ChangeVisibility(std::string_view receipt, uint32_t timeout_s);
+  Status Purge();
+  Status Stats(QueueStats* out);
+  Status Redrive(const std::string& target, size_t max_messages, size_t* moved);
+  Status Compact(size_t* rewritten, size_t* removed);
+  Status Maintain(const QueuesOptions& opt);
+
+ private:
+  // A send's plan: which entries are written, which repeat an earlier one of the batch.
+  struct SendPlan {
+    std::vector<std::string> keys;  // FIFO dedup ids (user sends only)
+    std::vector<format::QueueMessageHeader> headers;
+    std::vector<int> dup_of;        // a repeat of an earlier entry of this batch
+    std::vector<bool> write;
+  };
+  // Records read for a receive's picks (by pick index), and the iterators holding their views.
+  struct PickedRecords {
+    std::vector<RecordView> recs;
+    std::vector<bool> found;
+    std::vector<std::unique_ptr<LogIterator>> iters;
+  };
+  // A receive's picks sorted by what happens to them.
+  struct Outcome {
+    std::vector<size_t> deliver, move, gone;
+    std::vector<format::QueueMessageHeader> headers;  // by pick index (deliver and move)
+  };
+  // Messages on their way to one destination queue.
+  struct Moving {
+    std::vector<SendEntry> entries;
+    std::vector<format::QueueMessageHeader> headers;
+  };
+
+  Status ValidateSend(std::span<const SendEntry> entries) const;
+  void PlanHeaders(std::span<const SendEntry> entries,
+                   std::span<const format::QueueMessageHeader> moved, int64_t now,
+                   SendPlan* plan) const;
+  Status ReserveDedup(int64_t now, SendPlan* plan, std::vector<SendResult>* results);
+  Status AppendPlanned(std::span<const SendEntry> entries, const SendPlan& plan, SeqNo* first);
+  void FinishSend(std::span<const SendEntry> entries, const SendPlan& plan, bool dedup_check,
+                  int64_t now, Status s, SeqNo first, std::vector<SendResult>* results);
+  void PublishLocked(uint64_t first, std::vector<Publish> msgs, int64_t now);
+  void WakeGroupsLocked();
+  void ProcessTimersLocked(int64_t now);
+  void ReleaseLocked(std::span<const Pick> picks);
+
+  Status WaitAndPick(const ReceiveOptions& opt, int64_t vt_ms, int64_t deadline,
+                     std::vector<Pick>* picks, int64_t* now);
+  Status Deliver(std::vector<Pick>& picks, int64_t now, std::vector<ReceivedMessage>* out);
+  Status ReadPicked(const std::vector<Pick>& picks, PickedRecords* read);
+  Status Classify(const std::vector<Pick>& picks, const PickedRecords& read, int64_t now,
+                  bool has_dlq, Outcome* o) const;
+  void AppendDelivered(const std::vector<Pick>& picks, const PickedRecords& read,
+                       const Outcome& o, std::vector<ReceivedMessage>* out) const;
+  Status MoveToDeadLetter(Queue& dlq, const std::vector<Pick>& picks, const PickedRecords& read,
+                          const Outcome& o);
+  Status MoveOut(Queue& to, std::span<const SendEntry> entries,
+                 std::span<const format::QueueMessageHeader> moved);
+
+  Status RedriveBatch(const std::shared_ptr<Queue>& fixed, size_t want,
+                      std::vector<Pick>* skipped, size_t* moved, Status* result, bool* drained);
+  Status RedriveTo(const std::string& dest, const std::shared_ptr<Queue>& fixed, Moving& m,
+                   const std::vector<Pick>& picks, std::vector<Pick>* skipped, size_t* moved);
+
+  Status DecodeReceipt(std::string_view r, QueueReceipt* out) const;
+  Status CutoffSeq(int64_t now, uint64_t* cut);
+  Status Expire();
+  // Compact's writing part: the prefix of wholly dead segments first (it only frees space),
+  // then the rewrites, skipped on a full disk (SPEC.md 13.8: a rewrite needs new space first).
+  Status ApplyCompaction(const std::vector<std::pair<SeqNo, bool>>& rewrites,
+                         uint64_t remove_before, size_t* rw, size_t* rm);
+  // Removes the sealed segments wholly below `hi` (purged), but on FIFO queues none inside
+  // the dedup window; then refills the store's reserve.
+  Status RemovePurged(uint64_t hi);
+  bool IsLive(SeqNo q) {
+    std::lock_guard<std::mutex> l(mu);
+    return state_.IsLive(q.value());
+  }
+
+  Queues* const owner_;
+  const uint64_t log_id_;  // the message log's catalog id (receipts are checked against it)
+  Clock* const clock_;
+  const uint32_t epoch_;   // random per open: receipts of an earlier open are told apart
+  size_t receivers_waiting_ = 0;  // guarded by mu
+  DeliveryState state_;           // guarded by mu
+  std::atomic<int64_t> last_expire_ms_{INT64_MIN / 2};
+  std::map<uint64_t, uint64_t> compaction_seen_;  // segment base -> live count when last checked
+};
+
+
+}  // namespace seglog

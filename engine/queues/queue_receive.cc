@@ -1,0 +1,252 @@
+// Queue: receives, deliveries and moves to a dead-letter queue (engine/queues/queue_internal.h).
+#include "engine/queues/queue_internal.h"
+
+namespace seglog {
+
+using queue_internal::AsBytes;
+using queue_internal::AsChars;
+
+// ---------------------------------------------------------------------------------------
+// Queue: receives (wait and pick -> read the records -> deliver, drop or move)
+
+Status Queues::Queue::Receive(const ReceiveOptions& opt, std::vector<ReceivedMessage>* out) {
+  if (opt.max_messages < 1 || opt.max_messages > kQueueMaxBatch) {
+    return Status::InvalidArgument("max_messages must be 1 to 10, got " +
+                                   std::to_string(opt.max_messages));
+  }
+  if (opt.visibility_timeout_s < -1 ||
+      opt.visibility_timeout_s > static_cast<int32_t>(kQueueMaxVisibilityS)) {
+    return Status::InvalidArgument("visibility timeout must be 0 to 43200 seconds, got " +
+                                   std::to_string(opt.visibility_timeout_s));
+  }
+  if (opt.wait_s < -1 || opt.wait_s > static_cast<int32_t>(kQueueMaxWaitS)) {
+    return Status::InvalidArgument("wait must be 0 to 20 seconds, got " +
+                                   std::to_string(opt.wait_s));
+  }
+  const int64_t vt_ms = 1000ll * (opt.visibility_timeout_s >= 0 ? opt.visibility_timeout_s
+                                                                 : cfg.visibility_timeout_s);
+  const int64_t wait_ms = 1000ll * (opt.wait_s >= 0 ? opt.wait_s : cfg.receive_wait_s);
+  const int64_t deadline = Now() + wait_ms;
+  const size_t before = out->size();
+  for (;;) {
+    // Expired messages are never delivered (Deliver checks each record's time); expiring them
+    // from memory too, at most once a second, frees FIFO groups held by an expired message.
+    if (const int64_t t = Now(); t - last_expire_ms_.load(std::memory_order_relaxed) >= 1000) {
+      last_expire_ms_.store(t, std::memory_order_relaxed);
+      SEGLOG_RETURN_IF_ERROR(Expire());
+    }
+    std::vector<Pick> picks;
+    picks.reserve(opt.max_messages);
+    int64_t now = 0;
+    SEGLOG_RETURN_IF_ERROR(WaitAndPick(opt, vt_ms, deadline, &picks, &now));
+    if (picks.empty()) return Status::OK();
+    SEGLOG_RETURN_IF_ERROR(Deliver(picks, now, out));
+    if (out->size() > before) return Status::OK();
+    // Every pick was expired or moved to the dead-letter queue: look again (each pass takes
+    // at least one message out of the queue, so this ends), then wait out the deadline.
+  }
+}
+
+// Picks messages, waiting until `deadline` for the first (none picked: the wait ended).
+Status Queues::Queue::WaitAndPick(const ReceiveOptions& opt, int64_t vt_ms, int64_t deadline,
+                                  std::vector<Pick>* picks, int64_t* now) {
+  std::unique_lock<std::mutex> l(mu);
+  for (;;) {
+    if (dropped) return Status::NotFound("queue '" + name + "' was deleted");
+    if (closing) return Status::Closed("the store's queues are closing");
+    *now = Now();
+    ProcessTimersLocked(*now);
+    state_.PickMessages(opt.max_messages, *now, vt_ms, picks);
+    WakeGroupsLocked();
+    if (!picks->empty() || *now >= deadline) return Status::OK();
+    // Woken by a send, a clock jump, or the next timer (a delay or visibility timeout).
+    int64_t until = deadline;
+    if (int64_t due = 0; state_.NextTimer(&due)) until = std::min(until, due);
+    ++receivers_waiting_;
+    cv.wait_for(l, std::chrono::milliseconds(std::max<int64_t>(1, until - *now)));
+    --receivers_waiting_;
+  }
+}
+
+// Reads the picked messages' records, then delivers them, drops the expired ones and moves
+// those received too often to the dead-letter queue.
+Status Queues::Queue::Deliver(std::vector<Pick>& picks, int64_t now,
+                              std::vector<ReceivedMessage>* out) {
+  auto fail = [&](Status s) {
+    std::lock_guard<std::mutex> l(mu);
+    ReleaseLocked(picks);
+    return s;
+  };
+  PickedRecords read;
+  if (Status s = ReadPicked(picks, &read); !s.ok()) return fail(s);
+  std::shared_ptr<Queue> dlq;
+  if (!cfg.dead_letter_queue.empty()) {
+    Status s = owner_->Find(cfg.dead_letter_queue, &dlq);
+    if (!s.ok() && s.code() != StatusCode::kNotFound) return fail(s);
+  }
+  Outcome o;
+  if (Status s = Classify(picks, read, now, dlq != nullptr, &o); !s.ok()) return fail(s);
+  // Receive counts are durable before anyone sees the message: a consumer that crashes on it
+  // every time still drives it to the dead-letter queue.
+  if (!o.deliver.empty()) {
+    std::vector<std::pair<SeqNo, uint32_t>> counts;
+    counts.reserve(o.deliver.size());
+    for (size_t i : o.deliver) counts.emplace_back(SeqNo(picks[i].id), picks[i].count);
+    if (Status s = del->SetReceiveCounts(counts); !s.ok()) return fail(s);
+  }
+  AppendDelivered(picks, read, o, out);
+  const Status move_status = o.move.empty() ? Status::OK()
+                                            : MoveToDeadLetter(*dlq, picks, read, o);
+  iters.Return(&read.iters);  // the views in read.recs are not used past here
+  std::lock_guard<std::mutex> l(mu);
+  for (size_t i : o.gone) state_.DropIfReceivedAs(picks[i].id, picks[i].gen);
+  if (move_status.ok()) {
+    for (size_t i : o.move) state_.RemoveLive(picks[i].id);
+  } else {
+    std::vector<Pick> back;
+    for (size_t i : o.move) back.push_back(picks[i]);
+    ReleaseLocked(back);
+  }
+  WakeGroupsLocked();
+  // The dead-letter queue being deleted is not the receiver's error: the messages stay here.
+  return move_status.code() == StatusCode::kNotFound ? Status::OK() : move_status;
+}
+
+// Reads the picks' records in id order, reusing pooled iterators. Views stay valid while their
+// iterator lives (NextRetaining holds every mapping it read).
+Status Queues::Queue::ReadPicked(const std::vector<Pick>& picks, PickedRecords* read) {
+  const size_t n = picks.size();
+  std::vector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return picks[a].id < picks[b].id; });
+  read->recs.resize(n);
+  read->found.assign(n, false);
+  auto& its = read->iters;
+  for (size_t idx : order) {
+    const uint64_t id = picks[idx].id;
+    if (its.empty() || its.back()->position().value() > id ||
+        id - its.back()->position().value() > MessageIterators::kReach) {
+      its.emplace_back();
+      SEGLOG_RETURN_IF_ERROR(iters.Take(log, id, &its.back()));
+    }
+    LogIterator& it = *its.back();
+    RecordView r;
+    Status s;
+    while ((s = it.NextRetaining(&r)).ok() && r.seq.value() < id) {
+    }
+    if (s.ok()) {
+      if (r.seq.value() == id) {
+        read->recs[idx] = r;
+        read->found[idx] = true;
+      } else {
+        it.Unget(r);
+      }
+    } else if (!s.IsNoMore()) {
+      return s;
+    }
+  }
+  return Status::OK();
+}
+
+// Sorts the picks: gone (expired, their record maybe removed), to move (received more than
+// max_receive_count times, with a dead-letter queue), or to deliver.
+Status Queues::Queue::Classify(const std::vector<Pick>& picks, const PickedRecords& read,
+                               int64_t now, bool has_dlq, Outcome* o) const {
+  const size_t n = picks.size();
+  const int64_t cutoff = now - static_cast<int64_t>(cfg.retention_s) * 1000;
+  o->deliver.reserve(n);
+  o->headers.resize(n);
+  const uint64_t first_retained = log->first_seq().value();
+  for (size_t i = 0; i < n; ++i) {
+    if (!read.found[i] && picks[i].id >= first_retained) {
+      // A live message's record is only ever removed with its segment (retention) or by a
+      // compaction that keeps every live id: never drop it silently.
+      return Status::Corruption("queue '" + name + "': message " + std::to_string(picks[i].id) +
+                                " is live but its record was not found in the message log");
+    }
+    if (!read.found[i] || read.recs[i].ts.value() < cutoff) {
+      o->gone.push_back(i);  // expired (its segment may already be gone)
+      continue;
+    }
+    Status s = format::DecodeQueueMessageHeader(read.recs[i].attrs, &o->headers[i]);
+    if (!s.ok()) return s.WithContext("message " + std::to_string(picks[i].id));
+    if (has_dlq && picks[i].count > cfg.max_receive_count) {
+      o->move.push_back(i);
+    } else {
+      o->deliver.push_back(i);
+    }
+  }
+  return Status::OK();
+}
+
+void Queues::Queue::AppendDelivered(const std::vector<Pick>& picks, const PickedRecords& read,
+                                    const Outcome& o, std::vector<ReceivedMessage>* out) const {
+  for (size_t i : o.deliver) {
+    const RecordView& r = read.recs[i];
+    const format::QueueMessageHeader& h = o.headers[i];
+    ReceivedMessage m;
+    m.id = r.seq;
+    m.receipt = QueueReceipt{picks[i].id, epoch_, picks[i].gen}.Encode(log_id_);
+    m.body.assign(AsChars(r.value));
+    for (const auto& a : h.attributes) {
+      m.attributes.push_back(ReceivedAttribute{std::string(a.name), a.type,
+                                               std::string(AsChars(a.value))});
+    }
+    m.group_id.assign(AsChars(r.key));
+    if (h.has_dedup_id) m.dedup_id.assign(h.dedup_id);
+    m.receive_count = picks[i].count;
+    m.sent = TimestampMs(h.sent_ms);
+    m.enqueued = r.ts;
+    out->push_back(std::move(m));
+  }
+}
+
+Status Queues::Queue::MoveToDeadLetter(Queue& dlq, const std::vector<Pick>& picks,
+                                       const PickedRecords& read, const Outcome& o) {
+  std::vector<SendEntry> entries;
+  std::vector<format::QueueMessageHeader> mh;
+  for (size_t i : o.move) {
+    SendEntry e;
+    e.body = read.recs[i].value;
+    e.attributes = o.headers[i].attributes;
+    e.group_id = AsChars(read.recs[i].key);
+    entries.push_back(e);
+    format::QueueMessageHeader h = o.headers[i];
+    h.moved = true;
+    h.source = name;
+    h.source_id = picks[i].id;
+    h.delay_s = 0;
+    h.attributes.clear();
+    mh.push_back(h);
+  }
+  return MoveOut(dlq, entries, mh);
+}
+
+// Sends `entries` (with headers `moved`) to `to`, then deletes them here: a crash in between
+// leaves a copy in both queues, never in neither. REQUIRES: the messages are in flight here.
+Status Queues::Queue::MoveOut(Queue& to, std::span<const SendEntry> entries,
+                              std::span<const format::QueueMessageHeader> moved) {
+  std::vector<SendResult> res;
+  {
+    // A try-lock: the caller holds its own queue's op lock, and a redrive moves the other way
+    // (lock order). It fails only while `to` is being deleted; the messages then stay here.
+    std::shared_lock<WriterFirstLock> ol(to.op_mu, std::try_to_lock);
+    if (!ol.owns_lock() || to.del == nullptr) {
+      return Status::NotFound("queue '" + to.name + "' is being deleted");
+    }
+    SEGLOG_RETURN_IF_ERROR(to.Send(entries, &res, moved));
+  }
+  std::vector<SeqNo> ids;
+  {
+    std::lock_guard<std::mutex> l(mu);
+    for (const auto& h : moved) {
+      ids.push_back(SeqNo(h.source_id));
+      state_.Forget(h.source_id);
+    }
+    WakeGroupsLocked();
+  }
+  return del->Delete(ids);
+}
+
+}  // namespace seglog
