@@ -21,6 +21,10 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kNotSupported: return "Not supported";
     case StatusCode::kNoMore: return "No more";
     case StatusCode::kStale: return "Stale";
+    case StatusCode::kCanceled: return "Canceled";
+    case StatusCode::kBusy: return "Busy";
+    case StatusCode::kReadOnly: return "Read-only";
+    case StatusCode::kDeletedRecently: return "Deleted recently";
   }
   return "Unknown";
 }

@@ -26,6 +26,10 @@ enum class StatusCode : int {
   kNoMore,        // not an error: nothing more for now
   kStale,         // a handle that no longer holds its object: a queue receipt whose message was
                   // received again since, or is no longer in flight
+  kCanceled,      // the call was interrupted (a receive after the handle's Interrupt)
+  kBusy,          // the object is in use in this process (a stream with open iterators)
+  kReadOnly,      // a write to a store opened read-only
+  kDeletedRecently,  // a queue name deleted less than 60 s ago (SQS QueueDeletedRecently)
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -49,6 +53,12 @@ class [[nodiscard]] Status {
   static Status Closed(std::string m) { return {StatusCode::kClosed, std::move(m)}; }
   static Status NotSupported(std::string m) { return {StatusCode::kNotSupported, std::move(m)}; }
   static Status Stale(std::string m) { return {StatusCode::kStale, std::move(m)}; }
+  static Status Canceled(std::string m) { return {StatusCode::kCanceled, std::move(m)}; }
+  static Status Busy(std::string m) { return {StatusCode::kBusy, std::move(m)}; }
+  static Status ReadOnly(std::string m) { return {StatusCode::kReadOnly, std::move(m)}; }
+  static Status DeletedRecently(std::string m) {
+    return {StatusCode::kDeletedRecently, std::move(m)};
+  }
   static Status NoMore() { return {StatusCode::kNoMore, "no more records for now"}; }
 
   // Maps an errno from a failed system call to a Status; the one place errno is interpreted.

@@ -133,9 +133,9 @@ extern "C" {
 /* ---- Version ---------------------------------------------------------------------------- */
 
 #define SEGLOG_VERSION_MAJOR 0
-#define SEGLOG_VERSION_MINOR 1
+#define SEGLOG_VERSION_MINOR 2
 #define SEGLOG_VERSION_PATCH 0
-#define SEGLOG_VERSION_STRING "0.1.0"
+#define SEGLOG_VERSION_STRING "0.2.0"
 /* MAJOR * 1000000 + MINOR * 1000 + PATCH, as SQLITE_VERSION_NUMBER. */
 #define SEGLOG_VERSION_NUMBER \
   (SEGLOG_VERSION_MAJOR * 1000000 + SEGLOG_VERSION_MINOR * 1000 + SEGLOG_VERSION_PATCH)
@@ -162,6 +162,12 @@ int seglog_version(void);
 #define SEGLOG_EINTERNAL (-11) /* a bug or out of memory: a C++ exception was caught */
 #define SEGLOG_ESTALE (-12)  /* a queue receipt no longer holds its message: the message was
                                 received again since, or is no longer in flight */
+/* Added in 0.2.0: */
+#define SEGLOG_ECANCELED (-13) /* seglog_interrupt was called on the handle */
+#define SEGLOG_EBUSY (-14)     /* in use in this process: a stream with open iterators */
+#define SEGLOG_EREADONLY (-15) /* a write to a store opened read-only */
+#define SEGLOG_EDELETED_RECENTLY (-16) /* a queue name deleted under 60 s ago (SQS
+                                          QueueDeletedRecently; "aws" limits only) */
 
 /* "SEGLOG_EINVAL: invalid argument", ...; "unknown seglog return code" for any other value.
  * Never NULL. */
@@ -219,6 +225,9 @@ const char* seglog_last_error(void);
 #define SEGLOG_ATTR_STRING 1    /* a message attribute's type, as SQS's "String" */
 #define SEGLOG_ATTR_NUMBER 2    /* "Number" (its value is the number's text) */
 #define SEGLOG_ATTR_BINARY 3    /* "Binary" */
+
+#define SEGLOG_LIMITS_RELAXED 0 /* limits: seglog's wider embedded-use limits (the default) */
+#define SEGLOG_LIMITS_AWS 1     /* limits: exactly AWS's checks (what seglogd creates) */
 
 /* ---- Opaque handles --------------------------------------------------------------------- */
 
@@ -487,6 +496,24 @@ int seglog_queue_stats(seglog* db, const char* name, seglog_queue_statistics* st
 /* Deletes every message sent before the call, in flight or not (SQS PurgeQueue; unlike SQS,
  * at once and with no 60-second limit between purges). SEGLOG_ENOTFOUND. */
 int seglog_queue_purge(seglog* db, const char* name);
+
+/* ---- Batch entries (0.2.0) ------------------------------------------------------------- */
+
+/* SQS batch calls (send, delete, change visibility) name each entry with a caller-chosen id:
+ * 1 .. 80 characters of A-Z a-z 0-9 _ -, unique within the batch. A batch-level error (no
+ * entries, more than 10, a malformed or repeated id, the batch's total size) fails the whole
+ * call and attempts nothing; otherwise every entry succeeds or fails on its own, and its
+ * outcome is written to the caller's seglog_batch_entry_result, as SQS's
+ * BatchResultErrorEntry. */
+#define SEGLOG_BATCH_ID_MAX 80
+
+typedef struct seglog_batch_entry_result { /* frozen layout */
+  int code;              /* SEGLOG_OK, or this entry's error (as the single call returns it) */
+  int sender_fault;      /* 1: the caller's fault (SQS SenderFault); 0: seglog's (an I/O error) */
+  char error_code[64];   /* SQS's error code ("InvalidParameterValue", "ReceiptHandleIsInvalid",
+                            ...); "" on success */
+  char message[256];     /* the detail, truncated to fit; "" on success */
+} seglog_batch_entry_result;
 
 /* ---- Queue messages: send --------------------------------------------------------------- */
 

@@ -41,6 +41,10 @@ int ReturnCode(StatusCode c) {
     case StatusCode::kClosed: return SEGLOG_ECLOSED;
     case StatusCode::kNotSupported: return SEGLOG_ENOTSUP;
     case StatusCode::kStale: return SEGLOG_ESTALE;
+    case StatusCode::kCanceled: return SEGLOG_ECANCELED;
+    case StatusCode::kBusy: return SEGLOG_EBUSY;
+    case StatusCode::kReadOnly: return SEGLOG_EREADONLY;
+    case StatusCode::kDeletedRecently: return SEGLOG_EDELETED_RECENTLY;
   }
   return SEGLOG_EINTERNAL;  // a code from memory corruption
 }
@@ -146,6 +150,10 @@ const char* seglog_strerror(int code) {
     case SEGLOG_ENOTSUP: return "not supported";
     case SEGLOG_EINTERNAL: return "internal error";
     case SEGLOG_ESTALE: return "stale receipt";
+    case SEGLOG_ECANCELED: return "canceled";
+    case SEGLOG_EBUSY: return "in use";
+    case SEGLOG_EREADONLY: return "read-only store";
+    case SEGLOG_EDELETED_RECENTLY: return "queue deleted recently";
     default: return "unknown seglog return code";
   }
 }
