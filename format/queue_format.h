@@ -56,6 +56,8 @@ struct MessageAttribute {
   std::string_view name;
   AttributeType type = AttributeType::kString;
   ByteView value;
+  // SQS's custom type label: DataType "String.json" is type kString, label "json"; "" = none.
+  std::string_view type_label;
 };
 
 struct QueueMessageHeader {

@@ -12,6 +12,12 @@ namespace seglog {
 
 class Clock;
 
+// Which checks a queue's or stream's input gets (a catalog property "limits"; absent =
+// relaxed, so stores written before it open unchanged): kAws enforces exactly AWS's limits
+// (what seglogd creates), kRelaxed seglog's wider embedded-use ones (binary bodies, retention
+// from 1 h). SPEC.md 16 ("Limits profiles") lists both.
+enum class Limits { kRelaxed, kAws };
+
 enum class Durability {
   // An append returns only after an fdatasync that covers it (group commit: one sync covers
   // every append waiting at that moment). Survives power loss.

@@ -47,6 +47,7 @@ struct QueueConfig {
   std::string dead_letter_queue;       // "" = none; must exist and be of the same type
   uint32_t max_receive_count = 0;      // 1 .. 1,000 with a dead-letter queue, else 0
   LogOptions log;                      // durability etc. of both logs
+  Limits limits = Limits::kRelaxed;    // kAws: SQS's exact checks (names, body characters, ...)
 
   Status Validate(std::string_view name) const;
 };

@@ -58,6 +58,7 @@ struct StreamConfig {
   uint32_t retention_hours = 24;     // 1 .. 8,760
   uint32_t max_record_bytes = kDefaultMaxRecordBytes;  // data bytes, 1 KiB .. 10 MiB
   LogOptions log;                    // durability, segment size, ... of every shard
+  Limits limits = Limits::kRelaxed;  // kAws: retention 24 .. 8,760 h
 
   Status Validate() const;
 };
