@@ -25,13 +25,31 @@ constexpr uint8_t kTransportBinary = 2;
 using Md5 = std::array<uint8_t, 16>;
 using Sha256 = std::array<uint8_t, 32>;
 
-// One-shot digest of `data` with `md` into `out` (sized to the digest). Fails only when
-// OpenSSL cannot allocate.
+// The algorithms, fetched once: the one-shot EVP_Digest(EVP_md5()) looks the algorithm up under
+// a lock on every call (engine/streams/hash_key.cc measured it), and a receive takes an MD5 per
+// message.
+const EVP_MD* Md5Algorithm() {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "MD5", nullptr);
+  return md != nullptr ? md : EVP_md5();
+}
+const EVP_MD* Sha256Algorithm() {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md != nullptr ? md : EVP_sha256();
+}
+
+// Digest of `data` with `md` into `out` (sized to the digest), on a context kept per thread.
+// Fails only when OpenSSL cannot allocate.
 void Digest(const EVP_MD* md, std::span<const uint8_t> data, std::span<uint8_t> out) {
+  struct Ctx {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Ctx() { EVP_MD_CTX_free(ctx); }
+  };
+  thread_local Ctx t;
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &len, md, nullptr) != 1 ||
-      len != out.size()) {
+  if (t.ctx == nullptr || EVP_DigestInit_ex2(t.ctx, md, nullptr) != 1 ||
+      EVP_DigestUpdate(t.ctx, data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(t.ctx, digest, &len) != 1 || len != out.size()) {
     throw std::runtime_error("message digest failed");
   }
   std::copy_n(digest, len, out.begin());
@@ -50,7 +68,7 @@ std::string Hex(std::span<const uint8_t> bytes) {
 
 std::string Md5Hex(std::span<const uint8_t> data) {
   Md5 md5;
-  Digest(EVP_md5(), data, md5);
+  Digest(Md5Algorithm(), data, md5);
   return Hex(md5);
 }
 
@@ -97,7 +115,7 @@ std::string MessageIdFor(uint64_t queue_incarnation, uint64_t id) {
   PutBigEndian(queue_incarnation, 8, &in);
   PutBigEndian(id, 8, &in);
   Sha256 sha;
-  Digest(EVP_sha256(), in, sha);
+  Digest(Sha256Algorithm(), in, sha);
   // RFC 9562 version 8 (custom): the first 16 bytes of the hash, with the version nibble set
   // to 8 and the variant bits to 10.
   sha[6] = static_cast<uint8_t>((sha[6] & 0x0f) | 0x80);
