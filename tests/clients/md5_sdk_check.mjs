@@ -25,6 +25,10 @@ import { existsSync } from "node:fs";
 import { createServer } from "node:http";
 import { strict as assert } from "node:assert";
 
+if (Number(process.versions.node.split(".")[0]) < 20) {  // the pinned SDK's engines field
+  console.log(`SKIP: node ${process.versions.node} is older than the SDK's minimum, 20`);
+  process.exit(77);
+}
 // Only the pinned copy beside this script counts, never one found further up the tree.
 if (!existsSync(new URL("./node_modules/@aws-sdk/client-sqs/package.json", import.meta.url))) {
   console.log("SKIP: tests/clients/node_modules is missing (npm ci --prefix tests/clients)");
