@@ -488,8 +488,9 @@ int seglog_queue_create(seglog* db, const char* name, const seglog_queue_config*
 #define SEGLOG_QUEUE_FIELDS_ALL ((1u << 14) - 1)
 
 /* Changes a queue's settings (SQS SetQueueAttributes): those of cfg that `fields` names (a
- * union of SEGLOG_QUEUE_FIELD_* bits; the others are ignored), checked as seglog_queue_create
- * checks them (a dead-letter queue must exist and be of the same type). The change is durable
+ * union of SEGLOG_QUEUE_FIELD_* bits), checked as seglog_queue_create checks them (a
+ * dead-letter queue must exist and be of the same type). cfg's other fields are not used, but
+ * their enums, booleans and names must be valid (start from seglog_queue_config_init). The change is durable
  * (one catalog write, all of it or none after a crash) before it applies to the live queue and
  * before the call returns; operations already under way finish with the old settings. The
  * queue's last_modified_ms becomes now. SEGLOG_EINVAL, changing nothing: fields 0 or with
