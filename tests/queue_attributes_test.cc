@@ -134,6 +134,7 @@ TEST_F(QueueAttributesTest, ReceiveWaitAppliesToLaterReceives) {
   Send("q", "m");
   t.join();
   ASSERT_EQ(got.size(), 1u);
+  ASSERT_OK(queues_->DeleteMessage("q", got[0].receipt));  // not visible again below
   // And the wait ends with the (injected) clock: 20 s later, empty.
   std::vector<ReceivedMessage> none;
   std::atomic<bool> done{false};
