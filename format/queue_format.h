@@ -40,6 +40,15 @@ inline constexpr char kWait[] = "receive_wait_s";
 inline constexpr char kContentDedup[] = "content_based_dedup";  // "0" or "1"
 inline constexpr char kDeadLetterQueue[] = "dead_letter_queue";  // "" = none
 inline constexpr char kMaxReceiveCount[] = "max_receive_count";
+// Added in 0.2.0 (absent from queues created before: the default, and 0 = unknown time):
+inline constexpr char kDedupScope[] = "dedup_scope";  // kDedupScopeQueue or ...MessageGroup
+inline constexpr char kDedupScopeQueue[] = "queue";
+inline constexpr char kDedupScopeMessageGroup[] = "messageGroup";
+inline constexpr char kFifoThroughputLimit[] = "fifo_throughput_limit";  // as SQS spells them:
+inline constexpr char kThroughputPerQueue[] = "perQueue";
+inline constexpr char kThroughputPerMessageGroupId[] = "perMessageGroupId";
+inline constexpr char kCreatedMs[] = "created_ms";              // ms since the epoch, decimal
+inline constexpr char kLastModifiedMs[] = "last_modified_ms";   // set at create and every change
 }  // namespace queue_props
 
 inline constexpr uint8_t kQueueHeaderVersion = 1;

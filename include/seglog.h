@@ -201,6 +201,9 @@ const char* seglog_last_error(void);
 #define SEGLOG_QUEUE_MIN_RETENTION_S 60
 #define SEGLOG_QUEUE_MAX_RETENTION_S 1209600   /* 14 days */
 #define SEGLOG_QUEUE_MAX_RECEIVE_COUNT 1000    /* max_receive_count's bound */
+/* Added in 0.2.0: */
+#define SEGLOG_QUEUE_LIST_MAX_RESULTS 1000     /* per seglog_queue_list_v2 page */
+#define SEGLOG_QUEUE_LIST_TOKEN_MAX 520        /* bytes of a list page token, its NUL included */
 
 /* ---- Enums (stored in int fields; any other value is SEGLOG_EINVAL) ---------------------- */
 
@@ -228,6 +231,15 @@ const char* seglog_last_error(void);
 
 #define SEGLOG_LIMITS_RELAXED 0 /* limits: seglog's wider embedded-use limits (the default) */
 #define SEGLOG_LIMITS_AWS 1     /* limits: exactly AWS's checks (what seglogd creates) */
+
+/* A FIFO queue's dedup_scope and fifo_throughput_limit (SQS DeduplicationScope and
+ * FifoThroughputLimit, "high throughput FIFO"); 0.2.0 stores and returns them, delivery does
+ * not depend on them yet. Standard queues: 0 only. */
+#define SEGLOG_DEDUP_SCOPE_QUEUE 0          /* SQS "queue" (the default) */
+#define SEGLOG_DEDUP_SCOPE_MESSAGE_GROUP 1  /* SQS "messageGroup" */
+#define SEGLOG_FIFO_THROUGHPUT_PER_QUEUE 0  /* SQS "perQueue" (the default) */
+#define SEGLOG_FIFO_THROUGHPUT_PER_MESSAGE_GROUP_ID 1 /* SQS "perMessageGroupId": needs
+                                                         SEGLOG_DEDUP_SCOPE_MESSAGE_GROUP */
 
 /* ---- Opaque handles --------------------------------------------------------------------- */
 
@@ -428,16 +440,63 @@ typedef struct seglog_queue_config {
   int durability;                /* SEGLOG_DURABILITY_DEFAULT (the store options'), or a mode */
   uint32_t sync_interval_ms;     /* 0 (default): the store options'; else 1 .. 3,600,000 */
   uint64_t segment_size;         /* 0 (default): the store options'; else 4096 .. 2^40 */
+  /* Added in 0.2.0 (an older struct_size gets the defaults): */
+  int dedup_scope;               /* SEGLOG_DEDUP_SCOPE_QUEUE (default) or _MESSAGE_GROUP (FIFO) */
+  int fifo_throughput_limit;     /* SEGLOG_FIFO_THROUGHPUT_PER_QUEUE (default) or
+                                    _PER_MESSAGE_GROUP_ID (FIFO, with the message group scope) */
+  int limits;                    /* SEGLOG_LIMITS_RELAXED (default) or SEGLOG_LIMITS_AWS: which
+                                    checks the queue's input gets; fixed at creation */
 } seglog_queue_config;
 
 void seglog_queue_config_init(seglog_queue_config* cfg);
 
 /* Creates a queue (SQS CreateQueue). cfg may be NULL (a standard queue with the defaults).
- * SEGLOG_EEXIST: a queue of that name exists. SEGLOG_EINVAL: bad name (including a FIFO name
- * without ".fifo" or a standard one with it), a setting out of range, content_based_dedup on a
- * standard queue, a dead-letter queue that does not exist or is of the other type, or a
- * max_receive_count without one (or none with one). */
+ * When a queue of that name exists: SEGLOG_OK, changing nothing, if its settings equal cfg's
+ * (every field, except that durability, sync_interval_ms and segment_size left at 0, "the
+ * store options'", are not compared); else SEGLOG_EEXIST, the message naming the first field
+ * that differs (SQS QueueAlreadyExists). Changed in 0.2.0: 0.1 returned SEGLOG_EEXIST whenever
+ * the name existed. SEGLOG_EDELETED_RECENTLY: a queue of that name created with
+ * SEGLOG_LIMITS_AWS was deleted less than 60 seconds ago (remembered by this handle only; a
+ * reopened store has forgotten it). SEGLOG_EINVAL: bad name (including a FIFO name without
+ * ".fifo" or a standard one with it), a setting out of range, content_based_dedup, dedup_scope
+ * or fifo_throughput_limit on a standard queue, fifo_throughput_limit per message group id
+ * with the queue dedup scope, a dead-letter queue that does not exist or is of the other type,
+ * or a max_receive_count without one (or none with one). */
 int seglog_queue_create(seglog* db, const char* name, const seglog_queue_config* cfg);
+
+/* Which fields of a seglog_queue_config seglog_queue_set_attributes sets (0.2.0). */
+#define SEGLOG_QUEUE_FIELD_VISIBILITY_TIMEOUT (1u << 0) /* visibility_timeout_s: later receives */
+#define SEGLOG_QUEUE_FIELD_DELAY (1u << 1)        /* delay_s: later sends */
+#define SEGLOG_QUEUE_FIELD_RETENTION (1u << 2)    /* retention_s: at once (messages older than
+                                                     it are no longer delivered; they leave at
+                                                     the next maintenance) */
+#define SEGLOG_QUEUE_FIELD_MAX_MESSAGE_BYTES (1u << 3) /* max_message_bytes: later sends */
+#define SEGLOG_QUEUE_FIELD_RECEIVE_WAIT (1u << 4) /* receive_wait_s: later receives */
+#define SEGLOG_QUEUE_FIELD_REDRIVE_POLICY (1u << 5) /* dead_letter_queue and max_receive_count
+                                                       together (SQS RedrivePolicy): NULL/"" and
+                                                       0 remove it; later receives */
+#define SEGLOG_QUEUE_FIELD_CONTENT_BASED_DEDUP (1u << 6) /* FIFO: later sends */
+#define SEGLOG_QUEUE_FIELD_DEDUP_SCOPE (1u << 7)         /* FIFO */
+#define SEGLOG_QUEUE_FIELD_FIFO_THROUGHPUT_LIMIT (1u << 8) /* FIFO */
+/* Fixed at creation: accepted only with the queue's current value (else SEGLOG_EINVAL naming
+ * the field), so that a full config read back from describe can be set again. */
+#define SEGLOG_QUEUE_FIELD_TYPE (1u << 9)
+#define SEGLOG_QUEUE_FIELD_LIMITS (1u << 10)
+#define SEGLOG_QUEUE_FIELD_DURABILITY (1u << 11)  /* SEGLOG_DURABILITY_DEFAULT: the store's */
+#define SEGLOG_QUEUE_FIELD_SYNC_INTERVAL (1u << 12) /* 0: the store options' */
+#define SEGLOG_QUEUE_FIELD_SEGMENT_SIZE (1u << 13)  /* 0: the store options' */
+#define SEGLOG_QUEUE_FIELDS_ALL ((1u << 14) - 1)
+
+/* Changes a queue's settings (SQS SetQueueAttributes): those of cfg that `fields` names (a
+ * union of SEGLOG_QUEUE_FIELD_* bits), checked as seglog_queue_create checks them (a
+ * dead-letter queue must exist and be of the same type). cfg's other fields are not used, but
+ * their enums, booleans and names must be valid (start from seglog_queue_config_init). The change is durable
+ * (one catalog write, all of it or none after a crash) before it applies to the live queue and
+ * before the call returns; operations already under way finish with the old settings. The
+ * queue's last_modified_ms becomes now. SEGLOG_EINVAL, changing nothing: fields 0 or with
+ * an unknown bit, a bad value, a fixed field changed. SEGLOG_ENOTFOUND. */
+int seglog_queue_set_attributes(seglog* db, const char* name, const seglog_queue_config* cfg,
+                                uint32_t fields);
 
 /* Deletes a queue and its messages (SQS DeleteQueue), at once. Batches already received stay
  * valid (see Lifetimes); their receipts no longer delete anything (SEGLOG_ENOTFOUND, or
@@ -446,6 +505,20 @@ int seglog_queue_delete(seglog* db, const char* name);
 
 /* The names of the queues, sorted; as seglog_stream_list. */
 int seglog_queue_list(seglog* db, seglog_name* names, size_t cap, size_t* n);
+
+/* One page of the queue names starting with `prefix` (NULL or "": all), sorted (SQS
+ * ListQueues, 0.2.0). next_token: NULL or "" for the first page, else the next_token_out of
+ * the page before (with the same prefix). Writes up to max_results (1 .. 1,000) names to
+ * names[0 .. *n) (cap >= max_results), and to next_token_out (next_token_cap >=
+ * SEGLOG_QUEUE_LIST_TOKEN_MAX) "" when this is the last page, else the next page's token (an
+ * opaque string). A page begins after the last name of the page before, so queues created or
+ * deleted between pages neither repeat a name nor skip one that exists throughout.
+ * SEGLOG_EINVAL: a prefix with a character outside a name's, or over 128 bytes; max_results
+ * out of range; cap or next_token_cap too small; a malformed token, or one issued for another
+ * prefix. */
+int seglog_queue_list_v2(seglog* db, const char* prefix, uint32_t max_results,
+                         const char* next_token, seglog_name* names, size_t cap, size_t* n,
+                         char* next_token_out, size_t next_token_cap);
 
 typedef struct seglog_queue_info {
   size_t struct_size; /* sizeof(seglog_queue_info), set by seglog_queue_info_init */
@@ -462,12 +535,24 @@ typedef struct seglog_queue_info {
   int durability;     /* SEGLOG_DURABILITY_ALWAYS, _INTERVAL or _NONE */
   uint32_t sync_interval_ms;
   uint64_t segment_size;
+  /* Added in 0.2.0 (an older struct_size gets only the fields above): */
+  int64_t created_ms;        /* SQS CreatedTimestamp, ms since the epoch; 0: unknown (a queue
+                                created before 0.2.0) */
+  int64_t last_modified_ms;  /* SQS LastModifiedTimestamp: creation or the last
+                                seglog_queue_set_attributes; 0: unknown (a queue created
+                                before 0.2.0 and not changed since) */
+  uint64_t visible;          /* as seglog_queue_statistics, at the moment of the call: SQS */
+  uint64_t in_flight;        /* ApproximateNumberOfMessages, ...NotVisible, ...Delayed */
+  uint64_t delayed;
+  int limits;                /* SEGLOG_LIMITS_RELAXED or SEGLOG_LIMITS_AWS */
+  int dedup_scope;           /* SEGLOG_DEDUP_SCOPE_* */
+  int fifo_throughput_limit; /* SEGLOG_FIFO_THROUGHPUT_* */
 } seglog_queue_info;
 
 void seglog_queue_info_init(seglog_queue_info* info);
 
-/* A queue's settings (SQS GetQueueAttributes), into *info after seglog_queue_info_init.
- * SEGLOG_ENOTFOUND. */
+/* A queue's settings, times and message counts (SQS GetQueueAttributes with All), into *info
+ * after seglog_queue_info_init. SEGLOG_ENOTFOUND. */
 int seglog_queue_describe(seglog* db, const char* name, seglog_queue_info* info);
 
 /* (Not named seglog_queue_stats: in C that name is the function's.) */

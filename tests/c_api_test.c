@@ -2372,6 +2372,194 @@ static void test_queue_long_poll(void) {
   seglog_close(db);
 }
 
+/* 0.2.0's queue attributes: the new config and info fields, create as SQS (idempotent),
+ * seglog_queue_set_attributes (live, durable, bad input changes nothing) and
+ * seglog_queue_list_v2's pages. */
+static void list_page(seglog* db, const char* prefix, uint32_t max, const char* token,
+                      seglog_name* names, size_t* n, char* next) {
+  CHECK_OK(seglog_queue_list_v2(db, prefix, max, token, names, max, n, next,
+                                SEGLOG_QUEUE_LIST_TOKEN_MAX));
+}
+
+static void test_queue_attributes(void) {
+  seglog* db;
+  seglog_queue_config cfg;
+  seglog_queue_info info, before;
+  seglog_name names[10];
+  char token[SEGLOG_QUEUE_LIST_TOKEN_MAX], name[16];
+  size_t n = 0, i;
+  uint64_t id;
+  struct {
+    seglog_queue_info i;
+    char sentinel[16];
+  } old_info;
+  g_phase = "queue-attributes";
+  db = open_store("queue-attrs");
+
+  seglog_queue_config_init(&cfg);
+  CHECK(cfg.dedup_scope == SEGLOG_DEDUP_SCOPE_QUEUE && cfg.limits == SEGLOG_LIMITS_RELAXED);
+  CHECK(cfg.fifo_throughput_limit == SEGLOG_FIFO_THROUGHPUT_PER_QUEUE);
+
+  /* Create: the same settings again is the same queue; other settings are EEXIST. */
+  cfg.visibility_timeout_s = 45;
+  CHECK_OK(seglog_queue_create(db, "a", &cfg));
+  CHECK_OK(seglog_queue_create(db, "a", &cfg));
+  cfg.visibility_timeout_s = 46;
+  CHECK_ERR(seglog_queue_create(db, "a", &cfg), SEGLOG_EEXIST, "seglog_queue_create",
+            "visibility_timeout_s 45, not 46");
+  cfg.visibility_timeout_s = 45;
+  cfg.durability = SEGLOG_DURABILITY_ALWAYS; /* the store's default, which "a" took */
+  CHECK_OK(seglog_queue_create(db, "a", &cfg));
+  cfg.durability = SEGLOG_DURABILITY_NONE;
+  CHECK_ERR(seglog_queue_create(db, "a", &cfg), SEGLOG_EEXIST, "seglog_queue_create",
+            "durability");
+  /* A 0.1 program's config (no 0.2.0 fields) is still accepted, and compares the same. */
+  seglog_queue_config_init(&cfg);
+  cfg.visibility_timeout_s = 45;
+  cfg.struct_size = offsetof(seglog_queue_config, dedup_scope);
+  cfg.dedup_scope = 99; /* past its struct_size: never read */
+  CHECK_OK(seglog_queue_create(db, "a", &cfg));
+
+  /* The new fields, at creation and in describe. */
+  seglog_queue_config_init(&cfg);
+  cfg.type = SEGLOG_QUEUE_FIFO;
+  cfg.dedup_scope = SEGLOG_DEDUP_SCOPE_MESSAGE_GROUP;
+  cfg.fifo_throughput_limit = SEGLOG_FIFO_THROUGHPUT_PER_MESSAGE_GROUP_ID;
+  CHECK_OK(seglog_queue_create(db, "f.fifo", &cfg));
+  seglog_queue_info_init(&info);
+  CHECK_OK(seglog_queue_describe(db, "f.fifo", &info));
+  CHECK(info.dedup_scope == SEGLOG_DEDUP_SCOPE_MESSAGE_GROUP);
+  CHECK(info.fifo_throughput_limit == SEGLOG_FIFO_THROUGHPUT_PER_MESSAGE_GROUP_ID);
+  CHECK(info.limits == SEGLOG_LIMITS_RELAXED);
+  CHECK(info.created_ms > 0 && info.last_modified_ms == info.created_ms);
+  cfg.dedup_scope = SEGLOG_DEDUP_SCOPE_QUEUE;
+  CHECK_ERR(seglog_queue_create(db, "g.fifo", &cfg), SEGLOG_EINVAL, "seglog_queue_create",
+            "messageGroup");
+  cfg.dedup_scope = 7;
+  CHECK_ERR(seglog_queue_create(db, "g.fifo", &cfg), SEGLOG_EINVAL, "seglog_queue_create",
+            "dedup_scope");
+  seglog_queue_config_init(&cfg);
+  cfg.fifo_throughput_limit = SEGLOG_FIFO_THROUGHPUT_PER_MESSAGE_GROUP_ID;
+  cfg.dedup_scope = SEGLOG_DEDUP_SCOPE_MESSAGE_GROUP;
+  CHECK_ERR(seglog_queue_create(db, "s", &cfg), SEGLOG_EINVAL, "seglog_queue_create", "FIFO");
+  seglog_queue_config_init(&cfg);
+  cfg.limits = 2;
+  CHECK_ERR(seglog_queue_create(db, "s", &cfg), SEGLOG_EINVAL, "seglog_queue_create", "limits");
+  /* An old info struct gets the old fields only. */
+  memset(&old_info, 0x5a, sizeof old_info);
+  old_info.i.struct_size = offsetof(seglog_queue_info, created_ms);
+  CHECK_OK(seglog_queue_describe(db, "a", &old_info.i));
+  CHECK(old_info.i.visibility_timeout_s == 45);
+  CHECK(((const unsigned char*)&old_info)[offsetof(seglog_queue_info, created_ms)] == 0x5a);
+
+  /* Set attributes: bad input changes nothing. */
+  seglog_queue_info_init(&before);
+  CHECK_OK(seglog_queue_describe(db, "a", &before));
+  seglog_queue_config_init(&cfg);
+  cfg.visibility_timeout_s = 60;
+  CHECK_ERR(seglog_queue_set_attributes(NULL, "a", &cfg, SEGLOG_QUEUE_FIELD_DELAY),
+            SEGLOG_EINVAL, "seglog_queue_set_attributes", "db");
+  CHECK_ERR(seglog_queue_set_attributes(db, "a", NULL, SEGLOG_QUEUE_FIELD_DELAY), SEGLOG_EINVAL,
+            "seglog_queue_set_attributes", "cfg is NULL");
+  CHECK_ERR(seglog_queue_set_attributes(db, "a", &cfg, 0), SEGLOG_EINVAL,
+            "seglog_queue_set_attributes", "SEGLOG_QUEUE_FIELD_");
+  CHECK_ERR(seglog_queue_set_attributes(db, "a", &cfg, 1u << 20), SEGLOG_EINVAL,
+            "seglog_queue_set_attributes", "SEGLOG_QUEUE_FIELD_");
+  CHECK_ERR(seglog_queue_set_attributes(db, "no-such", &cfg, SEGLOG_QUEUE_FIELD_DELAY),
+            SEGLOG_ENOTFOUND, "seglog_queue_set_attributes", "no-such");
+  cfg.type = SEGLOG_QUEUE_FIFO;
+  CHECK_ERR(seglog_queue_set_attributes(db, "a", &cfg, SEGLOG_QUEUE_FIELD_TYPE), SEGLOG_EINVAL,
+            "seglog_queue_set_attributes", "type cannot be changed");
+  seglog_queue_config_init(&cfg);
+  cfg.limits = SEGLOG_LIMITS_AWS;
+  CHECK_ERR(seglog_queue_set_attributes(db, "a", &cfg, SEGLOG_QUEUE_FIELD_LIMITS),
+            SEGLOG_EINVAL, "seglog_queue_set_attributes", "limits cannot be changed");
+  seglog_queue_config_init(&cfg);
+  cfg.delay_s = 5;
+  cfg.visibility_timeout_s = SEGLOG_QUEUE_MAX_VISIBILITY_S + 1;
+  CHECK_ERR(seglog_queue_set_attributes(db, "a", &cfg,
+                                        SEGLOG_QUEUE_FIELD_DELAY |
+                                            SEGLOG_QUEUE_FIELD_VISIBILITY_TIMEOUT),
+            SEGLOG_EINVAL, "seglog_queue_set_attributes", "visibility_timeout_s");
+  cfg.visibility_timeout_s = 30;
+  cfg.dead_letter_queue = "f.fifo";
+  cfg.max_receive_count = 2;
+  CHECK_ERR(seglog_queue_set_attributes(db, "a", &cfg, SEGLOG_QUEUE_FIELD_REDRIVE_POLICY),
+            SEGLOG_EINVAL, "seglog_queue_set_attributes", "FIFO");
+  seglog_queue_info_init(&info);
+  CHECK_OK(seglog_queue_describe(db, "a", &info));
+  CHECK(memcmp(&info, &before, sizeof info) == 0);
+
+  /* Set attributes, live: a delay for later sends; the counts in describe. */
+  seglog_queue_config_init(&cfg);
+  cfg.delay_s = 600;
+  cfg.receive_wait_s = 2;
+  CHECK_OK(seglog_queue_set_attributes(db, "a", &cfg,
+                                       SEGLOG_QUEUE_FIELD_DELAY | SEGLOG_QUEUE_FIELD_RECEIVE_WAIT));
+  {
+    seglog_queue_send_entry e;
+    seglog_queue_send_entry_init(&e, "m", 1);
+    CHECK_OK(seglog_queue_send(db, "a", &e, &id, NULL));
+    e.delay_s = 0;
+    CHECK_OK(seglog_queue_send(db, "a", &e, &id, NULL));
+  }
+  seglog_queue_info_init(&info);
+  CHECK_OK(seglog_queue_describe(db, "a", &info));
+  CHECK(info.delay_s == 600 && info.receive_wait_s == 2 && info.visibility_timeout_s == 45);
+  CHECK(info.delayed == 1 && info.visible == 1 && info.in_flight == 0);
+  CHECK(info.created_ms == before.created_ms && info.last_modified_ms >= before.created_ms);
+  /* The fixed fields are accepted unchanged: a whole describe can be set back. */
+  seglog_queue_config_init(&cfg);
+  cfg.delay_s = 0;
+  cfg.visibility_timeout_s = 45;
+  CHECK_OK(seglog_queue_set_attributes(db, "a", &cfg,
+                                       SEGLOG_QUEUE_FIELD_TYPE | SEGLOG_QUEUE_FIELD_LIMITS |
+                                           SEGLOG_QUEUE_FIELD_DELAY |
+                                           SEGLOG_QUEUE_FIELD_DURABILITY));
+
+  /* List pages: 25 queues, 10 a page, creates and deletes between pages. */
+  for (i = 0; i < 25; ++i) {
+    snprintf(name, sizeof name, "p%02u", (unsigned)i);
+    CHECK_OK(seglog_queue_create(db, name, NULL));
+  }
+  list_page(db, "p", 10, NULL, names, &n, token);
+  CHECK(n == 10 && strcmp(names[0].name, "p00") == 0 && strcmp(names[9].name, "p09") == 0);
+  CHECK(token[0] != '\0');
+  CHECK_OK(seglog_queue_delete(db, "p12"));
+  CHECK_OK(seglog_queue_create(db, "p01x", NULL)); /* behind the page: not listed */
+  list_page(db, "p", 10, token, names, &n, token);
+  CHECK(n == 10 && strcmp(names[0].name, "p10") == 0 && strcmp(names[2].name, "p13") == 0);
+  CHECK(strcmp(names[9].name, "p20") == 0 && token[0] != '\0');
+  list_page(db, "p", 10, token, names, &n, token);
+  CHECK(n == 4 && strcmp(names[3].name, "p24") == 0 && token[0] == '\0');
+  list_page(db, "", 2, "", names, &n, token);
+  CHECK(n == 2 && strcmp(names[0].name, "a") == 0 && strcmp(names[1].name, "f.fifo") == 0);
+  CHECK(token[0] != '\0');
+  n = 99;
+  CHECK_ERR(seglog_queue_list_v2(db, "p", 10, "bogus", names, 10, &n, token, sizeof token),
+            SEGLOG_EINVAL, "seglog_queue_list_v2", "next token");
+  CHECK_ERR(seglog_queue_list_v2(db, "p", 11, NULL, names, 10, &n, token, sizeof token),
+            SEGLOG_EINVAL, "seglog_queue_list_v2", "cap");
+  CHECK_ERR(seglog_queue_list_v2(db, "p", 0, NULL, names, 10, &n, token, sizeof token),
+            SEGLOG_EINVAL, "seglog_queue_list_v2", "max_results");
+  CHECK_ERR(seglog_queue_list_v2(db, "p", 1, NULL, names, 10, &n, token, 8), SEGLOG_EINVAL,
+            "seglog_queue_list_v2", "SEGLOG_QUEUE_LIST_TOKEN_MAX");
+  CHECK_ERR(seglog_queue_list_v2(db, "p*", 1, NULL, names, 10, &n, token, sizeof token),
+            SEGLOG_EINVAL, "seglog_queue_list_v2", "prefix");
+  CHECK(n == 99);
+
+  /* Durable: the changes survive a reopen. */
+  seglog_close(db);
+  db = open_store("queue-attrs");
+  seglog_queue_info_init(&info);
+  CHECK_OK(seglog_queue_describe(db, "a", &info));
+  CHECK(info.delay_s == 0 && info.receive_wait_s == 2 && info.visibility_timeout_s == 45);
+  CHECK(info.created_ms == before.created_ms);
+  CHECK_OK(seglog_queue_describe(db, "f.fifo", &info));
+  CHECK(info.fifo_throughput_limit == SEGLOG_FIFO_THROUGHPUT_PER_MESSAGE_GROUP_ID);
+  seglog_close(db);
+}
+
 int main(int argc, char** argv) {
   char listing[1024];
   const char* base = argc > 1 ? argv[1] : (getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
@@ -2398,11 +2586,13 @@ int main(int argc, char** argv) {
   test_queue_dead_letters();
   test_queue_reopen();
   test_queue_long_poll();
+  test_queue_attributes();
 
   /* Every store stayed inside its own directory: the parent holds the stores and no more. */
   g_phase = "layout";
   list_dir(g_parent, listing, sizeof listing);
-  CHECK(strcmp(listing, "ckpt,corrupt,durability,iters,lock,open,puts,puts-big,queue-dlq,"
+  CHECK(strcmp(listing, "ckpt,corrupt,durability,iters,lock,open,puts,puts-big,queue-attrs,"
+                        "queue-dlq,"
                         "queue-fifo,queue-lifetime,queue-reopen,queue-roundtrip,queue-send,"
                         "queue-wait,queues,segments,streams") == 0);
   printf("c_api_test: %d checks passed in %s\n", g_checks, g_parent);

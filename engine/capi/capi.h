@@ -170,9 +170,11 @@ inline constexpr size_t kOptionsSizes[] = {offsetof(seglog_options, mapped_write
 inline constexpr size_t kStreamConfigSizes[] = {sizeof(seglog_stream_config)};
 inline constexpr size_t kStreamInfoSizes[] = {sizeof(seglog_stream_info)};
 inline constexpr size_t kIterOptionsSizes[] = {sizeof(seglog_iter_options)};
-// First published with queues (issue 4).
-inline constexpr size_t kQueueConfigSizes[] = {sizeof(seglog_queue_config)};
-inline constexpr size_t kQueueInfoSizes[] = {sizeof(seglog_queue_info)};
+// First published with queues (issue 4); 0.2.0 appended fields to both.
+inline constexpr size_t kQueueConfigSizes[] = {offsetof(seglog_queue_config, dedup_scope),
+                                               sizeof(seglog_queue_config)};
+inline constexpr size_t kQueueInfoSizes[] = {offsetof(seglog_queue_info, created_ms),
+                                             sizeof(seglog_queue_info)};
 inline constexpr size_t kQueueStatsSizes[] = {sizeof(seglog_queue_statistics)};
 inline constexpr size_t kReceiveOptionsSizes[] = {sizeof(seglog_queue_receive_options)};
 

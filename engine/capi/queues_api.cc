@@ -39,6 +39,102 @@ int AttrTypeToC(seglog::format::AttributeType t) {
   return 0;
 }
 
+Status DedupScopeFromC(int v, seglog::DedupScope* out) {
+  switch (v) {
+    case SEGLOG_DEDUP_SCOPE_QUEUE: *out = seglog::DedupScope::kQueue; return Status::OK();
+    case SEGLOG_DEDUP_SCOPE_MESSAGE_GROUP:
+      *out = seglog::DedupScope::kMessageGroup;
+      return Status::OK();
+  }
+  return Status::InvalidArgument("unknown dedup_scope " + std::to_string(v) +
+                                 " (expected SEGLOG_DEDUP_SCOPE_QUEUE or _MESSAGE_GROUP)");
+}
+
+Status ThroughputFromC(int v, seglog::FifoThroughputLimit* out) {
+  switch (v) {
+    case SEGLOG_FIFO_THROUGHPUT_PER_QUEUE:
+      *out = seglog::FifoThroughputLimit::kPerQueue;
+      return Status::OK();
+    case SEGLOG_FIFO_THROUGHPUT_PER_MESSAGE_GROUP_ID:
+      *out = seglog::FifoThroughputLimit::kPerMessageGroupId;
+      return Status::OK();
+  }
+  return Status::InvalidArgument("unknown fifo_throughput_limit " + std::to_string(v) +
+                                 " (expected SEGLOG_FIFO_THROUGHPUT_PER_QUEUE or "
+                                 "_PER_MESSAGE_GROUP_ID)");
+}
+
+Status QueueLimitsFromC(int v, seglog::Limits* out) {
+  switch (v) {
+    case SEGLOG_LIMITS_RELAXED: *out = seglog::Limits::kRelaxed; return Status::OK();
+    case SEGLOG_LIMITS_AWS: *out = seglog::Limits::kAws; return Status::OK();
+  }
+  return Status::InvalidArgument("unknown limits " + std::to_string(v) +
+                                 " (expected SEGLOG_LIMITS_RELAXED or SEGLOG_LIMITS_AWS)");
+}
+
+// The C field bits are 1 << the engine's QueueField values.
+static_assert(SEGLOG_QUEUE_FIELD_VISIBILITY_TIMEOUT ==
+              1u << static_cast<uint32_t>(seglog::QueueField::kVisibilityTimeout));
+static_assert(SEGLOG_QUEUE_FIELD_DELAY == 1u << static_cast<uint32_t>(seglog::QueueField::kDelay));
+static_assert(SEGLOG_QUEUE_FIELD_RETENTION ==
+              1u << static_cast<uint32_t>(seglog::QueueField::kRetention));
+static_assert(SEGLOG_QUEUE_FIELD_MAX_MESSAGE_BYTES ==
+              1u << static_cast<uint32_t>(seglog::QueueField::kMaxMessageBytes));
+static_assert(SEGLOG_QUEUE_FIELD_RECEIVE_WAIT ==
+              1u << static_cast<uint32_t>(seglog::QueueField::kReceiveWait));
+static_assert(SEGLOG_QUEUE_FIELD_REDRIVE_POLICY ==
+              1u << static_cast<uint32_t>(seglog::QueueField::kRedrivePolicy));
+static_assert(SEGLOG_QUEUE_FIELD_CONTENT_BASED_DEDUP ==
+              1u << static_cast<uint32_t>(seglog::QueueField::kContentBasedDedup));
+static_assert(SEGLOG_QUEUE_FIELD_DEDUP_SCOPE ==
+              1u << static_cast<uint32_t>(seglog::QueueField::kDedupScope));
+static_assert(SEGLOG_QUEUE_FIELD_FIFO_THROUGHPUT_LIMIT ==
+              1u << static_cast<uint32_t>(seglog::QueueField::kFifoThroughputLimit));
+static_assert(SEGLOG_QUEUE_FIELD_TYPE == 1u << static_cast<uint32_t>(seglog::QueueField::kType));
+static_assert(SEGLOG_QUEUE_FIELD_LIMITS ==
+              1u << static_cast<uint32_t>(seglog::QueueField::kLimits));
+static_assert(SEGLOG_QUEUE_FIELD_DURABILITY ==
+              1u << static_cast<uint32_t>(seglog::QueueField::kDurability));
+static_assert(SEGLOG_QUEUE_FIELD_SYNC_INTERVAL ==
+              1u << static_cast<uint32_t>(seglog::QueueField::kSyncInterval));
+static_assert(SEGLOG_QUEUE_FIELD_SEGMENT_SIZE ==
+              1u << static_cast<uint32_t>(seglog::QueueField::kSegmentSize));
+static_assert(SEGLOG_QUEUE_FIELDS_ALL == seglog::QueueFields::kAllBits);
+
+// *c = cfg over the defaults (cfg may be NULL), and *qc the engine's config from it: the
+// enums, booleans and names are checked here, the ranges by QueueConfig::Validate. Log
+// settings left at 0 are the store options'.
+Status QueueConfigFromC(const seglog_handle* db, const seglog_queue_config* cfg,
+                        seglog_queue_config* c, seglog::QueueConfig* qc) {
+  seglog_queue_config_init(c);
+  if (cfg != nullptr) {
+    SEGLOG_RETURN_IF_ERROR(ReadVersioned(cfg, kQueueConfigSizes, "seglog_queue_config", c));
+  }
+  SEGLOG_RETURN_IF_ERROR(QueueTypeFromC(c->type, &qc->type));
+  qc->visibility_timeout_s = c->visibility_timeout_s;
+  qc->delay_s = c->delay_s;
+  qc->retention_s = c->retention_s;
+  qc->max_message_bytes = c->max_message_bytes;
+  qc->receive_wait_s = c->receive_wait_s;
+  SEGLOG_RETURN_IF_ERROR(CheckBool(c->content_based_dedup, "content_based_dedup"));
+  qc->content_based_dedup = c->content_based_dedup != 0;
+  if (c->dead_letter_queue != nullptr && c->dead_letter_queue[0] != '\0') {
+    SEGLOG_RETURN_IF_ERROR(CheckName(c->dead_letter_queue, "dead-letter queue"));
+    qc->dead_letter_queue = c->dead_letter_queue;
+  }
+  qc->max_receive_count = c->max_receive_count;
+  qc->log = db->log_defaults;
+  SEGLOG_RETURN_IF_ERROR(
+      DurabilityFromC(c->durability, true, db->log_defaults.durability, &qc->log.durability));
+  if (c->sync_interval_ms != 0) qc->log.sync_interval_ms = c->sync_interval_ms;
+  if (c->segment_size != 0) qc->log.segment_size = c->segment_size;
+  SEGLOG_RETURN_IF_ERROR(DedupScopeFromC(c->dedup_scope, &qc->dedup_scope));
+  SEGLOG_RETURN_IF_ERROR(ThroughputFromC(c->fifo_throughput_limit, &qc->fifo_throughput_limit));
+  SEGLOG_RETURN_IF_ERROR(QueueLimitsFromC(c->limits, &qc->limits));
+  return qc->log.Validate();
+}
+
 seglog::ByteView Bytes(const void* p, size_t n) {
   return p == nullptr ? seglog::ByteView()
                       : seglog::ByteView(static_cast<const uint8_t*>(p), n);
@@ -165,6 +261,9 @@ void seglog_queue_config_init(seglog_queue_config* cfg) {
   cfg->durability = SEGLOG_DURABILITY_DEFAULT;
   cfg->sync_interval_ms = 0;
   cfg->segment_size = 0;
+  cfg->dedup_scope = SEGLOG_DEDUP_SCOPE_QUEUE;
+  cfg->fifo_throughput_limit = SEGLOG_FIFO_THROUGHPUT_PER_QUEUE;
+  cfg->limits = SEGLOG_LIMITS_RELAXED;
 }
 
 int seglog_queue_create(seglog_handle* db, const char* name, const seglog_queue_config* cfg) {
@@ -172,32 +271,33 @@ int seglog_queue_create(seglog_handle* db, const char* name, const seglog_queue_
     SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
     SEGLOG_RETURN_IF_ERROR(CheckName(name, "queue"));
     seglog_queue_config c;
-    seglog_queue_config_init(&c);
-    if (cfg != nullptr) {
-      SEGLOG_RETURN_IF_ERROR(ReadVersioned(cfg, kQueueConfigSizes, "seglog_queue_config", &c));
-    }
     seglog::QueueConfig qc;
-    SEGLOG_RETURN_IF_ERROR(QueueTypeFromC(c.type, &qc.type));
-    qc.visibility_timeout_s = c.visibility_timeout_s;
-    qc.delay_s = c.delay_s;
-    qc.retention_s = c.retention_s;
-    qc.max_message_bytes = c.max_message_bytes;
-    qc.receive_wait_s = c.receive_wait_s;
-    SEGLOG_RETURN_IF_ERROR(CheckBool(c.content_based_dedup, "content_based_dedup"));
-    qc.content_based_dedup = c.content_based_dedup != 0;
-    if (c.dead_letter_queue != nullptr && c.dead_letter_queue[0] != '\0') {
-      SEGLOG_RETURN_IF_ERROR(CheckName(c.dead_letter_queue, "dead-letter queue"));
-      qc.dead_letter_queue = c.dead_letter_queue;
-    }
-    qc.max_receive_count = c.max_receive_count;
-    qc.log = db->log_defaults;
-    SEGLOG_RETURN_IF_ERROR(
-        DurabilityFromC(c.durability, true, db->log_defaults.durability, &qc.log.durability));
-    if (c.sync_interval_ms != 0) qc.log.sync_interval_ms = c.sync_interval_ms;
-    if (c.segment_size != 0) qc.log.segment_size = c.segment_size;
-    SEGLOG_RETURN_IF_ERROR(qc.log.Validate());
+    SEGLOG_RETURN_IF_ERROR(QueueConfigFromC(db, cfg, &c, &qc));
     SEGLOG_RETURN_IF_ERROR(qc.Validate(name));
-    return db->queues->Create(name, qc);
+    // An existing queue is the same one when every field matches, except the log settings
+    // left to the store options (which may have changed since it was created).
+    seglog::QueueFields compare = seglog::QueueFields::All();
+    if (c.durability == SEGLOG_DURABILITY_DEFAULT) compare.Remove(seglog::QueueField::kDurability);
+    if (c.sync_interval_ms == 0) compare.Remove(seglog::QueueField::kSyncInterval);
+    if (c.segment_size == 0) compare.Remove(seglog::QueueField::kSegmentSize);
+    return db->queues->Create(name, qc, compare);
+  });
+}
+
+int seglog_queue_set_attributes(seglog_handle* db, const char* name,
+                                const seglog_queue_config* cfg, uint32_t fields) {
+  return Guard(__func__, [&]() -> Status {
+    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(CheckName(name, "queue"));
+    SEGLOG_RETURN_IF_ERROR(NotNull(cfg, "cfg"));
+    if (fields == 0 || (fields & ~uint32_t{SEGLOG_QUEUE_FIELDS_ALL}) != 0) {
+      return Status::InvalidArgument("fields is " + std::to_string(fields) +
+                                     ": expected a nonzero union of SEGLOG_QUEUE_FIELD_* bits");
+    }
+    seglog_queue_config c;
+    seglog::QueueConfig qc;
+    SEGLOG_RETURN_IF_ERROR(QueueConfigFromC(db, cfg, &c, &qc));
+    return db->queues->SetAttributes(name, qc, seglog::QueueFields(fields));
   });
 }
 
@@ -221,9 +321,42 @@ int seglog_queue_list(seglog_handle* db, seglog_name* names, size_t cap, size_t*
   });
 }
 
+int seglog_queue_list_v2(seglog_handle* db, const char* prefix, uint32_t max_results,
+                         const char* next_token, seglog_name* names, size_t cap, size_t* n,
+                         char* next_token_out, size_t next_token_cap) {
+  return Guard(__func__, [&]() -> Status {
+    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(NotNull(names, "names"));
+    SEGLOG_RETURN_IF_ERROR(NotNull(n, "n"));
+    SEGLOG_RETURN_IF_ERROR(NotNull(next_token_out, "next_token_out"));
+    if (cap < max_results) {
+      return Status::InvalidArgument("cap is " + std::to_string(cap) + ", below max_results " +
+                                     std::to_string(max_results));
+    }
+    if (next_token_cap < SEGLOG_QUEUE_LIST_TOKEN_MAX) {
+      return Status::InvalidArgument("next_token_cap is " + std::to_string(next_token_cap) +
+                                     ", below SEGLOG_QUEUE_LIST_TOKEN_MAX (" +
+                                     std::to_string(SEGLOG_QUEUE_LIST_TOKEN_MAX) + ")");
+    }
+    std::vector<std::string> page;
+    std::string token;
+    SEGLOG_RETURN_IF_ERROR(db->queues->List(prefix == nullptr ? "" : prefix, max_results,
+                                            next_token == nullptr ? "" : next_token, &page,
+                                            &token));
+    if (token.size() >= SEGLOG_QUEUE_LIST_TOKEN_MAX) {
+      return Status(StatusCode::kCorruption, "internal: a list token of " +
+                                                 std::to_string(token.size()) + " bytes");
+    }
+    for (size_t i = 0; i < page.size(); ++i) CopyString(names[i].name, page[i]);
+    *n = page.size();
+    std::memcpy(next_token_out, token.c_str(), token.size() + 1);
+    return Status::OK();
+  });
+}
+
 void seglog_queue_info_init(seglog_queue_info* info) {
   if (info == nullptr) return;
-  *info = seglog_queue_info{};
+  std::memset(static_cast<void*>(info), 0, sizeof(*info));  // the padding too: describe copies it
   info->struct_size = sizeof(seglog_queue_info);
 }
 
@@ -251,6 +384,19 @@ int seglog_queue_describe(seglog_handle* db, const char* name, seglog_queue_info
     out.durability = DurabilityToC(c.log.durability);
     out.sync_interval_ms = c.log.sync_interval_ms;
     out.segment_size = c.log.segment_size;
+    out.created_ms = d.created_ms;
+    out.last_modified_ms = d.last_modified_ms;
+    out.visible = d.stats.visible;
+    out.in_flight = d.stats.in_flight;
+    out.delayed = d.stats.delayed;
+    out.limits = c.limits == seglog::Limits::kAws ? SEGLOG_LIMITS_AWS : SEGLOG_LIMITS_RELAXED;
+    out.dedup_scope = c.dedup_scope == seglog::DedupScope::kMessageGroup
+                          ? SEGLOG_DEDUP_SCOPE_MESSAGE_GROUP
+                          : SEGLOG_DEDUP_SCOPE_QUEUE;
+    out.fifo_throughput_limit =
+        c.fifo_throughput_limit == seglog::FifoThroughputLimit::kPerMessageGroupId
+            ? SEGLOG_FIFO_THROUGHPUT_PER_MESSAGE_GROUP_ID
+            : SEGLOG_FIFO_THROUGHPUT_PER_QUEUE;
     out.struct_size = info->struct_size;
     std::memcpy(static_cast<void*>(info), &out, info->struct_size);
     return Status::OK();

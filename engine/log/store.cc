@@ -439,6 +439,12 @@ void Store::CreateJournalDirsLocked(size_t newest) {
 
 Status Store::SetLogProps(std::span<const std::string> names, const std::string& key,
                           const std::string& value) {
+  const std::pair<std::string, std::string> prop(key, value);
+  return SetLogProps(names, std::span<const std::pair<std::string, std::string>>(&prop, 1));
+}
+
+Status Store::SetLogProps(std::span<const std::string> names,
+                          std::span<const std::pair<std::string, std::string>> props) {
   std::lock_guard<std::mutex> l(mu_);
   if (closed_) return Status::Closed("store is closed");
   if (opt_.read_only) return Status::NotSupported("store is open read-only: " + dir_);
@@ -447,12 +453,14 @@ Status Store::SetLogProps(std::span<const std::string> names, const std::string&
     auto it = std::find_if(after.logs.begin(), after.logs.end(),
                            [&](const format::CatalogEntry& e) { return e.name == name; });
     if (it == after.logs.end()) return Status::NotFound("no log named '" + name + "'");
-    auto p = std::find_if(it->props.begin(), it->props.end(),
-                          [&](const auto& kv) { return kv.first == key; });
-    if (p == it->props.end()) {
-      it->props.emplace_back(key, value);
-    } else {
-      p->second = value;
+    for (const auto& [key, value] : props) {
+      auto p = std::find_if(it->props.begin(), it->props.end(),
+                            [&](const auto& kv) { return kv.first == key; });
+      if (p == it->props.end()) {
+        it->props.emplace_back(key, value);
+      } else {
+        p->second = value;
+      }
     }
   }
   format::Catalog before = std::move(catalog_);

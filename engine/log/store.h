@@ -81,6 +81,11 @@ class Store {
   // Sets property `key` to `value` on every named log, in one catalog write.
   Status SetLogProps(std::span<const std::string> names, const std::string& key,
                      const std::string& value);
+  // Sets every property of `props` (key, value; added where missing) on every named log, in
+  // one catalog write: after a crash all of them are set or none. NotFound (nothing set) when
+  // a name is no log's.
+  Status SetLogProps(std::span<const std::string> names,
+                     std::span<const std::pair<std::string, std::string>> props);
   // Opens a log by catalog name, without ValidateName.
   Status OpenLog(const std::string& name, Log** out);
   // A copy of the catalog.

@@ -24,6 +24,8 @@ namespace seglog {
 
 using queue_internal::AsBytes;
 using queue_internal::AsChars;
+using queue_internal::JournalLogName;
+using queue_internal::MessagesLogName;
 
 namespace {
 
@@ -40,9 +42,6 @@ constexpr const char* kContentDedupProp = qp::kContentDedup;
 constexpr const char* kDlqProp = qp::kDeadLetterQueue;
 constexpr const char* kMaxReceiveProp = qp::kMaxReceiveCount;
 
-std::string MessagesLogName(const std::string& q) { return "queue:" + q + "/messages"; }
-std::string JournalLogName(const std::string& q) { return "queue:" + q + "/journal"; }
-
 }  // namespace
 
 Status QueueConfig::Validate(std::string_view name) const {
@@ -51,6 +50,7 @@ Status QueueConfig::Validate(std::string_view name) const {
     SEGLOG_RETURN_IF_ERROR(ValidateName("dead-letter queue", dead_letter_queue));
   }
   SEGLOG_RETURN_IF_ERROR(ValidateDeadLetterSettings(*this, name));
+  SEGLOG_RETURN_IF_ERROR(ValidateFifoThroughput(*this));
   return log.Validate();
 }
 
@@ -100,7 +100,7 @@ Status Queues::Queue::DecodeReceipt(std::string_view r, QueueReceipt* out) const
 
 // The first id whose message is not expired at `now` (from the log's time index).
 Status Queues::Queue::CutoffSeq(int64_t now, uint64_t* cut) {
-  const int64_t t = now - static_cast<int64_t>(cfg.retention_s) * 1000;
+  const int64_t t = now - static_cast<int64_t>(config()->retention_s) * 1000;
   std::unique_ptr<LogIterator> it;
   SEGLOG_RETURN_IF_ERROR(log->NewIteratorAtTime(TimestampMs(t), &it));
   RecordView r;
@@ -174,23 +174,20 @@ std::vector<std::string> Queues::List() const {
 
 namespace {
 
-// The catalog properties of a queue's message log: its type and settings.
+// The catalog properties of a queue's message log: its type, settings and creation time.
 std::vector<std::pair<std::string, std::string>> QueueProps(const std::string& name,
-                                                            const QueueConfig& config) {
+                                                            const QueueConfig& config,
+                                                            int64_t now_ms) {
   const bool fifo = config.type == QueueType::kFifo;
-  return {
+  std::vector<std::pair<std::string, std::string>> props = {
       {kQueueProp, name},
       {kPartProp, qp::kPartMessages},
       {kTypeProp, fifo ? qp::kTypeFifo : qp::kTypeStandard},
-      {kVisibilityProp, std::to_string(config.visibility_timeout_s)},
-      {kDelayProp, std::to_string(config.delay_s)},
-      {kRetentionProp, std::to_string(config.retention_s)},
-      {kMaxBytesProp, std::to_string(config.max_message_bytes)},
-      {kWaitProp, std::to_string(config.receive_wait_s)},
-      {kContentDedupProp, config.content_based_dedup ? "1" : "0"},
-      {kDlqProp, config.dead_letter_queue},
-      {kMaxReceiveProp, std::to_string(config.max_receive_count)},
   };
+  for (auto& p : QueueFieldProps(config, QueueFields::All())) props.push_back(std::move(p));
+  props.emplace_back(qp::kCreatedMs, std::to_string(now_ms));
+  props.emplace_back(qp::kLastModifiedMs, std::to_string(now_ms));
+  return props;
 }
 
 // The settings QueueProps wrote; false when one is missing or malformed.
@@ -211,34 +208,55 @@ bool ParseQueueProps(const format::CatalogEntry& entry, QueueConfig* c) {
   c->type = *type == qp::kTypeFifo ? QueueType::kFifo : QueueType::kStandard;
   c->content_based_dedup = *cd == "1";
   c->dead_letter_queue = *dlq;
-  return true;
+  return ParseFifoThroughputProps(entry.props, c);
 }
 
 }  // namespace
 
-Status Queues::Create(const std::string& name, const QueueConfig& config) {
+Status Queues::CheckDeadLetterQueue(const std::string& dlq_name, QueueType type) {
+  std::shared_ptr<Queue> dlq;
+  Status s = Find(dlq_name, &dlq);
+  if (s.code() == StatusCode::kNotFound) {
+    return Status::InvalidArgument("dead-letter queue '" + dlq_name + "' does not exist");
+  }
+  SEGLOG_RETURN_IF_ERROR(s);
+  if (dlq->type != type) {
+    return Status::InvalidArgument("a FIFO queue's dead-letter queue must be FIFO, a standard "
+                                   "queue's standard");
+  }
+  return Status::OK();
+}
+
+Status Queues::Create(const std::string& name, const QueueConfig& config, QueueFields compare) {
   SEGLOG_RETURN_IF_ERROR(ValidateName("queue", name));
   SEGLOG_RETURN_IF_ERROR(config.Validate(name));
   if (store_->read_only()) return Status::NotSupported("the store is open read-only");
   std::lock_guard<std::mutex> cl(create_mu_);
+  std::shared_ptr<Queue> existing;
+  if (Status s = Find(name, &existing); s.ok()) {
+    // SQS: the same name with the same attributes is the same queue.
+    const std::shared_ptr<const QueueConfig> cur = existing->config();
+    QueueField f{};
+    if (!FirstDifference(*cur, config, compare, &f)) return Status::OK();
+    return Status::AlreadyExists("queue '" + name + "' already exists with " +
+                                 QueueFieldName(f) + " " + QueueFieldValue(*cur, f) + ", not " +
+                                 QueueFieldValue(config, f));
+  } else if (s.code() != StatusCode::kNotFound) {
+    return s;
+  }
+  const int64_t now = store_->clock()->NowMs().value();
+  if (recently_deleted_.Contains(name, now)) {
+    return Status::DeletedRecently("queue '" + name + "' was deleted less than 60 seconds ago; "
+                                   "wait before creating it again");
+  }
   if (!config.dead_letter_queue.empty()) {
-    std::shared_ptr<Queue> dlq;
-    Status s = Find(config.dead_letter_queue, &dlq);
-    if (s.code() == StatusCode::kNotFound) {
-      return Status::InvalidArgument("dead-letter queue '" + config.dead_letter_queue +
-                                     "' does not exist");
-    }
-    SEGLOG_RETURN_IF_ERROR(s);
-    if (dlq->cfg.type != config.type) {
-      return Status::InvalidArgument("a FIFO queue's dead-letter queue must be FIFO, a standard "
-                                     "queue's standard");
-    }
+    SEGLOG_RETURN_IF_ERROR(CheckDeadLetterQueue(config.dead_letter_queue, config.type));
   }
   LogOptions journal_opt = config.log;
   journal_opt.segment_size = std::min<uint64_t>(config.log.segment_size, 8ull << 20);
   journal_opt.compress_min_bytes = 0;
   Store::LogSpec specs[2] = {
-      {MessagesLogName(name), config.log, QueueProps(name, config)},
+      {MessagesLogName(name), config.log, QueueProps(name, config, now)},
       {JournalLogName(name), journal_opt, {{kQueueProp, name}, {kPartProp, qp::kPartJournal}}},
   };
   Status s = store_->CreateLogGroup(specs);
@@ -263,11 +281,14 @@ Status Queues::Find(const std::string& name, std::shared_ptr<Queue>* out) {
   }
   if (entry == nullptr) return Status::NotFound("queue '" + name + "' does not exist");
   QueueConfig c;
-  if (!ParseQueueProps(*entry, &c)) {
+  int64_t created = 0, modified = 0;
+  if (!ParseQueueProps(*entry, &c) || !ParseQueueTimes(entry->props, &created, &modified)) {
     return Status::Corruption("queue '" + name + "' has malformed settings in the catalog");
   }
   SEGLOG_RETURN_IF_ERROR(LogOptionsFromProps(entry->props, &c.log));
   auto q = std::make_shared<Queue>(this, name, c, entry->log_id, store_->clock());
+  q->created_ms = created;
+  q->last_modified_ms.store(modified);
   SEGLOG_RETURN_IF_ERROR(store_->OpenLog(MessagesLogName(name), &q->log));
   SEGLOG_RETURN_IF_ERROR(store_->OpenLog(JournalLogName(name), &q->journal));
   SEGLOG_RETURN_IF_ERROR(DeleteIndex::Open(q->journal, store_->file_system(), &q->del,
@@ -340,6 +361,9 @@ Status Queues::Delete(const std::string& name) {
     const std::string names[2] = {MessagesLogName(name), JournalLogName(name)};
     s = store_->DropLogGroup(names);
   }
+  if (s.ok() && q->config()->limits == Limits::kAws) {
+    recently_deleted_.Add(name, store_->clock()->NowMs().value());  // SQS QueueDeletedRecently
+  }
   std::lock_guard<std::mutex> l(mu_);
   open_.erase(name);
   return s;
@@ -352,10 +376,11 @@ Status Queues::Queue::Send(std::span<const SendEntry> entries, std::vector<SendR
                            std::span<const format::QueueMessageHeader> moved) {
   const bool internal = !moved.empty();  // a move from another queue: validated there
   if (entries.empty()) return Status::InvalidArgument("no messages to send");
-  if (!internal) SEGLOG_RETURN_IF_ERROR(ValidateSend(entries));
+  const std::shared_ptr<const QueueConfig> cfg = config();  // one snapshot for the send
+  if (!internal) SEGLOG_RETURN_IF_ERROR(ValidateSend(*cfg, entries));
   const int64_t now = Now();
   SendPlan plan;
-  PlanHeaders(entries, moved, now, &plan);
+  PlanHeaders(*cfg, entries, moved, now, &plan);
   results->assign(entries.size(), SendResult{});
   const bool dedup_check = fifo() && !internal;
   if (dedup_check) SEGLOG_RETURN_IF_ERROR(ReserveDedup(now, &plan, results));
@@ -365,7 +390,8 @@ Status Queues::Queue::Send(std::span<const SendEntry> entries, std::vector<SendR
   return s;
 }
 
-Status Queues::Queue::ValidateSend(std::span<const SendEntry> entries) const {
+Status Queues::Queue::ValidateSend(const QueueConfig& cfg,
+                                   std::span<const SendEntry> entries) const {
   const size_t n = entries.size();
   if (n > kQueueMaxBatch) {
     return Status::InvalidArgument("a batch holds at most 10 messages, got " + std::to_string(n));
@@ -385,7 +411,7 @@ Status Queues::Queue::ValidateSend(std::span<const SendEntry> entries) const {
 }
 
 // The records' headers (a move keeps the one it was given) and FIFO dedup ids.
-void Queues::Queue::PlanHeaders(std::span<const SendEntry> entries,
+void Queues::Queue::PlanHeaders(const QueueConfig& cfg, std::span<const SendEntry> entries,
                                 std::span<const format::QueueMessageHeader> moved, int64_t now,
                                 SendPlan* plan) const {
   const size_t n = entries.size();
@@ -675,7 +701,9 @@ Status Queues::Describe(const std::string& name, QueueDescription* out) {
   SEGLOG_QUEUE_OP(name);
   QueueDescription d;
   d.name = name;
-  d.config = q->cfg;
+  d.config = *q->config();
+  d.created_ms = q->created_ms;
+  d.last_modified_ms = q->last_modified_ms.load();
   SEGLOG_RETURN_IF_ERROR(q->Stats(&d.stats));
   *out = std::move(d);
   return Status::OK();

@@ -40,6 +40,7 @@
 
 #include "engine/log/options.h"
 #include "engine/log/store.h"
+#include "engine/queues/queue_attributes.h"
 #include "engine/queues/queue_config.h"
 #include "format/queue_format.h"
 #include "format/status.h"
@@ -94,6 +95,9 @@ struct QueueDescription {
   std::string name;
   QueueConfig config;
   QueueStats stats;
+  int64_t created_ms = 0;        // SQS CreatedTimestamp (ms); 0: unknown (created before 0.2.0)
+  int64_t last_modified_ms = 0;  // SQS LastModifiedTimestamp (ms): creation or the last change;
+                                 // 0: unknown (not changed since a creation before 0.2.0)
 };
 
 struct QueuesOptions {
@@ -113,12 +117,34 @@ class Queues {
   Queues(const Queues&) = delete;
   Queues& operator=(const Queues&) = delete;
 
-  // InvalidArgument (bad name or config, a dead-letter queue missing or of the other type),
-  // AlreadyExists.
-  Status Create(const std::string& name, const QueueConfig& config);
+  // SQS CreateQueue: InvalidArgument (bad name or config, a dead-letter queue missing or of
+  // the other type). When the queue exists: OK, changing nothing, if its settings among
+  // `compare` (and its type) equal config's; else AlreadyExists naming the first that differs.
+  // DeletedRecently: a queue of that name under the aws limits was deleted less than 60 s ago
+  // (remembered in memory only).
+  Status Create(const std::string& name, const QueueConfig& config,
+                QueueFields compare = QueueFields::All());
   // NotFound. Messages being received when it is deleted are lost with it.
   Status Delete(const std::string& name);
+  // Every queue's name, sorted.
   std::vector<std::string> List() const;
+  // SQS ListQueues: the sorted names starting with `prefix` ("" = all) after the page that
+  // `token` ends ("" = from the first), at most max_results (1 .. 1,000) into *names;
+  // *next_token is "" when no name follows, else the token of the next page. A page starts
+  // after the last name of the one before, so creates and deletes between pages neither
+  // repeat nor skip a name that exists throughout. InvalidArgument: a bad prefix or
+  // max_results, a malformed token or one issued for another prefix.
+  Status List(std::string_view prefix, size_t max_results, std::string_view token,
+              std::vector<std::string>* names, std::string* next_token) const;
+  // SQS SetQueueAttributes: sets the settings among `fields` to config's, durably (one catalog
+  // write) and then on the live queue. Changeable: visibility timeout, delay, retention, max
+  // message size, receive wait (each for later operations; a shorter retention expires older
+  // messages at the next maintenance, receive or stats), the redrive policy (dead-letter queue
+  // and max receive count together; "" and 0 remove it), content-based deduplication, dedup
+  // scope and throughput limit. The settings fixed at creation (type, limits, log settings)
+  // may be named only with their current values. InvalidArgument (nothing changed): no
+  // fields, a fixed setting changed, or a result Create would refuse. NotFound.
+  Status SetAttributes(const std::string& name, const QueueConfig& config, QueueFields fields);
   Status Describe(const std::string& name, QueueDescription* out);
   Status Stats(const std::string& name, QueueStats* out);
 
@@ -169,11 +195,15 @@ class Queues {
 
  private:
   Status Find(const std::string& name, std::shared_ptr<Queue>* out);
+  // InvalidArgument unless `dlq` exists and is of `type`. REQUIRES: create_mu_ held.
+  Status CheckDeadLetterQueue(const std::string& dlq, QueueType type);
 
   Store* const store_;
   const QueuesOptions opt_;
   mutable std::mutex mu_;
-  std::mutex create_mu_;  // serialises Create and Delete (a dead-letter queue check)
+  // Serialises Create, Delete and SetAttributes (dead-letter queue checks, create-or-compare).
+  std::mutex create_mu_;
+  RecentlyDeleted recently_deleted_;  // guarded by create_mu_
   std::map<std::string, std::shared_ptr<Queue>> open_;
   uint64_t clock_listener_ = 0;
   Scheduler::TaskId maintenance_task_ = 0;  // on the store's scheduler; 0: none

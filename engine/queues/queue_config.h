@@ -36,6 +36,11 @@ inline constexpr size_t kQueueMaxInFlight = 120'000;            // receive retur
 
 enum class QueueType { kStandard, kFifo };
 
+// FIFO queues only (SQS DeduplicationScope, FifoThroughputLimit; high-throughput FIFO). Stored
+// and returned; their delivery semantics come in a later issue (SPEC.md 16.7).
+enum class DedupScope { kQueue, kMessageGroup };
+enum class FifoThroughputLimit { kPerQueue, kPerMessageGroupId };  // per group needs kMessageGroup
+
 struct QueueConfig {
   QueueType type = QueueType::kStandard;  // a FIFO queue's name ends in ".fifo", others' not
   uint32_t visibility_timeout_s = kQueueDefaultVisibilityS;  // 0 .. 43,200
@@ -48,8 +53,59 @@ struct QueueConfig {
   uint32_t max_receive_count = 0;      // 1 .. 1,000 with a dead-letter queue, else 0
   LogOptions log;                      // durability etc. of both logs
   Limits limits = Limits::kRelaxed;    // kAws: SQS's exact checks (names, body characters, ...)
+  DedupScope dedup_scope = DedupScope::kQueue;                            // FIFO only
+  FifoThroughputLimit fifo_throughput_limit = FifoThroughputLimit::kPerQueue;  // FIFO only
 
   Status Validate(std::string_view name) const;
+};
+
+// The settings of a QueueConfig one call names (Queues::Create compares them with an existing
+// queue's, Queues::SetAttributes changes them): a set of QueueField bits. The values are the
+// bits' positions, and the C API's SEGLOG_QUEUE_FIELD_* bits are 1 << these.
+enum class QueueField : uint32_t {
+  kVisibilityTimeout,    // visibility_timeout_s            (SQS VisibilityTimeout)
+  kDelay,                // delay_s                         (DelaySeconds)
+  kRetention,            // retention_s                     (MessageRetentionPeriod)
+  kMaxMessageBytes,      // max_message_bytes               (MaximumMessageSize)
+  kReceiveWait,          // receive_wait_s                  (ReceiveMessageWaitTimeSeconds)
+  kRedrivePolicy,        // dead_letter_queue + max_receive_count (RedrivePolicy)
+  kContentBasedDedup,    // content_based_dedup             (ContentBasedDeduplication)
+  kDedupScope,           // dedup_scope                     (DeduplicationScope)
+  kFifoThroughputLimit,  // fifo_throughput_limit           (FifoThroughputLimit)
+  // Fixed at creation (SetAttributes accepts them only unchanged):
+  kType,                 // type                            (FifoQueue)
+  kLimits,               // limits
+  kDurability,           // log.durability
+  kSyncInterval,         // log.sync_interval_ms
+  kSegmentSize,          // log.segment_size
+  kCount,                // not a field
+};
+
+class QueueFields {
+ public:
+  static constexpr uint32_t kAllBits = (1u << static_cast<uint32_t>(QueueField::kCount)) - 1;
+
+  constexpr QueueFields() = default;
+  // REQUIRES: (bits & ~kAllBits) == 0 (callers check input first).
+  constexpr explicit QueueFields(uint32_t bits) : bits_(bits) {}
+  static constexpr QueueFields All() { return QueueFields(kAllBits); }
+
+  constexpr QueueFields& Add(QueueField f) {
+    bits_ |= 1u << static_cast<uint32_t>(f);
+    return *this;
+  }
+  constexpr QueueFields& Remove(QueueField f) {
+    bits_ &= ~(1u << static_cast<uint32_t>(f));
+    return *this;
+  }
+  constexpr bool Has(QueueField f) const {
+    return (bits_ & (1u << static_cast<uint32_t>(f))) != 0;
+  }
+  constexpr bool empty() const { return bits_ == 0; }
+  constexpr uint32_t bits() const { return bits_; }
+
+ private:
+  uint32_t bits_ = 0;
 };
 
 // One message to send. Views must stay valid for the call.

@@ -33,6 +33,9 @@ inline ByteView AsBytes(std::string_view s) {
 inline std::string_view AsChars(ByteView b) {
   return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
+// The catalog names of queue q's two logs.
+inline std::string MessagesLogName(const std::string& q) { return "queue:" + q + "/messages"; }
+inline std::string JournalLogName(const std::string& q) { return "queue:" + q + "/journal"; }
 }  // namespace queue_internal
 
 // ---------------------------------------------------------------------------------------
@@ -53,17 +56,19 @@ class Queues::Queue {
   Queue(Queues* queues, std::string queue_name, const QueueConfig& config, uint64_t message_log_id,
         Clock* queue_clock)
       : name(std::move(queue_name)),
-        cfg(config),
+        type(config.type),
         owner_(queues),
         log_id_(message_log_id),
         clock_(queue_clock),
         epoch_(std::random_device{}()),
         state_(config.type == QueueType::kFifo,
-               [this](uint64_t id) { return del->ReceiveCount(SeqNo(id)); }) {}
+               [this](uint64_t id) { return del->ReceiveCount(SeqNo(id)); }) {
+    config_.store(std::make_shared<const QueueConfig>(config));
+  }
 
   // What Queues (open, delete, close) uses.
   const std::string name;
-  const QueueConfig cfg;
+  const QueueType type;  // fixed at creation (the rest of the config may change: config())
   Log* log = nullptr;      // set once by Queues::Find
   Log* journal = nullptr;  // set once by Queues::Find
   std::unique_ptr<DeleteIndex> del;  // null once the queue is deleted (under op_mu exclusive)
@@ -77,7 +82,24 @@ class Queues::Queue {
   WriterFirstLock op_mu;
   MessageIterators iters;
 
-  bool fifo() const { return cfg.type == QueueType::kFifo; }
+  bool fifo() const { return type == QueueType::kFifo; }
+
+  // The queue's settings: an immutable snapshot that SetConfig (Queues::SetAttributes) replaces
+  // whole, so that an operation reads one consistent config however the settings change under
+  // it. Take one per operation (an atomic load and a reference count; no lock) and pass it
+  // down; never hold one across operations. Any thread.
+  std::shared_ptr<const QueueConfig> config() const {
+    return config_.load(std::memory_order_acquire);
+  }
+  // REQUIRES: c->type == type; c is already durable in the catalog.
+  void SetConfig(std::shared_ptr<const QueueConfig> c) {
+    assert(c->type == type);
+    config_.store(std::move(c), std::memory_order_release);
+  }
+  // SQS CreatedTimestamp and LastModifiedTimestamp, ms since the epoch; 0: unknown (a queue
+  // created before 0.2.0). last_modified_ms changes with SetConfig (Queues::SetAttributes).
+  int64_t created_ms = 0;  // set once by Queues::Find
+  std::atomic<int64_t> last_modified_ms{0};
   int64_t Now() const { return clock_->NowMs().value(); }
 
   Status Recover();
@@ -117,8 +139,9 @@ class Queues::Queue {
     std::vector<format::QueueMessageHeader> headers;
   };
 
-  Status ValidateSend(std::span<const SendEntry> entries) const;
-  void PlanHeaders(std::span<const SendEntry> entries,
+  // cfg: the send's config snapshot (config()).
+  Status ValidateSend(const QueueConfig& cfg, std::span<const SendEntry> entries) const;
+  void PlanHeaders(const QueueConfig& cfg, std::span<const SendEntry> entries,
                    std::span<const format::QueueMessageHeader> moved, int64_t now,
                    SendPlan* plan) const;
   Status ReserveDedup(int64_t now, SendPlan* plan, std::vector<SendResult>* results);
@@ -132,9 +155,12 @@ class Queues::Queue {
 
   Status WaitAndPick(const ReceiveOptions& opt, int64_t vt_ms, int64_t deadline,
                      std::vector<Pick>* picks, int64_t* now);
-  Status Deliver(std::vector<Pick>& picks, int64_t now, std::vector<ReceivedMessage>* out);
+  // cfg: the receive's config snapshot (config()).
+  Status Deliver(const QueueConfig& cfg, std::vector<Pick>& picks, int64_t now,
+                 std::vector<ReceivedMessage>* out);
   Status ReadPicked(const std::vector<Pick>& picks, PickedRecords* read);
-  Status Classify(const std::vector<Pick>& picks, const PickedRecords& read, int64_t now,
+  Status Classify(const QueueConfig& cfg, const std::vector<Pick>& picks,
+                  const PickedRecords& read, int64_t now,
                   bool has_dlq, Outcome* o) const;
   void AppendDelivered(const std::vector<Pick>& picks, const PickedRecords& read,
                        const Outcome& o, std::vector<ReceivedMessage>* out) const;
@@ -164,6 +190,7 @@ class Queues::Queue {
   }
 
   Queues* const owner_;
+  std::atomic<std::shared_ptr<const QueueConfig>> config_{nullptr};  // never null after the ctor
   const uint64_t log_id_;  // the message log's catalog id (receipts are checked against it)
   Clock* const clock_;
   const uint32_t epoch_;   // random per open: receipts of an earlier open are told apart

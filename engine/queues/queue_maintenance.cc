@@ -110,7 +110,7 @@ Status Queues::Queue::Maintain(const QueuesOptions& opt) {
   }
   size_t expired = 0;
   SEGLOG_RETURN_IF_ERROR(log->RemoveSegmentsOlderThan(
-      TimestampMs(now - static_cast<int64_t>(cfg.retention_s) * 1000), &expired));
+      TimestampMs(now - static_cast<int64_t>(config()->retention_s) * 1000), &expired));
   if (expired > 0) owner_->store_->RefillReserve();
   if (opt.compaction) SEGLOG_RETURN_IF_ERROR(Compact(nullptr, nullptr));
   if (journal->Stats().bytes > opt.journal_snapshot_bytes) {

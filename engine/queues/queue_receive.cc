@@ -23,9 +23,10 @@ Status Queues::Queue::Receive(const ReceiveOptions& opt, std::vector<ReceivedMes
     return Status::InvalidArgument("wait must be 0 to 20 seconds, got " +
                                    std::to_string(opt.wait_s));
   }
+  const std::shared_ptr<const QueueConfig> cfg = config();  // one snapshot for the receive
   const int64_t vt_ms = 1000ll * (opt.visibility_timeout_s >= 0 ? opt.visibility_timeout_s
-                                                                 : cfg.visibility_timeout_s);
-  const int64_t wait_ms = 1000ll * (opt.wait_s >= 0 ? opt.wait_s : cfg.receive_wait_s);
+                                                                 : cfg->visibility_timeout_s);
+  const int64_t wait_ms = 1000ll * (opt.wait_s >= 0 ? opt.wait_s : cfg->receive_wait_s);
   const int64_t deadline = Now() + wait_ms;
   const size_t before = out->size();
   for (;;) {
@@ -40,7 +41,7 @@ Status Queues::Queue::Receive(const ReceiveOptions& opt, std::vector<ReceivedMes
     int64_t now = 0;
     SEGLOG_RETURN_IF_ERROR(WaitAndPick(opt, vt_ms, deadline, &picks, &now));
     if (picks.empty()) return Status::OK();
-    SEGLOG_RETURN_IF_ERROR(Deliver(picks, now, out));
+    SEGLOG_RETURN_IF_ERROR(Deliver(*cfg, picks, now, out));
     if (out->size() > before) return Status::OK();
     // Every pick was expired or moved to the dead-letter queue: look again (each pass takes
     // at least one message out of the queue, so this ends), then wait out the deadline.
@@ -70,7 +71,7 @@ Status Queues::Queue::WaitAndPick(const ReceiveOptions& opt, int64_t vt_ms, int6
 
 // Reads the picked messages' records, then delivers them, drops the expired ones and moves
 // those received too often to the dead-letter queue.
-Status Queues::Queue::Deliver(std::vector<Pick>& picks, int64_t now,
+Status Queues::Queue::Deliver(const QueueConfig& cfg, std::vector<Pick>& picks, int64_t now,
                               std::vector<ReceivedMessage>* out) {
   auto fail = [&](Status s) {
     std::lock_guard<std::mutex> l(mu);
@@ -85,7 +86,7 @@ Status Queues::Queue::Deliver(std::vector<Pick>& picks, int64_t now,
     if (!s.ok() && s.code() != StatusCode::kNotFound) return fail(s);
   }
   Outcome o;
-  if (Status s = Classify(picks, read, now, dlq != nullptr, &o); !s.ok()) return fail(s);
+  if (Status s = Classify(cfg, picks, read, now, dlq != nullptr, &o); !s.ok()) return fail(s);
   // Receive counts are durable before anyone sees the message: a consumer that crashes on it
   // every time still drives it to the dead-letter queue.
   if (!o.deliver.empty()) {
@@ -151,8 +152,9 @@ Status Queues::Queue::ReadPicked(const std::vector<Pick>& picks, PickedRecords* 
 
 // Sorts the picks: gone (expired, their record maybe removed), to move (received more than
 // max_receive_count times, with a dead-letter queue), or to deliver.
-Status Queues::Queue::Classify(const std::vector<Pick>& picks, const PickedRecords& read,
-                               int64_t now, bool has_dlq, Outcome* o) const {
+Status Queues::Queue::Classify(const QueueConfig& cfg, const std::vector<Pick>& picks,
+                               const PickedRecords& read, int64_t now, bool has_dlq,
+                               Outcome* o) const {
   const size_t n = picks.size();
   const int64_t cutoff = now - static_cast<int64_t>(cfg.retention_s) * 1000;
   o->deliver.reserve(n);

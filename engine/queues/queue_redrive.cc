@@ -14,7 +14,7 @@ Status Queues::Queue::Redrive(const std::string& target, size_t max_messages, si
   std::shared_ptr<Queue> fixed;
   if (!target.empty()) {
     SEGLOG_RETURN_IF_ERROR(owner_->Find(target, &fixed));
-    if (fixed->cfg.type != cfg.type) {
+    if (fixed->type != type) {
       return Status::InvalidArgument("redrive target '" + target + "' is of the other type");
     }
     if (fixed.get() == this) return Status::InvalidArgument("a queue cannot redrive into itself");
@@ -114,7 +114,7 @@ Status Queues::Queue::RedriveTo(const std::string& dest, const std::shared_ptr<Q
   };
   std::shared_ptr<Queue> to = fixed;
   Status s = to != nullptr ? Status::OK() : owner_->Find(dest, &to);
-  if (s.ok() && to->cfg.type != cfg.type) s = Status::InvalidArgument("type mismatch");
+  if (s.ok() && to->type != type) s = Status::InvalidArgument("type mismatch");
   if (!s.ok()) {
     skip_all();
     const bool stays = s.code() == StatusCode::kNotFound ||
