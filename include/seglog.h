@@ -720,8 +720,9 @@ int seglog_queue_change_visibility(seglog* db, const char* name, const char* rec
  *   SEGLOG_EIO, SEGLOG_ENOSPC, ...  "InternalError", sender_fault 0: the journal write failed
  *                                    (every valid entry of the batch shares it; nothing of it
  *                                    was deleted)
- * A message already deleted (or expired, or purged) is SEGLOG_OK, as in SQS. A batch-level
- * failure also: SEGLOG_EREADONLY, the store is open read-only. */
+ * A message already deleted (or expired, or purged) is SEGLOG_OK, as in SQS, and so is a
+ * later entry naming a message an earlier entry of the batch deletes. A batch-level failure
+ * also: SEGLOG_EREADONLY, the store is open read-only. */
 int seglog_queue_delete_message_batch_v2(seglog* db, const char* queue, const char* const* ids,
                                          const char* const* receipts, size_t n,
                                          seglog_batch_entry_result* results);

@@ -151,8 +151,8 @@ static void test_version_and_codes(void) {
   size_t i, j, n = sizeof codes / sizeof codes[0];
   g_phase = "version";
   CHECK(seglog_version() == SEGLOG_VERSION_NUMBER);
-  CHECK(SEGLOG_VERSION_NUMBER == 1000);  /* 0.1.0 */
-  CHECK(strcmp(SEGLOG_VERSION_STRING, "0.1.0") == 0);
+  CHECK(SEGLOG_VERSION_NUMBER == 2000);  /* 0.2.0 */
+  CHECK(strcmp(SEGLOG_VERSION_STRING, "0.2.0") == 0);
   CHECK(SEGLOG_OK == 0 && SEGLOG_NO_MORE > 0);
   for (i = 0; i < n; ++i) {
     const char* s = seglog_strerror(codes[i]);
@@ -2460,14 +2460,14 @@ static void test_queue_batches_v2(void) {
   CHECK(st.visible == 1 && st.in_flight == 3);
 
   /* Deletes, entry by entry: m0 and m3 deleted, a stale receipt, a malformed one. */
-  receipts[0] = seglog_queue_messages_get(batch, 0)->receipt;
-  receipts[1] = stale;
+  receipts[0] = stale; /* m0's first receipt: stale (m0's newest, entry 1, still deletes it) */
+  receipts[1] = seglog_queue_messages_get(batch, 0)->receipt;
   receipts[2] = "garbage";
   receipts[3] = seglog_queue_messages_get(batch, 3)->receipt;
   CHECK_OK(seglog_queue_delete_message_batch_v2(db, "b2", ids, receipts, 4, res));
-  CHECK(res[0].code == SEGLOG_OK && res[3].code == SEGLOG_OK);
-  CHECK(res[1].code == SEGLOG_ESTALE && res[1].sender_fault == 1);
-  CHECK(strcmp(res[1].error_code, "InvalidParameterValue") == 0);
+  CHECK(res[1].code == SEGLOG_OK && res[3].code == SEGLOG_OK);
+  CHECK(res[0].code == SEGLOG_ESTALE && res[0].sender_fault == 1);
+  CHECK(strcmp(res[0].error_code, "InvalidParameterValue") == 0);
   CHECK(res[2].code == SEGLOG_EINVAL && strcmp(res[2].error_code, "ReceiptHandleIsInvalid") == 0);
   queue_stats(db, "b2", &st);
   CHECK(st.visible == 1 && st.in_flight == 1);
