@@ -25,8 +25,9 @@
  *     version, an empty or oversize key or value, a shard index out of range: each returns an
  *     error code and a message, and leaves the store and every output untouched (except that
  *     seglog_iter_next sets *n = 0 and seglog_queue_receive sets *out = NULL on any failure,
- *     whenever n / out is not NULL). The one call that may partly succeed is
- *     seglog_queue_delete_message_batch, which reports each entry's outcome (as SQS does).
+ *     whenever n / out is not NULL). The calls that may partly succeed are the batch calls
+ *     that report every entry's outcome in a results array, as SQS and Kinesis do
+ *     (seglog_queue_delete_message_batch and the 0.2.0 batch calls; each says so).
  *
  * (4) Bytes are pointer + length pairs; they may hold any byte, NUL included. Names, paths and
  *     hash keys are NUL-terminated strings. Hash keys are unsigned 128-bit integers written in
@@ -364,8 +365,43 @@ typedef struct seglog_put_entry { /* frozen layout */
 
 /* Puts 1 .. 500 records (5 MiB in all, keys included). The whole batch is checked before
  * anything is written; each shard's records are written as one atomic batch, in entry order.
- * On success each entry's shard and seq are filled in. */
+ * On success each entry's shard and seq are filled in.
+ * On a failed write (SEGLOG_EIO, SEGLOG_ENOSPC, ...) some records may have been written all
+ * the same: the shards' batches are written in ascending shard index, so the records of the
+ * shards below the failed one were written (and are read back like any others), those of the
+ * failed shard were not, and those of the shards above it were not tried. No entry's shard
+ * and seq are filled in then, so the caller cannot tell which: use seglog_stream_put_batch_v2,
+ * which tries every shard and reports each record. */
 int seglog_stream_put_batch(seglog* db, const char* stream, seglog_put_entry* entries, size_t n);
+
+/* Added in 0.2.0: one record's outcome in seglog_stream_put_batch_v2 (Kinesis
+ * PutRecordsResultEntry). */
+typedef struct seglog_put_result { /* frozen layout */
+  int code;            /* SEGLOG_OK, or the error of this record's shard's write (SEGLOG_EIO,
+                          SEGLOG_ENOSPC, ...): the record was not written */
+  uint32_t shard;      /* the shard the record was routed to (written or not) */
+  uint64_t seq;        /* its sequence number when code is SEGLOG_OK; else 0 */
+  char error_code[64]; /* Kinesis's ErrorCode: "InternalFailure" on failure; "" on success */
+  char message[256];   /* the detail (names the shard's file), truncated to fit; "" on success */
+} seglog_put_result;
+
+/* Puts 1 .. 500 records as seglog_stream_put_batch does, and answers as Kinesis PutRecords:
+ * record by record. entries' in-fields are read (their shard and seq are not written);
+ * results (an array of n, the caller's) receives each record's outcome, and *failed (failed
+ * may be NULL) the number of records that failed (Kinesis FailedRecordCount).
+ * The whole request is checked first, as by seglog_stream_put_batch: any bad record, or the
+ * batch over its limits, fails the call with nothing written and results and *failed
+ * untouched. Then each shard's records are written as one atomic batch, in entry order; a
+ * shard whose write fails does not stop the others. So every record ends either written, with
+ * code SEGLOG_OK, its shard and seq (read back as any put), or not written at all, with its
+ * shard's error (results[i].code) -- all the records of one shard share one outcome.
+ * Returns SEGLOG_OK once the records were attempted, even when some or all failed: look at
+ * *failed. SEGLOG_EINVAL: NULL db, stream, results (or entries with n > 0), n 0 or over 500,
+ * a bad record (the message names its index); SEGLOG_ETOOLARGE: a record over
+ * max_record_bytes, the batch over 5 MiB; SEGLOG_ENOTFOUND: no such stream;
+ * SEGLOG_EREADONLY: the store is open read-only. */
+int seglog_stream_put_batch_v2(seglog* db, const char* stream, const seglog_put_entry* entries,
+                               size_t n, seglog_put_result* results, size_t* failed);
 
 /* ---- Iterators -------------------------------------------------------------------------- */
 
@@ -747,6 +783,47 @@ int seglog_queue_delete_message_batch(seglog* db, const char* name,
  * again, was received again, or was deleted). */
 int seglog_queue_change_visibility(seglog* db, const char* name, const char* receipt,
                                    uint32_t timeout_s);
+
+/* Added in 0.2.0: the batch calls as SQS answers them, entry by entry. Both take n entries
+ * (1 .. 10): ids[i] (the caller's entry id, see "Batch entries") with receipts[i] (and
+ * timeouts_s[i]); results (an array of n, the caller's) receives entry i's outcome in
+ * results[i]. The batch-level checks come first: n is 0 (SQS EmptyBatchRequest) or over 10
+ * (TooManyEntriesInBatchRequest), an id malformed (InvalidBatchEntryId) or repeated
+ * (BatchEntryIdsNotDistinct), a NULL array or entry: SEGLOG_EINVAL, the message starting with
+ * SQS's code; SEGLOG_ENOTFOUND: no such queue. Then nothing was attempted and results is
+ * untouched. Otherwise every entry succeeds or fails on its own, the call returns SEGLOG_OK,
+ * and each results[i] says which: look at them (code, sender_fault, error_code, message). */
+
+/* SQS DeleteMessageBatch. Each entry as seglog_queue_delete_message (the valid ones in one
+ * journal write, as seglog_queue_delete_message_batch); a failed entry's error_code is SQS's:
+ *   SEGLOG_EINVAL  "ReceiptHandleIsInvalid" a malformed receipt, or one of another queue
+ *   SEGLOG_ESTALE  "InvalidParameterValue"  the message was received again since this receipt
+ *                                            was issued (SQS would accept the old receipt on a
+ *                                            standard queue, and might not delete; seglog
+ *                                            refuses it, with the code SQS gives an expired
+ *                                            receipt on a FIFO queue)
+ *   SEGLOG_EIO, SEGLOG_ENOSPC, ...  "InternalError", sender_fault 0: the journal write failed
+ *                                    (every valid entry of the batch shares it; nothing of it
+ *                                    was deleted)
+ * A message already deleted (or expired, or purged) is SEGLOG_OK, as in SQS, and so is a
+ * later entry naming a message an earlier entry of the batch deletes. A batch-level failure
+ * also: SEGLOG_EREADONLY, the store is open read-only. */
+int seglog_queue_delete_message_batch_v2(seglog* db, const char* queue, const char* const* ids,
+                                         const char* const* receipts, size_t n,
+                                         seglog_batch_entry_result* results);
+
+/* SQS ChangeMessageVisibilityBatch: each entry as seglog_queue_change_visibility with
+ * timeouts_s[i], in entry order, all under one hold of the queue's lock (a receipt named twice:
+ * the later entry's timeout wins). A failed entry's error_code is SQS's:
+ *   SEGLOG_EINVAL  "InvalidParameterValue"  a timeout over 43,200, or one that would end more
+ *                                            than 12 hours after the message was received
+ *   SEGLOG_EINVAL  "ReceiptHandleIsInvalid" a malformed receipt, or one of another queue
+ *   SEGLOG_ESTALE  "MessageNotInflight"     the message is no longer in flight under this
+ *                                            receipt (visible again, received again, deleted)
+ * Every failure here is the sender's (sender_fault 1): the change writes nothing. */
+int seglog_queue_change_visibility_batch(seglog* db, const char* queue, const char* const* ids,
+                                         const char* const* receipts, const uint32_t* timeouts_s,
+                                         size_t n, seglog_batch_entry_result* results);
 
 /* Moves up to max (0 = all) visible messages of dead-letter queue `dlq` back to the queue each
  * came from, or all to `target` when it is neither NULL nor "" (SQS StartMessageMoveTask). A

@@ -2557,6 +2557,160 @@ static void test_queue_attributes(void) {
   CHECK(info.created_ms == before.created_ms);
   CHECK_OK(seglog_queue_describe(db, "f.fifo", &info));
   CHECK(info.fifo_throughput_limit == SEGLOG_FIFO_THROUGHPUT_PER_MESSAGE_GROUP_ID);
+
+/* 0.2.0 batches, entry by entry: seglog_queue_delete_message_batch_v2 and
+ * seglog_queue_change_visibility_batch (batch-level errors change nothing and leave results
+ * untouched; entries fail one by one with SQS's codes), and seglog_stream_put_batch_v2.
+ * They reuse the stores of test_queue_roundtrip and test_puts (new queue and stream names). */
+static int results_untouched(const seglog_batch_entry_result* r, size_t n) {
+  const unsigned char* p = (const unsigned char*)r;
+  size_t i;
+  for (i = 0; i < n * sizeof *r; ++i) {
+    if (p[i] != 0xab) return 0;
+  }
+  return 1;
+}
+
+static void test_queue_batches_v2(void) {
+  seglog* db;
+  seglog_queue_messages* batch;
+  seglog_queue_statistics st, st0;
+  seglog_batch_entry_result res[SEGLOG_QUEUE_MAX_BATCH + 1];
+  const char* ids[SEGLOG_QUEUE_MAX_BATCH + 1] = {"a", "b", "c", "d", "e", "f", "g", "h", "i",
+                                                 "j", "k"};
+  const char* receipts[SEGLOG_QUEUE_MAX_BATCH + 1];
+  uint32_t timeouts[SEGLOG_QUEUE_MAX_BATCH + 1];
+  char stale[128];
+  size_t i;
+  g_phase = "queue-batches-v2";
+  db = open_store("queue-roundtrip");
+  create_queue(db, "b2", SEGLOG_QUEUE_STANDARD);
+  send_text(db, "b2", "m0", NULL, NULL, NULL);
+  (void)receive_one(db, "b2", 0, stale, sizeof stale, "m0"); /* visible again at once */
+  send_text(db, "b2", "m1", NULL, NULL, NULL);
+  send_text(db, "b2", "m2", NULL, NULL, NULL);
+  send_text(db, "b2", "m3", NULL, NULL, NULL);
+  batch = receive(db, "b2", SEGLOG_QUEUE_MAX_BATCH, 30); /* m0 (again), m1, m2, m3 */
+  CHECK(seglog_queue_messages_count(batch) == 4);
+  for (i = 0; i < SEGLOG_QUEUE_MAX_BATCH + 1; ++i) {
+    receipts[i] = seglog_queue_messages_get(batch, i % 4)->receipt;
+    timeouts[i] = 0;
+  }
+  memset(res, 0xab, sizeof res);
+  queue_stats(db, "b2", &st0);
+
+  /* Batch-level errors: nothing attempted, results untouched. */
+  CHECK_ERR(seglog_queue_delete_message_batch_v2(NULL, "b2", ids, receipts, 2, res),
+            SEGLOG_EINVAL, "seglog_queue_delete_message_batch_v2", "db is NULL");
+  CHECK_ERR(seglog_queue_delete_message_batch_v2(db, "b2", NULL, receipts, 2, res),
+            SEGLOG_EINVAL, "seglog_queue_delete_message_batch_v2", "ids is NULL");
+  CHECK_ERR(seglog_queue_delete_message_batch_v2(db, "b2", ids, receipts, 2, NULL),
+            SEGLOG_EINVAL, "seglog_queue_delete_message_batch_v2", "results is NULL");
+  CHECK_ERR(seglog_queue_delete_message_batch_v2(db, "b2", ids, receipts, 0, res),
+            SEGLOG_EINVAL, "seglog_queue_delete_message_batch_v2", "EmptyBatchRequest");
+  CHECK_ERR(seglog_queue_delete_message_batch_v2(db, "b2", ids, receipts, 11, res),
+            SEGLOG_EINVAL, "seglog_queue_delete_message_batch_v2",
+            "TooManyEntriesInBatchRequest");
+  ids[1] = "a";
+  CHECK_ERR(seglog_queue_delete_message_batch_v2(db, "b2", ids, receipts, 2, res),
+            SEGLOG_EINVAL, "seglog_queue_delete_message_batch_v2", "BatchEntryIdsNotDistinct");
+  CHECK_ERR(seglog_queue_change_visibility_batch(db, "b2", ids, receipts, timeouts, 2, res),
+            SEGLOG_EINVAL, "seglog_queue_change_visibility_batch", "BatchEntryIdsNotDistinct");
+  ids[1] = "no spaces";
+  CHECK_ERR(seglog_queue_delete_message_batch_v2(db, "b2", ids, receipts, 2, res),
+            SEGLOG_EINVAL, "seglog_queue_delete_message_batch_v2", "InvalidBatchEntryId");
+  ids[1] = "b";
+  CHECK_ERR(seglog_queue_change_visibility_batch(db, "b2", ids, receipts, NULL, 2, res),
+            SEGLOG_EINVAL, "seglog_queue_change_visibility_batch", "timeouts_s is NULL");
+  receipts[1] = NULL;
+  CHECK_ERR(seglog_queue_change_visibility_batch(db, "b2", ids, receipts, timeouts, 2, res),
+            SEGLOG_EINVAL, "seglog_queue_change_visibility_batch", "receipt 1 is NULL");
+  CHECK_ERR(seglog_queue_delete_message_batch_v2(db, "nope", ids, receipts, 1, res),
+            SEGLOG_ENOTFOUND, "seglog_queue_delete_message_batch_v2", "nope");
+  CHECK(results_untouched(res, SEGLOG_QUEUE_MAX_BATCH + 1));
+  CHECK_QUEUE_UNCHANGED(db, "b2", &st0);
+
+  /* Visibility, entry by entry: m1 visible at once, a bad timeout on m2, a malformed receipt. */
+  receipts[0] = seglog_queue_messages_get(batch, 1)->receipt;
+  receipts[1] = seglog_queue_messages_get(batch, 2)->receipt;
+  receipts[2] = "garbage";
+  timeouts[1] = SEGLOG_QUEUE_MAX_VISIBILITY_S + 1;
+  CHECK_OK(seglog_queue_change_visibility_batch(db, "b2", ids, receipts, timeouts, 3, res));
+  CHECK(res[0].code == SEGLOG_OK && res[0].sender_fault == 0 && res[0].error_code[0] == '\0' &&
+        res[0].message[0] == '\0');
+  CHECK(res[1].code == SEGLOG_EINVAL && res[1].sender_fault == 1);
+  CHECK(strcmp(res[1].error_code, "InvalidParameterValue") == 0 && strlen(res[1].message) > 0);
+  CHECK(res[2].code == SEGLOG_EINVAL && strcmp(res[2].error_code, "ReceiptHandleIsInvalid") == 0);
+  CHECK(results_untouched(res + 3, SEGLOG_QUEUE_MAX_BATCH + 1 - 3));
+  queue_stats(db, "b2", &st);
+  CHECK(st.visible == 1 && st.in_flight == 3);
+
+  /* Deletes, entry by entry: m0 and m3 deleted, a stale receipt, a malformed one. */
+  receipts[0] = stale; /* m0's first receipt: stale (m0's newest, entry 1, still deletes it) */
+  receipts[1] = seglog_queue_messages_get(batch, 0)->receipt;
+  receipts[2] = "garbage";
+  receipts[3] = seglog_queue_messages_get(batch, 3)->receipt;
+  CHECK_OK(seglog_queue_delete_message_batch_v2(db, "b2", ids, receipts, 4, res));
+  CHECK(res[1].code == SEGLOG_OK && res[3].code == SEGLOG_OK);
+  CHECK(res[0].code == SEGLOG_ESTALE && res[0].sender_fault == 1);
+  CHECK(strcmp(res[0].error_code, "InvalidParameterValue") == 0);
+  CHECK(res[2].code == SEGLOG_EINVAL && strcmp(res[2].error_code, "ReceiptHandleIsInvalid") == 0);
+  queue_stats(db, "b2", &st);
+  CHECK(st.visible == 1 && st.in_flight == 1);
+  seglog_queue_messages_free(batch);
+  CHECK_OK(seglog_queue_delete(db, "b2"));
+  seglog_close(db);
+}
+
+static void test_put_batch_v2(void) {
+  static const char* keys[] = {"0", "85070591730234615865843651857942052864",
+                               "170141183460469231731687303715884105728",
+                               "255211775190703847597530955573826158592"};
+  seglog* db;
+  seglog_put_entry es[8];
+  seglog_put_result res[8];
+  uint64_t before;
+  size_t i, failed = 99;
+  g_phase = "put-batch-v2";
+  db = open_store("puts");
+  create_stream(db, "p2", 4);
+  for (i = 0; i < 8; ++i) {
+    es[i].partition_key = "k";
+    es[i].partition_key_len = 1;
+    es[i].explicit_hash_key = keys[i % 4];
+    es[i].data = "data";
+    es[i].data_len = 4;
+    es[i].shard = 77;
+    es[i].seq = 77;
+  }
+  memset(res, 0xab, sizeof res);
+  before = total_next_seq(db, "p2");
+  es[5].partition_key_len = 0;
+  CHECK_ERR(seglog_stream_put_batch_v2(db, "p2", es, 8, res, &failed), SEGLOG_EINVAL,
+            "seglog_stream_put_batch_v2", "record 5");
+  es[5].partition_key_len = 1;
+  CHECK_ERR(seglog_stream_put_batch_v2(db, "p2", es, 8, NULL, &failed), SEGLOG_EINVAL,
+            "seglog_stream_put_batch_v2", "results is NULL");
+  CHECK_ERR(seglog_stream_put_batch_v2(db, "p2", NULL, 8, res, &failed), SEGLOG_EINVAL,
+            "seglog_stream_put_batch_v2", "entries is NULL");
+  CHECK_ERR(seglog_stream_put_batch_v2(db, "p2", es, 0, res, &failed), SEGLOG_EINVAL,
+            "seglog_stream_put_batch_v2", "no records");
+  CHECK_ERR(seglog_stream_put_batch_v2(db, "p2", es, SEGLOG_MAX_BATCH_RECORDS + 1, res,
+                                       &failed),
+            SEGLOG_EINVAL, "seglog_stream_put_batch_v2", "at most 500");
+  CHECK(failed == 99 && total_next_seq(db, "p2") == before);
+  for (i = 0; i < sizeof res; ++i) CHECK(((const unsigned char*)res)[i] == 0xab);
+
+  CHECK_OK(seglog_stream_put_batch_v2(db, "p2", es, 8, res, &failed));
+  CHECK(failed == 0 && total_next_seq(db, "p2") == before + 8);
+  for (i = 0; i < 8; ++i) {
+    CHECK(res[i].code == SEGLOG_OK && res[i].shard == i % 4 && res[i].seq == i / 4);
+    CHECK(res[i].error_code[0] == '\0' && res[i].message[0] == '\0');
+    CHECK(es[i].shard == 77 && es[i].seq == 77); /* entries are only read */
+  }
+  CHECK_OK(seglog_stream_put_batch_v2(db, "p2", es, 1, res, NULL)); /* failed may be NULL */
+  CHECK(res[0].seq == 2);
+  CHECK_OK(seglog_stream_delete(db, "p2"));
   seglog_close(db);
 }
 
@@ -2587,6 +2741,8 @@ int main(int argc, char** argv) {
   test_queue_reopen();
   test_queue_long_poll();
   test_queue_attributes();
+  test_queue_batches_v2();
+  test_put_batch_v2();
 
   /* Every store stayed inside its own directory: the parent holds the stores and no more. */
   g_phase = "layout";

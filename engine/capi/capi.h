@@ -2,7 +2,8 @@
 // iterator and message-batch types the header declares and the translation of Status into
 // return codes; it may use engine/streams, engine/queues, engine/log, io and format, and nothing
 // in the engine uses it. One file per noun: capi.cc (errors, version, argument checks),
-// store_api.cc, streams_api.cc, queues_api.cc. This header is internal to the room.
+// store_api.cc, streams_api.cc, queues_api.cc, batches_api.cc (SQS batches answered entry by
+// entry). This header is internal to the room.
 //
 //
 // Every entry point runs its body inside Guard(), which catches every C++ exception, and turns

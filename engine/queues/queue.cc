@@ -585,14 +585,26 @@ Status Queues::Queue::DeleteMessages(std::span<const std::string_view> receipts,
 }
 
 Status Queues::Queue::ChangeVisibility(std::string_view receipt, uint32_t timeout_s) {
-  if (timeout_s > kQueueMaxVisibilityS) {
-    return Status::InvalidArgument("visibility timeout must be 0 to 43200 seconds, got " +
-                                   std::to_string(timeout_s));
-  }
+  SEGLOG_RETURN_IF_ERROR(CheckVisibilityTimeout(timeout_s));
   QueueReceipt rc;
   SEGLOG_RETURN_IF_ERROR(DecodeReceipt(receipt, &rc));
   std::lock_guard<std::mutex> l(mu);
   const int64_t now = Now();
+  SEGLOG_RETURN_IF_ERROR(ChangeVisibilityLocked(rc, timeout_s, now));
+  if (timeout_s == 0) ProcessTimersLocked(now);
+  return Status::OK();
+}
+
+Status Queues::Queue::CheckVisibilityTimeout(uint32_t timeout_s) {
+  if (timeout_s > kQueueMaxVisibilityS) {
+    return Status::InvalidArgument("visibility timeout must be 0 to 43200 seconds, got " +
+                                   std::to_string(timeout_s));
+  }
+  return Status::OK();
+}
+
+Status Queues::Queue::ChangeVisibilityLocked(const QueueReceipt& rc, uint32_t timeout_s,
+                                             int64_t now) {
   const int64_t due = now + 1000ll * timeout_s;
   switch (state_.ChangeVisibility(rc.id, rc.gen, rc.epoch == epoch_, due)) {
     case DeliveryState::VisibilityChange::kReceivedAgain:
@@ -607,7 +619,6 @@ Status Queues::Queue::ChangeVisibility(std::string_view receipt, uint32_t timeou
     case DeliveryState::VisibilityChange::kChanged:
       break;
   }
-  if (timeout_s == 0) ProcessTimersLocked(now);
   return Status::OK();
 }
 
@@ -747,6 +758,29 @@ Status Queues::ChangeVisibility(const std::string& name, std::string_view receip
                                 uint32_t timeout_s) {
   SEGLOG_QUEUE_OP(name);
   return q->ChangeVisibility(receipt, timeout_s);
+}
+
+Status Queues::DeleteMessageBatch(const std::string& name, std::span<const std::string_view> ids,
+                                  std::span<const std::string_view> receipts,
+                                  std::vector<BatchEntryOutcome>* out) {
+  SEGLOG_RETURN_IF_ERROR(CheckBatch(ids, receipts.size(), true));
+  SEGLOG_QUEUE_OP(name);
+  return q->DeleteEntries(receipts, out);
+}
+
+Status Queues::ChangeVisibilityBatch(const std::string& name,
+                                     std::span<const std::string_view> ids,
+                                     std::span<const std::string_view> receipts,
+                                     std::span<const uint32_t> timeouts_s,
+                                     std::vector<BatchEntryOutcome>* out) {
+  SEGLOG_RETURN_IF_ERROR(CheckBatch(ids, receipts.size(), false));
+  if (timeouts_s.size() != ids.size()) {
+    return Status::InvalidArgument("a visibility batch needs one timeout per entry: " +
+                                   std::to_string(ids.size()) + " ids, " +
+                                   std::to_string(timeouts_s.size()) + " timeouts");
+  }
+  SEGLOG_QUEUE_OP(name);
+  return q->ChangeVisibilityEntries(receipts, timeouts_s, out);
 }
 
 Status Queues::Purge(const std::string& name) {

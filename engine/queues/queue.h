@@ -41,6 +41,7 @@
 #include "engine/log/options.h"
 #include "engine/log/store.h"
 #include "engine/queues/queue_attributes.h"
+#include "engine/queues/batch_entry.h"
 #include "engine/queues/queue_config.h"
 #include "format/queue_format.h"
 #include "format/status.h"
@@ -173,6 +174,25 @@ class Queues {
   // would end more than 12 h after the receive.
   Status ChangeVisibility(const std::string& name, std::string_view receipt, uint32_t timeout_s);
 
+  // The batch calls as SQS answers them (DeleteMessageBatch, ChangeMessageVisibilityBatch).
+  // First the batch-level checks: `ids` as ValidateBatchEntryIds wants them (1 .. 10, well
+  // formed, distinct), one receipt (and timeout) per id, and for deletes a store open for
+  // writing (else ReadOnly); a failure there attempts nothing and leaves *out untouched. Then
+  // every entry is tried on its own and (*out)[i] is entry i's outcome, with SQS's code.
+  // Delete: each as DeleteMessage, the valid ones in one journal write; ReceiptHandleIsInvalid
+  // (malformed, or of another queue), InvalidParameterValue (stale: received again since;
+  // SQS would accept it), InternalError (the journal write failed; not the sender's fault).
+  Status DeleteMessageBatch(const std::string& name, std::span<const std::string_view> ids,
+                            std::span<const std::string_view> receipts,
+                            std::vector<BatchEntryOutcome>* out);
+  // Change visibility: each as ChangeVisibility, under one lock acquisition;
+  // InvalidParameterValue (a timeout over 12 h, or ending more than 12 h after the receive),
+  // ReceiptHandleIsInvalid (malformed, or of another queue), MessageNotInflight (stale).
+  Status ChangeVisibilityBatch(const std::string& name, std::span<const std::string_view> ids,
+                               std::span<const std::string_view> receipts,
+                               std::span<const uint32_t> timeouts_s,
+                               std::vector<BatchEntryOutcome>* out);
+
   // Deletes every message sent before the call, in flight or not.
   Status Purge(const std::string& name);
 
@@ -197,6 +217,8 @@ class Queues {
   Status Find(const std::string& name, std::shared_ptr<Queue>* out);
   // InvalidArgument unless `dlq` exists and is of `type`. REQUIRES: create_mu_ held.
   Status CheckDeadLetterQueue(const std::string& dlq, QueueType type);
+  // The batch-level checks of DeleteMessageBatch / ChangeVisibilityBatch (queue_batch.cc).
+  Status CheckBatch(std::span<const std::string_view> ids, size_t receipts, bool writes) const;
 
   Store* const store_;
   const QueuesOptions opt_;

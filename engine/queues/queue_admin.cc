@@ -1,5 +1,5 @@
 // Queues: changing a queue's settings (SQS SetQueueAttributes) and listing queues a page at a
-// time (SQS ListQueues). The rules are queue_attributes.h's; SPEC.md 16.7 states them.
+// time (SQS ListQueues). The rules are queue_attributes.h's; SPEC.md 16.8 states them.
 #include "engine/queues/queue_attributes.h"
 #include "engine/queues/queue_internal.h"
 

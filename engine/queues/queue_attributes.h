@@ -3,7 +3,7 @@
 // properties, ListQueues' page tokens, and the names deleted too recently to create again.
 // Pure functions of their arguments (RecentlyDeleted: a plain value, `now` passed in): no Log,
 // no Store, no clock; safe from any thread, except RecentlyDeleted, which its owner guards.
-// SPEC.md 16.7 states the rules.
+// SPEC.md 16.8 states the rules.
 #pragma once
 
 #include <cstdint>

@@ -37,7 +37,7 @@ inline constexpr size_t kQueueMaxInFlight = 120'000;            // receive retur
 enum class QueueType { kStandard, kFifo };
 
 // FIFO queues only (SQS DeduplicationScope, FifoThroughputLimit; high-throughput FIFO). Stored
-// and returned; their delivery semantics come in a later issue (SPEC.md 16.7).
+// and returned; their delivery semantics come in a later issue (SPEC.md 16.8).
 enum class DedupScope { kQueue, kMessageGroup };
 enum class FifoThroughputLimit { kPerQueue, kPerMessageGroupId };  // per group needs kMessageGroup
 

@@ -108,6 +108,13 @@ class Queues::Queue {
   Status Receive(const ReceiveOptions& opt, std::vector<ReceivedMessage>* out);
   Status DeleteMessages(std::span<const std::string_view> receipts, std::vector<Status>* results);
   Status ChangeVisibility(std::string_view receipt, uint32_t timeout_s);
+  // The SQS batch calls' entries (queue_batch.cc): (*out)[i] is entry i's outcome, with SQS's
+  // code. REQUIRES: 1 .. 10 entries (Queues::CheckBatch passed).
+  Status DeleteEntries(std::span<const std::string_view> receipts,
+                       std::vector<BatchEntryOutcome>* out);
+  Status ChangeVisibilityEntries(std::span<const std::string_view> receipts,
+                                 std::span<const uint32_t> timeouts_s,
+                                 std::vector<BatchEntryOutcome>* out);
   Status Purge();
   Status Stats(QueueStats* out);
   Status Redrive(const std::string& target, size_t max_messages, size_t* moved);
@@ -175,6 +182,12 @@ class Queues::Queue {
                    const std::vector<Pick>& picks, std::vector<Pick>* skipped, size_t* moved);
 
   Status DecodeReceipt(std::string_view r, QueueReceipt* out) const;
+  // InvalidArgument when timeout_s is over 12 hours.
+  static Status CheckVisibilityTimeout(uint32_t timeout_s);
+  // One receipt's visibility change, due at now + timeout_s: Stale (not in flight under this
+  // receipt), InvalidArgument (past 12 h from the receive). The caller runs ProcessTimersLocked
+  // when a change is due now.
+  Status ChangeVisibilityLocked(const QueueReceipt& rc, uint32_t timeout_s, int64_t now);
   Status CutoffSeq(int64_t now, uint64_t* cut);
   Status Expire();
   // Compact's writing part: the prefix of wholly dead segments first (it only frees space),

@@ -41,6 +41,13 @@ Status ValidateRetention(uint32_t hours) {
   return Status::OK();
 }
 
+// The per-put vectors, reused per thread (a put of one record allocates nothing once warm).
+struct PutScratch {
+  std::vector<uint32_t> shard_of;
+  std::vector<size_t> order;
+  std::vector<Log::Record> recs;
+};
+
 }  // namespace
 
 Status StreamConfig::Validate() const {
@@ -222,39 +229,39 @@ Status Streams::RetentionCutoff(const std::string& name, TimestampMs* cutoff) {
 
 Status Streams::Put(const std::string& name, const PutEntry& entry, PutResult* result) {
   std::vector<PutResult> r;
-  SEGLOG_RETURN_IF_ERROR(PutImpl(name, std::span<const PutEntry>(&entry, 1), true, &r));
+  SEGLOG_RETURN_IF_ERROR(PutImpl(name, std::span<const PutEntry>(&entry, 1), true, &r, nullptr));
   if (result != nullptr) *result = r[0];
   return Status::OK();
 }
 
 Status Streams::PutBatch(const std::string& name, std::span<const PutEntry> entries,
                          std::vector<PutResult>* results) {
-  return PutImpl(name, entries, false, results);
+  return PutImpl(name, entries, false, results, nullptr);
 }
 
-Status Streams::PutImpl(const std::string& name, std::span<const PutEntry> entries, bool single,
-                        std::vector<PutResult>* results) {
-  std::shared_ptr<Stream> s;
-  SEGLOG_RETURN_IF_ERROR(Find(name, &s));
-  std::shared_lock<WriterFirstLock> use(s->use);
-  if (s->dead) return Status::NotFound("no stream named '" + name + "'");
+Status Streams::PutBatchEach(const std::string& name, std::span<const PutEntry> entries,
+                             std::vector<PutOutcome>* out, size_t* failed) {
+  if (store_->read_only()) {
+    return Status::ReadOnly("put to stream '" + name + "': the store is open read-only");
+  }
+  SEGLOG_RETURN_IF_ERROR(PutImpl(name, entries, false, nullptr, out));
+  size_t n = 0;
+  for (const PutOutcome& o : *out) n += o.status.ok() ? 0 : 1;
+  if (failed != nullptr) *failed = n;
+  return Status::OK();
+}
+
+Status Streams::RoutePut(const Stream& s, std::span<const PutEntry> entries, bool single,
+                         std::vector<uint32_t>* shard_of) {
   if (entries.empty()) return Status::InvalidArgument("put of no records");
   if (entries.size() > kMaxPutBatchRecords) {
     return Status::InvalidArgument("a put batch holds at most 500 records, got " +
                                    std::to_string(entries.size()));
   }
-  // Validate everything before writing anything. The per-put vectors are reused per thread
-  // (a put of one record allocates nothing once warm).
-  struct Scratch {
-    std::vector<uint32_t> shard_of;
-    std::vector<size_t> order;
-    std::vector<Log::Record> recs;
-  };
-  thread_local Scratch t;
   // With one shard every hash key lands in it: no MD5 to compute.
-  const bool one_shard = s->ranges.size() == 1;
+  const bool one_shard = s.ranges.size() == 1;
   size_t total = 0;
-  t.shard_of.assign(entries.size(), 0);
+  shard_of->assign(entries.size(), 0);
   for (size_t i = 0; i < entries.size(); ++i) {
     const PutEntry& e = entries[i];
     auto which = [&] { return entries.size() > 1 ? "record " + std::to_string(i) + ": " : ""; };
@@ -262,10 +269,10 @@ Status Streams::PutImpl(const std::string& name, std::span<const PutEntry> entri
       return Status::InvalidArgument(which() + "partition key must be 1 to 256 bytes, got " +
                                      std::to_string(e.partition_key.size()));
     }
-    if (e.data.size() > s->max_record_bytes) {
+    if (e.data.size() > s.max_record_bytes) {
       return Status::TooLarge(which() + "record data of " + std::to_string(e.data.size()) +
                               " bytes exceeds the stream's limit of " +
-                              std::to_string(s->max_record_bytes));
+                              std::to_string(s.max_record_bytes));
     }
     total += e.partition_key.size() + e.data.size();
     if (one_shard) continue;
@@ -274,15 +281,31 @@ Status Streams::PutImpl(const std::string& name, std::span<const PutEntry> entri
                             : PartitionKeyHash(std::string_view(
                                   reinterpret_cast<const char*>(e.partition_key.data()),
                                   e.partition_key.size()));
-    t.shard_of[i] = ShardForHashKey(s->ranges, k);
+    (*shard_of)[i] = ShardForHashKey(s.ranges, k);
   }
   if (!single && total > kMaxPutBatchBytes) {
     return Status::TooLarge("a put batch holds at most 5 MiB, got " + std::to_string(total) +
                             " bytes");
   }
+  return Status::OK();
+}
+
+Status Streams::PutImpl(const std::string& name, std::span<const PutEntry> entries, bool single,
+                        std::vector<PutResult>* results, std::vector<PutOutcome>* each) {
+  std::shared_ptr<Stream> s;
+  SEGLOG_RETURN_IF_ERROR(Find(name, &s));
+  std::shared_lock<WriterFirstLock> use(s->use);
+  if (s->dead) return Status::NotFound("no stream named '" + name + "'");
+  // Validate everything before writing anything.
+  thread_local PutScratch t;
+  SEGLOG_RETURN_IF_ERROR(RoutePut(*s, entries, single, &t.shard_of));
   // One atomic batch per shard, in shard order.
   const std::vector<uint32_t>& shard_of = t.shard_of;
-  results->assign(entries.size(), PutResult{});
+  if (each == nullptr) {
+    results->assign(entries.size(), PutResult{});
+  } else {
+    each->assign(entries.size(), PutOutcome{});
+  }
   std::vector<size_t>& order = t.order;
   order.resize(entries.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -301,10 +324,25 @@ Status Streams::PutImpl(const std::string& name, std::span<const PutEntry> entri
       ++e;
     }
     Log* log = nullptr;
-    SEGLOG_RETURN_IF_ERROR(OpenShard(*s, shard, &log));
     SeqNo first;
-    SEGLOG_RETURN_IF_ERROR(log->Append(recs, &first));
-    for (size_t k = b; k < e; ++k) (*results)[order[k]] = PutResult{shard, first + (k - b)};
+    Status st = OpenShard(*s, shard, &log);
+    if (st.ok()) st = log->Append(recs, &first);
+    if (each == nullptr) {
+      // All or nothing from the caller's view: the first failure ends the put.
+      SEGLOG_RETURN_IF_ERROR(st);
+      for (size_t k = b; k < e; ++k) (*results)[order[k]] = PutResult{shard, first + (k - b)};
+    } else {
+      // Every shard is tried; a failed shard's records carry its error.
+      for (size_t k = b; k < e; ++k) {
+        PutOutcome& o = (*each)[order[k]];
+        o.shard = shard;
+        if (st.ok()) {
+          o.seq = first + (k - b);
+        } else {
+          o.status = st;
+        }
+      }
+    }
     b = e;
   }
   return Status::OK();

@@ -93,6 +93,13 @@ struct PutResult {
   SeqNo seq;
 };
 
+// One record's outcome in PutBatchEach (Kinesis PutRecordsResultEntry).
+struct PutOutcome {
+  uint32_t shard = 0;  // the shard it was routed to, written or not
+  SeqNo seq;           // its sequence number when status is OK
+  Status status;       // OK, or the error of its shard's append (nothing of that shard written)
+};
+
 enum class IteratorType {
   kTrimHorizon,          // the oldest retained record
   kLatest,               // just after the newest record at the time the iterator is made
@@ -164,6 +171,17 @@ class Streams {
                   std::vector<PutResult>* results);
   // (Put is PutBatch of one record without the batch's 5 MiB bound: one record may be as
   // large as the stream's max_record_bytes, up to 10 MiB.)
+  // A failed shard append ends PutBatch with its error: shards below it (appends go in shard
+  // order) were written, the failed one was not, those above were not tried, and *results
+  // is then not meaningful.
+  //
+  // PutBatch as Kinesis PutRecords answers it: the same checks of the whole batch (an error
+  // there writes nothing; ReadOnly on a read-only store), then every shard's append is tried,
+  // each atomic, and (*out)[i] is record i's outcome: OK with its seq, or its shard's append
+  // error. *failed (may be null) counts the records that failed. Returns OK once attempted,
+  // even when every record failed.
+  Status PutBatchEach(const std::string& name, std::span<const PutEntry> entries,
+                      std::vector<PutOutcome>* out, size_t* failed);
 
   // InvalidArgument: shard out of range, AT/AFTER a sequence number at or past next_seq.
   Status NewIterator(const std::string& name, uint32_t shard, const IteratorSpec& spec,
@@ -191,8 +209,15 @@ class Streams {
   // InvalidArgument naming the stream when `shard` is out of range.
   static Status CheckShard(const Stream& s, uint32_t shard);
   Status LoadCheckpointsLocked(Stream& s);
+  // Checks a put (count, keys, sizes) and routes each record: (*shard_of)[i] is record i's
+  // shard. InvalidArgument / TooLarge naming the first bad record.
+  static Status RoutePut(const Stream& s, std::span<const PutEntry> entries, bool single,
+                         std::vector<uint32_t>* shard_of);
+  // Routes, then appends one batch per shard in shard order. With `each` null the first failed
+  // append returns its error and results are filled only on success; else every shard is
+  // tried and each record's outcome goes to *each.
   Status PutImpl(const std::string& name, std::span<const PutEntry> entries, bool single,
-                 std::vector<PutResult>* results);
+                 std::vector<PutResult>* results, std::vector<PutOutcome>* each);
 
   Store* const store_;
   const StreamsOptions opt_;
