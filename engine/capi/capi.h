@@ -2,7 +2,7 @@
 // iterator and message-batch types the header declares and the translation of Status into
 // return codes; it may use engine/streams, engine/queues, engine/log, io and format, and nothing
 // in the engine uses it. One file per noun: capi.cc (errors, version, argument checks),
-// store_api.cc, streams_api.cc, queues_api.cc. This header is internal to the room.
+// store_api.cc, streams_api.cc, queues_api.cc, messages_api.cc (the 0.2.0 message shapes). This header is internal to the room.
 //
 //
 // Every entry point runs its body inside Guard(), which catches every C++ exception, and turns
@@ -17,7 +17,8 @@
 // open (the engine requires every StreamIterator gone before Streams is destroyed) and
 // seglog_stream_delete can refuse while the stream is being read.
 //
-// A receive's batch (seglog_queue_messages) is one malloc'd block holding the message structs,
+// A receive's batch (seglog_queue_messages) is one malloc'd block holding the message structs
+// (both views: seglog_queue_message and seglog_queue_message_v2, sharing their strings),
 // the attribute structs and a copy of every byte they point to: it depends on nothing else, so
 // it outlives the queue, the handle, everything, until seglog_queue_messages_free.
 #pragma once
@@ -83,6 +84,7 @@ struct seglog_iter {
 struct seglog_queue_messages {
   size_t count;
   const seglog_queue_message* msgs;
+  const seglog_queue_message_v2* msgs_v2;  // the same messages with SQS's fields (0.2.0)
 };
 
 namespace seglog::capi {
