@@ -67,7 +67,7 @@ struct MessageAttribute {
   AttributeType type = AttributeType::kString;
   ByteView value;
   // SQS's custom type label: DataType "String.json" is type kString, label "json"; "" = none.
-  std::string_view type_label;
+  std::string_view type_label = {};
 };
 
 struct QueueMessageHeader {

@@ -70,7 +70,8 @@
  *
  *   seglog_last_error()    until the calling thread's next seglog call other than
  *                          seglog_last_error, seglog_strerror, seglog_version, the *_init
- *                          functions and seglog_queue_messages_count, _get and _free.
+ *                          functions and seglog_queue_messages_count, _get, _get_v2 and
+ *                          _free.
  *   seglog_strerror()      forever (static strings).
  *   seglog_record's partition_key and data, filled by seglog_iter_next:
  *                          until the next seglog_iter_next or seglog_iter_close on that
@@ -81,7 +82,8 @@
  *                          until seglog_close / seglog_iter_close.
  *   seglog_queue_receive's *out, and every pointer reached from it (each seglog_queue_message
  *   from seglog_queue_messages_get, its receipt, body, attributes with their names and values,
- *   group id and dedup id):
+ *   group id and dedup id; each seglog_queue_message_v2 from seglog_queue_messages_get_v2 and
+ *   every string it points to):
  *                          until seglog_queue_messages_free(*out), and not one call shorter.
  *                          The batch is one self-contained copy: nothing else ends or changes
  *                          it -- not other receives, not deleting or changing the visibility

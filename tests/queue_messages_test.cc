@@ -83,6 +83,15 @@ class QueueFaultTest : public QueueTest {
     fault_ = std::make_unique<io::FaultFileSystem>(std::move(base));
     fs_ = fault_.get();
   }
+  // The failed write is sticky (the log refuses more), so Close reports it: expected here.
+  void TearDown() override {
+    queues_.reset();
+    if (store_) {
+      const Status s = store_->Close();
+      EXPECT_EQ(s.code(), StatusCode::kIOError) << s.ToString();
+    }
+    store_.reset();
+  }
   std::unique_ptr<io::FaultFileSystem> fault_;
 };
 

@@ -61,10 +61,12 @@ struct SendEntry {
   std::string_view dedup_id;     // FIFO: 1..128 as above; empty = content-based (if enabled)
   // 0.2.0 (SPEC.md 16.7). Both are stored only when given, so a message without them costs
   // no byte more than before.
-  std::string_view sender_id;    // SQS SenderId: 1..256 of ASCII 33..126; "" = the store's
-                                 // default (QueuesOptions::default_sender_id)
-  std::string_view trace_header; // SQS AWSTraceHeader: 1..1,024 of ASCII 32..126; "" = none.
-                                 // Not counted in the message's size (as SQS)
+  // SQS SenderId: 1..256 of ASCII 33..126; "" = the store's default
+  // (QueuesOptions::default_sender_id).
+  std::string_view sender_id = {};
+  // SQS AWSTraceHeader: 1..1,024 of ASCII 32..126; "" = none. Not counted in the message's
+  // size (as SQS).
+  std::string_view trace_header = {};
 };
 
 // The limits of SendEntry's 0.2.0 fields and of an attribute's DataType (type name, '.',
