@@ -32,6 +32,18 @@ QueueMessageHeader Full() {
   return h;
 }
 
+// Decoded `d` has `h`'s attributes: names, types, labels and values.
+void ExpectSameAttributes(const QueueMessageHeader& d, const QueueMessageHeader& h) {
+  ASSERT_EQ(d.attributes.size(), h.attributes.size());
+  for (size_t i = 0; i < h.attributes.size(); ++i) {
+    EXPECT_EQ(d.attributes[i].name, h.attributes[i].name);
+    EXPECT_EQ(d.attributes[i].type, h.attributes[i].type);
+    EXPECT_EQ(d.attributes[i].type_label, h.attributes[i].type_label);
+    EXPECT_TRUE(std::equal(d.attributes[i].value.begin(), d.attributes[i].value.end(),
+                           h.attributes[i].value.begin(), h.attributes[i].value.end()));
+  }
+}
+
 TEST(QueueFormat, RoundTrip) {
   for (int variant = 0; variant < 4; ++variant) {
     QueueMessageHeader h = Full();
@@ -53,13 +65,7 @@ TEST(QueueFormat, RoundTrip) {
     EXPECT_EQ(d.moved, h.moved);
     EXPECT_EQ(d.source, h.source);
     EXPECT_EQ(d.source_id, h.source_id);
-    ASSERT_EQ(d.attributes.size(), 3u);
-    for (size_t i = 0; i < 3; ++i) {
-      EXPECT_EQ(d.attributes[i].name, h.attributes[i].name);
-      EXPECT_EQ(d.attributes[i].type, h.attributes[i].type);
-      EXPECT_TRUE(std::equal(d.attributes[i].value.begin(), d.attributes[i].value.end(),
-                             h.attributes[i].value.begin(), h.attributes[i].value.end()));
-    }
+    ExpectSameAttributes(d, h);
   }
 }
 
@@ -106,14 +112,7 @@ TEST(QueueFormat, SenderTraceAndLabelsRoundTrip) {
     EXPECT_EQ(d.dedup_id, h.dedup_id);
     EXPECT_EQ(d.source, h.source);
     EXPECT_EQ(d.source_id, h.source_id);
-    ASSERT_EQ(d.attributes.size(), 3u);
-    for (size_t i = 0; i < 3; ++i) {
-      EXPECT_EQ(d.attributes[i].name, h.attributes[i].name);
-      EXPECT_EQ(d.attributes[i].type, h.attributes[i].type);
-      EXPECT_EQ(d.attributes[i].type_label, h.attributes[i].type_label);
-      EXPECT_TRUE(std::equal(d.attributes[i].value.begin(), d.attributes[i].value.end(),
-                             h.attributes[i].value.begin(), h.attributes[i].value.end()));
-    }
+    ExpectSameAttributes(d, h);
     for (size_t n = 0; n < b.size(); ++n) {
       EXPECT_EQ(format::DecodeQueueMessageHeader(ByteView(b.data(), n), &d).code(),
                 StatusCode::kCorruption) << variant << " " << n;

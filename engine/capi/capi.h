@@ -165,6 +165,35 @@ Status ReadVersioned(const T* in, const size_t (&sizes)[N], const char* type, T*
   return Status::OK();
 }
 
+// What seglog_queue_send_entry and seglog_queue_send_entry_v2 share (`E` is either): checks
+// the body's pointer, the attribute count and pointer and the delay, and fills *out's body,
+// delay and ids. The caller converts the attributes. `which` prefixes messages ("message 3: ").
+template <class E>
+Status SendEntryCommonFromC(const E& c, const std::string& which, seglog::SendEntry* out) {
+  if (c.body == nullptr && c.body_len > 0) {
+    return Status::InvalidArgument(which + "body is NULL but its length is " +
+                                   std::to_string(c.body_len));
+  }
+  if (c.n_attrs > seglog::kQueueMaxAttributes) {
+    return Status::InvalidArgument(which + "has " + std::to_string(c.n_attrs) +
+                                   " attributes; a message has at most 10");
+  }
+  if (c.attrs == nullptr && c.n_attrs > 0) {
+    return Status::InvalidArgument(which + "attrs is NULL but n_attrs is " +
+                                   std::to_string(c.n_attrs));
+  }
+  if (c.delay_s < -1) {
+    return Status::InvalidArgument(which + "delay_s is " + std::to_string(c.delay_s) +
+                                   " (expected -1 for the queue's, or 0 .. 900)");
+  }
+  out->body = c.body == nullptr ? ByteView() : ByteView(static_cast<const uint8_t*>(c.body),
+                                                         c.body_len);
+  out->delay_s = c.delay_s;
+  out->group_id = c.group_id == nullptr ? std::string_view() : std::string_view(c.group_id);
+  out->dedup_id = c.dedup_id == nullptr ? std::string_view() : std::string_view(c.dedup_id);
+  return Status::OK();
+}
+
 // The sizes each struct has had, oldest first; a new version appends its size. 0.1.0 published
 // the first of each (seglog_options then ended before mapped_writes).
 inline constexpr size_t kOptionsSizes[] = {offsetof(seglog_options, mapped_writes),

@@ -21,22 +21,7 @@ std::string_view OptionalString(const char* s) {
 Status SendEntryV2FromC(const seglog_queue_send_entry_v2& c, const std::string& which,
                         std::vector<seglog::format::MessageAttribute>* attrs,
                         seglog::SendEntry* out) {
-  if (c.body == nullptr && c.body_len > 0) {
-    return Status::InvalidArgument(which + "body is NULL but its length is " +
-                                   std::to_string(c.body_len));
-  }
-  if (c.n_attrs > seglog::kQueueMaxAttributes) {
-    return Status::InvalidArgument(which + "has " + std::to_string(c.n_attrs) +
-                                   " attributes; a message has at most 10");
-  }
-  if (c.attrs == nullptr && c.n_attrs > 0) {
-    return Status::InvalidArgument(which + "attrs is NULL but n_attrs is " +
-                                   std::to_string(c.n_attrs));
-  }
-  if (c.delay_s < -1) {
-    return Status::InvalidArgument(which + "delay_s is " + std::to_string(c.delay_s) +
-                                   " (expected -1 for the queue's, or 0 .. 900)");
-  }
+  SEGLOG_RETURN_IF_ERROR(SendEntryCommonFromC(c, which, out));
   attrs->assign(c.n_attrs, seglog::format::MessageAttribute{});
   for (size_t i = 0; i < c.n_attrs; ++i) {
     const seglog_queue_attr_v2& a = c.attrs[i];
@@ -54,13 +39,7 @@ Status SendEntryV2FromC(const seglog_queue_send_entry_v2& c, const std::string& 
                                  : seglog::ByteView(static_cast<const uint8_t*>(a.value),
                                                     a.value_len);
   }
-  out->body = c.body == nullptr ? seglog::ByteView()
-                                : seglog::ByteView(static_cast<const uint8_t*>(c.body),
-                                                   c.body_len);
   out->attributes = std::span<const seglog::format::MessageAttribute>(*attrs);
-  out->delay_s = c.delay_s;
-  out->group_id = OptionalString(c.group_id);
-  out->dedup_id = OptionalString(c.dedup_id);
   out->trace_header = OptionalString(c.trace_header);
   out->sender_id = OptionalString(c.sender_id);
   return Status::OK();

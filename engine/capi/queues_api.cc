@@ -51,22 +51,7 @@ seglog::ByteView Bytes(const void* p, size_t n) {
 Status SendEntryFromC(const seglog_queue_send_entry& c, const std::string& which,
                       std::vector<seglog::format::MessageAttribute>* attrs,
                       seglog::SendEntry* out) {
-  if (c.body == nullptr && c.body_len > 0) {
-    return Status::InvalidArgument(which + "body is NULL but its length is " +
-                                   std::to_string(c.body_len));
-  }
-  if (c.n_attrs > seglog::kQueueMaxAttributes) {
-    return Status::InvalidArgument(which + "has " + std::to_string(c.n_attrs) +
-                                   " attributes; a message has at most 10");
-  }
-  if (c.attrs == nullptr && c.n_attrs > 0) {
-    return Status::InvalidArgument(which + "attrs is NULL but n_attrs is " +
-                                   std::to_string(c.n_attrs));
-  }
-  if (c.delay_s < -1) {
-    return Status::InvalidArgument(which + "delay_s is " + std::to_string(c.delay_s) +
-                                   " (expected -1 for the queue's, or 0 .. 900)");
-  }
+  SEGLOG_RETURN_IF_ERROR(SendEntryCommonFromC(c, which, out));
   attrs->assign(c.n_attrs, seglog::format::MessageAttribute{});
   for (size_t i = 0; i < c.n_attrs; ++i) {
     const seglog_queue_attr& a = c.attrs[i];
@@ -80,11 +65,7 @@ Status SendEntryFromC(const seglog_queue_send_entry& c, const std::string& which
     (*attrs)[i].name = a.name;
     (*attrs)[i].value = Bytes(a.value, a.value_len);
   }
-  out->body = Bytes(c.body, c.body_len);
   out->attributes = std::span<const seglog::format::MessageAttribute>(*attrs);
-  out->delay_s = c.delay_s;
-  out->group_id = c.group_id == nullptr ? std::string_view() : std::string_view(c.group_id);
-  out->dedup_id = c.dedup_id == nullptr ? std::string_view() : std::string_view(c.dedup_id);
   return Status::OK();
 }
 
