@@ -67,11 +67,19 @@ void EncodeQueueMessageHeader(const QueueMessageHeader& h, ByteBuffer* out) {
   size_t most = 2 + 10 + 10 + 10;
   if (h.has_dedup_id) most += 10 + h.dedup_id.size();
   if (h.moved) most += 10 + h.source.size() + 10;
-  for (const MessageAttribute& a : h.attributes) most += 10 + a.name.size() + 1 + 10 + a.value.size();
+  most += 20 + h.sender_id.size() + h.trace_header.size();
+  bool labels = false;
+  for (const MessageAttribute& a : h.attributes) {
+    most += 10 + a.name.size() + 1 + 10 + a.type_label.size() + 10 + a.value.size();
+    labels = labels || !a.type_label.empty();
+  }
   if (out->capacity() - out->size() < most) out->reserve(std::max(out->size() + most, 2 * out->capacity()));
   uint8_t flags = 0;
   if (h.has_dedup_id) flags |= kQueueHasDedupId;
   if (h.moved) flags |= kQueueMoved;
+  if (!h.sender_id.empty()) flags |= kQueueHasSenderId;
+  if (!h.trace_header.empty()) flags |= kQueueHasTraceHeader;
+  if (labels) flags |= kQueueAttrLabels;
   out->push_back(kQueueHeaderVersion);
   out->push_back(flags);
   PutVarint64(out, h.delay_s);
@@ -81,10 +89,13 @@ void EncodeQueueMessageHeader(const QueueMessageHeader& h, ByteBuffer* out) {
     PutBytes(out, AsBytes(h.source));
     PutVarint64(out, h.source_id);
   }
+  if (!h.sender_id.empty()) PutBytes(out, AsBytes(h.sender_id));
+  if (!h.trace_header.empty()) PutBytes(out, AsBytes(h.trace_header));
   PutVarint64(out, h.attributes.size());
   for (const MessageAttribute& a : h.attributes) {
     PutBytes(out, AsBytes(a.name));
     out->push_back(static_cast<uint8_t>(a.type));
+    if (labels) PutBytes(out, AsBytes(a.type_label));
     PutBytes(out, a.value);
   }
 }
@@ -120,12 +131,25 @@ Status DecodeQueueMessageHeader(ByteView in, QueueMessageHeader* h) {
     out.moved = true;
     out.source = AsChars(b);
   }
+  // Present only when not empty: an empty one is malformed (the encoder never writes it).
+  if ((flags & kQueueHasSenderId) != 0) {
+    if (!c.Bytes(&b) || b.empty()) return Status::Corruption("queue message header: bad sender id");
+    out.sender_id = AsChars(b);
+  }
+  if ((flags & kQueueHasTraceHeader) != 0) {
+    if (!c.Bytes(&b) || b.empty()) {
+      return Status::Corruption("queue message header: bad trace header");
+    }
+    out.trace_header = AsChars(b);
+  }
+  const bool labels = (flags & kQueueAttrLabels) != 0;
   if (!c.Varint(&n) || n > in.size()) return Status::Corruption("queue message header: bad attribute count");
   out.attributes.reserve(n);
   for (uint64_t i = 0; i < n; ++i) {
     MessageAttribute a;
     uint8_t type = 0;
-    if (!c.Bytes(&b) || !c.Byte(&type) || !c.Bytes(&a.value)) {
+    ByteView label;
+    if (!c.Bytes(&b) || !c.Byte(&type) || (labels && !c.Bytes(&label)) || !c.Bytes(&a.value)) {
       return Status::Corruption("queue message header: bad attribute " + std::to_string(i));
     }
     if (type < 1 || type > 3) {
@@ -133,6 +157,7 @@ Status DecodeQueueMessageHeader(ByteView in, QueueMessageHeader* h) {
     }
     a.name = AsChars(b);
     a.type = static_cast<AttributeType>(type);
+    a.type_label = AsChars(label);
     out.attributes.push_back(a);
   }
   if (!c.done()) return Status::Corruption("queue message header: trailing bytes");

@@ -5,12 +5,18 @@
 //   | version u8 = 1 | flags u8 | delay_s varint | sent_ms varint |
 //   | (flags & kHasDedupId)  dedup_len varint, dedup id bytes |
 //   | (flags & kMoved)       source_len varint, source queue name, source_id varint |
-//   | attr_count varint | attr: name_len varint, name, type u8, value_len varint, value ... |
+//   | (flags & kSenderId)    sender_len varint, sender id |
+//   | (flags & kTraceHeader) trace_len varint, AWSTraceHeader |
+//   | attr_count varint | attr: name_len varint, name, type u8,
+//   |   (flags & kAttrLabels) label_len varint, label,  value_len varint, value ... |
 //
 // delay_s: the delay the message was sent with (it becomes visible at the record's timestamp
 // plus this). sent_ms: when the message was first sent (kept when it moves to a dead-letter
 // queue and back). kMoved: the message was moved here from `source` (a dead-letter move or a
-// redrive); source_id is its id there.
+// redrive); source_id is its id there. kSenderId, kTraceHeader, kAttrLabels (0.2.0): set only
+// when the message has a sender id given explicitly, an AWSTraceHeader, or an attribute with a
+// custom type label, so a message without them has exactly the bytes older seglog wrote (and
+// older seglog refuses one with them: an unknown flag is NotSupported).
 #pragma once
 
 #include <cstdint>
@@ -54,7 +60,11 @@ inline constexpr char kLastModifiedMs[] = "last_modified_ms";   // set at create
 inline constexpr uint8_t kQueueHeaderVersion = 1;
 inline constexpr uint8_t kQueueHasDedupId = 0x01;
 inline constexpr uint8_t kQueueMoved = 0x02;
-inline constexpr uint8_t kQueueKnownFlags = kQueueHasDedupId | kQueueMoved;
+inline constexpr uint8_t kQueueHasSenderId = 0x04;
+inline constexpr uint8_t kQueueHasTraceHeader = 0x08;
+inline constexpr uint8_t kQueueAttrLabels = 0x10;  // every attribute carries a label (maybe "")
+inline constexpr uint8_t kQueueKnownFlags =
+    kQueueHasDedupId | kQueueMoved | kQueueHasSenderId | kQueueHasTraceHeader | kQueueAttrLabels;
 
 // Message attribute types, as SQS names them.
 enum class AttributeType : uint8_t { kString = 1, kNumber = 2, kBinary = 3 };
@@ -77,6 +87,8 @@ struct QueueMessageHeader {
   bool moved = false;
   std::string_view source;
   uint64_t source_id = 0;
+  std::string_view sender_id;     // "" = none (the store's default sender)
+  std::string_view trace_header;  // SQS AWSTraceHeader; "" = none
   std::vector<MessageAttribute> attributes;
 };
 

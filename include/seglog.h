@@ -71,7 +71,8 @@
  *
  *   seglog_last_error()    until the calling thread's next seglog call other than
  *                          seglog_last_error, seglog_strerror, seglog_version, the *_init
- *                          functions and seglog_queue_messages_count, _get and _free.
+ *                          functions and seglog_queue_messages_count, _get, _get_v2 and
+ *                          _free.
  *   seglog_strerror()      forever (static strings).
  *   seglog_record's partition_key and data, filled by seglog_iter_next:
  *                          until the next seglog_iter_next or seglog_iter_close on that
@@ -82,7 +83,8 @@
  *                          until seglog_close / seglog_iter_close.
  *   seglog_queue_receive's *out, and every pointer reached from it (each seglog_queue_message
  *   from seglog_queue_messages_get, its receipt, body, attributes with their names and values,
- *   group id and dedup id):
+ *   group id and dedup id; each seglog_queue_message_v2 from seglog_queue_messages_get_v2 and
+ *   every string it points to):
  *                          until seglog_queue_messages_free(*out), and not one call shorter.
  *                          The batch is one self-contained copy: nothing else ends or changes
  *                          it -- not other receives, not deleting or changing the visibility
@@ -754,6 +756,130 @@ const seglog_queue_message* seglog_queue_messages_get(const seglog_queue_message
 /* Frees a batch and everything in it. NULL is a no-op; freeing the same batch twice is
  * undefined (as free() twice). */
 void seglog_queue_messages_free(seglog_queue_messages* batch);
+
+/* ---- Queue messages, 0.2.0 ------------------------------------------------------------- */
+
+/* What SQS's SendMessage, SendMessageBatch and ReceiveMessage carry beyond 0.1's shapes
+ * (SPEC.md 16.10): custom type labels on attributes, the SenderId and AWSTraceHeader, the
+ * MessageId, FIFO's SequenceNumber and the MD5 digests SQS's SDKs check, and per-entry
+ * outcomes for a send batch. Messages sent through the 0.1 calls have all of these too
+ * (no label, the default sender, no trace header); messages sent through these calls are
+ * received by seglog_queue_messages_get as well (without labels, sender or trace header). */
+
+/* An attribute with its DataType as SQS writes it: "String", "Number" or "Binary", optionally
+ * followed by "." and a custom label ("Number.int64", "Binary.png", "String.json"); the label
+ * is 1 or more characters SQS allows in a body (Unicode #x9 #xA #xD #x20-#xD7FF #xE000-#xFFFD
+ * #x10000-#x10FFFF, as UTF-8), the whole DataType at most 256 characters. The DataType's bytes
+ * count toward the message's size (name + DataType + value). Name and value: as
+ * seglog_queue_attr. */
+typedef struct seglog_queue_attr_v2 { /* frozen layout */
+  const char* name;      /* NUL-terminated */
+  const char* data_type; /* NUL-terminated, as above */
+  const void* value;
+  size_t value_len;
+} seglog_queue_attr_v2;
+
+typedef struct seglog_queue_send_entry_v2 { /* frozen layout */
+  const void* body;                  /* as seglog_queue_send_entry */
+  size_t body_len;
+  const seglog_queue_attr_v2* attrs; /* 0 .. 10 attributes (may be NULL when n_attrs is 0) */
+  size_t n_attrs;
+  int32_t delay_s;                   /* as seglog_queue_send_entry */
+  const char* group_id;              /* as seglog_queue_send_entry */
+  const char* dedup_id;              /* as seglog_queue_send_entry */
+  const char* trace_header; /* SQS's AWSTraceHeader system attribute: NULL or "" for none, else
+                               1 .. 1,024 bytes of ASCII 32 .. 126 (not parsed as X-Ray's
+                               format); not counted in the message's size, as in SQS */
+  const char* sender_id;    /* SQS SenderId: NULL or "" for the store's default
+                               ("000000000000"), else 1 .. 256 bytes of ASCII 33 .. 126 (the
+                               sender's account or principal); stored with the message only
+                               when given */
+} seglog_queue_send_entry_v2;
+
+/* Initialises *e for a message of `len` bytes at `body`: no attributes, delay_s = -1, no group
+ * or dedup id, no trace header, the default sender. */
+void seglog_queue_send_entry_v2_init(seglog_queue_send_entry_v2* e, const void* body,
+                                     size_t len);
+
+typedef struct seglog_queue_send_result_v2 { /* frozen layout */
+  uint64_t id;                      /* as seglog_queue_send_result */
+  int duplicate;                    /* as seglog_queue_send_result */
+  char message_id[37];              /* SQS MessageId: a UUID, 36 characters (for a duplicate:
+                                       the original's) */
+  char md5_of_body[33];             /* MD5OfMessageBody, 32 hex digits */
+  char md5_of_attributes[33];       /* MD5OfMessageAttributes; "" without attributes */
+  char md5_of_system_attributes[33];/* MD5OfMessageSystemAttributes; "" without a trace
+                                       header */
+  char sequence_number[21];         /* FIFO: 20 digits, growing with id (a duplicate's is the
+                                       original's); "" on a standard queue */
+} seglog_queue_send_result_v2;
+
+/* Sends one message (SQS SendMessage) as seglog_queue_send does, with the 0.2.0 fields, and
+ * fills *result (may be NULL). The MessageId is derived from the queue's incarnation and the
+ * message's id: the same on every receive, different in every queue of the store (a queue
+ * deleted and created again included). The digests are those SQS computes: MD5 of the body,
+ * of the attributes in SQS's encoding (sorted by name; see SPEC.md 16.7), and of the trace
+ * header as a String system attribute.
+ * SEGLOG_EINVAL: as seglog_queue_send, and a NULL name or data_type, a data_type that is not
+ * one of the forms above, a bad trace header or sender id. SEGLOG_ETOOLARGE: as
+ * seglog_queue_send (labels count). */
+int seglog_queue_send_v2(seglog* db, const char* queue, const seglog_queue_send_entry_v2* e,
+                         seglog_queue_send_result_v2* result);
+
+/* Sends 1 .. 10 messages as SQS's SendMessageBatch: entry i is named ids[i] (1 .. 80
+ * characters of A-Z a-z 0-9 _ -, distinct). Batch-level failures return an error, write
+ * nothing and leave results and outcomes untouched: SEGLOG_EINVAL for n 0 or over 10, a NULL
+ * array, a malformed or repeated id (the message starts with SQS's code:
+ * EmptyBatchRequest, TooManyEntriesInBatchRequest, InvalidBatchEntryId,
+ * BatchEntryIdsNotDistinct), or an entry the C layer cannot read (a NULL pointer with a
+ * length, more than 10 attributes, a NULL or unparsable data_type: the message names the
+ * entry); SEGLOG_ETOOLARGE ("BatchRequestTooLong: ...") for messages over 1 MiB in all;
+ * SEGLOG_ENOTFOUND for no such queue. Otherwise the call returns SEGLOG_OK and each entry
+ * fares on its own: entries the single call would refuse are not sent, and outcomes[i]
+ * holds that call's code with sender_fault 1 and SQS's error code (MissingParameter: an
+ * empty body or, on a FIFO queue, no group id; InvalidMessageContents: characters outside
+ * the allowed set; InvalidParameterValue: everything else, too large included); the others
+ * are written as one append, in entry order, and get outcomes[i].code SEGLOG_OK and
+ * results[i]. If that append fails, each of its entries gets the error (sender_fault 0,
+ * "InternalError"). results and outcomes are the caller's arrays of n; results[i] is
+ * meaningful only where outcomes[i].code is SEGLOG_OK. */
+int seglog_queue_send_batch_v2(seglog* db, const char* queue, const char* const* ids,
+                               const seglog_queue_send_entry_v2* entries, size_t n,
+                               seglog_queue_send_result_v2* results,
+                               seglog_batch_entry_result* outcomes);
+
+/* A received message with SQS's fields; every pointer lives as its batch (see Lifetimes), and
+ * every string is NUL-terminated, "" when absent. */
+typedef struct seglog_queue_message_v2 { /* frozen layout */
+  uint64_t id;
+  const char* message_id;            /* SQS MessageId, as the send returned */
+  const char* receipt;               /* as seglog_queue_message */
+  const void* body;                  /* body_len bytes, then a NUL not counted */
+  size_t body_len;
+  const seglog_queue_attr_v2* attrs; /* n_attrs, as sent, in the order sent, with their
+                                        DataType including the label; NULL when n_attrs is 0 */
+  size_t n_attrs;
+  const char* group_id;              /* FIFO; "" on a standard queue */
+  const char* dedup_id;              /* FIFO; "" on a standard queue */
+  const char* sequence_number;       /* FIFO: as the send returned; "" on a standard queue */
+  uint32_t receive_count;            /* SQS ApproximateReceiveCount */
+  int64_t sent_ms;                   /* SQS SentTimestamp (kept through moves) */
+  int64_t enqueued_ms;               /* when it entered this queue */
+  int64_t first_receive_ms;          /* SQS ApproximateFirstReceiveTimestamp: the first
+                                        receive since the queue was opened (not durable:
+                                        after the store is reopened, the first receive
+                                        after that) */
+  const char* sender_id;             /* SQS SenderId: as sent, else the store's default */
+  const char* trace_header;          /* AWSTraceHeader; "" when none was sent */
+  const char* md5_of_body;           /* 32 hex digits */
+  const char* md5_of_attributes;     /* "" without attributes */
+  const char* md5_of_system_attributes; /* "" without a trace header */
+} seglog_queue_message_v2;
+
+/* Message i of a batch from seglog_queue_receive, with SQS's fields: the same message as
+ * seglog_queue_messages_get(batch, i). NULL when batch is NULL or i is out of range. */
+const seglog_queue_message_v2* seglog_queue_messages_get_v2(const seglog_queue_messages* batch,
+                                                            size_t i);
 
 /* ---- Queue messages: delete, visibility, redrive ---------------------------------------- */
 

@@ -2711,6 +2711,68 @@ static void test_put_batch_v2(void) {
   CHECK_OK(seglog_stream_put_batch_v2(db, "p2", es, 1, res, NULL)); /* failed may be NULL */
   CHECK(res[0].seq == 2);
   CHECK_OK(seglog_stream_delete(db, "p2"));
+
+/* 0.2.0 message shapes from plain C: a send with a labelled attribute, a sender id and a trace
+ * header; a per-entry batch with one bad entry; the v2 view of the received batch. */
+static void test_queue_messages_v2(void) {
+  seglog* db;
+  seglog_queue_attr_v2 attr;
+  seglog_queue_send_entry_v2 e, es[3];
+  seglog_queue_send_result_v2 r, rs[3];
+  seglog_batch_entry_result os[3];
+  seglog_queue_messages* batch = NULL;
+  seglog_queue_receive_options ro;
+  const seglog_queue_message_v2* m;
+  const char* ids[3] = {"first", "second", "third"};
+  size_t i;
+  g_phase = "queue-v2";
+  db = open_store("queue-v2");
+  create_queue(db, "v", SEGLOG_QUEUE_STANDARD);
+  attr.name = "kind";
+  attr.data_type = "String.json";
+  attr.value = "{}";
+  attr.value_len = 2;
+  seglog_queue_send_entry_v2_init(&e, "hello", 5);
+  e.attrs = &attr;
+  e.n_attrs = 1;
+  e.trace_header = "Root=1-5759e988-bd862e3fe1be46a994272793";
+  e.sender_id = "AIDAEXAMPLE";
+  CHECK_OK(seglog_queue_send_v2(db, "v", &e, &r));
+  CHECK(strlen(r.message_id) == 36);
+  CHECK(strcmp(r.md5_of_body, "5d41402abc4b2a76b9719d911017c592") == 0); /* MD5("hello") */
+  CHECK(strlen(r.md5_of_attributes) == 32 && strlen(r.md5_of_system_attributes) == 32);
+  CHECK(r.sequence_number[0] == '\0');
+  attr.data_type = "Text"; /* not a DataType: refused, nothing sent */
+  CHECK_RC(seglog_queue_send_v2(db, "v", &e, &r), SEGLOG_EINVAL);
+  attr.data_type = "String.json";
+
+  for (i = 0; i < 3; ++i) seglog_queue_send_entry_v2_init(&es[i], "b", 1);
+  es[1].delay_s = 901; /* out of range: this entry only */
+  CHECK_OK(seglog_queue_send_batch_v2(db, "v", ids, es, 3, rs, os));
+  CHECK(os[0].code == SEGLOG_OK && os[2].code == SEGLOG_OK);
+  CHECK(os[1].code == SEGLOG_EINVAL && os[1].sender_fault == 1);
+  CHECK(strcmp(os[1].error_code, "InvalidParameterValue") == 0 && os[1].message[0] != '\0');
+  CHECK(rs[0].id + 1 == rs[2].id);
+
+  seglog_queue_receive_options_init(&ro);
+  ro.max_messages = 10;
+  ro.wait_s = 0;
+  CHECK_OK(seglog_queue_receive(db, "v", &ro, &batch));
+  CHECK(seglog_queue_messages_count(batch) == 3);
+  m = seglog_queue_messages_get_v2(batch, 0);
+  CHECK(m != NULL && m->id == r.id && strcmp(m->message_id, r.message_id) == 0);
+  CHECK(m->n_attrs == 1 && strcmp(m->attrs[0].data_type, "String.json") == 0);
+  CHECK(strcmp(m->sender_id, "AIDAEXAMPLE") == 0);
+  CHECK(strcmp(m->trace_header, e.trace_header) == 0);
+  CHECK(strcmp(m->md5_of_attributes, r.md5_of_attributes) == 0);
+  CHECK(m->first_receive_ms >= m->sent_ms);
+  CHECK(seglog_queue_messages_get(batch, 0)->attrs[0].type == SEGLOG_ATTR_STRING);
+  m = seglog_queue_messages_get_v2(batch, 2);
+  CHECK(m != NULL && strcmp(m->message_id, rs[2].message_id) == 0);
+  CHECK(strcmp(m->sender_id, "000000000000") == 0 && m->trace_header[0] == '\0');
+  CHECK(seglog_queue_messages_get_v2(batch, 3) == NULL);
+  CHECK(seglog_queue_messages_get_v2(NULL, 0) == NULL);
+  seglog_queue_messages_free(batch);
   seglog_close(db);
 }
 
@@ -2743,6 +2805,7 @@ int main(int argc, char** argv) {
   test_queue_attributes();
   test_queue_batches_v2();
   test_put_batch_v2();
+  test_queue_messages_v2();
 
   /* Every store stayed inside its own directory: the parent holds the stores and no more. */
   g_phase = "layout";
@@ -2750,7 +2813,7 @@ int main(int argc, char** argv) {
   CHECK(strcmp(listing, "ckpt,corrupt,durability,iters,lock,open,puts,puts-big,queue-attrs,"
                         "queue-dlq,"
                         "queue-fifo,queue-lifetime,queue-reopen,queue-roundtrip,queue-send,"
-                        "queue-wait,queues,segments,streams") == 0);
+                        "queue-v2,queue-wait,queues,segments,streams") == 0);
   printf("c_api_test: %d checks passed in %s\n", g_checks, g_parent);
   {
     char cmd[600];

@@ -1,4 +1,4 @@
-// SQS batch calls entry by entry (SPEC.md 16.7): Queues::DeleteMessageBatch with entry ids and
+// SQS batch calls entry by entry (SPEC.md 16.9): Queues::DeleteMessageBatch with entry ids and
 // SQS's codes, Queues::ChangeVisibilityBatch, their batch-level checks (which change nothing),
 // and the C binding's results for a failed journal write. The clock is the fixture's fake one.
 #include <gtest/gtest.h>

@@ -32,6 +32,18 @@ QueueMessageHeader Full() {
   return h;
 }
 
+// Decoded `d` has `h`'s attributes: names, types, labels and values.
+void ExpectSameAttributes(const QueueMessageHeader& d, const QueueMessageHeader& h) {
+  ASSERT_EQ(d.attributes.size(), h.attributes.size());
+  for (size_t i = 0; i < h.attributes.size(); ++i) {
+    EXPECT_EQ(d.attributes[i].name, h.attributes[i].name);
+    EXPECT_EQ(d.attributes[i].type, h.attributes[i].type);
+    EXPECT_EQ(d.attributes[i].type_label, h.attributes[i].type_label);
+    EXPECT_TRUE(std::equal(d.attributes[i].value.begin(), d.attributes[i].value.end(),
+                           h.attributes[i].value.begin(), h.attributes[i].value.end()));
+  }
+}
+
 TEST(QueueFormat, RoundTrip) {
   for (int variant = 0; variant < 4; ++variant) {
     QueueMessageHeader h = Full();
@@ -53,13 +65,7 @@ TEST(QueueFormat, RoundTrip) {
     EXPECT_EQ(d.moved, h.moved);
     EXPECT_EQ(d.source, h.source);
     EXPECT_EQ(d.source_id, h.source_id);
-    ASSERT_EQ(d.attributes.size(), 3u);
-    for (size_t i = 0; i < 3; ++i) {
-      EXPECT_EQ(d.attributes[i].name, h.attributes[i].name);
-      EXPECT_EQ(d.attributes[i].type, h.attributes[i].type);
-      EXPECT_TRUE(std::equal(d.attributes[i].value.begin(), d.attributes[i].value.end(),
-                             h.attributes[i].value.begin(), h.attributes[i].value.end()));
-    }
+    ExpectSameAttributes(d, h);
   }
 }
 
@@ -85,6 +91,90 @@ TEST(QueueFormat, EveryTruncationAndBadFieldIsRefused) {
   ByteBuffer t = b;
   t[t.size() - 5] = 7;
   EXPECT_EQ(format::DecodeQueueMessageHeader(t, &d).code(), StatusCode::kCorruption);
+}
+
+// 0.2.0's optional parts: the sender id, the AWSTraceHeader and attribute type labels, each
+// alone and together, on top of the full 0.1 header.
+TEST(QueueFormat, SenderTraceAndLabelsRoundTrip) {
+  for (int variant = 1; variant < 8; ++variant) {
+    QueueMessageHeader h = Full();
+    if (variant & 1) h.sender_id = "AIDAEXAMPLE:session";
+    if (variant & 2) h.trace_header = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1";
+    if (variant & 4) h.attributes[1].type_label = "int64";  // only one attribute has one
+    ByteBuffer b;
+    format::EncodeQueueMessageHeader(h, &b);
+    EXPECT_EQ(b[1] & 0x1c, (variant & 1 ? 0x04 : 0) | (variant & 2 ? 0x08 : 0) |
+                               (variant & 4 ? 0x10 : 0));
+    QueueMessageHeader d;
+    ASSERT_OK(format::DecodeQueueMessageHeader(b, &d));
+    EXPECT_EQ(d.sender_id, h.sender_id);
+    EXPECT_EQ(d.trace_header, h.trace_header);
+    EXPECT_EQ(d.dedup_id, h.dedup_id);
+    EXPECT_EQ(d.source, h.source);
+    EXPECT_EQ(d.source_id, h.source_id);
+    ExpectSameAttributes(d, h);
+    for (size_t n = 0; n < b.size(); ++n) {
+      EXPECT_EQ(format::DecodeQueueMessageHeader(ByteView(b.data(), n), &d).code(),
+                StatusCode::kCorruption) << variant << " " << n;
+    }
+  }
+}
+
+// A header as seglog 0.1 wrote it decodes unchanged, and a message without the new parts is
+// encoded to exactly those bytes (new flags only when a new part is present).
+TEST(QueueFormat, OldBytesDecodeAndStayByteIdentical) {
+  // version 1, flags 0x01 (dedup), delay 5, sent 300, dedup "d", one String attribute a = "x"
+  const uint8_t old[] = {0x01, 0x01, 0x05, 0xac, 0x02, 0x01, 'd', 0x01, 0x01, 'a', 0x01, 0x01, 'x'};
+  QueueMessageHeader d;
+  ASSERT_OK(format::DecodeQueueMessageHeader(ByteView(old, sizeof(old)), &d));
+  EXPECT_EQ(d.delay_s, 5u);
+  EXPECT_EQ(d.sent_ms, 300);
+  EXPECT_EQ(d.dedup_id, "d");
+  EXPECT_TRUE(d.sender_id.empty());
+  EXPECT_TRUE(d.trace_header.empty());
+  ASSERT_EQ(d.attributes.size(), 1u);
+  EXPECT_EQ(d.attributes[0].name, "a");
+  EXPECT_TRUE(d.attributes[0].type_label.empty());
+  ByteBuffer again;
+  format::EncodeQueueMessageHeader(d, &again);
+  EXPECT_EQ(again, ByteBuffer(old, old + sizeof(old)));
+}
+
+// SPEC.md 16.2's worked example: sender "S", attribute n = "7" of DataType "Number.i".
+TEST(QueueFormat, SpecWorkedExample) {
+  QueueMessageHeader h;
+  h.sent_ms = 300;
+  h.sender_id = "S";
+  h.attributes = {{"n", AttributeType::kNumber, View("7"), "i"}};
+  ByteBuffer b;
+  format::EncodeQueueMessageHeader(h, &b);
+  const uint8_t want[] = {0x01, 0x14, 0x00, 0xac, 0x02, 0x01, 'S', 0x01,
+                          0x01, 'n',  0x02, 0x01, 'i',  0x01, '7'};
+  EXPECT_EQ(b, ByteBuffer(want, want + sizeof(want)));
+}
+
+TEST(QueueFormat, UnknownFlagIsNotSupportedAndEmptyPartsAreCorrupt) {
+  QueueMessageHeader h = Full();
+  h.sender_id = "s";
+  h.trace_header = "t";
+  ByteBuffer b;
+  format::EncodeQueueMessageHeader(h, &b);
+  QueueMessageHeader d;
+  for (uint8_t bit : {0x20, 0x40, 0x80}) {
+    ByteBuffer f = b;
+    f[1] |= bit;
+    EXPECT_EQ(format::DecodeQueueMessageHeader(f, &d).code(), StatusCode::kNotSupported) << +bit;
+  }
+  // version 1, flags 0x04 (sender id) with an empty one, delay 0, sent 0, no attributes
+  const uint8_t empty_sender[] = {0x01, 0x04, 0x00, 0x00, 0x00, 0x00};
+  EXPECT_EQ(format::DecodeQueueMessageHeader(ByteView(empty_sender, sizeof(empty_sender)), &d)
+                .code(),
+            StatusCode::kCorruption);
+  // flags 0x10 (labels): the label's length runs past the end
+  const uint8_t long_label[] = {0x01, 0x10, 0x00, 0x00, 0x01, 0x01, 'a', 0x01, 0x09, 'x'};
+  EXPECT_EQ(format::DecodeQueueMessageHeader(ByteView(long_label, sizeof(long_label)), &d)
+                .code(),
+            StatusCode::kCorruption);
 }
 
 TEST(QueueFormat, DeleteRangeJournalRecord) {

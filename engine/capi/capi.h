@@ -3,7 +3,7 @@
 // return codes; it may use engine/streams, engine/queues, engine/log, io and format, and nothing
 // in the engine uses it. One file per noun: capi.cc (errors, version, argument checks),
 // store_api.cc, streams_api.cc, queues_api.cc, batches_api.cc (SQS batches answered entry by
-// entry). This header is internal to the room.
+// entry), messages_api.cc (the 0.2.0 message shapes). This header is internal to the room.
 //
 //
 // Every entry point runs its body inside Guard(), which catches every C++ exception, and turns
@@ -18,7 +18,8 @@
 // open (the engine requires every StreamIterator gone before Streams is destroyed) and
 // seglog_stream_delete can refuse while the stream is being read.
 //
-// A receive's batch (seglog_queue_messages) is one malloc'd block holding the message structs,
+// A receive's batch (seglog_queue_messages) is one malloc'd block holding the message structs
+// (both views: seglog_queue_message and seglog_queue_message_v2, sharing their strings),
 // the attribute structs and a copy of every byte they point to: it depends on nothing else, so
 // it outlives the queue, the handle, everything, until seglog_queue_messages_free.
 #pragma once
@@ -84,6 +85,7 @@ struct seglog_iter {
 struct seglog_queue_messages {
   size_t count;
   const seglog_queue_message* msgs;
+  const seglog_queue_message_v2* msgs_v2;  // the same messages with SQS's fields (0.2.0)
 };
 
 namespace seglog::capi {
@@ -161,6 +163,35 @@ Status ReadVersioned(const T* in, const size_t (&sizes)[N], const char* type, T*
   SEGLOG_RETURN_IF_ERROR(CheckStructSize(in, sizes, type));
   std::memcpy(static_cast<void*>(out), in, in->struct_size);
   out->struct_size = sizeof(T);
+  return Status::OK();
+}
+
+// What seglog_queue_send_entry and seglog_queue_send_entry_v2 share (`E` is either): checks
+// the body's pointer, the attribute count and pointer and the delay, and fills *out's body,
+// delay and ids. The caller converts the attributes. `which` prefixes messages ("message 3: ").
+template <class E>
+Status SendEntryCommonFromC(const E& c, const std::string& which, seglog::SendEntry* out) {
+  if (c.body == nullptr && c.body_len > 0) {
+    return Status::InvalidArgument(which + "body is NULL but its length is " +
+                                   std::to_string(c.body_len));
+  }
+  if (c.n_attrs > seglog::kQueueMaxAttributes) {
+    return Status::InvalidArgument(which + "has " + std::to_string(c.n_attrs) +
+                                   " attributes; a message has at most 10");
+  }
+  if (c.attrs == nullptr && c.n_attrs > 0) {
+    return Status::InvalidArgument(which + "attrs is NULL but n_attrs is " +
+                                   std::to_string(c.n_attrs));
+  }
+  if (c.delay_s < -1) {
+    return Status::InvalidArgument(which + "delay_s is " + std::to_string(c.delay_s) +
+                                   " (expected -1 for the queue's, or 0 .. 900)");
+  }
+  out->body = c.body == nullptr ? ByteView() : ByteView(static_cast<const uint8_t*>(c.body),
+                                                         c.body_len);
+  out->delay_s = c.delay_s;
+  out->group_id = c.group_id == nullptr ? std::string_view() : std::string_view(c.group_id);
+  out->dedup_id = c.dedup_id == nullptr ? std::string_view() : std::string_view(c.dedup_id);
   return Status::OK();
 }
 

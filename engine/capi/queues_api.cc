@@ -1,5 +1,6 @@
 // The C API: queues, sends, receives and deletes (include/seglog.h, "queues").
 #include "engine/capi/capi.h"
+#include "engine/queues/message_shape.h"
 
 using seglog::Status;
 using seglog::StatusCode;
@@ -146,22 +147,7 @@ seglog::ByteView Bytes(const void* p, size_t n) {
 Status SendEntryFromC(const seglog_queue_send_entry& c, const std::string& which,
                       std::vector<seglog::format::MessageAttribute>* attrs,
                       seglog::SendEntry* out) {
-  if (c.body == nullptr && c.body_len > 0) {
-    return Status::InvalidArgument(which + "body is NULL but its length is " +
-                                   std::to_string(c.body_len));
-  }
-  if (c.n_attrs > seglog::kQueueMaxAttributes) {
-    return Status::InvalidArgument(which + "has " + std::to_string(c.n_attrs) +
-                                   " attributes; a message has at most 10");
-  }
-  if (c.attrs == nullptr && c.n_attrs > 0) {
-    return Status::InvalidArgument(which + "attrs is NULL but n_attrs is " +
-                                   std::to_string(c.n_attrs));
-  }
-  if (c.delay_s < -1) {
-    return Status::InvalidArgument(which + "delay_s is " + std::to_string(c.delay_s) +
-                                   " (expected -1 for the queue's, or 0 .. 900)");
-  }
+  SEGLOG_RETURN_IF_ERROR(SendEntryCommonFromC(c, which, out));
   attrs->assign(c.n_attrs, seglog::format::MessageAttribute{});
   for (size_t i = 0; i < c.n_attrs; ++i) {
     const seglog_queue_attr& a = c.attrs[i];
@@ -175,38 +161,77 @@ Status SendEntryFromC(const seglog_queue_send_entry& c, const std::string& which
     (*attrs)[i].name = a.name;
     (*attrs)[i].value = Bytes(a.value, a.value_len);
   }
-  out->body = Bytes(c.body, c.body_len);
   out->attributes = std::span<const seglog::format::MessageAttribute>(*attrs);
-  out->delay_s = c.delay_s;
-  out->group_id = c.group_id == nullptr ? std::string_view() : std::string_view(c.group_id);
-  out->dedup_id = c.dedup_id == nullptr ? std::string_view() : std::string_view(c.dedup_id);
   return Status::OK();
 }
 
 size_t AlignUp(size_t n, size_t a) { return (n + a - 1) / a * a; }
 
-// Copies `in` into one new block. Throws std::bad_alloc when out of memory.
+// The v2 view of message m, whose v1 view `o` is filled (their shared strings are taken from
+// it); `copy` copies a string into the batch.
+template <class Copy>
+void FillMessageV2(const seglog::ReceivedMessage& m, const seglog_queue_message& o, Copy& copy,
+                   seglog_queue_message_v2* o2) {
+  o2->id = o.id;
+  o2->message_id = copy(m.message_id);
+  o2->receipt = o.receipt;
+  o2->body = o.body;
+  o2->body_len = o.body_len;
+  o2->n_attrs = o.n_attrs;
+  o2->group_id = o.group_id;
+  o2->dedup_id = o.dedup_id;
+  o2->sequence_number = copy(m.sequence_number);
+  o2->receive_count = o.receive_count;
+  o2->sent_ms = o.sent_ms;
+  o2->enqueued_ms = o.enqueued_ms;
+  o2->first_receive_ms = m.first_receive.value();
+  o2->sender_id = copy(m.sender_id);
+  o2->trace_header = copy(m.trace_header);
+  o2->md5_of_body = copy(m.md5_of_body);
+  o2->md5_of_attributes = copy(m.md5_of_attributes);
+  o2->md5_of_system_attributes = copy(m.md5_of_system_attributes);
+}
+
+// The bytes NewBatch copies for message m (each string with its NUL).
+size_t BatchBytes(const seglog::ReceivedMessage& m) {
+  size_t n = m.receipt.size() + m.body.size() + m.group_id.size() + m.dedup_id.size() + 4;
+  n += m.message_id.size() + m.sequence_number.size() + m.sender_id.size() +
+       m.trace_header.size() + m.md5_of_body.size() + m.md5_of_attributes.size() +
+       m.md5_of_system_attributes.size() + 7;
+  for (const seglog::ReceivedAttribute& a : m.attributes) {
+    n += a.name.size() + a.value.size() + 2;
+    n += seglog::format::AttributeTypeName(a.type).size() + 1 + a.type_label.size() + 1;
+  }
+  return n;
+}
+
+// Copies `in` into one new block: the header, the v1 and v2 message structs, the v1 and v2
+// attribute structs, then the bytes (shared by both views). Throws std::bad_alloc when out of
+// memory.
 seglog_queue_messages* NewBatch(const std::vector<seglog::ReceivedMessage>& in) {
   size_t n_attrs = 0;
   size_t bytes = 0;
   for (const seglog::ReceivedMessage& m : in) {
     n_attrs += m.attributes.size();
-    bytes += m.receipt.size() + m.body.size() + m.group_id.size() + m.dedup_id.size() + 4;
-    for (const seglog::ReceivedAttribute& a : m.attributes) {
-      bytes += a.name.size() + a.value.size() + 2;
-    }
+    bytes += BatchBytes(m);
   }
   const size_t msgs_at = AlignUp(sizeof(seglog_queue_messages), alignof(seglog_queue_message));
+  const size_t v2_at =
+      AlignUp(msgs_at + in.size() * sizeof(seglog_queue_message), alignof(seglog_queue_message_v2));
   const size_t attrs_at =
-      AlignUp(msgs_at + in.size() * sizeof(seglog_queue_message), alignof(seglog_queue_attr));
-  const size_t bytes_at = attrs_at + n_attrs * sizeof(seglog_queue_attr);
+      AlignUp(v2_at + in.size() * sizeof(seglog_queue_message_v2), alignof(seglog_queue_attr));
+  const size_t attrs2_at =
+      AlignUp(attrs_at + n_attrs * sizeof(seglog_queue_attr), alignof(seglog_queue_attr_v2));
+  const size_t bytes_at = attrs2_at + n_attrs * sizeof(seglog_queue_attr_v2);
   char* block = static_cast<char*>(std::malloc(bytes_at + bytes));
   if (block == nullptr) throw std::bad_alloc();
 
   auto* msgs = reinterpret_cast<seglog_queue_message*>(block + msgs_at);
+  auto* msgs2 = reinterpret_cast<seglog_queue_message_v2*>(block + v2_at);
   auto* attrs = reinterpret_cast<seglog_queue_attr*>(block + attrs_at);
+  auto* attrs2 = reinterpret_cast<seglog_queue_attr_v2*>(block + attrs2_at);
   char* p = block + bytes_at;
-  auto copy = [&p](const std::string& s) {
+  auto copy = [&p](std::string_view s) {
     char* at = p;
     std::memcpy(at, s.data(), s.size());
     at[s.size()] = '\0';
@@ -222,22 +247,31 @@ seglog_queue_messages* NewBatch(const std::vector<seglog::ReceivedMessage>& in) 
     o.body_len = m.body.size();
     o.attrs = m.attributes.empty() ? nullptr : attrs;
     o.n_attrs = m.attributes.size();
+    seglog_queue_message_v2& o2 = msgs2[i];
+    o2.attrs = m.attributes.empty() ? nullptr : attrs2;
     for (const seglog::ReceivedAttribute& a : m.attributes) {
       attrs->name = copy(a.name);
       attrs->type = AttrTypeToC(a.type);
       attrs->value = copy(a.value);
       attrs->value_len = a.value.size();
+      attrs2->name = attrs->name;
+      attrs2->data_type = copy(seglog::DataTypeText(a.type, a.type_label));
+      attrs2->value = attrs->value;
+      attrs2->value_len = attrs->value_len;
       ++attrs;
+      ++attrs2;
     }
     o.group_id = copy(m.group_id);
     o.dedup_id = copy(m.dedup_id);
     o.receive_count = m.receive_count;
     o.sent_ms = m.sent.value();
     o.enqueued_ms = m.enqueued.value();
+    FillMessageV2(m, o, copy, &o2);
   }
   auto* batch = reinterpret_cast<seglog_queue_messages*>(block);
   batch->count = in.size();
   batch->msgs = in.empty() ? nullptr : msgs;
+  batch->msgs_v2 = in.empty() ? nullptr : msgs2;
   return batch;
 }
 }  // namespace
@@ -546,6 +580,7 @@ int seglog_queue_receive(seglog_handle* db, const char* name,
     ro.max_messages = o.max_messages;
     ro.visibility_timeout_s = o.visibility_timeout_s;
     ro.wait_s = o.wait_s;
+    ro.report = seglog::Report::kSqs;  // the batch's v2 view (seglog_queue_messages_get_v2)
     std::vector<seglog::ReceivedMessage> ms;
     SEGLOG_RETURN_IF_ERROR(db->queues->Receive(name, ro, &ms));
     // The messages are received (and in flight) now; should the copy fail for want of memory,

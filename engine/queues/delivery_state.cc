@@ -278,6 +278,7 @@ void DeliveryState::Take(uint64_t id, Group* g, int64_t now, int64_t vt_ms,
   if (r.gen == 0) {
     r.count = stored_count_(id);
     r.group = g;
+    r.first_received_at = now;
     if (g != nullptr) ++g->refs;
   }
   r.gen = next_gen_++;
@@ -288,7 +289,7 @@ void DeliveryState::Take(uint64_t id, Group* g, int64_t now, int64_t vt_ms,
   ++in_flight_;
   MaybeCompactTimers();
   timers_.push(Timer{r.visible_at, id, r.gen, nullptr});
-  picks->push_back(Pick{id, r.gen, r.count});
+  picks->push_back(Pick{id, r.gen, r.count, r.first_received_at});
 }
 
 void DeliveryState::PickMessages(size_t n, int64_t now, int64_t vt_ms,

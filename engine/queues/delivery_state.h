@@ -6,7 +6,8 @@
 //   delayed      ids whose delay is not over
 //   timers       a heap of delay ends and visibility timeouts
 //   received     one entry per message received since it was sent (or since the open): its
-//                receive generation, receive count, and whether it is in flight
+//                receive generation, receive count, first receive time (since the open),
+//                and whether it is in flight
 //   groups/avail FIFO: each group's live ids in send order, and the groups that may deliver
 //                (none of theirs in flight, head not delayed), by head id
 //   dedup        FIFO: the deduplication ids of the last 5 minutes, and those being written
@@ -60,6 +61,7 @@ class DeliveryState {
     uint64_t gen = 0;
     int64_t visible_at = 0;   // in flight until then
     int64_t received_at = 0;
+    int64_t first_received_at = 0;  // the first receive since the send (or the open)
     uint32_t count = 0;       // receive count, this one included
     bool in_flight = false;
     Group* group = nullptr;   // FIFO
@@ -69,6 +71,7 @@ class DeliveryState {
     uint64_t id;
     uint64_t gen;
     uint32_t count;  // after this receive
+    int64_t first_received_at;  // SQS ApproximateFirstReceiveTimestamp (this open's)
   };
   // A sent message on its way into the in-memory state.
   struct Publish {

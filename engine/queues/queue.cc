@@ -16,6 +16,7 @@
 #include "engine/queues/delete_index.h"
 #include "engine/queues/delivery_state.h"
 #include "engine/queues/message_iterators.h"
+#include "engine/queues/message_shape.h"
 #include "engine/queues/queue_receipt.h"
 #include "engine/queues/queue_validate.h"
 #include "format/catalog_format.h"
@@ -401,6 +402,7 @@ Status Queues::Queue::ValidateSend(const QueueConfig& cfg,
     const std::string what = n == 1 ? "message" : "message " + std::to_string(i);
     size_t size = 0;
     SEGLOG_RETURN_IF_ERROR(ValidateSendEntry(entries[i], cfg, what, &size));
+    SEGLOG_RETURN_IF_ERROR(ValidateMessageShape(entries[i], what));
     batch_bytes += size;
   }
   if (batch_bytes > kQueueMaxMessageBytes) {
@@ -430,6 +432,8 @@ void Queues::Queue::PlanHeaders(const QueueConfig& cfg, std::span<const SendEntr
     }
     h.delay_s = fifo() || e.delay_s < 0 ? cfg.delay_s : static_cast<uint32_t>(e.delay_s);
     h.sent_ms = now;
+    h.sender_id = e.sender_id;
+    h.trace_header = e.trace_header;
     h.attributes.assign(e.attributes.begin(), e.attributes.end());
     if (fifo()) {
       plan->keys[i] = e.dedup_id.empty() ? Sha256Hex(e.body) : std::string(e.dedup_id);
@@ -720,18 +724,30 @@ Status Queues::Describe(const std::string& name, QueueDescription* out) {
   return Status::OK();
 }
 
-Status Queues::Send(const std::string& name, const SendEntry& entry, SendResult* result) {
+Status Queues::Send(const std::string& name, const SendEntry& entry, SendResult* result,
+                    Report report) {
   SEGLOG_QUEUE_OP(name);
   std::vector<SendResult> r;
   SEGLOG_RETURN_IF_ERROR(q->Send(std::span<const SendEntry>(&entry, 1), &r));
-  *result = r[0];
+  if (report == Report::kSqs) q->Identify(std::span<const SendEntry>(&entry, 1), &r);
+  *result = std::move(r[0]);
   return Status::OK();
 }
 
 Status Queues::SendBatch(const std::string& name, std::span<const SendEntry> entries,
-                         std::vector<SendResult>* results) {
+                         std::vector<SendResult>* results, Report report) {
   SEGLOG_QUEUE_OP(name);
-  return q->Send(entries, results);
+  SEGLOG_RETURN_IF_ERROR(q->Send(entries, results));
+  if (report == Report::kSqs) q->Identify(entries, results);
+  return Status::OK();
+}
+
+Status Queues::SendBatchEntries(const std::string& name, std::span<const std::string_view> ids,
+                                std::span<const SendEntry> entries,
+                                std::vector<SendResult>* results,
+                                std::vector<BatchEntryOutcome>* outcomes) {
+  SEGLOG_QUEUE_OP(name);
+  return q->SendEntries(ids, entries, results, outcomes);
 }
 
 Status Queues::Receive(const std::string& name, const ReceiveOptions& opt,

@@ -49,21 +49,41 @@
 
 namespace seglog {
 
+// How much a send or a receive reports. The SQS fields (MessageId, the MD5 digests,
+// SequenceNumber; engine/queues/message_identity.h) cost an MD5 over each body, so the calls
+// that do not need them skip them.
+enum class Report : uint8_t {
+  kIds,  // ids only (SendResult/ReceivedMessage's SQS fields stay "")
+  kSqs,  // also the SQS fields
+};
+
 struct SendResult {
+  SendResult() = default;
+  SendResult(SeqNo i, bool dup) : id(i), duplicate(dup) {}
+
   SeqNo id;                 // the message id (for a suppressed duplicate: the original's)
   bool duplicate = false;   // FIFO: suppressed as a repeat of `id` within 5 minutes
+  // Report::kSqs only; a duplicate's MessageId and SequenceNumber are the original's, its
+  // digests those of what this call sent. "" where SQS omits the field.
+  std::string message_id;                // SQS MessageId (UUID text)
+  std::string md5_of_body;               // hex
+  std::string md5_of_attributes;         // "" without attributes
+  std::string md5_of_system_attributes;  // "" without an AWSTraceHeader
+  std::string sequence_number;           // FIFO only: 20 digits
 };
 
 struct ReceiveOptions {
   uint32_t max_messages = 1;       // 1 .. 10
   int32_t visibility_timeout_s = -1;  // 0 .. 43,200; -1 = the queue's
   int32_t wait_s = -1;                // 0 .. 20; -1 = the queue's receive_wait_s
+  Report report = Report::kIds;       // kSqs: fill ReceivedMessage's SQS fields
 };
 
 struct ReceivedAttribute {
   std::string name;
   format::AttributeType type = format::AttributeType::kString;
   std::string value;
+  std::string type_label;  // SQS custom type label ("json" of "String.json"); "" = none
 };
 
 // A received message owns its bytes.
@@ -77,6 +97,17 @@ struct ReceivedMessage {
   uint32_t receive_count = 0; // including this receive (SQS ApproximateReceiveCount)
   TimestampMs sent;           // when first sent (kept through dead-letter moves)
   TimestampMs enqueued;       // when it entered this queue
+  // SQS ApproximateFirstReceiveTimestamp: the first receive since this queue was opened
+  // (in-memory only: after a reopen, the first receive after it). SPEC.md 16.10.
+  TimestampMs first_receive;
+  std::string sender_id;      // as sent, or QueuesOptions::default_sender_id
+  std::string trace_header;   // AWSTraceHeader; "" = none
+  // ReceiveOptions::report == kSqs only ("" otherwise, and where SQS omits the field):
+  std::string message_id;
+  std::string md5_of_body;
+  std::string md5_of_attributes;
+  std::string md5_of_system_attributes;
+  std::string sequence_number;  // FIFO
 };
 
 struct QueueStats {
@@ -107,6 +138,10 @@ struct QueuesOptions {
   uint32_t maintenance_interval_ms = 1'000;
   uint64_t journal_snapshot_bytes = 16ull << 20;
   bool compaction = true;
+  // The SenderId reported for a message sent without one (SendEntry::sender_id ""): SQS's is
+  // the sender's account or principal. Not stored with such messages, so a change applies to
+  // them too.
+  std::string default_sender_id = "000000000000";
 };
 
 // The queues of one store. Owns a background maintenance task.
@@ -151,10 +186,21 @@ class Queues {
 
   // Sends one message: returns once it is as durable as the queue's durability says.
   // InvalidArgument (bad attribute, group id, dedup id, delay), TooLarge (body + attributes).
-  Status Send(const std::string& name, const SendEntry& entry, SendResult* result);
+  Status Send(const std::string& name, const SendEntry& entry, SendResult* result,
+              Report report = Report::kIds);
   // Up to 10 messages, validated whole before anything is written, written as one batch.
   Status SendBatch(const std::string& name, std::span<const SendEntry> entries,
-                   std::vector<SendResult>* results);
+                   std::vector<SendResult>* results, Report report = Report::kIds);
+  // SQS SendMessageBatch (SPEC.md 16.10): entry i is named ids[i]. Batch-level checks
+  // (ValidateBatchEntryIds, ids and entries of one size, all the entries over 1 MiB:
+  // InvalidArgument "BatchRequestTooLong: ...") fail the call and write nothing. Otherwise
+  // each entry is checked on its own; the valid ones are written as one append, in entry
+  // order, and (*outcomes)[i] says how entry i fared ((*results)[i], with Report::kSqs's
+  // fields, is meaningful when it is ok). An append that fails fails each of its entries
+  // (sender_fault false); the call still returns OK.
+  Status SendBatchEntries(const std::string& name, std::span<const std::string_view> ids,
+                          std::span<const SendEntry> entries, std::vector<SendResult>* results,
+                          std::vector<BatchEntryOutcome>* outcomes);
 
   // Receives up to max_messages (appended to *out; OK with none when the wait ends empty).
   // Waits up to wait_s for a first message, woken by a send or a timeout running out.

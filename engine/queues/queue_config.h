@@ -115,6 +115,20 @@ struct SendEntry {
   int32_t delay_s = -1;          // 0 .. 900; -1 = the queue's. Standard queues only.
   std::string_view group_id;     // FIFO: required, 1..128 of ASCII 33..126; standard: empty
   std::string_view dedup_id;     // FIFO: 1..128 as above; empty = content-based (if enabled)
+  // 0.2.0 (SPEC.md 16.10). Both are stored only when given, so a message without them costs
+  // no byte more than before.
+  // SQS SenderId: 1..256 of ASCII 33..126; "" = the store's default
+  // (QueuesOptions::default_sender_id).
+  std::string_view sender_id = {};
+  // SQS AWSTraceHeader: 1..1,024 of ASCII 32..126; "" = none. Not counted in the message's
+  // size (as SQS).
+  std::string_view trace_header = {};
 };
+
+// The limits of SendEntry's 0.2.0 fields and of an attribute's DataType (type name, '.',
+// custom label), SQS's where SQS states one.
+inline constexpr size_t kQueueMaxSenderIdBytes = 256;
+inline constexpr size_t kQueueMaxTraceHeaderBytes = 1024;
+inline constexpr size_t kQueueMaxDataTypeChars = 256;
 
 }  // namespace seglog

@@ -105,6 +105,11 @@ class Queues::Queue {
   Status Recover();
   Status Send(std::span<const SendEntry> entries, std::vector<SendResult>* results,
               std::span<const format::QueueMessageHeader> moved = {});
+  // SendMessageBatch per entry (Queues::SendBatchEntries; queue_messages.cc).
+  Status SendEntries(std::span<const std::string_view> ids, std::span<const SendEntry> entries,
+                     std::vector<SendResult>* results, std::vector<BatchEntryOutcome>* outcomes);
+  // Fills the SQS fields of results[i] for entries[i], sent here (queue_messages.cc).
+  void Identify(std::span<const SendEntry> entries, std::vector<SendResult>* results) const;
   Status Receive(const ReceiveOptions& opt, std::vector<ReceivedMessage>* out);
   Status DeleteMessages(std::span<const std::string_view> receipts, std::vector<Status>* results);
   Status ChangeVisibility(std::string_view receipt, uint32_t timeout_s);
@@ -163,14 +168,17 @@ class Queues::Queue {
   Status WaitAndPick(const ReceiveOptions& opt, int64_t vt_ms, int64_t deadline,
                      std::vector<Pick>* picks, int64_t* now);
   // cfg: the receive's config snapshot (config()).
-  Status Deliver(const QueueConfig& cfg, std::vector<Pick>& picks, int64_t now,
+  Status Deliver(const QueueConfig& cfg, std::vector<Pick>& picks, int64_t now, Report report,
                  std::vector<ReceivedMessage>* out);
   Status ReadPicked(const std::vector<Pick>& picks, PickedRecords* read);
   Status Classify(const QueueConfig& cfg, const std::vector<Pick>& picks,
                   const PickedRecords& read, int64_t now,
                   bool has_dlq, Outcome* o) const;
   void AppendDelivered(const std::vector<Pick>& picks, const PickedRecords& read,
-                       const Outcome& o, std::vector<ReceivedMessage>* out) const;
+                       const Outcome& o, Report report,
+                       std::vector<ReceivedMessage>* out) const;
+  // A delivered message's SQS fields (queue_messages.cc).
+  void IdentifyReceived(ReceivedMessage* m, std::span<const format::MessageAttribute> attrs) const;
   Status MoveToDeadLetter(Queue& dlq, const std::vector<Pick>& picks, const PickedRecords& read,
                           const Outcome& o);
   Status MoveOut(Queue& to, std::span<const SendEntry> entries,

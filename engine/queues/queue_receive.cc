@@ -41,7 +41,7 @@ Status Queues::Queue::Receive(const ReceiveOptions& opt, std::vector<ReceivedMes
     int64_t now = 0;
     SEGLOG_RETURN_IF_ERROR(WaitAndPick(opt, vt_ms, deadline, &picks, &now));
     if (picks.empty()) return Status::OK();
-    SEGLOG_RETURN_IF_ERROR(Deliver(*cfg, picks, now, out));
+    SEGLOG_RETURN_IF_ERROR(Deliver(*cfg, picks, now, opt.report, out));
     if (out->size() > before) return Status::OK();
     // Every pick was expired or moved to the dead-letter queue: look again (each pass takes
     // at least one message out of the queue, so this ends), then wait out the deadline.
@@ -72,7 +72,7 @@ Status Queues::Queue::WaitAndPick(const ReceiveOptions& opt, int64_t vt_ms, int6
 // Reads the picked messages' records, then delivers them, drops the expired ones and moves
 // those received too often to the dead-letter queue.
 Status Queues::Queue::Deliver(const QueueConfig& cfg, std::vector<Pick>& picks, int64_t now,
-                              std::vector<ReceivedMessage>* out) {
+                              Report report, std::vector<ReceivedMessage>* out) {
   auto fail = [&](Status s) {
     std::lock_guard<std::mutex> l(mu);
     ReleaseLocked(picks);
@@ -95,7 +95,7 @@ Status Queues::Queue::Deliver(const QueueConfig& cfg, std::vector<Pick>& picks, 
     for (size_t i : o.deliver) counts.emplace_back(SeqNo(picks[i].id), picks[i].count);
     if (Status s = del->SetReceiveCounts(counts); !s.ok()) return fail(s);
   }
-  AppendDelivered(picks, read, o, out);
+  AppendDelivered(picks, read, o, report, out);
   const Status move_status = o.move.empty() ? Status::OK()
                                             : MoveToDeadLetter(*dlq, picks, read, o);
   iters.Return(&read.iters);  // the views in read.recs are not used past here
@@ -183,7 +183,8 @@ Status Queues::Queue::Classify(const QueueConfig& cfg, const std::vector<Pick>& 
 }
 
 void Queues::Queue::AppendDelivered(const std::vector<Pick>& picks, const PickedRecords& read,
-                                    const Outcome& o, std::vector<ReceivedMessage>* out) const {
+                                    const Outcome& o, Report report,
+                                    std::vector<ReceivedMessage>* out) const {
   for (size_t i : o.deliver) {
     const RecordView& r = read.recs[i];
     const format::QueueMessageHeader& h = o.headers[i];
@@ -193,13 +194,22 @@ void Queues::Queue::AppendDelivered(const std::vector<Pick>& picks, const Picked
     m.body.assign(AsChars(r.value));
     for (const auto& a : h.attributes) {
       m.attributes.push_back(ReceivedAttribute{std::string(a.name), a.type,
-                                               std::string(AsChars(a.value))});
+                                               std::string(AsChars(a.value)),
+                                               std::string(a.type_label)});
     }
     m.group_id.assign(AsChars(r.key));
     if (h.has_dedup_id) m.dedup_id.assign(h.dedup_id);
     m.receive_count = picks[i].count;
     m.sent = TimestampMs(h.sent_ms);
     m.enqueued = r.ts;
+    m.first_receive = TimestampMs(picks[i].first_received_at);
+    if (h.sender_id.empty()) {
+      m.sender_id = owner_->opt_.default_sender_id;
+    } else {
+      m.sender_id.assign(h.sender_id);
+    }
+    m.trace_header.assign(h.trace_header);
+    if (report == Report::kSqs) IdentifyReceived(&m, h.attributes);
     out->push_back(std::move(m));
   }
 }

@@ -137,11 +137,12 @@ Status ValidateAttributeName(std::string_view n) {
   return Status::OK();
 }
 
-// Body + attributes (name, type name, value), as SQS counts a message's size.
+// Body + attributes (name, DataType, value), as SQS counts a message's size.
 size_t MessageSize(ByteView body, std::span<const format::MessageAttribute> attrs) {
   size_t n = body.size();
   for (const auto& a : attrs) {
     n += a.name.size() + format::AttributeTypeName(a.type).size() + a.value.size();
+    if (!a.type_label.empty()) n += 1 + a.type_label.size();  // the DataType's ".label"
   }
   return n;
 }

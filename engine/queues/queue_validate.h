@@ -33,7 +33,8 @@ bool ValidNumber(std::string_view s);
 // 1..256 of [A-Za-z0-9_.-], no leading, trailing or doubled '.', no "AWS." / "Amazon." prefix.
 Status ValidateAttributeName(std::string_view n);
 
-// Body + attributes (name, type name, value), as SQS counts a message's size.
+// Body + attributes (name, DataType = type name + "." + custom label when there is one,
+// value), as SQS counts a message's size. The AWSTraceHeader does not count (as SQS).
 size_t MessageSize(ByteView body, std::span<const format::MessageAttribute> attrs);
 
 // One entry of a send to a queue configured as `cfg`; `what` names it in errors ("message",
