@@ -251,8 +251,7 @@ int seglog_queue_describe(seglog_handle* db, const char* name, seglog_queue_info
     out.durability = DurabilityToC(c.log.durability);
     out.sync_interval_ms = c.log.sync_interval_ms;
     out.segment_size = c.log.segment_size;
-    out.struct_size = info->struct_size;
-    std::memcpy(static_cast<void*>(info), &out, info->struct_size);
+    WriteVersioned(info, out);
     return Status::OK();
   });
 }
@@ -284,8 +283,7 @@ int seglog_queue_stats(seglog_handle* db, const char* name, seglog_queue_statist
     out.log_segments = q.log_segments;
     out.journal_bytes = q.journal_bytes;
     out.groups = q.groups;
-    out.struct_size = st->struct_size;
-    std::memcpy(static_cast<void*>(st), &out, st->struct_size);
+    WriteVersioned(st, out);
     return Status::OK();
   });
 }
