@@ -314,7 +314,7 @@ typedef struct seglog_stream_config {
   int limits;                /* SEGLOG_LIMITS_RELAXED (default), or SEGLOG_LIMITS_AWS:
                                 Kinesis's checks (retention 24 .. 8,760 hours; partition keys
                                 of 1 .. 256 characters of valid UTF-8, so up to 1,024 bytes);
-                                kept for the stream's life (SPEC.md 16.10) */
+                                kept for the stream's life (SPEC.md 16, "Limits profiles") */
 } seglog_stream_config;
 
 void seglog_stream_config_init(seglog_stream_config* cfg);

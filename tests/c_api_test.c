@@ -147,12 +147,13 @@ static void test_version_and_codes(void) {
   static const int codes[] = {SEGLOG_OK,      SEGLOG_NO_MORE,  SEGLOG_EINVAL,  SEGLOG_ENOTFOUND,
                               SEGLOG_EEXIST,  SEGLOG_ETOOLARGE, SEGLOG_EIO,    SEGLOG_ECORRUPT,
                               SEGLOG_ELOCKED, SEGLOG_ENOSPC,   SEGLOG_ECLOSED, SEGLOG_ENOTSUP,
-                              SEGLOG_EINTERNAL, SEGLOG_ESTALE};
+                              SEGLOG_EINTERNAL, SEGLOG_ESTALE, SEGLOG_ECANCELED, SEGLOG_EBUSY,
+                              SEGLOG_EREADONLY, SEGLOG_EDELETED_RECENTLY};
   size_t i, j, n = sizeof codes / sizeof codes[0];
   g_phase = "version";
   CHECK(seglog_version() == SEGLOG_VERSION_NUMBER);
-  CHECK(SEGLOG_VERSION_NUMBER == 1000);  /* 0.1.0 */
-  CHECK(strcmp(SEGLOG_VERSION_STRING, "0.1.0") == 0);
+  CHECK(SEGLOG_VERSION_NUMBER == 2000);  /* 0.2.0 */
+  CHECK(strcmp(SEGLOG_VERSION_STRING, "0.2.0") == 0);
   CHECK(SEGLOG_OK == 0 && SEGLOG_NO_MORE > 0);
   for (i = 0; i < n; ++i) {
     const char* s = seglog_strerror(codes[i]);
@@ -179,7 +180,10 @@ static void test_version_and_codes(void) {
   seglog_queue_receive_options_init(NULL);
   seglog_queue_send_entry_init(NULL, "x", 1);
   seglog_queue_messages_free(NULL);
+  CHECK_ERR(seglog_sync(NULL), SEGLOG_EINVAL, "seglog_sync", "db is NULL");
+  CHECK_ERR(seglog_interrupt(NULL), SEGLOG_EINVAL, "seglog_interrupt", "db is NULL");
   CHECK(SEGLOG_ESTALE == -12); /* codes never change number */
+  CHECK(SEGLOG_ECANCELED == -13 && SEGLOG_EBUSY == -14 && SEGLOG_EREADONLY == -15);
 }
 
 /* ---- open -------------------------------------------------------------------------------- */
@@ -1125,6 +1129,7 @@ static void test_durability_modes(void) {
     CHECK_OK(seglog_stream_describe(db, name, &info, NULL, 0, &n));
     CHECK(info.durability == modes[i]);
   }
+  CHECK_OK(seglog_sync(db)); /* every mode's puts durable now (tests/store_sync_test.cc) */
   seglog_close(db);
 }
 

@@ -8,7 +8,6 @@
 
 #include <chrono>
 #include <cstddef>
-#include <cstring>
 #include <future>
 #include <string>
 #include <thread>
@@ -47,73 +46,61 @@ struct Newer {
   unsigned char tail[16];
 };
 
+// A Newer<T> after T's init function, its struct_size the newer one and its tail all 0.
+template <class T>
+Newer<T> MakeNewer(void (*init)(T*)) {
+  Newer<T> n{};
+  init(&n.t);
+  n.t.struct_size = sizeof n;
+  return n;
+}
+
 // ---- structs from a newer header (convention 6) ----
 
 TEST_F(CapiCoreTest, NewerStructWithZeroTailIsAccepted) {
-  Newer<seglog_stream_config> c{};
-  seglog_stream_config_init(&c.t);
-  c.t.struct_size = sizeof c;
+  auto c = MakeNewer<seglog_stream_config>(seglog_stream_config_init);
   c.t.shard_count = 3;
   ASSERT_EQ(seglog_stream_create(db_, "s", &c.t), SEGLOG_OK) << Error();
 
-  Newer<seglog_stream_info> info{};
-  seglog_stream_info_init(&info.t);
-  info.t.struct_size = sizeof info;
-  std::memset(info.tail, 0, sizeof info.tail);
+  auto info = MakeNewer<seglog_stream_info>(seglog_stream_info_init);
   size_t n = 0;
   ASSERT_EQ(seglog_stream_describe(db_, "s", &info.t, nullptr, 0, &n), SEGLOG_OK) << Error();
   EXPECT_EQ(info.t.shard_count, 3u);
   EXPECT_EQ(info.t.struct_size, sizeof info);  // the caller's, kept
   for (unsigned char b : info.tail) EXPECT_EQ(b, 0);  // the tail is not written
 
-  Newer<seglog_iter_options> io{};
-  seglog_iter_options_init(&io.t);
-  io.t.struct_size = sizeof io;
+  auto io = MakeNewer<seglog_iter_options>(seglog_iter_options_init);
   seglog_iter* it = nullptr;
   ASSERT_EQ(seglog_iter_open(db_, "s", 0, &io.t, &it), SEGLOG_OK) << Error();
   seglog_iter_close(it);
 
-  Newer<seglog_queue_config> qc{};
-  seglog_queue_config_init(&qc.t);
-  qc.t.struct_size = sizeof qc;
+  auto qc = MakeNewer<seglog_queue_config>(seglog_queue_config_init);
   ASSERT_EQ(seglog_queue_create(db_, "q", &qc.t), SEGLOG_OK) << Error();
-  Newer<seglog_queue_receive_options> ro{};
-  seglog_queue_receive_options_init(&ro.t);
-  ro.t.struct_size = sizeof ro;
+  auto ro = MakeNewer<seglog_queue_receive_options>(seglog_queue_receive_options_init);
   ro.t.wait_s = 0;
   seglog_queue_messages* batch = nullptr;
   ASSERT_EQ(seglog_queue_receive(db_, "q", &ro.t, &batch), SEGLOG_OK) << Error();
   seglog_queue_messages_free(batch);
-  Newer<seglog_queue_statistics> st{};
-  seglog_queue_stats_init(&st.t);
-  st.t.struct_size = sizeof st;
+  auto st = MakeNewer<seglog_queue_statistics>(seglog_queue_stats_init);
   EXPECT_EQ(seglog_queue_stats(db_, "q", &st.t), SEGLOG_OK) << Error();
-  Newer<seglog_queue_info> qi{};
-  seglog_queue_info_init(&qi.t);
-  qi.t.struct_size = sizeof qi;
+  auto qi = MakeNewer<seglog_queue_info>(seglog_queue_info_init);
   EXPECT_EQ(seglog_queue_describe(db_, "q", &qi.t), SEGLOG_OK) << Error();
 
   seglog_close(db_);
   db_ = nullptr;
-  Newer<seglog_options> o{};
-  seglog_options_init(&o.t);
-  o.t.struct_size = sizeof o;
+  auto o = MakeNewer<seglog_options>(seglog_options_init);
   ASSERT_EQ(seglog_open((dir_ + "/db").c_str(), &o.t, &db_), SEGLOG_OK) << Error();
 }
 
 TEST_F(CapiCoreTest, NewerStructWithNonZeroTailIsNotSupportedAndChangesNothing) {
-  Newer<seglog_stream_config> c{};
-  seglog_stream_config_init(&c.t);
-  c.t.struct_size = sizeof c;
+  auto c = MakeNewer<seglog_stream_config>(seglog_stream_config_init);
   c.tail[5] = 1;
   EXPECT_EQ(seglog_stream_create(db_, "s", &c.t), SEGLOG_ENOTSUP);
   EXPECT_NE(Error().find("byte " + std::to_string(sizeof c.t + 5)), std::string::npos) << Error();
   EXPECT_NE(Error().find("newer seglog.h"), std::string::npos) << Error();
   EXPECT_EQ(StreamCount(), 0u);
 
-  Newer<seglog_queue_receive_options> ro{};
-  seglog_queue_receive_options_init(&ro.t);
-  ro.t.struct_size = sizeof ro;
+  auto ro = MakeNewer<seglog_queue_receive_options>(seglog_queue_receive_options_init);
   ro.tail[0] = 0x80;
   ASSERT_EQ(seglog_queue_create(db_, "q", nullptr), SEGLOG_OK);
   seglog_queue_messages* batch = reinterpret_cast<seglog_queue_messages*>(&ro);

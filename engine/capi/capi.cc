@@ -161,7 +161,7 @@ const char* seglog_strerror(int code) {
     case SEGLOG_ETOOLARGE: return "too large";
     case SEGLOG_EIO: return "I/O error";
     case SEGLOG_ECORRUPT: return "corruption";
-    case SEGLOG_ELOCKED: return "locked or in use";
+    case SEGLOG_ELOCKED: return "locked";
     case SEGLOG_ENOSPC: return "no space left on device";
     case SEGLOG_ECLOSED: return "closed";
     case SEGLOG_ENOTSUP: return "not supported";
