@@ -190,9 +190,9 @@ class Log {
   // retention (one compaction or retention call at a time per log).
   //
   // NotFound when no sealed segment other than the newest has that base (the newest segment
-  // is never rewritten); a no-op (OK) when keep() keeps every record. ReadOnly on a
-  // read-only log; NotSupported for a segment holding a batch type this build does not know. Corruption when
-  // the segment is damaged (nothing is changed). On another error (I/O, no space) the old
+  // is never rewritten); a no-op (OK) when keep() keeps every record. ReadOnly on a read-only log;
+  // NotSupported for a segment holding a batch type this build does not know. Corruption when the
+  // segment is damaged (nothing is changed). On another error (I/O, no space) the old
   // segment stays in place and in use, except when only the final directory fsync failed:
   // then the new segment is in use and after a power loss either one may be there.
   // *kept_bytes (optional): on OK, the batch bytes of the segment now in place.
