@@ -45,9 +45,13 @@
  *     fields it does not know. struct_size must be exactly the size of one published version
  *     of the struct: any other size below this library's (0: the struct was never initialised;
  *     one between two versions' sizes, as 47 between seglog_options' 40 and 48 bytes on a
- *     64-bit system) is SEGLOG_EINVAL; one larger than this library knows (a program built
- *     against a newer seglog.h, running on an older library) is SEGLOG_ENOTSUP rather than
- *     silently ignoring settings the caller asked for.
+ *     64-bit system) is SEGLOG_EINVAL. One larger than this library knows (a program built
+ *     against a newer seglog.h, running on an older library) is accepted when every byte past
+ *     the fields this library knows is 0 -- the newer fields left at their 0 default, which
+ *     every field added since 0.2.0 means -- and is then read as this library's version; a
+ *     non-zero byte there is SEGLOG_ENOTSUP, naming its offset, rather than silently ignoring
+ *     a setting the caller asked for. A larger struct the library fills (an info or
+ *     statistics struct) gets the fields this library knows; its tail is left as it was.
  *     Other structs (records, shard info, put entries, queue messages, send entries and
  *     attributes) have a frozen layout; a change would come as a new function with a _v2 suffix.
  *
@@ -157,18 +161,21 @@ int seglog_version(void);
 #define SEGLOG_EIO (-5)      /* an I/O error; the message names the call and the file */
 #define SEGLOG_ECORRUPT (-6) /* a bad checksum or structure; the message names file and offset */
 #define SEGLOG_ELOCKED (-7)  /* the store is open read-write already (by another process, or
-                                by this one through another handle); or the stream has open
-                                iterators (seglog_stream_delete) */
+                                by this one through another handle) */
 #define SEGLOG_ENOSPC (-8)   /* the disk is full */
 #define SEGLOG_ECLOSED (-9)  /* the store was closed under this iterator */
-#define SEGLOG_ENOTSUP (-10) /* read-only store; newer format; struct from a newer seglog.h */
+#define SEGLOG_ENOTSUP (-10) /* a newer format; a struct from a newer seglog.h setting a field
+                                this library does not know (a write to a read-only store is
+                                SEGLOG_EREADONLY since 0.2.0) */
 #define SEGLOG_EINTERNAL (-11) /* a bug or out of memory: a C++ exception was caught */
 #define SEGLOG_ESTALE (-12)  /* a queue receipt no longer holds its message: the message was
                                 received again since, or is no longer in flight */
 /* Added in 0.2.0: */
-#define SEGLOG_ECANCELED (-13) /* seglog_interrupt was called on the handle */
-#define SEGLOG_EBUSY (-14)     /* in use in this process: a stream with open iterators */
-#define SEGLOG_EREADONLY (-15) /* a write to a store opened read-only */
+#define SEGLOG_ECANCELED (-13) /* seglog_interrupt was called on the handle (receives) */
+#define SEGLOG_EBUSY (-14)     /* in use in this process: a stream with open iterators
+                                  (seglog_stream_delete; SEGLOG_ELOCKED before 0.2.0) */
+#define SEGLOG_EREADONLY (-15) /* a write to a store opened read-only (SEGLOG_ENOTSUP before
+                                  0.2.0) */
 #define SEGLOG_EDELETED_RECENTLY (-16) /* a queue name deleted under 60 s ago (SQS
                                           QueueDeletedRecently; "aws" limits only) */
 
@@ -207,6 +214,9 @@ const char* seglog_last_error(void);
 /* Added in 0.2.0: */
 #define SEGLOG_QUEUE_LIST_MAX_RESULTS 1000     /* per seglog_queue_list_v2 page */
 #define SEGLOG_QUEUE_LIST_TOKEN_MAX 520        /* bytes of a list page token, its NUL included */
+#define SEGLOG_QUEUE_MAX_IN_FLIGHT 120000      /* in-flight messages per queue: a receive past
+                                                  it returns an empty batch (see
+                                                  seglog_queue_receive) */
 
 /* ---- Enums (stored in int fields; any other value is SEGLOG_EINVAL) ---------------------- */
 
@@ -255,7 +265,8 @@ typedef struct seglog_queue_messages seglog_queue_messages;
 typedef struct seglog_options {
   size_t struct_size;        /* sizeof(seglog_options), set by seglog_options_init */
   int create_if_missing;     /* 1 (default): create the directory and store; 0: ENOTFOUND */
-  int read_only;             /* 0 (default); 1: no lock, no writes (puts: SEGLOG_ENOTSUP) */
+  int read_only;             /* 0 (default); 1: no lock, no writes (every write:
+                                SEGLOG_EREADONLY) */
   int io_backend;            /* SEGLOG_IO_AUTO (default), _URING, _PWRITE */
   /* Defaults for streams and queues created through this handle (each keeps its own
    * thereafter): */
@@ -284,6 +295,25 @@ int seglog_open(const char* dir, const seglog_options* opt, seglog** db);
  * seglog_iter_next returns SEGLOG_ECLOSED) and must still be freed with seglog_iter_close. */
 void seglog_close(seglog* db);
 
+/* Added in 0.2.0. Makes everything appended so far through this handle durable now: every
+ * log the store has open (stream shards, queue messages and journals) is fdatasync'd, whatever
+ * its durability -- for streams and queues under SEGLOG_DURABILITY_INTERVAL or _NONE, a way to
+ * choose the moment (a put that returned before this call survives power loss once it
+ * returns SEGLOG_OK). Puts and sends may run beside it (those that return after it started
+ * are not necessarily covered). SEGLOG_OK on a read-only store (it wrote nothing).
+ * SEGLOG_EIO: a sync failed (the message names the log); that log then refuses writes, as
+ * after any failed sync. */
+int seglog_sync(seglog* db);
+
+/* Added in 0.2.0. Cancels receives: every seglog_queue_receive waiting now on this handle (a
+ * long poll) returns SEGLOG_ECANCELED at once, and so does every one started later, until
+ * seglog_close -- without receiving anything. Everything else (sends, deletes, visibility
+ * changes, streams) keeps working, so a program can drain and close. Idempotent; callable
+ * from any thread, concurrently with any call on the handle but seglog_close. Not
+ * async-signal-safe (it takes locks to wake the waiters): from a signal handler, set a flag
+ * or write to a pipe that a thread of yours watches, and call it from there. */
+int seglog_interrupt(seglog* db);
+
 /* ---- Streams ---------------------------------------------------------------------------- */
 
 typedef struct seglog_stream_config {
@@ -292,6 +322,13 @@ typedef struct seglog_stream_config {
   uint32_t retention_hours;  /* 24 (default); 1 .. 8,760 */
   uint32_t max_record_bytes; /* 1 MiB (default); 1 KiB .. 10 MiB of data per record */
   int durability;            /* SEGLOG_DURABILITY_DEFAULT (the store options'), or one mode */
+  /* Added in 0.2.0 (an older struct_size, or 0, gets the default): */
+  uint64_t segment_size;     /* 0 (default): the store options'; else 4096 .. 2^40 bytes */
+  uint32_t sync_interval_ms; /* 0 (default): the store options'; else 1 .. 3,600,000 */
+  int limits;                /* SEGLOG_LIMITS_RELAXED (default), or SEGLOG_LIMITS_AWS:
+                                Kinesis's checks (retention 24 .. 8,760 hours; partition keys
+                                of 1 .. 256 characters of valid UTF-8, so up to 1,024 bytes);
+                                kept for the stream's life (SPEC.md 16, "Limits profiles") */
 } seglog_stream_config;
 
 void seglog_stream_config_init(seglog_stream_config* cfg);
@@ -301,7 +338,8 @@ void seglog_stream_config_init(seglog_stream_config* cfg);
 int seglog_stream_create(seglog* db, const char* name, const seglog_stream_config* cfg);
 
 /* Deletes a stream, its records and its checkpoints.
- * SEGLOG_ENOTFOUND; SEGLOG_ELOCKED while an iterator of the stream is open. */
+ * SEGLOG_ENOTFOUND; SEGLOG_EBUSY while an iterator of the stream is open (SEGLOG_ELOCKED
+ * before 0.2.0). */
 int seglog_stream_delete(seglog* db, const char* name);
 
 typedef struct seglog_name {
@@ -321,6 +359,8 @@ typedef struct seglog_stream_info {
   int durability;            /* SEGLOG_DURABILITY_ALWAYS, _INTERVAL or _NONE */
   uint32_t sync_interval_ms;
   uint64_t segment_size;
+  /* Added in 0.2.0: */
+  int limits;                /* SEGLOG_LIMITS_RELAXED or SEGLOG_LIMITS_AWS */
 } seglog_stream_info;
 
 void seglog_stream_info_init(seglog_stream_info* info);
@@ -341,14 +381,16 @@ typedef struct seglog_shard_info { /* frozen layout */
 int seglog_stream_describe(seglog* db, const char* name, seglog_stream_info* info,
                            seglog_shard_info* shards, size_t cap, size_t* n);
 
-/* Raises or lowers retention on a live stream (1 .. 8,760 hours). Expired records stop being
- * returned at once; their segments are removed in the background. SEGLOG_ENOTFOUND. */
+/* Raises or lowers retention on a live stream (1 .. 8,760 hours; 24 .. 8,760 on a stream
+ * created with SEGLOG_LIMITS_AWS). Expired records stop being returned at once; their
+ * segments are removed in the background. SEGLOG_ENOTFOUND. */
 int seglog_stream_set_retention(seglog* db, const char* name, uint32_t hours);
 
 /* ---- Puts ------------------------------------------------------------------------------- */
 
 /* Puts one record: to the shard whose hash-key range holds the MD5 of the partition key, or
- * explicit_hash_key when not NULL. pkey: 1 .. 256 bytes; data: 0 .. the stream's
+ * explicit_hash_key when not NULL. pkey: 1 .. 256 bytes (a SEGLOG_LIMITS_AWS stream: 1 .. 256
+ * characters of valid UTF-8, as Kinesis, so up to 1,024 bytes); data: 0 .. the stream's
  * max_record_bytes (data may be NULL when len is 0). shard_out and seq_out may be NULL.
  * SEGLOG_EINVAL: empty or oversize key, bad hash key. SEGLOG_ETOOLARGE: data over the limit. */
 int seglog_stream_put(seglog* db, const char* stream, const void* pkey, size_t pkey_len,
@@ -460,7 +502,8 @@ int seglog_checkpoint_get(seglog* db, const char* stream, const char* consumer, 
  * received and not deleted in time becomes visible again. Queue names are stream names
  * ([A-Za-z0-9_.-]{1,128}, not "." or "..", their own namespace); a FIFO queue's name ends in
  * ".fifo" and only a FIFO queue's does. Every call on a queue that does not exist is
- * SEGLOG_ENOTFOUND; on a read-only store, every call that writes is SEGLOG_ENOTSUP. */
+ * SEGLOG_ENOTFOUND; on a read-only store, every call that changes a queue (receives included,
+ * even of an empty queue) is SEGLOG_EREADONLY (SEGLOG_ENOTSUP before 0.2.0). */
 
 typedef struct seglog_queue_config {
   size_t struct_size;            /* sizeof(seglog_queue_config), set by the init function */
@@ -741,7 +784,14 @@ typedef struct seglog_queue_message { /* frozen layout; every pointer lives as i
  * to the dead-letter queue instead. Each receive count is journaled before this returns.
  * On any failure *out is set to NULL (when out is not NULL), so that freeing *out after any
  * return is always right.
- * SEGLOG_EINVAL: max_messages 0 or over 10, a visibility timeout or wait out of range. */
+ * A queue holds at most SEGLOG_QUEUE_MAX_IN_FLIGHT (120,000) messages in flight (received,
+ * neither deleted nor visible again): past it a receive gets nothing -- SEGLOG_OK with an
+ * empty batch, after its wait, as on an empty queue -- until some are
+ * deleted or become visible again. (SQS answers a short poll there with the error OverLimit
+ * and a long poll with no messages.)
+ * SEGLOG_EINVAL: max_messages 0 or over 10, a visibility timeout or wait out of range.
+ * SEGLOG_ECANCELED: seglog_interrupt was called on the handle (before or during the wait);
+ * nothing was received. */
 int seglog_queue_receive(seglog* db, const char* name, const seglog_queue_receive_options* opt,
                          seglog_queue_messages** out);
 

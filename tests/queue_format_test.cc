@@ -26,9 +26,9 @@ QueueMessageHeader Full() {
   h.source = "source-queue";
   h.source_id = 123456789;
   static const std::string bin("\0\xff\x01", 3);
-  h.attributes = {{"a", AttributeType::kString, View("text")},
-                  {"b", AttributeType::kNumber, View("42")},
-                  {"c", AttributeType::kBinary, View(bin)}};
+  h.attributes = {{"a", AttributeType::kString, View("text"), {}},
+                  {"b", AttributeType::kNumber, View("42"), {}},
+                  {"c", AttributeType::kBinary, View(bin), {}}};
   return h;
 }
 

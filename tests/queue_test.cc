@@ -35,9 +35,9 @@ using testing::QueueTest;
 TEST_F(QueueTest, SendReceiveDeleteWithAttributes) {
   CreateStd();
   const std::string body("hello\0world", 11), bin("\0\1\2\xff", 4);
-  MessageAttribute attrs[3] = {{"color", AttributeType::kString, View("blue")},
-                               {"n", AttributeType::kNumber, View("-12.5e3")},
-                               {"raw", AttributeType::kBinary, View(bin)}};
+  MessageAttribute attrs[3] = {{"color", AttributeType::kString, View("blue"), {}},
+                               {"n", AttributeType::kNumber, View("-12.5e3"), {}},
+                               {"raw", AttributeType::kBinary, View(bin), {}}};
   SendEntry e;
   e.body = View(body);
   e.attributes = attrs;
@@ -386,7 +386,7 @@ TEST_F(QueueTest, SizeLimitsCountAttributes) {
   QueueConfig c = Config();
   c.max_message_bytes = 1024;
   Create("q", c);
-  MessageAttribute a{"k", AttributeType::kString, View("vv")};  // 1 + 6 + 2 = 9 bytes
+  MessageAttribute a{"k", AttributeType::kString, View("vv"), {}};  // 1 + 6 + 2 = 9 bytes
   std::string body(1024 - 9, 'b');
   SendEntry e;
   e.body = View(body);
@@ -399,7 +399,7 @@ TEST_F(QueueTest, SizeLimitsCountAttributes) {
   std::vector<MessageAttribute> many;
   std::vector<std::string> names;
   for (int i = 0; i < 11; ++i) names.push_back("a" + std::to_string(i));
-  for (auto& n : names) many.push_back({n, AttributeType::kString, View("v")});
+  for (auto& n : names) many.push_back({n, AttributeType::kString, View("v"), {}});
   e.body = View("x");
   e.attributes = many;
   EXPECT_EQ(queues_->Send("q", e, &r).code(), StatusCode::kInvalidArgument);
@@ -410,17 +410,17 @@ TEST_F(QueueTest, SizeLimitsCountAttributes) {
     MessageAttribute a;
     const char* why;
   } cases[] = {
-      {{"", AttributeType::kString, View("v")}, "empty name"},
-      {{"AWS.x", AttributeType::kString, View("v")}, "reserved prefix"},
-      {{"amazon.x", AttributeType::kString, View("v")}, "reserved prefix, any case"},
-      {{"a..b", AttributeType::kString, View("v")}, "two dots"},
-      {{".a", AttributeType::kString, View("v")}, "leading dot"},
-      {{"a b", AttributeType::kString, View("v")}, "space"},
-      {{"n", AttributeType::kNumber, View("12a")}, "not a number"},
-      {{"n", AttributeType::kNumber, View("123456789012345678901234567890123456789")}, "39 digits"},
-      {{"s", AttributeType::kString, View(bad_utf8)}, "bad UTF-8"},
-      {{"s", AttributeType::kString, View("")}, "empty value"},
-      {{"t", static_cast<AttributeType>(9), View("v")}, "unknown type"},
+      {{"", AttributeType::kString, View("v"), {}}, "empty name"},
+      {{"AWS.x", AttributeType::kString, View("v"), {}}, "reserved prefix"},
+      {{"amazon.x", AttributeType::kString, View("v"), {}}, "reserved prefix, any case"},
+      {{"a..b", AttributeType::kString, View("v"), {}}, "two dots"},
+      {{".a", AttributeType::kString, View("v"), {}}, "leading dot"},
+      {{"a b", AttributeType::kString, View("v"), {}}, "space"},
+      {{"n", AttributeType::kNumber, View("12a"), {}}, "not a number"},
+      {{"n", AttributeType::kNumber, View("123456789012345678901234567890123456789"), {}}, "39 digits"},
+      {{"s", AttributeType::kString, View(bad_utf8), {}}, "bad UTF-8"},
+      {{"s", AttributeType::kString, View(""), {}}, "empty value"},
+      {{"t", static_cast<AttributeType>(9), View("v"), {}}, "unknown type"},
   };
   const uint64_t before = Stats("q").visible;
   for (auto& cs : cases) {
@@ -650,7 +650,7 @@ TEST_F(QueueTest, DeadLetterAfterMaxReceivesAndRedrive) {
   c.dead_letter_queue = "dlq";
   c.max_receive_count = 3;
   Create("src", c);
-  MessageAttribute a{"k", AttributeType::kString, View("v")};
+  MessageAttribute a{"k", AttributeType::kString, View("v"), {}};
   SendEntry e;
   e.body = View("poison");
   e.attributes = std::span<const MessageAttribute>(&a, 1);

@@ -104,8 +104,8 @@ TEST(StoreTest, SecondWriterIsLockedReadOnlyIsAllowed) {
   ASSERT_OK(it->Next(&rec));
   EXPECT_EQ(Str(rec.value), "v1");
   it.reset();
-  EXPECT_EQ(Put(rl, "x").code(), StatusCode::kNotSupported);
-  EXPECT_EQ(r->CreateLog("m", LogOptions{}).code(), StatusCode::kNotSupported);
+  EXPECT_EQ(Put(rl, "x").code(), StatusCode::kReadOnly);
+  EXPECT_EQ(r->CreateLog("m", LogOptions{}).code(), StatusCode::kReadOnly);
   // After the writer closes, a new writer may open.
   ASSERT_OK(w->Close());
   w.reset();

@@ -898,7 +898,7 @@ uint64_t Send(HandQueue& q, Clock* clock, const SendSpec& m) {
     }
     for (int i = 0; i < m.attributes; ++i) {
       h.attributes.push_back({names[static_cast<size_t>(i)], format::AttributeType::kString,
-                              View(values[static_cast<size_t>(i)])});
+                              View(values[static_cast<size_t>(i)]), {}});
     }
     format::EncodeQueueMessageHeader(h, &attrs);
   }

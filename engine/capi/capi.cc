@@ -126,6 +126,23 @@ Status BackendFromC(int v, seglog::io::Backend* out) {
                                  " (expected SEGLOG_IO_AUTO, _URING or _PWRITE)");
 }
 
+Status LimitsFromC(int v, seglog::Limits* out) {
+  switch (v) {
+    case SEGLOG_LIMITS_RELAXED: *out = seglog::Limits::kRelaxed; return Status::OK();
+    case SEGLOG_LIMITS_AWS: *out = seglog::Limits::kAws; return Status::OK();
+  }
+  return Status::InvalidArgument("unknown limits " + std::to_string(v) +
+                                 " (expected SEGLOG_LIMITS_RELAXED or SEGLOG_LIMITS_AWS)");
+}
+
+int LimitsToC(seglog::Limits l) {
+  switch (l) {
+    case seglog::Limits::kRelaxed: return SEGLOG_LIMITS_RELAXED;
+    case seglog::Limits::kAws: return SEGLOG_LIMITS_AWS;
+  }
+  return SEGLOG_LIMITS_RELAXED;
+}
+
 }  // namespace seglog::capi
 
 using namespace seglog::capi;  // NOLINT: the room's own helpers
@@ -144,7 +161,7 @@ const char* seglog_strerror(int code) {
     case SEGLOG_ETOOLARGE: return "too large";
     case SEGLOG_EIO: return "I/O error";
     case SEGLOG_ECORRUPT: return "corruption";
-    case SEGLOG_ELOCKED: return "locked or in use";
+    case SEGLOG_ELOCKED: return "locked";
     case SEGLOG_ENOSPC: return "no space left on device";
     case SEGLOG_ECLOSED: return "closed";
     case SEGLOG_ENOTSUP: return "not supported";

@@ -3,7 +3,8 @@
 // return codes; it may use engine/streams, engine/queues, engine/log, io and format, and nothing
 // in the engine uses it. One file per noun: capi.cc (errors, version, argument checks),
 // store_api.cc, streams_api.cc, queues_api.cc, batches_api.cc (SQS batches answered entry by
-// entry), messages_api.cc (the 0.2.0 message shapes). This header is internal to the room.
+// entry), messages_api.cc (the 0.2.0 message shapes); limits.cc checks at compile time that
+// every limit the header publishes equals the engine's. This header is internal to the room.
 //
 //
 // Every entry point runs its body inside Guard(), which catches every C++ exception, and turns
@@ -122,6 +123,9 @@ Status DurabilityFromC(int v, bool allow_default, seglog::Durability dflt,
                        seglog::Durability* out);
 int DurabilityToC(seglog::Durability d);
 Status BackendFromC(int v, seglog::io::Backend* out);
+// SEGLOG_LIMITS_RELAXED / _AWS <-> seglog::Limits; any other value is InvalidArgument.
+Status LimitsFromC(int v, seglog::Limits* out);
+int LimitsToC(seglog::Limits l);
 
 // "40, 48": the sizes a versioned struct has had.
 template <size_t N>
@@ -132,9 +136,12 @@ std::string SizeList(const size_t (&sizes)[N]) {
 }
 
 // Checks a versioned struct's struct_size (convention 6): it must be the size of one published
-// version. `sizes` lists them, oldest first, the last being this library's sizeof(T); fields
-// past the caller's struct_size keep their defaults. `init` names the struct's init function
-// when it is not `type` + "_init".
+// version, or larger than this library's sizeof(T) with every byte past sizeof(T) zero (a
+// program built against a newer seglog.h that left the fields this library does not know at
+// their 0 default); a non-zero byte there is NotSupported naming its offset. `sizes` lists the
+// published sizes, oldest first, the last being this library's sizeof(T); fields past the
+// caller's struct_size keep their defaults. `init` names the struct's init function when it is
+// not `type` + "_init".
 template <class T, size_t N>
 Status CheckStructSize(const T* p, const size_t (&sizes)[N], const char* type,
                        const char* init = nullptr) {
@@ -146,9 +153,16 @@ Status CheckStructSize(const T* p, const size_t (&sizes)[N], const char* type,
                                    "): call " + init_fn + " first");
   }
   if (p->struct_size > sizeof(T)) {
-    return Status::NotSupported(got + ", larger than this library's " +
-                                std::to_string(sizeof(T)) +
-                                " (built against a newer seglog.h than the library)");
+    const auto* bytes = reinterpret_cast<const unsigned char*>(p);
+    for (size_t off = sizeof(T); off < p->struct_size; ++off) {
+      if (bytes[off] != 0) {
+        return Status::NotSupported(
+            got + ", larger than this library's " + std::to_string(sizeof(T)) +
+            " (built against a newer seglog.h), and byte " + std::to_string(off) +
+            " past the fields this library knows is not 0: a setting it cannot apply");
+      }
+    }
+    return Status::OK();
   }
   if (std::find(std::begin(sizes), std::end(sizes), p->struct_size) == std::end(sizes)) {
     return Status::InvalidArgument(got + ", which is no version's size (" + SizeList(sizes) +
@@ -157,11 +171,12 @@ Status CheckStructSize(const T* p, const size_t (&sizes)[N], const char* type,
   return Status::OK();
 }
 
-// *out holds the defaults; copies in the caller's fields (those its struct_size covers).
+// *out holds the defaults; copies in the caller's fields (those its struct_size covers, up to
+// this library's sizeof(T)).
 template <class T, size_t N>
 Status ReadVersioned(const T* in, const size_t (&sizes)[N], const char* type, T* out) {
   SEGLOG_RETURN_IF_ERROR(CheckStructSize(in, sizes, type));
-  std::memcpy(static_cast<void*>(out), in, in->struct_size);
+  std::memcpy(static_cast<void*>(out), in, std::min(in->struct_size, sizeof(T)));
   out->struct_size = sizeof(T);
   return Status::OK();
 }
@@ -195,12 +210,23 @@ Status SendEntryCommonFromC(const E& c, const std::string& which, seglog::SendEn
   return Status::OK();
 }
 
+// Writes `src` into the caller's *dst (already checked by CheckStructSize): the fields its
+// struct_size covers, up to this library's sizeof(T); dst->struct_size and any newer tail are
+// left as they are.
+template <class T>
+void WriteVersioned(T* dst, T src) {
+  src.struct_size = dst->struct_size;
+  std::memcpy(static_cast<void*>(dst), &src, std::min(dst->struct_size, sizeof(T)));
+}
+
 // The sizes each struct has had, oldest first; a new version appends its size. 0.1.0 published
 // the first of each (seglog_options then ended before mapped_writes).
 inline constexpr size_t kOptionsSizes[] = {offsetof(seglog_options, mapped_writes),
                                     sizeof(seglog_options)};
-inline constexpr size_t kStreamConfigSizes[] = {sizeof(seglog_stream_config)};
-inline constexpr size_t kStreamInfoSizes[] = {sizeof(seglog_stream_info)};
+inline constexpr size_t kStreamConfigSizes[] = {offsetof(seglog_stream_config, segment_size),
+                                                sizeof(seglog_stream_config)};
+inline constexpr size_t kStreamInfoSizes[] = {offsetof(seglog_stream_info, limits),
+                                              sizeof(seglog_stream_info)};
 inline constexpr size_t kIterOptionsSizes[] = {sizeof(seglog_iter_options)};
 // First published with queues (issue 4); 0.2.0 appended fields to both.
 inline constexpr size_t kQueueConfigSizes[] = {offsetof(seglog_queue_config, dedup_scope),

@@ -431,8 +431,7 @@ int seglog_queue_describe(seglog_handle* db, const char* name, seglog_queue_info
         c.fifo_throughput_limit == seglog::FifoThroughputLimit::kPerMessageGroupId
             ? SEGLOG_FIFO_THROUGHPUT_PER_MESSAGE_GROUP_ID
             : SEGLOG_FIFO_THROUGHPUT_PER_QUEUE;
-    out.struct_size = info->struct_size;
-    std::memcpy(static_cast<void*>(info), &out, info->struct_size);
+    WriteVersioned(info, out);
     return Status::OK();
   });
 }
@@ -464,8 +463,7 @@ int seglog_queue_stats(seglog_handle* db, const char* name, seglog_queue_statist
     out.log_segments = q.log_segments;
     out.journal_bytes = q.journal_bytes;
     out.groups = q.groups;
-    out.struct_size = st->struct_size;
-    std::memcpy(static_cast<void*>(st), &out, st->struct_size);
+    WriteVersioned(st, out);
     return Status::OK();
   });
 }

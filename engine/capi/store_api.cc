@@ -76,3 +76,22 @@ void seglog_close(seglog_handle* db) {
 }
 
 }  // extern "C"
+
+extern "C" {
+
+int seglog_sync(seglog_handle* db) {
+  return Guard(__func__, [&]() -> Status {
+    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    return db->store->SyncAll();
+  });
+}
+
+int seglog_interrupt(seglog_handle* db) {
+  return Guard(__func__, [&]() -> Status {
+    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    db->queues->Interrupt();
+    return Status::OK();
+  });
+}
+
+}  // extern "C"

@@ -111,6 +111,9 @@ int seglog_stream_create(seglog_handle* db, const char* name, const seglog_strea
     sc.log = db->log_defaults;
     SEGLOG_RETURN_IF_ERROR(
         DurabilityFromC(c.durability, true, db->log_defaults.durability, &sc.log.durability));
+    if (c.segment_size != 0) sc.log.segment_size = c.segment_size;          // 0: the store's
+    if (c.sync_interval_ms != 0) sc.log.sync_interval_ms = c.sync_interval_ms;
+    SEGLOG_RETURN_IF_ERROR(LimitsFromC(c.limits, &sc.limits));
     return db->streams->Create(name, sc);
   });
 }
@@ -124,7 +127,7 @@ int seglog_stream_delete(seglog_handle* db, const char* name) {
     size_t readers = 0;
     for (const seglog_iter* it : db->iters->open) readers += it->stream == name ? 1 : 0;
     if (readers > 0) {
-      return Status::Locked("stream '" + std::string(name) + "' has " + std::to_string(readers) +
+      return Status::Busy("stream '" + std::string(name) + "' has " + std::to_string(readers) +
                             " open iterator(s): close them before deleting it");
     }
     return db->streams->Delete(name);
@@ -169,8 +172,8 @@ int seglog_stream_describe(seglog_handle* db, const char* name, seglog_stream_in
     out.durability = DurabilityToC(d.log.durability);
     out.sync_interval_ms = d.log.sync_interval_ms;
     out.segment_size = d.log.segment_size;
-    out.struct_size = info->struct_size;
-    std::memcpy(static_cast<void*>(info), &out, info->struct_size);
+    out.limits = LimitsToC(d.limits);
+    WriteVersioned(info, out);
     for (size_t i = 0; i < d.shards.size() && i < cap; ++i) {
       const seglog::ShardDescription& s = d.shards[i];
       seglog_shard_info& o = shards[i];

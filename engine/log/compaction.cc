@@ -171,7 +171,7 @@ class SegmentRewriter {
 
 Status Log::RewriteSegment(SeqNo base, const std::function<bool(SeqNo)>& keep,
                            uint64_t* kept_bytes) {
-  if (env_.read_only) return Status::NotSupported("log is open read-only: " + env_.dir);
+  if (env_.read_only) return Status::ReadOnly("log is open read-only: " + env_.dir);
   std::lock_guard<std::mutex> maint(maint_mu_);
   {
     std::lock_guard<std::mutex> l(mu_);

@@ -104,7 +104,7 @@ Status Log::Append(std::span<const Record> records, SeqNo* first_seq) {
   if (records.size() > UINT32_MAX) return Status::TooLarge("too many records in one batch");
   std::unique_lock<std::mutex> l(mu_);
   if (closed_) return Status::Closed("log is closed: " + env_.dir);
-  if (env_.read_only) return Status::NotSupported("log is open read-only: " + env_.dir);
+  if (env_.read_only) return Status::ReadOnly("log is open read-only: " + env_.dir);
   if (!error_.ok()) return error_;
 
   // inputs_ is reused (no allocation per append once warm) but only while mu_ is held
@@ -340,7 +340,7 @@ Status Log::RemoveSegmentsBefore(SeqNo seq, size_t* removed) {
 Status Log::RemoveOldestSegmentsWhile(const std::function<bool(const Segment&)>& expired,
                                       size_t* removed) {
   if (removed != nullptr) *removed = 0;
-  if (env_.read_only) return Status::NotSupported("log is open read-only: " + env_.dir);
+  if (env_.read_only) return Status::ReadOnly("log is open read-only: " + env_.dir);
   // Not beside a rewrite: it would rename its file back over one removed here.
   std::lock_guard<std::mutex> maint(maint_mu_);
   std::vector<std::shared_ptr<Segment>> victims;
@@ -460,6 +460,7 @@ LogStats Log::Stats() const {
     std::lock_guard<std::mutex> l(mu_);
     st.appends = appends_;
     st.syncs = syncs_;
+    st.durable_seq = pos_.durable.seq;
     st.writes = writes_;
     st.mapped_appends = mapped_appends_;
     st.max_ts = last_ts_;

@@ -71,6 +71,7 @@ struct LogStats {
   TimestampMs max_ts;    // newest record's timestamp (0 when empty)
   uint64_t appends = 0;  // Append() calls that succeeded, since open
   uint64_t syncs = 0;    // fdatasync calls issued, since open
+  SeqNo durable_seq;     // one past the newest record known fdatasynced (by this process)
   uint64_t writes = 0;   // write calls issued, since open (copies into a mapping not counted)
   uint64_t mapped_appends = 0;  // appends written by memcpy into the mapping, since open
 };
@@ -146,7 +147,7 @@ class Log {
 
   // Creates the log's directory (durably) if it does not exist yet: the first append does, but
   // a caller that keeps files of its own beside the segments (checkpoints, snapshots) must
-  // before writing them. NotSupported on a read-only log.
+  // before writing them. ReadOnly on a read-only log.
   Status EnsureDirectory();
 
   // Stops the background syncer, syncs, closes the files; waits for a RewriteSegment or a
@@ -189,9 +190,9 @@ class Log {
   // retention (one compaction or retention call at a time per log).
   //
   // NotFound when no sealed segment other than the newest has that base (the newest segment
-  // is never rewritten); a no-op (OK) when keep() keeps every record. NotSupported on a
-  // read-only log or a segment holding a batch type this build does not know. Corruption when
-  // the segment is damaged (nothing is changed). On another error (I/O, no space) the old
+  // is never rewritten); a no-op (OK) when keep() keeps every record. ReadOnly on a read-only log;
+  // NotSupported for a segment holding a batch type this build does not know. Corruption when the
+  // segment is damaged (nothing is changed). On another error (I/O, no space) the old
   // segment stays in place and in use, except when only the final directory fsync failed:
   // then the new segment is in use and after a power loss either one may be there.
   // *kept_bytes (optional): on OK, the batch bytes of the segment now in place.

@@ -46,7 +46,7 @@ Status Log::EnsureDirLocked() {
 
 Status Log::EnsureDirectory() {
   std::lock_guard<std::mutex> l(mu_);
-  if (env_.read_only) return Status::NotSupported("log is open read-only: " + env_.dir);
+  if (env_.read_only) return Status::ReadOnly("log is open read-only: " + env_.dir);
   return EnsureDirLocked();
 }
 

@@ -22,16 +22,26 @@ Status ParseDurability(std::string_view s, Durability* d) {
   return Status::OK();
 }
 
+Status LimitsFromProp(const std::string* value, Limits* out) {
+  if (value == nullptr) {
+    *out = Limits::kRelaxed;
+  } else if (*value == kLimitsAws) {
+    *out = Limits::kAws;
+  } else {
+    return Status::NotSupported("unknown limits profile '" + *value +
+                                "' (written by a newer seglog?)");
+  }
+  return Status::OK();
+}
+
 namespace {
 
-bool SyncIntervalInRange(uint32_t ms) { return ms >= 1 && ms <= 3'600'000; }
+bool SyncIntervalInRange(uint32_t ms) { return ms >= 1 && ms <= kMaxSyncIntervalMs; }
 
 }  // namespace
 
 Status LogOptions::Validate() const {
-  constexpr uint64_t kMinSegment = 4096;
-  constexpr uint64_t kMaxSegment = 1ull << 40;
-  if (segment_size < kMinSegment || segment_size > kMaxSegment) {
+  if (segment_size < kMinSegmentSize || segment_size > kMaxSegmentSize) {
     return Status::InvalidArgument("segment_size must be between 4096 and 2^40 bytes, got " +
                                    std::to_string(segment_size));
   }

@@ -17,6 +17,12 @@ class Clock;
 // (what seglogd creates), kRelaxed seglog's wider embedded-use ones (binary bodies, retention
 // from 1 h). SPEC.md 16 ("Limits profiles") lists both.
 enum class Limits { kRelaxed, kAws };
+// The catalog property that holds a non-default profile, and its one value ("aws"); a log
+// without it is relaxed. LimitsFromProp: an unknown value is NotSupported (a newer seglog's
+// profile: refusing beats applying laxer checks than its creator asked for).
+inline constexpr char kLimitsProp[] = "limits";
+inline constexpr char kLimitsAws[] = "aws";
+Status LimitsFromProp(const std::string* value, Limits* out);
 
 enum class Durability {
   // An append returns only after an fdatasync that covers it (group commit: one sync covers
@@ -30,6 +36,11 @@ enum class Durability {
 };
 std::string_view DurabilityName(Durability d);
 Status ParseDurability(std::string_view s, Durability* d);
+
+// LogOptions' bounds (SEGLOG_* in include/seglog.h must match: engine/capi/limits.cc).
+inline constexpr uint64_t kMinSegmentSize = 4096;
+inline constexpr uint64_t kMaxSegmentSize = 1ull << 40;
+inline constexpr uint32_t kMaxSyncIntervalMs = 3'600'000;
 
 struct LogOptions {
   // A segment rolls over when the next batch would not fit; a batch larger than this gets a

@@ -72,7 +72,7 @@ Status ValidateName(std::string_view what, std::string_view name) {
                                    " (allowed: 1 to 128 of A-Z a-z 0-9 _ . -)");
   };
   if (name.empty()) return bad("is empty");
-  if (name.size() > 128) return bad("is longer than 128 characters");
+  if (name.size() > kMaxNameBytes) return bad("is longer than 128 characters");
   for (char c : name) {
     bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
               c == '_' || c == '.' || c == '-';
@@ -272,7 +272,7 @@ Status Store::CreateLog(const std::string& name, const LogOptions& opt, Log** ou
 
 Status Store::CreateLogLocked(const std::string& name, const LogOptions& opt, Log** out) {
   if (closed_) return Status::Closed("store is closed");
-  if (opt_.read_only) return Status::NotSupported("store is open read-only: " + dir_);
+  if (opt_.read_only) return Status::ReadOnly("store is open read-only: " + dir_);
   for (const auto& e : catalog_.logs) {
     if (e.name == name) return Status::AlreadyExists("log '" + name + "' already exists");
   }
@@ -349,7 +349,7 @@ Status Store::DropLogGroup(std::span<const std::string> names) {
 
 Status Store::DropLogGroupLocked(std::span<const std::string> names) {
   if (closed_) return Status::Closed("store is closed");
-  if (opt_.read_only) return Status::NotSupported("store is open read-only: " + dir_);
+  if (opt_.read_only) return Status::ReadOnly("store is open read-only: " + dir_);
   format::Catalog after = catalog_;
   std::vector<std::string> dirs;
   for (const std::string& name : names) {
@@ -401,7 +401,7 @@ Status Store::CreateLogGroup(std::span<const LogSpec> specs) {
 
 Status Store::CreateLogGroupLocked(std::span<const LogSpec> specs) {
   if (closed_) return Status::Closed("store is closed");
-  if (opt_.read_only) return Status::NotSupported("store is open read-only: " + dir_);
+  if (opt_.read_only) return Status::ReadOnly("store is open read-only: " + dir_);
   format::Catalog after = catalog_;
   for (const LogSpec& sp : specs) {
     for (const auto& e : after.logs) {
@@ -447,7 +447,7 @@ Status Store::SetLogProps(std::span<const std::string> names,
                           std::span<const std::pair<std::string, std::string>> props) {
   std::lock_guard<std::mutex> l(mu_);
   if (closed_) return Status::Closed("store is closed");
-  if (opt_.read_only) return Status::NotSupported("store is open read-only: " + dir_);
+  if (opt_.read_only) return Status::ReadOnly("store is open read-only: " + dir_);
   format::Catalog after = catalog_;
   for (const std::string& name : names) {
     auto it = std::find_if(after.logs.begin(), after.logs.end(),
@@ -483,6 +483,17 @@ std::vector<std::string> Store::ListLogs() const {
     if (ValidateName("log", e.name).ok()) v.push_back(e.name);
   }
   return v;
+}
+
+Status Store::SyncAll() {
+  std::lock_guard<std::mutex> l(mu_);
+  if (closed_) return Status::Closed("store is closed");
+  Status first;
+  for (auto& [name, log] : open_) {
+    Status s = log->Sync();
+    if (first.ok() && !s.ok()) first = s.WithContext("syncing log '" + name + "'");
+  }
+  return first;
 }
 
 Status Store::Close() {

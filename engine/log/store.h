@@ -36,6 +36,8 @@
 
 namespace seglog {
 
+inline constexpr size_t kMaxNameBytes = 128;  // stream, queue, consumer and log names
+
 // InvalidArgument unless `name` matches [A-Za-z0-9_.-]{1,128} and is not "." or "..".
 Status ValidateName(std::string_view what, std::string_view name);
 
@@ -90,6 +92,13 @@ class Store {
   Status OpenLog(const std::string& name, Log** out);
   // A copy of the catalog.
   format::Catalog CatalogSnapshot() const;
+
+  // Makes everything appended so far to every open log durable now (Log::Sync: fdatasync),
+  // whatever their durability mode; logs not opened since the store was opened have nothing
+  // unsynced. Holds the store's lock throughout (no log is opened or dropped meanwhile);
+  // appends go on beside it. Tries every log; returns the first failure. OK on a read-only
+  // store (nothing was written). Closed after Close.
+  Status SyncAll();
 
   // Closes every log. Idempotent.
   Status Close();

@@ -162,6 +162,15 @@ Queues::~Queues() {
   store_->clock()->RemoveListener(clock_listener_);
 }
 
+void Queues::Interrupt() {
+  interrupted_.store(true);
+  std::lock_guard<std::mutex> l(mu_);
+  for (auto& [n, q] : open_) {
+    std::lock_guard<std::mutex> ql(q->mu);
+    q->cv.notify_all();
+  }
+}
+
 std::vector<std::string> Queues::List() const {
   std::vector<std::string> out;
   for (const auto& e : store_->CatalogSnapshot().logs) {
@@ -231,7 +240,7 @@ Status Queues::CheckDeadLetterQueue(const std::string& dlq_name, QueueType type)
 Status Queues::Create(const std::string& name, const QueueConfig& config, QueueFields compare) {
   SEGLOG_RETURN_IF_ERROR(ValidateName("queue", name));
   SEGLOG_RETURN_IF_ERROR(config.Validate(name));
-  if (store_->read_only()) return Status::NotSupported("the store is open read-only");
+  if (store_->read_only()) return Status::ReadOnly("the store is open read-only");
   std::lock_guard<std::mutex> cl(create_mu_);
   std::shared_ptr<Queue> existing;
   if (Status s = Find(name, &existing); s.ok()) {
@@ -256,8 +265,11 @@ Status Queues::Create(const std::string& name, const QueueConfig& config, QueueF
   LogOptions journal_opt = config.log;
   journal_opt.segment_size = std::min<uint64_t>(config.log.segment_size, 8ull << 20);
   journal_opt.compress_min_bytes = 0;
+  auto message_props = QueueProps(name, config, now);
+  // Absent means relaxed: stores written before profiles existed read unchanged.
+  if (config.limits == Limits::kAws) message_props.emplace_back(kLimitsProp, kLimitsAws);
   Store::LogSpec specs[2] = {
-      {MessagesLogName(name), config.log, QueueProps(name, config, now)},
+      {MessagesLogName(name), config.log, std::move(message_props)},
       {JournalLogName(name), journal_opt, {{kQueueProp, name}, {kPartProp, qp::kPartJournal}}},
   };
   Status s = store_->CreateLogGroup(specs);
@@ -287,6 +299,8 @@ Status Queues::Find(const std::string& name, std::shared_ptr<Queue>* out) {
     return Status::Corruption("queue '" + name + "' has malformed settings in the catalog");
   }
   SEGLOG_RETURN_IF_ERROR(LogOptionsFromProps(entry->props, &c.log));
+  SEGLOG_RETURN_IF_ERROR(LimitsFromProp(format::FindProp(*entry, kLimitsProp), &c.limits)
+                             .WithContext("queue '" + name + "'"));
   auto q = std::make_shared<Queue>(this, name, c, entry->log_id, store_->clock());
   q->created_ms = created;
   q->last_modified_ms.store(modified);
@@ -707,6 +721,12 @@ Status Queues::Queue::Stats(QueueStats* out) {
   if (q->del == nullptr)                                                           \
   return Status::NotFound("queue '" + std::string(name_expr) + "' was deleted")
 
+// A call that changes a queue (even when it would find nothing to change, as a receive of an
+// empty queue): ReadOnly on a read-only store.
+#define SEGLOG_QUEUE_WRITE_OP(name_expr)                                           \
+  SEGLOG_QUEUE_OP(name_expr);                                                      \
+  if (store_->read_only()) return Status::ReadOnly("the store is open read-only")
+
 Status Queues::Stats(const std::string& name, QueueStats* out) {
   SEGLOG_QUEUE_OP(name);
   return q->Stats(out);
@@ -726,7 +746,7 @@ Status Queues::Describe(const std::string& name, QueueDescription* out) {
 
 Status Queues::Send(const std::string& name, const SendEntry& entry, SendResult* result,
                     Report report) {
-  SEGLOG_QUEUE_OP(name);
+  SEGLOG_QUEUE_WRITE_OP(name);
   std::vector<SendResult> r;
   SEGLOG_RETURN_IF_ERROR(q->Send(std::span<const SendEntry>(&entry, 1), &r));
   if (report == Report::kSqs) q->Identify(std::span<const SendEntry>(&entry, 1), &r);
@@ -736,7 +756,7 @@ Status Queues::Send(const std::string& name, const SendEntry& entry, SendResult*
 
 Status Queues::SendBatch(const std::string& name, std::span<const SendEntry> entries,
                          std::vector<SendResult>* results, Report report) {
-  SEGLOG_QUEUE_OP(name);
+  SEGLOG_QUEUE_WRITE_OP(name);
   SEGLOG_RETURN_IF_ERROR(q->Send(entries, results));
   if (report == Report::kSqs) q->Identify(entries, results);
   return Status::OK();
@@ -746,18 +766,18 @@ Status Queues::SendBatchEntries(const std::string& name, std::span<const std::st
                                 std::span<const SendEntry> entries,
                                 std::vector<SendResult>* results,
                                 std::vector<BatchEntryOutcome>* outcomes) {
-  SEGLOG_QUEUE_OP(name);
+  SEGLOG_QUEUE_WRITE_OP(name);
   return q->SendEntries(ids, entries, results, outcomes);
 }
 
 Status Queues::Receive(const std::string& name, const ReceiveOptions& opt,
                        std::vector<ReceivedMessage>* out) {
-  SEGLOG_QUEUE_OP(name);
+  SEGLOG_QUEUE_WRITE_OP(name);
   return q->Receive(opt, out);
 }
 
 Status Queues::DeleteMessage(const std::string& name, std::string_view receipt) {
-  SEGLOG_QUEUE_OP(name);
+  SEGLOG_QUEUE_WRITE_OP(name);
   std::vector<Status> r;
   SEGLOG_RETURN_IF_ERROR(q->DeleteMessages(std::span<const std::string_view>(&receipt, 1), &r));
   return r[0];
@@ -766,13 +786,13 @@ Status Queues::DeleteMessage(const std::string& name, std::string_view receipt) 
 Status Queues::DeleteMessageBatch(const std::string& name,
                                   std::span<const std::string_view> receipts,
                                   std::vector<Status>* results) {
-  SEGLOG_QUEUE_OP(name);
+  SEGLOG_QUEUE_WRITE_OP(name);
   return q->DeleteMessages(receipts, results);
 }
 
 Status Queues::ChangeVisibility(const std::string& name, std::string_view receipt,
                                 uint32_t timeout_s) {
-  SEGLOG_QUEUE_OP(name);
+  SEGLOG_QUEUE_WRITE_OP(name);
   return q->ChangeVisibility(receipt, timeout_s);
 }
 
@@ -780,7 +800,7 @@ Status Queues::DeleteMessageBatch(const std::string& name, std::span<const std::
                                   std::span<const std::string_view> receipts,
                                   std::vector<BatchEntryOutcome>* out) {
   SEGLOG_RETURN_IF_ERROR(CheckBatch(ids, receipts.size(), true));
-  SEGLOG_QUEUE_OP(name);
+  SEGLOG_QUEUE_WRITE_OP(name);
   return q->DeleteEntries(receipts, out);
 }
 
@@ -795,12 +815,12 @@ Status Queues::ChangeVisibilityBatch(const std::string& name,
                                    std::to_string(ids.size()) + " ids, " +
                                    std::to_string(timeouts_s.size()) + " timeouts");
   }
-  SEGLOG_QUEUE_OP(name);
+  SEGLOG_QUEUE_WRITE_OP(name);
   return q->ChangeVisibilityEntries(receipts, timeouts_s, out);
 }
 
 Status Queues::Purge(const std::string& name) {
-  SEGLOG_QUEUE_OP(name);
+  SEGLOG_QUEUE_WRITE_OP(name);
   return q->Purge();
 }
 
@@ -810,7 +830,7 @@ Status Queues::Redrive(const std::string& dlq, const std::string& target, size_t
   if (moved == nullptr) moved = &dummy;
   *moved = 0;
   if (!target.empty()) SEGLOG_RETURN_IF_ERROR(ValidateName("queue", target));
-  SEGLOG_QUEUE_OP(dlq);
+  SEGLOG_QUEUE_WRITE_OP(dlq);
   return q->Redrive(target, max_messages, moved);
 }
 
@@ -841,5 +861,6 @@ Status Queues::RunMaintenance() {
 }
 
 #undef SEGLOG_QUEUE_OP
+#undef SEGLOG_QUEUE_WRITE_OP
 
 }  // namespace seglog

@@ -27,6 +27,7 @@
 // Thread-safety: every method may be called from any thread.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
@@ -257,6 +258,13 @@ class Queues {
   // Writes the delete index's snapshot now.
   Status SnapshotDeletes(const std::string& name);
 
+  // Cancels receives: every Receive waiting now, on any queue, and every Receive started
+  // later returns Canceled at once (before picking anything), for the rest of this object's
+  // life. Nothing else is affected (sends, deletes, visibility changes, purges go on).
+  // Idempotent; any thread. Not async-signal-safe: it takes the queues' mutexes to wake the
+  // waiters (set a flag of your own in a signal handler and call this from a thread).
+  void Interrupt();
+
   class Queue;  // engine/queues/queue.cc
 
  private:
@@ -276,6 +284,9 @@ class Queues {
   uint64_t clock_listener_ = 0;
   Scheduler::TaskId maintenance_task_ = 0;  // on the store's scheduler; 0: none
   bool stop_ = false;  // guarded by mu_
+  // Set once by Interrupt; read by receivers under their queue's mu (no lost wake-up: Interrupt
+  // sets it before taking each queue's mu to notify).
+  std::atomic<bool> interrupted_{false};
 };
 
 }  // namespace seglog

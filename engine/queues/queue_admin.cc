@@ -11,7 +11,7 @@ Status Queues::SetAttributes(const std::string& name, const QueueConfig& config,
                              QueueFields fields) {
   if (fields.empty()) return Status::InvalidArgument("no attributes to set");
   SEGLOG_RETURN_IF_ERROR(ValidateName("queue", name));
-  if (store_->read_only()) return Status::NotSupported("the store is open read-only");
+  if (store_->read_only()) return Status::ReadOnly("the store is open read-only");
   // Under create_mu_: no Delete, Create or other SetAttributes meanwhile (the dead-letter
   // queue checked stays; two changes do not interleave their catalog writes and swaps).
   std::lock_guard<std::mutex> cl(create_mu_);

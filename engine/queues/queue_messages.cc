@@ -66,10 +66,11 @@ Status Queues::Queue::SendEntries(std::span<const std::string_view> ids,
   std::vector<size_t> which;
   valid.reserve(n);
   which.reserve(n);
+  const std::shared_ptr<const QueueConfig> cfg = config();
   for (size_t i = 0; i < n; ++i) {
     const std::string what = "entry '" + std::string(ids[i]) + "'";
     size_t size = 0;
-    Status s = ValidateSendEntry(entries[i], cfg, what, &size);
+    Status s = ValidateSendEntry(entries[i], *cfg, what, &size);
     if (s.ok()) s = ValidateMessageShape(entries[i], what);
     if (!s.ok()) {
       const std::string code = SendEntryErrorCode(entries[i], fifo(), s);

@@ -55,6 +55,9 @@ Status Queues::Queue::WaitAndPick(const ReceiveOptions& opt, int64_t vt_ms, int6
   for (;;) {
     if (dropped) return Status::NotFound("queue '" + name + "' was deleted");
     if (closing) return Status::Closed("the store's queues are closing");
+    if (owner_->interrupted_.load()) {
+      return Status::Canceled("receives on this handle were interrupted (seglog_interrupt)");
+    }
     *now = Now();
     ProcessTimersLocked(*now);
     state_.PickMessages(opt.max_messages, *now, vt_ms, picks);

@@ -2,6 +2,9 @@
 
 #include <cctype>
 #include <cstdint>
+#include <cstdio>
+
+#include "engine/log/utf8.h"
 
 namespace seglog {
 
@@ -42,41 +45,7 @@ Status ValidateFifoId(const char* what, std::string_view id) {
 }
 
 bool ValidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t n = 0;
-    uint32_t cp = 0;
-    if ((c & 0xE0) == 0xC0) {
-      n = 1;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 2;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      n = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (s.size() - i <= n) return false;
-    for (size_t k = 1; k <= n; ++k) {
-      const auto d = static_cast<unsigned char>(s[i + k]);
-      if ((d & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (d & 0x3F);
-    }
-    // Overlong forms, surrogates and code points past U+10FFFF are not UTF-8.
-    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    i += n + 1;
-  }
-  return true;
+  return ForEachCodePoint(s, [](uint32_t) { return true; });
 }
 
 // SQS Number: an optional sign, digits with an optional fraction, an optional exponent; at
@@ -151,7 +120,7 @@ namespace {
 
 // One attribute of a message (`what`), the ones before it already checked.
 Status ValidateAttribute(std::span<const format::MessageAttribute> attrs, size_t a,
-                         const std::string& what) {
+                         const std::string& what, Limits limits) {
   const format::MessageAttribute& at = attrs[a];
   SEGLOG_RETURN_IF_ERROR(ValidateAttributeName(at.name).WithContext(what));
   for (size_t b = 0; b < a; ++b) {
@@ -166,11 +135,13 @@ Status ValidateAttribute(std::span<const format::MessageAttribute> attrs, size_t
       if (!ValidUtf8(AsChars(at.value))) {
         return Status::InvalidArgument(an + " is a String but not valid UTF-8");
       }
+      SEGLOG_RETURN_IF_ERROR(ValidateSqsText(at.value, an + "'s value", limits));
       break;
     case format::AttributeType::kNumber:
       if (!ValidNumber(AsChars(at.value))) {
         return Status::InvalidArgument(an + " is not a Number (up to 38 digits)");
       }
+      SEGLOG_RETURN_IF_ERROR(ValidateNumberRange(AsChars(at.value), an, limits));
       break;
     case format::AttributeType::kBinary:
       break;
@@ -214,12 +185,13 @@ Status ValidateIdsAndDelay(const SendEntry& e, const QueueConfig& cfg, const std
 Status ValidateSendEntry(const SendEntry& e, const QueueConfig& cfg, const std::string& what,
                          size_t* size) {
   if (e.body.empty()) return Status::InvalidArgument(what + ": the body is empty");
+  SEGLOG_RETURN_IF_ERROR(ValidateSqsText(e.body, what + ": the body", cfg.limits));
   if (e.attributes.size() > kQueueMaxAttributes) {
     return Status::InvalidArgument(what + ": " + std::to_string(e.attributes.size()) +
                                    " attributes, at most 10 allowed");
   }
   for (size_t a = 0; a < e.attributes.size(); ++a) {
-    SEGLOG_RETURN_IF_ERROR(ValidateAttribute(e.attributes, a, what));
+    SEGLOG_RETURN_IF_ERROR(ValidateAttribute(e.attributes, a, what, cfg.limits));
   }
   *size = MessageSize(e.body, e.attributes);
   if (*size > cfg.max_message_bytes) {
@@ -239,6 +211,10 @@ Status ValidateQueueLimits(const QueueConfig& c, std::string_view name) {
     return Status::InvalidArgument(fifo ? "a FIFO queue's name must end in \".fifo\""
                                         : "only a FIFO queue's name may end in \".fifo\"");
   }
+  if (c.limits != Limits::kRelaxed && c.limits != Limits::kAws) {
+    return Status::InvalidArgument("unknown limits profile");
+  }
+  SEGLOG_RETURN_IF_ERROR(ValidateQueueNameLimits(name, fifo, c.limits));
   SEGLOG_RETURN_IF_ERROR(
       Range("visibility_timeout_s", c.visibility_timeout_s, 0, kQueueMaxVisibilityS));
   SEGLOG_RETURN_IF_ERROR(Range("delay_s", c.delay_s, 0, kQueueMaxDelayS));
@@ -264,6 +240,83 @@ Status ValidateDeadLetterSettings(const QueueConfig& c, std::string_view name) {
     return Status::InvalidArgument("a queue cannot be its own dead-letter queue");
   }
   return Range("max_receive_count", c.max_receive_count, 1, kQueueMaxReceiveCount);
+}
+
+}  // namespace seglog
+
+// ---- the aws limits profile ----
+
+namespace seglog {
+
+bool IsSqsTextChar(uint32_t cp) {
+  return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
+         (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
+Status ValidateQueueNameLimits(std::string_view name, bool fifo, Limits limits) {
+  if (limits == Limits::kRelaxed) return Status::OK();
+  const std::string_view base = fifo && EndsWithFifo(name) ? name.substr(0, name.size() - 5)
+                                                           : name;
+  bool ok = !base.empty() && name.size() <= kAwsQueueNameMaxBytes;
+  for (char c : base) {
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '_' || c == '-');
+  }
+  if (ok) return Status::OK();
+  return Status::InvalidArgument("queue name '" + std::string(name) + "' breaks the aws limits: "
+                                 "1 to 80 characters of A-Z a-z 0-9 _ - (\".fifo\" included)");
+}
+
+Status ValidateSqsText(ByteView text, const std::string& what, Limits limits) {
+  if (limits == Limits::kRelaxed) return Status::OK();
+  size_t at = 0;
+  bool rejected = false;  // a well-formed character SQS does not allow (else: bad UTF-8)
+  uint32_t bad = 0;
+  const bool ok = ForEachCodePoint(AsChars(text), [&](uint32_t cp) {
+    if (!IsSqsTextChar(cp)) {
+      rejected = true;
+      bad = cp;
+      return false;
+    }
+    ++at;
+    return true;
+  });
+  if (ok) return Status::OK();
+  char hex[16];
+  std::snprintf(hex, sizeof hex, "U+%04X", static_cast<unsigned>(bad));
+  const std::string why = rejected ? std::string("has ") + hex +
+                                         ", outside SQS's allowed characters"
+                                   : std::string("is not valid UTF-8");
+  return Status::InvalidArgument("InvalidMessageContents: " + what + " " + why + " (after " +
+                                 std::to_string(at) + " characters; aws limits)");
+}
+
+Status ValidateNumberRange(std::string_view s, const std::string& what, Limits limits) {
+  if (limits == Limits::kRelaxed) return Status::OK();
+  size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+  std::string digits;  // the mantissa's digits, without the point
+  int64_t int_digits = 0;
+  for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i, ++int_digits) digits += s[i];
+  if (i < s.size() && s[i] == '.') {
+    for (++i; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) digits += s[i];
+  }
+  int64_t exp = 0;  // ValidNumber allows at most 3 exponent digits
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    const bool neg = ++i < s.size() && s[i] == '-';
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) exp = exp * 10 + (s[i] - '0');
+    if (neg) exp = -exp;
+  }
+  const size_t first = digits.find_first_not_of('0');
+  if (first == std::string::npos) return Status::OK();  // zero
+  // The value is d.ddd x 10^adj, d the first non-zero digit.
+  const int64_t adj = int_digits - 1 - static_cast<int64_t>(first) + exp;
+  const bool over = adj > 126 || (adj == 126 && (digits[first] != '1' ||
+                                                 digits.find_first_not_of('0', first + 1) !=
+                                                     std::string::npos));
+  if (!over && adj >= -128) return Status::OK();
+  return Status::InvalidArgument(what + " is a Number outside SQS's range (10^-128 to 10^126 "
+                                 "in magnitude; aws limits)");
 }
 
 }  // namespace seglog

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -29,6 +30,22 @@ bool ValidUtf8(std::string_view s);
 // SQS Number: an optional sign, digits with an optional fraction, an optional exponent of up
 // to 3 digits; at most 38 significant digits.
 bool ValidNumber(std::string_view s);
+
+// ---- The aws limits profile (Limits::kAws; SPEC.md 16, "Limits profiles") ----
+// Each is OK under Limits::kRelaxed, which keeps seglog's wider rules.
+
+inline constexpr size_t kAwsQueueNameMaxBytes = 80;  // ".fifo" included
+
+// SQS's allowed message characters: #x9 #xA #xD #x20-#xD7FF #xE000-#xFFFD #x10000-#x10FFFF.
+bool IsSqsTextChar(uint32_t cp);
+// kAws: [A-Za-z0-9_-]{1,80}, a FIFO queue's ".fifo" suffix included in the 80.
+Status ValidateQueueNameLimits(std::string_view name, bool fifo, Limits limits);
+// kAws: `text` (a body or a String attribute's value, named by `what`) is valid UTF-8 of SQS's
+// allowed characters; else InvalidArgument starting "InvalidMessageContents: ".
+Status ValidateSqsText(ByteView text, const std::string& what, Limits limits);
+// kAws: a Number's magnitude is 0 or between 10^-128 and 10^+126 (SQS's range). REQUIRES:
+// ValidNumber(s).
+Status ValidateNumberRange(std::string_view s, const std::string& what, Limits limits);
 
 // 1..256 of [A-Za-z0-9_.-], no leading, trailing or doubled '.', no "AWS." / "Amazon." prefix.
 Status ValidateAttributeName(std::string_view n);

@@ -9,6 +9,7 @@
 
 #include "engine/log/clock.h"
 #include "engine/log/layout.h"
+#include "engine/log/utf8.h"
 #include "engine/log/writer_first_lock.h"
 #include "format/checkpoint_format.h"
 #include "io/file_util.h"
@@ -33,9 +34,12 @@ const std::string* Prop(const format::CatalogEntry& e, const char* key) {
 }
 bool ParseU32(const std::string* s, uint32_t* out) { return format::ParsePropU32(s, out); }
 
-Status ValidateRetention(uint32_t hours) {
-  if (hours < kMinRetentionHours || hours > kMaxRetentionHours) {
-    return Status::InvalidArgument("retention must be 1 to 8760 hours, got " +
+Status ValidateRetention(uint32_t hours, Limits limits) {
+  const uint32_t min = limits == Limits::kAws ? kAwsMinRetentionHours : kMinRetentionHours;
+  if (hours < min || hours > kMaxRetentionHours) {
+    return Status::InvalidArgument("retention must be " + std::to_string(min) +
+                                   " to 8760 hours" +
+                                   (limits == Limits::kAws ? " (aws limits)" : "") + ", got " +
                                    std::to_string(hours));
   }
   return Status::OK();
@@ -48,6 +52,26 @@ struct PutScratch {
   std::vector<Log::Record> recs;
 };
 
+// A partition key: 1 .. 256 bytes (relaxed); 1 .. 256 characters of valid UTF-8 (kAws).
+Status ValidatePartitionKey(ByteView key, Limits limits, const std::string& which) {
+  if (limits == Limits::kAws) {
+    size_t chars = 0;
+    const std::string_view k(reinterpret_cast<const char*>(key.data()), key.size());
+    if (!ForEachCodePoint(k, [&](uint32_t) { return ++chars <= kAwsMaxPartitionKeyChars; }) ||
+        chars == 0) {
+      return Status::InvalidArgument(which + "partition key must be 1 to 256 characters of "
+                                     "valid UTF-8 (aws limits), got " +
+                                     std::to_string(key.size()) + " bytes");
+    }
+    return Status::OK();
+  }
+  if (key.empty() || key.size() > kMaxPartitionKeyBytes) {
+    return Status::InvalidArgument(which + "partition key must be 1 to 256 bytes, got " +
+                                   std::to_string(key.size()));
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Status StreamConfig::Validate() const {
@@ -55,7 +79,10 @@ Status StreamConfig::Validate() const {
     return Status::InvalidArgument("shard count must be 1 to 1024, got " +
                                    std::to_string(shard_count));
   }
-  SEGLOG_RETURN_IF_ERROR(ValidateRetention(retention_hours));
+  if (limits != Limits::kRelaxed && limits != Limits::kAws) {
+    return Status::InvalidArgument("unknown limits profile");
+  }
+  SEGLOG_RETURN_IF_ERROR(ValidateRetention(retention_hours, limits));
   if (max_record_bytes < 1024 || max_record_bytes > kMaxMaxRecordBytes) {
     return Status::InvalidArgument("max record size must be 1 KiB to 10 MiB, got " +
                                    std::to_string(max_record_bytes));
@@ -69,6 +96,7 @@ struct Streams::Stream {
   uint32_t max_record_bytes = 0;
   std::atomic<uint32_t> retention_hours{0};
   LogOptions log;
+  Limits limits = Limits::kRelaxed;
   std::vector<HashKeyRange> ranges;
   std::vector<std::string> log_names;
   // Every operation holds `use` shared while it touches the shard logs; Delete holds it
@@ -125,6 +153,8 @@ Status Streams::Find(const std::string& name, std::shared_ptr<Stream>* out) {
     }
     s->retention_hours.store(retention);
     SEGLOG_RETURN_IF_ERROR(LogOptionsFromProps(e.props, &s->log));
+    SEGLOG_RETURN_IF_ERROR(LimitsFromProp(Prop(e, kLimitsProp), &s->limits)
+                               .WithContext("stream '" + name + "'"));
   }
   if (s->shard_count == 0) return Status::NotFound("no stream named '" + name + "'");
   s->ranges = SplitHashKeySpace(s->shard_count);
@@ -156,6 +186,8 @@ Status Streams::Create(const std::string& name, const StreamConfig& config) {
                       {kShardCountProp, std::to_string(config.shard_count)},
                       {kRetentionProp, std::to_string(config.retention_hours)},
                       {kMaxRecordProp, std::to_string(config.max_record_bytes)}};
+    // Absent means relaxed: stores written before profiles existed read unchanged.
+    if (config.limits == Limits::kAws) specs[i].props.emplace_back(kLimitsProp, kLimitsAws);
   }
   Status s = store_->CreateLogGroup(specs);
   if (s.code() == StatusCode::kAlreadyExists) {
@@ -198,6 +230,7 @@ Status Streams::Describe(const std::string& name, StreamDescription* out) {
   d.retention_hours = s->retention_hours.load();
   d.max_record_bytes = s->max_record_bytes;
   d.log = s->log;
+  d.limits = s->limits;
   for (uint32_t i = 0; i < s->shard_count; ++i) {
     Log* log = nullptr;
     SEGLOG_RETURN_IF_ERROR(OpenShard(*s, i, &log));
@@ -210,9 +243,10 @@ Status Streams::Describe(const std::string& name, StreamDescription* out) {
 }
 
 Status Streams::SetRetention(const std::string& name, uint32_t hours) {
-  SEGLOG_RETURN_IF_ERROR(ValidateRetention(hours));
+  SEGLOG_RETURN_IF_ERROR(ValidateRetention(hours, Limits::kRelaxed));  // before any lookup
   std::shared_ptr<Stream> s;
   SEGLOG_RETURN_IF_ERROR(Find(name, &s));
+  SEGLOG_RETURN_IF_ERROR(ValidateRetention(hours, s->limits));
   std::shared_lock<WriterFirstLock> use(s->use);
   if (s->dead) return Status::NotFound("no stream named '" + name + "'");
   SEGLOG_RETURN_IF_ERROR(store_->SetLogProps(s->log_names, kRetentionProp, std::to_string(hours)));
@@ -265,10 +299,7 @@ Status Streams::RoutePut(const Stream& s, std::span<const PutEntry> entries, boo
   for (size_t i = 0; i < entries.size(); ++i) {
     const PutEntry& e = entries[i];
     auto which = [&] { return entries.size() > 1 ? "record " + std::to_string(i) + ": " : ""; };
-    if (e.partition_key.empty() || e.partition_key.size() > kMaxPartitionKeyBytes) {
-      return Status::InvalidArgument(which() + "partition key must be 1 to 256 bytes, got " +
-                                     std::to_string(e.partition_key.size()));
-    }
+    SEGLOG_RETURN_IF_ERROR(ValidatePartitionKey(e.partition_key, s.limits, which()));
     if (e.data.size() > s.max_record_bytes) {
       return Status::TooLarge(which() + "record data of " + std::to_string(e.data.size()) +
                               " bytes exceeds the stream's limit of " +
@@ -459,7 +490,7 @@ Status Streams::SetCheckpoint(const std::string& name, const std::string& consum
   std::shared_lock<WriterFirstLock> use(s->use);
   if (s->dead) return Status::NotFound("no stream named '" + name + "'");
   SEGLOG_RETURN_IF_ERROR(ValidateName("consumer", consumer));
-  if (store_->read_only()) return Status::NotSupported("store is open read-only");
+  if (store_->read_only()) return Status::ReadOnly("store is open read-only");
   SEGLOG_RETURN_IF_ERROR(CheckShard(*s, shard));
   Log* log = nullptr;
   SEGLOG_RETURN_IF_ERROR(OpenShard(*s, shard, &log));

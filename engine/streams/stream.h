@@ -50,6 +50,11 @@ inline constexpr size_t kMaxPutBatchRecords = 500;
 inline constexpr size_t kMaxPutBatchBytes = 5u << 20;          // 5 MiB, keys included
 inline constexpr uint32_t kMinRetentionHours = 1;
 inline constexpr uint32_t kMaxRetentionHours = 8760;
+// Limits::kAws (Kinesis's documented limits): retention from 24 h; partition keys of 1 .. 256
+// Unicode characters of valid UTF-8 (so up to 1,024 bytes).
+inline constexpr uint32_t kAwsMinRetentionHours = 24;
+inline constexpr size_t kAwsMaxPartitionKeyChars = 256;
+inline constexpr size_t kAwsMaxPartitionKeyBytes = 4 * kAwsMaxPartitionKeyChars;
 inline constexpr size_t kMaxGetRecords = 10000;
 inline constexpr size_t kMaxGetBytes = 10u << 20;
 
@@ -58,7 +63,9 @@ struct StreamConfig {
   uint32_t retention_hours = 24;     // 1 .. 8,760
   uint32_t max_record_bytes = kDefaultMaxRecordBytes;  // data bytes, 1 KiB .. 10 MiB
   LogOptions log;                    // durability, segment size, ... of every shard
-  Limits limits = Limits::kRelaxed;  // kAws: retention 24 .. 8,760 h
+  // kAws: retention 24 .. 8,760 h, partition keys of 1 .. 256 characters of UTF-8. Persisted
+  // as the shard logs' catalog property "limits" ("aws"; absent = relaxed).
+  Limits limits = Limits::kRelaxed;
 
   Status Validate() const;
 };
@@ -78,6 +85,7 @@ struct StreamDescription {
   uint32_t retention_hours = 0;
   uint32_t max_record_bytes = 0;
   LogOptions log;
+  Limits limits = Limits::kRelaxed;
   std::vector<ShardDescription> shards;
 };
 
@@ -159,11 +167,11 @@ class Streams {
   Status Delete(const std::string& name);
   std::vector<std::string> List() const;
   Status Describe(const std::string& name, StreamDescription* out);
-  // Raise or lower retention on a live stream (1 .. 8,760 hours).
+  // Raise or lower retention on a live stream (1 .. 8,760 hours; under kAws 24 .. 8,760).
   Status SetRetention(const std::string& name, uint32_t hours);
 
-  // Puts one record. InvalidArgument: empty or > 256-byte partition key; TooLarge: data over
-  // the stream's max_record_bytes.
+  // Puts one record. InvalidArgument: empty or > 256-byte partition key (kAws: not 1 .. 256
+  // characters of valid UTF-8); TooLarge: data over the stream's max_record_bytes.
   Status Put(const std::string& name, const PutEntry& entry, PutResult* result);
   // Puts up to 500 records (5 MiB in all, keys included). Validated whole before anything is
   // written; atomic per shard (one batch per shard). results[i] is entry i's.

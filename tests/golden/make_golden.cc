@@ -153,9 +153,9 @@ json MakeStandardQueue(Queues* queues, ManualClock* clock) {
   for (int i = 0; i < 40; ++i) bodies.push_back(Text("job-" + std::to_string(i), 30 + i * 7));
   const std::string number = "42.5", binary("bin\0\x01\x7f", 6);
   const std::vector<format::MessageAttribute> attrs = {
-      {"kind", format::AttributeType::kString, V(bodies[0])},
-      {"n", format::AttributeType::kNumber, V(number)},
-      {"raw", format::AttributeType::kBinary, V(binary)}};
+      {"kind", format::AttributeType::kString, V(bodies[0]), {}},
+      {"n", format::AttributeType::kNumber, V(number), {}},
+      {"raw", format::AttributeType::kBinary, V(binary), {}}};
   for (int i = 0; i < 40; ++i) {
     SendEntry e;
     e.body = V(bodies[i]);
