@@ -2569,6 +2569,8 @@ static void test_queue_attributes(void) {
   CHECK(info.created_ms == before.created_ms);
   CHECK_OK(seglog_queue_describe(db, "f.fifo", &info));
   CHECK(info.fifo_throughput_limit == SEGLOG_FIFO_THROUGHPUT_PER_MESSAGE_GROUP_ID);
+  seglog_close(db);
+}
 
 /* 0.2.0 batches, entry by entry: seglog_queue_delete_message_batch_v2 and
  * seglog_queue_change_visibility_batch (batch-level errors change nothing and leave results
@@ -2723,6 +2725,8 @@ static void test_put_batch_v2(void) {
   CHECK_OK(seglog_stream_put_batch_v2(db, "p2", es, 1, res, NULL)); /* failed may be NULL */
   CHECK(res[0].seq == 2);
   CHECK_OK(seglog_stream_delete(db, "p2"));
+  seglog_close(db);
+}
 
 /* 0.2.0 message shapes from plain C: a send with a labelled attribute, a sender id and a trace
  * header; a per-entry batch with one bad entry; the v2 view of the received batch. */
