@@ -37,7 +37,8 @@ TEST_F(QueueTest, ReportIdsLeavesTheSqsFieldsEmpty) {
   ASSERT_EQ(full.size(), 2u);
   EXPECT_EQ(ids[0].message_id, "");
   EXPECT_EQ(ids[0].trace_header, "Root=1-x");      // cheap fields are always there
-  EXPECT_EQ(ids[0].sender_id, "000000000000");
+  EXPECT_EQ(ids[0].sender_id, "");                 // the default sender: kSqs fills it in
+  EXPECT_EQ(full[0].sender_id, "000000000000");
   EXPECT_EQ(full[0].message_id.size(), 36u);
   EXPECT_EQ(full[1].message_id, sqs.message_id);
   EXPECT_EQ(full[1].md5_of_system_attributes, sqs.md5_of_system_attributes);

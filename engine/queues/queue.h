@@ -101,7 +101,7 @@ struct ReceivedMessage {
   // SQS ApproximateFirstReceiveTimestamp: the first receive since this queue was opened
   // (in-memory only: after a reopen, the first receive after it). SPEC.md 16.10.
   TimestampMs first_receive;
-  std::string sender_id;      // as sent, or QueuesOptions::default_sender_id
+  std::string sender_id;      // as sent; else "" (Report::kIds) or QueuesOptions::default_sender_id (kSqs)
   std::string trace_header;   // AWSTraceHeader; "" = none
   // ReceiveOptions::report == kSqs only ("" otherwise, and where SQS omits the field):
   std::string message_id;

@@ -191,7 +191,7 @@ void Queues::Queue::AppendDelivered(const std::vector<Pick>& picks, const Picked
   for (size_t i : o.deliver) {
     const RecordView& r = read.recs[i];
     const format::QueueMessageHeader& h = o.headers[i];
-    ReceivedMessage m;
+    ReceivedMessage& m = out->emplace_back();  // built in place: no move of its strings
     m.id = r.seq;
     m.receipt = QueueReceipt{picks[i].id, epoch_, picks[i].gen}.Encode(log_id_);
     m.body.assign(AsChars(r.value));
@@ -206,14 +206,13 @@ void Queues::Queue::AppendDelivered(const std::vector<Pick>& picks, const Picked
     m.sent = TimestampMs(h.sent_ms);
     m.enqueued = r.ts;
     m.first_receive = TimestampMs(picks[i].first_received_at);
-    if (h.sender_id.empty()) {
-      m.sender_id = owner_->opt_.default_sender_id;
-    } else {
+    if (!h.sender_id.empty()) {
       m.sender_id.assign(h.sender_id);
+    } else if (report == Report::kSqs) {
+      m.sender_id = owner_->opt_.default_sender_id;
     }
     m.trace_header.assign(h.trace_header);
     if (report == Report::kSqs) IdentifyReceived(&m, h.attributes);
-    out->push_back(std::move(m));
   }
 }
 

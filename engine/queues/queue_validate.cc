@@ -135,7 +135,9 @@ Status ValidateAttribute(std::span<const format::MessageAttribute> attrs, size_t
       if (!ValidUtf8(AsChars(at.value))) {
         return Status::InvalidArgument(an + " is a String but not valid UTF-8");
       }
-      SEGLOG_RETURN_IF_ERROR(ValidateSqsText(at.value, an + "'s value", limits));
+      if (limits == Limits::kAws) {  // (no message string built on the relaxed hot path)
+        SEGLOG_RETURN_IF_ERROR(ValidateSqsText(at.value, an + "'s value", limits));
+      }
       break;
     case format::AttributeType::kNumber:
       if (!ValidNumber(AsChars(at.value))) {
@@ -185,7 +187,9 @@ Status ValidateIdsAndDelay(const SendEntry& e, const QueueConfig& cfg, const std
 Status ValidateSendEntry(const SendEntry& e, const QueueConfig& cfg, const std::string& what,
                          size_t* size) {
   if (e.body.empty()) return Status::InvalidArgument(what + ": the body is empty");
-  SEGLOG_RETURN_IF_ERROR(ValidateSqsText(e.body, what + ": the body", cfg.limits));
+  if (cfg.limits == Limits::kAws) {  // (no message string built on the relaxed hot path)
+    SEGLOG_RETURN_IF_ERROR(ValidateSqsText(e.body, what + ": the body", cfg.limits));
+  }
   if (e.attributes.size() > kQueueMaxAttributes) {
     return Status::InvalidArgument(what + ": " + std::to_string(e.attributes.size()) +
                                    " attributes, at most 10 allowed");
