@@ -751,6 +751,11 @@ typedef struct seglog_queue_receive_options {
   uint32_t max_messages;        /* 1 (default) .. 10 */
   int32_t visibility_timeout_s; /* -1 (default): the queue's; else 0 .. 43,200 */
   int32_t wait_s;               /* -1 (default): the queue's receive_wait_s; else 0 .. 20 */
+  /* Added in 0.2.0: */
+  int checksums;                /* 0 (default): the v2 view's md5_of_* fields are "" (an MD5
+                                   over every body costs about as much as the receive itself
+                                   for 1 KiB messages); 1: computed, as SQS returns them
+                                   (MD5OfBody, MD5OfMessageAttributes, ...SystemAttributes) */
 } seglog_queue_receive_options;
 
 void seglog_queue_receive_options_init(seglog_queue_receive_options* opt);
@@ -921,6 +926,8 @@ typedef struct seglog_queue_message_v2 { /* frozen layout */
                                         after that) */
   const char* sender_id;             /* SQS SenderId: as sent, else the store's default */
   const char* trace_header;          /* AWSTraceHeader; "" when none was sent */
+  /* The digests: "" unless the receive asked for them (seglog_queue_receive_options's
+   * checksums = 1): */
   const char* md5_of_body;           /* 32 hex digits */
   const char* md5_of_attributes;     /* "" without attributes */
   const char* md5_of_system_attributes; /* "" without a trace header */

@@ -2771,6 +2771,10 @@ static void test_queue_messages_v2(void) {
   CHECK(rs[0].id + 1 == rs[2].id);
 
   seglog_queue_receive_options_init(&ro);
+  CHECK(ro.checksums == 0);
+  ro.checksums = 2; /* 0 or 1 */
+  CHECK_RC(seglog_queue_receive(db, "v", &ro, &batch), SEGLOG_EINVAL);
+  ro.checksums = 1; /* the digests too, as SQS returns them */
   ro.max_messages = 10;
   ro.wait_s = 0;
   CHECK_OK(seglog_queue_receive(db, "v", &ro, &batch));

@@ -83,9 +83,11 @@ class QueueMessagesV2 : public ::testing::Test {
   }
   // Receives up to n messages with visibility `vt`; the caller frees *batch.
   std::vector<const seglog_queue_message_v2*> Receive(const char* q, seglog_queue_messages** b,
-                                                      uint32_t n = 10, int32_t vt = 0) {
+                                                      uint32_t n = 10, int32_t vt = 0,
+                                                      int checksums = 1) {
     seglog_queue_receive_options o;
     seglog_queue_receive_options_init(&o);
+    o.checksums = checksums;
     o.max_messages = n;
     o.visibility_timeout_s = vt;
     o.wait_s = 0;
@@ -185,6 +187,17 @@ TEST_F(QueueMessagesV2, DigestsEqualIndependentlyComputedOnes) {
   EXPECT_STREQ(ms[0]->md5_of_body, r.md5_of_body);
   EXPECT_STREQ(ms[0]->md5_of_attributes, want_attrs.c_str());
   EXPECT_STREQ(ms[0]->md5_of_system_attributes, want_system.c_str());
+  seglog_queue_messages_free(b);
+  // Without checksums = 1 a receive leaves the digests out (and keeps the ids).
+  ASSERT_EQ(SendText("q", body).id, r.id + 1);
+  auto lean = Receive("q", &b, 10, 0, 0);
+  ASSERT_EQ(lean.size(), 2u);
+  for (const seglog_queue_message_v2* m : lean) {
+    EXPECT_STREQ(m->md5_of_body, "");
+    EXPECT_STREQ(m->md5_of_attributes, "");
+    EXPECT_STREQ(m->md5_of_system_attributes, "");
+    EXPECT_EQ(std::strlen(m->message_id), 36u);
+  }
   seglog_queue_messages_free(b);
   // Without attributes or trace header SQS omits those digests: "".
   const auto plain = SendText("q", body);

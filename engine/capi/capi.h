@@ -234,7 +234,8 @@ inline constexpr size_t kQueueConfigSizes[] = {offsetof(seglog_queue_config, ded
 inline constexpr size_t kQueueInfoSizes[] = {offsetof(seglog_queue_info, created_ms),
                                              sizeof(seglog_queue_info)};
 inline constexpr size_t kQueueStatsSizes[] = {sizeof(seglog_queue_statistics)};
-inline constexpr size_t kReceiveOptionsSizes[] = {sizeof(seglog_queue_receive_options)};
+inline constexpr size_t kReceiveOptionsSizes[] = {offsetof(seglog_queue_receive_options, checksums),
+                                                  sizeof(seglog_queue_receive_options)};
 
 template <size_t N>
 void CopyString(char (&dst)[N], const std::string& src) {

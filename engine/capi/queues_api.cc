@@ -578,7 +578,10 @@ int seglog_queue_receive(seglog_handle* db, const char* name,
     ro.max_messages = o.max_messages;
     ro.visibility_timeout_s = o.visibility_timeout_s;
     ro.wait_s = o.wait_s;
-    ro.report = seglog::Report::kSqs;  // the batch's v2 view (seglog_queue_messages_get_v2)
+    SEGLOG_RETURN_IF_ERROR(CheckBool(o.checksums, "checksums"));
+    // The batch's v2 view (seglog_queue_messages_get_v2): MessageId and SequenceNumber always,
+    // the digests when asked for.
+    ro.report = o.checksums != 0 ? seglog::Report::kSqs : seglog::Report::kSqsIds;
     std::vector<seglog::ReceivedMessage> ms;
     SEGLOG_RETURN_IF_ERROR(db->queues->Receive(name, ro, &ms));
     // The messages are received (and in flight) now; should the copy fail for want of memory,

@@ -50,12 +50,13 @@
 
 namespace seglog {
 
-// How much a send or a receive reports. The SQS fields (MessageId, the MD5 digests,
-// SequenceNumber; engine/queues/message_identity.h) cost an MD5 over each body, so the calls
-// that do not need them skip them.
+// How much a send or a receive reports. The SQS fields (engine/queues/message_identity.h) cost
+// a SHA-256 per message for the MessageId and an MD5 over each body for the digests, so the
+// calls that do not need them skip them.
 enum class Report : uint8_t {
-  kIds,  // ids only (SendResult/ReceivedMessage's SQS fields stay "")
-  kSqs,  // also the SQS fields
+  kIds,     // ids only (SendResult/ReceivedMessage's SQS fields stay "")
+  kSqsIds,  // receive only: also MessageId and SequenceNumber, not the MD5 digests
+  kSqs,     // every SQS field
 };
 
 struct SendResult {
@@ -77,7 +78,7 @@ struct ReceiveOptions {
   uint32_t max_messages = 1;       // 1 .. 10
   int32_t visibility_timeout_s = -1;  // 0 .. 43,200; -1 = the queue's
   int32_t wait_s = -1;                // 0 .. 20; -1 = the queue's receive_wait_s
-  Report report = Report::kIds;       // kSqs: fill ReceivedMessage's SQS fields
+  Report report = Report::kIds;       // kSqsIds / kSqs: fill ReceivedMessage's SQS fields
 };
 
 struct ReceivedAttribute {
@@ -103,12 +104,13 @@ struct ReceivedMessage {
   TimestampMs first_receive;
   std::string sender_id;      // as sent; else "" (Report::kIds) or QueuesOptions::default_sender_id (kSqs)
   std::string trace_header;   // AWSTraceHeader; "" = none
-  // ReceiveOptions::report == kSqs only ("" otherwise, and where SQS omits the field):
+  // ReceiveOptions::report kSqsIds or kSqs ("" under kIds, and where SQS omits the field):
   std::string message_id;
+  std::string sequence_number;  // FIFO
+  // ReceiveOptions::report == kSqs only:
   std::string md5_of_body;
   std::string md5_of_attributes;
   std::string md5_of_system_attributes;
-  std::string sequence_number;  // FIFO
 };
 
 struct QueueStats {

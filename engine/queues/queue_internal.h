@@ -178,7 +178,8 @@ class Queues::Queue {
                        const Outcome& o, Report report,
                        std::vector<ReceivedMessage>* out) const;
   // A delivered message's SQS fields (queue_messages.cc).
-  void IdentifyReceived(ReceivedMessage* m, std::span<const format::MessageAttribute> attrs) const;
+  void IdentifyReceived(ReceivedMessage* m, std::span<const format::MessageAttribute> attrs,
+                        Report report) const;
   Status MoveToDeadLetter(Queue& dlq, const std::vector<Pick>& picks, const PickedRecords& read,
                           const Outcome& o);
   Status MoveOut(Queue& to, std::span<const SendEntry> entries,

@@ -23,12 +23,14 @@ void Queues::Queue::Identify(std::span<const SendEntry> entries,
 }
 
 void Queues::Queue::IdentifyReceived(ReceivedMessage* m,
-                                     std::span<const format::MessageAttribute> attrs) const {
+                                     std::span<const format::MessageAttribute> attrs,
+                                     Report report) const {
   m->message_id = MessageIdFor(log_id_, m->id.value());
+  if (fifo()) m->sequence_number = SequenceNumberFor(m->id.value());
+  if (report != Report::kSqs) return;
   m->md5_of_body = Md5OfBody(AsBytes(m->body));
   m->md5_of_attributes = Md5OfAttributes(attrs);
   m->md5_of_system_attributes = Md5OfSystemAttributes(m->trace_header);
-  if (fifo()) m->sequence_number = SequenceNumberFor(m->id.value());
 }
 
 namespace {

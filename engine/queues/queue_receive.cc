@@ -208,11 +208,11 @@ void Queues::Queue::AppendDelivered(const std::vector<Pick>& picks, const Picked
     m.first_receive = TimestampMs(picks[i].first_received_at);
     if (!h.sender_id.empty()) {
       m.sender_id.assign(h.sender_id);
-    } else if (report == Report::kSqs) {
+    } else if (report != Report::kIds) {
       m.sender_id = owner_->opt_.default_sender_id;
     }
     m.trace_header.assign(h.trace_header);
-    if (report == Report::kSqs) IdentifyReceived(&m, h.attributes);
+    if (report != Report::kIds) IdentifyReceived(&m, h.attributes, report);
   }
 }
 
