@@ -1,11 +1,10 @@
 #include "engine/queues/message_identity.h"
 
-#include <openssl/evp.h>
+#include "engine/log/digest.h"
 
 #include <algorithm>
 #include <array>
 #include <cstdio>
-#include <stdexcept>
 #include <vector>
 
 namespace seglog {
@@ -22,55 +21,7 @@ constexpr std::string_view kMessageIdDomain = "seglog/sqs-message-id/v1";
 constexpr uint8_t kTransportString = 1;  // String and Number
 constexpr uint8_t kTransportBinary = 2;
 
-using Md5 = std::array<uint8_t, 16>;
-using Sha256 = std::array<uint8_t, 32>;
-
-// The algorithms, fetched once: the one-shot EVP_Digest(EVP_md5()) looks the algorithm up under
-// a lock on every call (engine/streams/hash_key.cc measured it), and a receive takes an MD5 per
-// message.
-const EVP_MD* Md5Algorithm() {
-  static EVP_MD* const md = EVP_MD_fetch(nullptr, "MD5", nullptr);
-  return md != nullptr ? md : EVP_md5();
-}
-const EVP_MD* Sha256Algorithm() {
-  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return md != nullptr ? md : EVP_sha256();
-}
-
-// Digest of `data` with `md` into `out` (sized to the digest), on a context kept per thread.
-// Fails only when OpenSSL cannot allocate.
-void Digest(const EVP_MD* md, std::span<const uint8_t> data, std::span<uint8_t> out) {
-  struct Ctx {
-    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-    ~Ctx() { EVP_MD_CTX_free(ctx); }
-  };
-  thread_local Ctx t;
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (t.ctx == nullptr || EVP_DigestInit_ex2(t.ctx, md, nullptr) != 1 ||
-      EVP_DigestUpdate(t.ctx, data.data(), data.size()) != 1 ||
-      EVP_DigestFinal_ex(t.ctx, digest, &len) != 1 || len != out.size()) {
-    throw std::runtime_error("message digest failed");
-  }
-  std::copy_n(digest, len, out.begin());
-}
-
-std::string Hex(std::span<const uint8_t> bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * bytes.size());
-  for (uint8_t b : bytes) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 15]);
-  }
-  return out;
-}
-
-std::string Md5Hex(std::span<const uint8_t> data) {
-  Md5 md5;
-  Digest(Md5Algorithm(), data, md5);
-  return Hex(md5);
-}
+std::string Md5Hex(std::span<const uint8_t> data) { return HexOf(Md5(data)); }
 
 void PutBigEndian(uint64_t v, int bytes, std::vector<uint8_t>* out) {
   for (int shift = 8 * (bytes - 1); shift >= 0; shift -= 8) {
@@ -114,13 +65,12 @@ std::string MessageIdFor(uint64_t queue_incarnation, uint64_t id) {
   PutBytes(kMessageIdDomain, &in);
   PutBigEndian(queue_incarnation, 8, &in);
   PutBigEndian(id, 8, &in);
-  Sha256 sha;
-  Digest(Sha256Algorithm(), in, sha);
+  std::array<uint8_t, 32> sha = Sha256(in);
   // RFC 9562 version 8 (custom): the first 16 bytes of the hash, with the version nibble set
   // to 8 and the variant bits to 10.
   sha[6] = static_cast<uint8_t>((sha[6] & 0x0f) | 0x80);
   sha[8] = static_cast<uint8_t>((sha[8] & 0x3f) | 0x80);
-  const std::string hex = Hex(std::span(sha).first(16));
+  const std::string hex = HexOf(std::span(sha).first(16));
   return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
          hex.substr(16, 4) + "-" + hex.substr(20, 12);
 }

@@ -1,9 +1,10 @@
 #include "engine/streams/hash_key.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
+#include <array>
 #include <stdexcept>
+
+#include "engine/log/digest.h"
 
 namespace seglog {
 
@@ -12,24 +13,8 @@ constexpr HashKey kMax = ~HashKey{0};  // 2^128 - 1
 }  // namespace
 
 HashKey PartitionKeyHash(std::string_view partition_key) {
-  // One-shot EVP_Digest allocates a context and looks the algorithm up under a lock on every
-  // call (14% of a single-producer put in a profile); fetch MD5 once and keep a context per
-  // thread instead.
-  static EVP_MD* const md5 = EVP_MD_fetch(nullptr, "MD5", nullptr);
-  struct Ctx {
-    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-    ~Ctx() { EVP_MD_CTX_free(ctx); }
-  };
-  thread_local Ctx t;
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  // MD5 over memory cannot fail short of allocation failure; fall back to the one-shot call
-  // (which reports nothing either) if the fast path is unavailable.
-  if (md5 == nullptr || t.ctx == nullptr || EVP_DigestInit_ex2(t.ctx, md5, nullptr) != 1 ||
-      EVP_DigestUpdate(t.ctx, partition_key.data(), partition_key.size()) != 1 ||
-      EVP_DigestFinal_ex(t.ctx, digest, &len) != 1) {
-    EVP_Digest(partition_key.data(), partition_key.size(), digest, &len, EVP_md5(), nullptr);
-  }
+  const std::array<uint8_t, 16> digest =
+      Md5({reinterpret_cast<const uint8_t*>(partition_key.data()), partition_key.size()});
   HashKey k = 0;
   for (unsigned int i = 0; i < 16; ++i) k = (k << 8) | digest[i];
   return k;
