@@ -184,6 +184,21 @@ std::vector<std::string> Queues::List() const {
 
 namespace {
 
+// Sizes *results to n cleared results, reusing the strings' storage (a send resets them on
+// every call; assigning fresh SendResults costs five strings each).
+void ResetSendResults(size_t n, std::vector<SendResult>* results) {
+  results->resize(n);
+  for (SendResult& r : *results) {
+    r.id = SeqNo();
+    r.duplicate = false;
+    r.message_id.clear();
+    r.md5_of_body.clear();
+    r.md5_of_attributes.clear();
+    r.md5_of_system_attributes.clear();
+    r.sequence_number.clear();
+  }
+}
+
 // The catalog properties of a queue's message log: its type, settings and creation time.
 std::vector<std::pair<std::string, std::string>> QueueProps(const std::string& name,
                                                             const QueueConfig& config,
@@ -396,7 +411,7 @@ Status Queues::Queue::Send(std::span<const SendEntry> entries, std::vector<SendR
   const int64_t now = Now();
   SendPlan plan;
   PlanHeaders(*cfg, entries, moved, now, &plan);
-  results->assign(entries.size(), SendResult{});
+  ResetSendResults(entries.size(), results);
   const bool dedup_check = fifo() && !internal;
   if (dedup_check) SEGLOG_RETURN_IF_ERROR(ReserveDedup(now, &plan, results));
   SeqNo first;
@@ -535,7 +550,8 @@ void Queues::Queue::FinishSend(std::span<const SendEntry> entries, const SendPla
       }
     }
     if (s.ok()) {
-      (*results)[i] = SendResult{SeqNo(id), false};
+      (*results)[i].id = SeqNo(id);  // (fields, not a SendResult: its strings stay untouched)
+      (*results)[i].duplicate = false;
       pub.push_back(Publish{id, now + static_cast<int64_t>(plan.headers[i].delay_s) * 1000,
                             std::string(entries[i].group_id)});
       ++id;
@@ -544,7 +560,10 @@ void Queues::Queue::FinishSend(std::span<const SendEntry> entries, const SendPla
   if (dedup_check) dedup_cv.notify_all();
   if (!s.ok()) return;
   for (size_t i = 0; i < n; ++i) {
-    if (plan.dup_of[i] >= 0) (*results)[i] = SendResult{(*results)[plan.dup_of[i]].id, true};
+    if (plan.dup_of[i] >= 0) {
+      (*results)[i].id = (*results)[plan.dup_of[i]].id;
+      (*results)[i].duplicate = true;
+    }
   }
   if (!pub.empty()) PublishLocked(first.value(), std::move(pub), Now());
 }
