@@ -65,15 +65,6 @@ Status ThroughputFromC(int v, seglog::FifoThroughputLimit* out) {
                                  "_PER_MESSAGE_GROUP_ID)");
 }
 
-Status QueueLimitsFromC(int v, seglog::Limits* out) {
-  switch (v) {
-    case SEGLOG_LIMITS_RELAXED: *out = seglog::Limits::kRelaxed; return Status::OK();
-    case SEGLOG_LIMITS_AWS: *out = seglog::Limits::kAws; return Status::OK();
-  }
-  return Status::InvalidArgument("unknown limits " + std::to_string(v) +
-                                 " (expected SEGLOG_LIMITS_RELAXED or SEGLOG_LIMITS_AWS)");
-}
-
 // The C field bits are 1 << the engine's QueueField values.
 static_assert(SEGLOG_QUEUE_FIELD_VISIBILITY_TIMEOUT ==
               1u << static_cast<uint32_t>(seglog::QueueField::kVisibilityTimeout));
@@ -132,7 +123,7 @@ Status QueueConfigFromC(const seglog_handle* db, const seglog_queue_config* cfg,
   if (c->segment_size != 0) qc->log.segment_size = c->segment_size;
   SEGLOG_RETURN_IF_ERROR(DedupScopeFromC(c->dedup_scope, &qc->dedup_scope));
   SEGLOG_RETURN_IF_ERROR(ThroughputFromC(c->fifo_throughput_limit, &qc->fifo_throughput_limit));
-  SEGLOG_RETURN_IF_ERROR(QueueLimitsFromC(c->limits, &qc->limits));
+  SEGLOG_RETURN_IF_ERROR(LimitsFromC(c->limits, &qc->limits));
   return qc->log.Validate();
 }
 
@@ -423,7 +414,7 @@ int seglog_queue_describe(seglog_handle* db, const char* name, seglog_queue_info
     out.visible = d.stats.visible;
     out.in_flight = d.stats.in_flight;
     out.delayed = d.stats.delayed;
-    out.limits = c.limits == seglog::Limits::kAws ? SEGLOG_LIMITS_AWS : SEGLOG_LIMITS_RELAXED;
+    out.limits = LimitsToC(c.limits);
     out.dedup_scope = c.dedup_scope == seglog::DedupScope::kMessageGroup
                           ? SEGLOG_DEDUP_SCOPE_MESSAGE_GROUP
                           : SEGLOG_DEDUP_SCOPE_QUEUE;

@@ -1,39 +1,11 @@
 #include "engine/queues/message_shape.h"
 
+#include "engine/log/utf8.h"
 #include "engine/queues/queue_validate.h"
 
 namespace seglog {
 
 namespace {
-
-// The code point at s[*i] (advancing *i); false when it is not well-formed UTF-8.
-bool NextCodePoint(std::string_view s, size_t* i, uint32_t* cp) {
-  const auto c = static_cast<unsigned char>(s[*i]);
-  size_t n = 0;
-  if (c < 0x80) {
-    *cp = c;
-  } else if ((c & 0xE0) == 0xC0) {
-    n = 1;
-  } else if ((c & 0xF0) == 0xE0) {
-    n = 2;
-  } else if ((c & 0xF8) == 0xF0) {
-    n = 3;
-  } else {
-    return false;
-  }
-  if (n > 0 && !ValidUtf8(s.substr(*i, n + 1))) return false;
-  if (n > 0) {
-    *cp = c & (0x3F >> n);
-    for (size_t k = 1; k <= n; ++k) *cp = (*cp << 6) | (static_cast<unsigned char>(s[*i + k]) & 0x3F);
-  }
-  *i += n + 1;
-  return true;
-}
-
-bool AllowedChar(uint32_t cp) {
-  return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
-         (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
-}
 
 // 1 .. max bytes of ASCII lo .. 126.
 Status AsciiField(const std::string& what, const char* field, std::string_view v, size_t max,
@@ -56,12 +28,8 @@ Status AsciiField(const std::string& what, const char* field, std::string_view v
 }  // namespace
 
 bool SqsTextChars(std::string_view s, size_t* chars) {
-  size_t i = 0, n = 0;
-  while (i < s.size()) {
-    uint32_t cp = 0;
-    if (!NextCodePoint(s, &i, &cp) || !AllowedChar(cp)) return false;
-    ++n;
-  }
+  size_t n = 0;
+  if (!ForEachCodePoint(s, [&](uint32_t cp) { return ++n, IsSqsTextChar(cp); })) return false;
   if (chars != nullptr) *chars = n;
   return true;
 }

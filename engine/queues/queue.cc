@@ -404,13 +404,20 @@ Status Queues::Delete(const std::string& name) {
 
 Status Queues::Queue::Send(std::span<const SendEntry> entries, std::vector<SendResult>* results,
                            std::span<const format::QueueMessageHeader> moved) {
-  const bool internal = !moved.empty();  // a move from another queue: validated there
   if (entries.empty()) return Status::InvalidArgument("no messages to send");
   const std::shared_ptr<const QueueConfig> cfg = config();  // one snapshot for the send
-  if (!internal) SEGLOG_RETURN_IF_ERROR(ValidateSend(*cfg, entries));
+  // A move from another queue was validated there.
+  if (moved.empty()) SEGLOG_RETURN_IF_ERROR(ValidateSend(*cfg, entries));
+  return SendValidated(*cfg, entries, results, moved);
+}
+
+Status Queues::Queue::SendValidated(const QueueConfig& cfg, std::span<const SendEntry> entries,
+                                    std::vector<SendResult>* results,
+                                    std::span<const format::QueueMessageHeader> moved) {
+  const bool internal = !moved.empty();
   const int64_t now = Now();
   SendPlan plan;
-  PlanHeaders(*cfg, entries, moved, now, &plan);
+  PlanHeaders(cfg, entries, moved, now, &plan);
   ResetSendResults(entries.size(), results);
   const bool dedup_check = fifo() && !internal;
   if (dedup_check) SEGLOG_RETURN_IF_ERROR(ReserveDedup(now, &plan, results));
@@ -818,7 +825,7 @@ Status Queues::ChangeVisibility(const std::string& name, std::string_view receip
 Status Queues::DeleteMessageBatch(const std::string& name, std::span<const std::string_view> ids,
                                   std::span<const std::string_view> receipts,
                                   std::vector<BatchEntryOutcome>* out) {
-  SEGLOG_RETURN_IF_ERROR(CheckBatch(ids, receipts.size(), true));
+  SEGLOG_RETURN_IF_ERROR(CheckBatch(ids, receipts.size()));
   SEGLOG_QUEUE_WRITE_OP(name);
   return q->DeleteEntries(receipts, out);
 }
@@ -828,7 +835,7 @@ Status Queues::ChangeVisibilityBatch(const std::string& name,
                                      std::span<const std::string_view> receipts,
                                      std::span<const uint32_t> timeouts_s,
                                      std::vector<BatchEntryOutcome>* out) {
-  SEGLOG_RETURN_IF_ERROR(CheckBatch(ids, receipts.size(), false));
+  SEGLOG_RETURN_IF_ERROR(CheckBatch(ids, receipts.size()));
   if (timeouts_s.size() != ids.size()) {
     return Status::InvalidArgument("a visibility batch needs one timeout per entry: " +
                                    std::to_string(ids.size()) + " ids, " +

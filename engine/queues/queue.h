@@ -274,7 +274,7 @@ class Queues {
   // InvalidArgument unless `dlq` exists and is of `type`. REQUIRES: create_mu_ held.
   Status CheckDeadLetterQueue(const std::string& dlq, QueueType type);
   // The batch-level checks of DeleteMessageBatch / ChangeVisibilityBatch (queue_batch.cc).
-  Status CheckBatch(std::span<const std::string_view> ids, size_t receipts, bool writes) const;
+  Status CheckBatch(std::span<const std::string_view> ids, size_t receipts) const;
 
   Store* const store_;
   const QueuesOptions opt_;

@@ -32,15 +32,13 @@ BatchEntryOutcome DeleteOutcome(Status s) {
 
 }  // namespace
 
-Status Queues::CheckBatch(std::span<const std::string_view> ids, size_t receipts,
-                          bool writes) const {
+Status Queues::CheckBatch(std::span<const std::string_view> ids, size_t receipts) const {
   SEGLOG_RETURN_IF_ERROR(ValidateBatchEntryIds(ids));
   if (receipts != ids.size()) {
     return Status::InvalidArgument("a batch needs one receipt per entry id: " +
                                    std::to_string(ids.size()) + " ids, " +
                                    std::to_string(receipts) + " receipts");
   }
-  if (writes && store_->read_only()) return Status::ReadOnly("the store is open read-only");
   return Status::OK();
 }
 

@@ -153,6 +153,11 @@ class Queues::Queue {
 
   // cfg: the send's config snapshot (config()).
   Status ValidateSend(const QueueConfig& cfg, std::span<const SendEntry> entries) const;
+  // Send's work after validation (by ValidateSend, SendEntries, or the source queue of a move),
+  // under the config snapshot `cfg`.
+  Status SendValidated(const QueueConfig& cfg, std::span<const SendEntry> entries,
+                       std::vector<SendResult>* results,
+                       std::span<const format::QueueMessageHeader> moved = {});
   void PlanHeaders(const QueueConfig& cfg, std::span<const SendEntry> entries,
                    std::span<const format::QueueMessageHeader> moved, int64_t now,
                    SendPlan* plan) const;

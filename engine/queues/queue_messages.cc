@@ -84,7 +84,7 @@ Status Queues::Queue::SendEntries(std::span<const std::string_view> ids,
   }
   if (valid.empty()) return Status::OK();
   std::vector<SendResult> sent;
-  if (Status s = Send(valid, &sent); !s.ok()) {
+  if (Status s = SendValidated(*cfg, valid, &sent); !s.ok()) {
     for (size_t i : which) (*outcomes)[i] = BatchEntryOutcome::Error(s, AppendErrorCode(s));
     return Status::OK();
   }

@@ -135,9 +135,7 @@ Status ValidateAttribute(std::span<const format::MessageAttribute> attrs, size_t
       if (!ValidUtf8(AsChars(at.value))) {
         return Status::InvalidArgument(an + " is a String but not valid UTF-8");
       }
-      if (limits == Limits::kAws) {  // (no message string built on the relaxed hot path)
-        SEGLOG_RETURN_IF_ERROR(ValidateSqsText(at.value, an + "'s value", limits));
-      }
+      SEGLOG_RETURN_IF_ERROR(ValidateSqsText(at.value, an, "'s value", limits));
       break;
     case format::AttributeType::kNumber:
       if (!ValidNumber(AsChars(at.value))) {
@@ -187,9 +185,7 @@ Status ValidateIdsAndDelay(const SendEntry& e, const QueueConfig& cfg, const std
 Status ValidateSendEntry(const SendEntry& e, const QueueConfig& cfg, const std::string& what,
                          size_t* size) {
   if (e.body.empty()) return Status::InvalidArgument(what + ": the body is empty");
-  if (cfg.limits == Limits::kAws) {  // (no message string built on the relaxed hot path)
-    SEGLOG_RETURN_IF_ERROR(ValidateSqsText(e.body, what + ": the body", cfg.limits));
-  }
+  SEGLOG_RETURN_IF_ERROR(ValidateSqsText(e.body, what, ": the body", cfg.limits));
   if (e.attributes.size() > kQueueMaxAttributes) {
     return Status::InvalidArgument(what + ": " + std::to_string(e.attributes.size()) +
                                    " attributes, at most 10 allowed");
@@ -271,7 +267,8 @@ Status ValidateQueueNameLimits(std::string_view name, bool fifo, Limits limits) 
                                  "1 to 80 characters of A-Z a-z 0-9 _ - (\".fifo\" included)");
 }
 
-Status ValidateSqsText(ByteView text, const std::string& what, Limits limits) {
+Status ValidateSqsText(ByteView text, std::string_view what, std::string_view part,
+                       Limits limits) {
   if (limits == Limits::kRelaxed) return Status::OK();
   size_t at = 0;
   bool rejected = false;  // a well-formed character SQS does not allow (else: bad UTF-8)
@@ -291,7 +288,8 @@ Status ValidateSqsText(ByteView text, const std::string& what, Limits limits) {
   const std::string why = rejected ? std::string("has ") + hex +
                                          ", outside SQS's allowed characters"
                                    : std::string("is not valid UTF-8");
-  return Status::InvalidArgument("InvalidMessageContents: " + what + " " + why + " (after " +
+  return Status::InvalidArgument("InvalidMessageContents: " + std::string(what) +
+                                 std::string(part) + " " + why + " (after " +
                                  std::to_string(at) + " characters; aws limits)");
 }
 

@@ -40,9 +40,11 @@ inline constexpr size_t kAwsQueueNameMaxBytes = 80;  // ".fifo" included
 bool IsSqsTextChar(uint32_t cp);
 // kAws: [A-Za-z0-9_-]{1,80}, a FIFO queue's ".fifo" suffix included in the 80.
 Status ValidateQueueNameLimits(std::string_view name, bool fifo, Limits limits);
-// kAws: `text` (a body or a String attribute's value, named by `what`) is valid UTF-8 of SQS's
-// allowed characters; else InvalidArgument starting "InvalidMessageContents: ".
-Status ValidateSqsText(ByteView text, const std::string& what, Limits limits);
+// kAws: `text` (a body or a String attribute's value, named by `what` + `part`) is valid UTF-8
+// of SQS's allowed characters; else InvalidArgument starting "InvalidMessageContents: ". The
+// name is put together only on failure (sends call this per message).
+Status ValidateSqsText(ByteView text, std::string_view what, std::string_view part,
+                       Limits limits);
 // kAws: a Number's magnitude is 0 or between 10^-128 and 10^+126 (SQS's range). REQUIRES:
 // ValidNumber(s).
 Status ValidateNumberRange(std::string_view s, const std::string& what, Limits limits);
