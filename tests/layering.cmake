@@ -22,8 +22,9 @@ set(USES_engine/inspect "format;io;engine/log")
 set(USES_engine/repair "format;io;engine/log;engine/inspect;engine/queues")
 set(USES_engine/capi "format;io;engine/log;engine/streams;engine/queues;include")
 set(USES_tools "format;io;engine/log;engine/inspect;engine/repair")
+set(USES_server "format;io;engine/log;engine/streams;engine/queues")
 set(ROOMS format io engine/log engine/streams engine/queues engine/inspect engine/repair
-  engine/capi tools)
+  engine/capi tools server)
 
 # The room of a path relative to ROOT ("engine/log/log.h" -> "engine/log"); "" when none.
 function(room_of path out)

@@ -30,6 +30,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -209,6 +210,28 @@ class Queues {
   // Waits up to wait_s for a first message, woken by a send or a timeout running out.
   Status Receive(const std::string& name, const ReceiveOptions& opt,
                  std::vector<ReceivedMessage>* out);
+
+  // ---- Receives that hold no thread (seglogd's long polls; SPEC.md 16.13) ----
+  // Called once when a message may have become receivable in the queue: a send, a message
+  // made visible again (ChangeVisibility, a visibility timeout or a delay running out, a
+  // purge or redrive that changes what is ready), or when the queue is deleted, the Queues
+  // close, or Interrupt is called. It runs on the thread that caused it (a sender, the store's
+  // scheduler), with no seglog lock held; it must not block and must not call into Queues
+  // (post the retry elsewhere).
+  using WakeFn = std::function<void()>;
+  // Receive with no wait (opt.wait_s is ignored): appends what is ready now to *out. When it
+  // returns OK with nothing and `wake` is set, `wake` is registered and *ticket (never 0)
+  // names the registration; otherwise *ticket is 0 and `wake` is dropped uncalled. The owner
+  // of a ticket whose wake fired either calls TryReceive again or CancelWake: a send wakes as
+  // many registrations as it published messages (not all of them), so a fired wake that is
+  // abandoned must be passed on. Errors as Receive (Canceled after Interrupt: nothing is
+  // registered).
+  Status TryReceive(const std::string& name, const ReceiveOptions& opt,
+                    std::vector<ReceivedMessage>* out, WakeFn wake, uint64_t* ticket);
+  // Withdraws a registration (the deadline passed, the client went away). True when `wake` will
+  // not be called. False when it has fired (or is firing) or the ticket is unknown: then one
+  // other registration of the queue, if any, is woken in its place.
+  bool CancelWake(const std::string& name, uint64_t ticket);
 
   // Deletes the message the receipt was issued for. InvalidArgument for a malformed receipt or
   // one of another queue; Stale when the message was received again since. Deleting a message

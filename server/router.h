@@ -1,0 +1,52 @@
+// The Handler the transport calls: authenticates a request, decides its service and wire
+// protocol, decodes it into a ServiceCall, runs it and encodes the outcome.
+//   GET /health                       200 "ok" (no signature needed)
+//   GET /metrics                      Prometheus text (no signature needed)
+//   POST, X-Amz-Target: AmazonSQS.<Action>          SQS, AWS JSON 1.0
+//   POST, X-Amz-Target: Kinesis_20131202.<Action>   Kinesis, AWS JSON 1.1
+//   POST form-encoded (or GET with a query) Action=<Action>  SQS Query protocol (XML)
+// Anything else: 400 with a protocol-appropriate error (UnknownOperationException /
+// InvalidAction), never a crash. One log line per request at debug level.
+//
+// Lifetime: the services, credentials and metrics outlive it. Concurrency: Handle may run on
+// several workers at once.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "server/auth/credentials.h"
+#include "server/http_types.h"
+#include "server/metrics.h"
+#include "server/service.h"
+
+namespace seglog::server {
+
+struct RouterOptions {
+  std::string region = "us-east-1";
+  std::string account = "000000000000";
+  std::string public_host;  // host[:port] for queue URLs; "" = each request's Host header
+  // nullptr or empty: authentication is off (any signature, or none, is accepted; seglogd then
+  // listens on loopback only).
+  const CredentialSet* credentials = nullptr;
+  Metrics* metrics = nullptr;               // may be null
+  std::function<int64_t()> now_unix_s;      // null = the system clock (tests set it)
+  bool log_requests = false;                // one line per request on stderr (debug level)
+};
+
+class Router : public Handler {
+ public:
+  // `sqs` / `kinesis` may be null (that service answers InvalidAction / UnknownOperation).
+  Router(RouterOptions opt, Service* sqs, Service* kinesis);
+  ~Router() override;
+  size_t BodyLimit(const HttpRequest& head) const override;
+  void Handle(HttpRequest request, Respond respond) override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace seglog::server
