@@ -41,6 +41,7 @@ std::optional<SigV4Authorization> PeekAuthorization(const HttpRequest& req);
 struct SigV4Options {
   int64_t clock_skew_s = 15 * 60;
   std::string region;   // "" = any region accepted; else the scope's region must equal it
+  std::string service;  // "" = any service; else the scope's service must equal it
 };
 
 // nullopt when the request is signed by a key of `creds` with a valid signature inside the

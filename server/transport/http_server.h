@@ -66,3 +66,12 @@ bool AllLoopback(const std::vector<std::string>& listen);
 uint64_t RaiseFileLimit();
 
 }  // namespace seglog::server
+
+// seglogd's command line (server/seglogd_main.cc), which tests and scripts rely on:
+//   seglogd --data DIR [--listen HOST:PORT]... [--tls-cert PEM --tls-key PEM]
+//           [--credentials FILE] [--public-host HOST[:PORT]] [--region R] [--account A]
+//           [--workers N] [--max-connections N] [--limits aws|relaxed]
+//           [--log-level info|debug] [--ready-file PATH] [--config FILE]
+// --ready-file: once every listener is serving, PATH is written (atomically: a temporary file
+// renamed) with one line per listener, "http://127.0.0.1:PORT" (https with TLS), in --listen
+// order; with port 0 the bound port. SIGTERM / SIGINT: graceful shutdown, exit status 0.
