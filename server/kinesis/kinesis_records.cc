@@ -187,10 +187,15 @@ json KinesisService::Impl::GetRecords(const ServiceCall& c) {
   IteratorToken t;
   const Status ds = signer.Decode(text, &t);
   const int64_t now = NowMs();
-  if (ds.code() == StatusCode::kStale || (ds.ok() && now - t.issued_ms > kIteratorLifetimeMs)) {
+  if (ds.code() == StatusCode::kStale) {
+    throw ApiError(400, "ExpiredIteratorException",
+                   "Iterator expired: it was issued by an earlier seglogd process (another "
+                   "signing key). Get a new one with GetShardIterator.");
+  }
+  if (ds.ok() && now - t.issued_ms > kIteratorLifetimeMs) {
     throw ApiError(400, "ExpiredIteratorException",
                    "Iterator expired. The iterator was created at time " +
-                       std::to_string(ds.ok() ? t.issued_ms : 0) + " while right now it is " +
+                       std::to_string(t.issued_ms) + " while right now it is " +
                        std::to_string(now) +
                        " which is further in the future than the tolerated delay of 300000 "
                        "milliseconds.");

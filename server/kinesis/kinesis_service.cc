@@ -199,7 +199,7 @@ uint32_t FirstShardAfter(const std::optional<std::string>& exclusive_start) {
     InvalidArgument("ExclusiveStartShardId " + exclusive_start->substr(0, 256) +
                     " is not a shard id (shardId-000000000000).");
   }
-  return s + 1;  // s <= UINT32_MAX - 1 as kMaxShards is far below
+  return s == UINT32_MAX ? s : s + 1;  // UINT32_MAX: past every shard either way
 }
 
 }  // namespace
@@ -237,8 +237,8 @@ json KinesisService::Impl::CreateStream(const ServiceCall& c) {
   cfg.shard_count = static_cast<uint32_t>(*count);
   cfg.limits = opt.limits;
   if (auto kib = OptInt(c.input, "MaxRecordSizeInKiB")) {
-    if (*kib < 1 || *kib > kMaxMaxRecordBytes / 1024) {
-      InvalidArgument("MaxRecordSizeInKiB must be 1 .. 10240.");
+    if (*kib < 1024 || *kib > kMaxMaxRecordBytes / 1024) {
+      InvalidArgument("MaxRecordSizeInKiB must be 1024 .. 10240.");
     }
     cfg.max_record_bytes = static_cast<uint32_t>(*kib * 1024);
   }
@@ -297,6 +297,7 @@ json KinesisService::Impl::DescribeStreamSummary(const ServiceCall& c) {
                 {"EnhancedMonitoring", json::array({{{"ShardLevelMetrics", json::array()}}})},
                 {"EncryptionType", "NONE"},
                 {"OpenShardCount", d.shard_count},
+                {"MaxRecordSizeInKiB", d.max_record_bytes / 1024},
                 {"ConsumerCount", 0}}}};
 }
 
@@ -344,7 +345,7 @@ json KinesisService::Impl::ListShards(const ServiceCall& c) {
       InvalidArgument("NextToken is not one ListShards gave.");
     }
     name = raw.substr(0, bar);
-    ++first;
+    if (first < UINT32_MAX) ++first;
   } else {
     name = StreamOf(c);
     first = FirstShardAfter(OptString(c.input, "ExclusiveStartShardId"));

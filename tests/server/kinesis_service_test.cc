@@ -299,6 +299,8 @@ TEST_F(KinesisServiceTest, ListShardsPagesByToken) {
   r = Ok("ListShards", {{"StreamName", "s"},
                         {"ShardFilter", {{"Type", "AFTER_SHARD_ID"}, {"ShardId", kw::ShardIdOf(1)}}}});
   EXPECT_EQ(r["Shards"].size(), 3u);
+  r = Ok("ListShards", {{"StreamName", "s"}, {"ExclusiveStartShardId", "shardId-004294967295"}});
+  EXPECT_EQ(r["Shards"].size(), 0u);  // the last possible id: nothing after it, no wrap
   EXPECT_EQ(Err("ListShards", {{"StreamName", "nope"}}), "ResourceNotFoundException");
 }
 
@@ -530,6 +532,23 @@ TEST_F(KinesisServiceTest, IteratorsExpireAfterFiveMinutes) {
   // The next iterator is issued afresh with every answer.
   clock_.Advance(299999);
   EXPECT_EQ(Read(next), std::vector<std::string>{});
+}
+
+TEST_F(KinesisServiceTest, MaxRecordSizeAndLongNames) {
+  const std::string name(128, 'n');
+  Ok("CreateStream", {{"StreamName", name}, {"ShardCount", 1}, {"MaxRecordSizeInKiB", 2048}});
+  EXPECT_EQ(Ok("DescribeStreamSummary", {{"StreamName", name}})["StreamDescriptionSummary"]
+                ["MaxRecordSizeInKiB"],
+            2048);
+  const std::string big((1 << 20) + 1, 'b');
+  Put(name, "k", big);
+  // Kinesis's ShardIterator is at most 512 characters, even for the longest stream name.
+  const std::string it = Iter(name, 0, "TRIM_HORIZON");
+  EXPECT_LE(it.size(), 512u);
+  EXPECT_EQ(Read(it), std::vector<std::string>{big});
+  EXPECT_EQ(Err("CreateStream", {{"StreamName", "x"}, {"ShardCount", 1},
+                                 {"MaxRecordSizeInKiB", 1023}}),
+            "InvalidArgumentException");
 }
 
 TEST_F(KinesisServiceTest, TamperedOrForeignIteratorsAreRefused) {
