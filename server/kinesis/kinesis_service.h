@@ -6,12 +6,16 @@
 // within a stream and parsed back (SPEC.md); shard iterators are opaque, authenticated tokens
 // that expire after 5 minutes.
 //
-// Lifetime: Streams outlives it. Concurrency: Call from any worker.
+// Lifetime: Streams (and opt.clock) outlive it. Concurrency: Call from any worker; it answers
+// before returning (no call holds a thread or an engine iterator past its return).
+// Durability: what the engine's stream settings give; the stream mode and creation time are
+// remembered per process only (a stream first seen after a restart reports that moment).
 #pragma once
 
 #include <memory>
 #include <string>
 
+#include "engine/log/clock.h"
 #include "engine/streams/stream.h"
 #include "server/service.h"
 
@@ -22,6 +26,9 @@ struct KinesisServiceOptions {
   // Signs shard iterators; "" = a random key per process (iterators then do not survive a
   // restart: ExpiredIteratorException, as for any expired iterator).
   std::string iterator_key;
+  // Issues and expires shard iterators and measures MillisBehindLatest; null = the system
+  // clock. Tests pass the store's ManualClock.
+  Clock* clock = nullptr;
 };
 
 class KinesisService : public Service {
