@@ -268,6 +268,26 @@ TEST_F(SigV4Botocore, TamperedBodyHeaderPathOrQuery) {
   }
 }
 
+TEST_F(SigV4Botocore, RepeatedHeaderValuesAreJoinedInOrder) {
+  int seen = 0;
+  for (const auto& v : Vectors(nullptr)) {
+    if (v.name != "repeated_header") continue;
+    ++seen;
+    std::vector<size_t> at;
+    for (size_t i = 0; i < v.req.headers.size(); ++i) {
+      if (v.req.headers[i].first == "x-seglog-multi") at.push_back(i);
+    }
+    ASSERT_EQ(at.size(), 3u);
+    HttpRequest swapped = v.req;
+    std::swap(swapped.headers[at[0]].second, swapped.headers[at[2]].second);
+    ExpectError(v, swapped, "SignatureDoesNotMatch", 403, "repeated values reordered");
+    HttpRequest dropped = v.req;
+    dropped.headers.erase(dropped.headers.begin() + static_cast<std::ptrdiff_t>(at[1]));
+    ExpectError(v, dropped, "SignatureDoesNotMatch", 403, "one repeated value dropped");
+  }
+  EXPECT_GT(seen, 0);
+}
+
 TEST_F(SigV4Botocore, ContentSha256MustMatchTheBody) {
   for (const auto& v : Vectors(nullptr)) {
     if (v.name != "sqs_query_content_sha256") continue;

@@ -46,10 +46,12 @@ def as_text(v):
 
 
 def sign(name, method, url, service, region, headers=None, body=b"", params=None,
-         presign_expires=None):
+         presign_expires=None, repeated=()):
     creds = Credentials(ACCESS_KEY, SECRET)
     req = AWSRequest(method=method, url=url, headers=dict(headers or {}), data=body,
                      params=params or {})
+    for k, v in repeated:  # botocore's HTTPHeaders keeps every value of a repeated name
+        req.headers[k] = v
     if presign_expires is None:
         botocore.auth.SigV4Auth(creds, service, region).add_auth(req)
     else:
@@ -58,7 +60,8 @@ def sign(name, method, url, service, region, headers=None, body=b"", params=None
     prepared = req.prepare()
     parts = urlsplit(prepared.url)
     target = (parts.path or "/") + ("?" + parts.query if parts.query else "")
-    sent = [[as_text(k), as_text(v)] for k, v in prepared.headers.items()]
+    # The signed request's own headers: prepare() would fold repeated names into one.
+    sent = [[as_text(k), as_text(v)] for k, v in req.headers.items()]
     if not any(k.lower() == "host" for k, _ in sent):
         sent.append(["Host", botocore.auth._host_from_url(prepared.url)])
     data = prepared.body or b""
@@ -111,6 +114,9 @@ def vectors():
               "X-Seglog-Spaces": "a   b  c"},
              json.dumps({"StreamName": "s1", "Data": "aGVsbG8=", "PartitionKey": "pk"})
              .encode("ascii")),
+        sign("repeated_header", "GET", "http://localhost:9324/?Action=ListQueues", "sqs",
+             "us-east-1", repeated=[("X-Seglog-Multi", "first"), ("X-Seglog-Multi", "second  x"),
+                                    ("X-Seglog-Multi", "third")]),
         sign("presigned_get", "GET",
              "https://sqs.us-east-1.amazonaws.com/000000000000/q1"
              "?Action=ReceiveMessage&MaxNumberOfMessages=5", "sqs", "us-east-1",
