@@ -19,9 +19,14 @@ constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 constexpr std::string_view kUnsignedPayload = "UNSIGNED-PAYLOAD";
 constexpr int64_t kMaxPresignExpires = 604800;
 
-// Client-supplied text for a message: at most 64 bytes.
+// Client-supplied text for a message: at most 64 bytes, printable ASCII only (other bytes
+// become '?'), so that the message is valid UTF-8 for any codec that renders it.
 std::string Cut(std::string_view s) {
-  return s.size() <= 64 ? std::string(s) : std::string(s.substr(0, 64)) + "...";
+  std::string out(s.substr(0, 64));
+  for (char& c : out) {
+    if (c < 0x20 || c > 0x7e) c = '?';
+  }
+  return s.size() <= 64 ? out : out + "...";
 }
 
 ServiceError Err(int status, std::string code, std::string message) {

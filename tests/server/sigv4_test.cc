@@ -474,6 +474,18 @@ TEST(SigV4Parse, AuthorizationHeader) {
                                   &a, &why));
 }
 
+TEST(SigV4Parse, MessagesEchoOnlyShortPrintableText) {
+  SigV4Authorization a;
+  std::string why;
+  const std::string junk = "AWS4-HMAC-SHA256 Credential=K/20261207/r/s/\xff\xfe" +
+                           std::string(100000, 'z') + ", SignedHeaders=host, Signature=" +
+                           std::string(64, '0');
+  EXPECT_FALSE(ParseAuthorization(junk, &a, &why));
+  EXPECT_LT(why.size(), 300u) << why;
+  for (const char c : why) EXPECT_TRUE(c >= 0x20 && c <= 0x7e) << why;
+  EXPECT_NE(why.find("not '??zzz"), std::string::npos) << why;
+}
+
 TEST(SigV4Parse, PeekWithoutAuthorizationIsNothing) {
   HttpRequest req;
   req.target = "/?Action=ListQueues";
