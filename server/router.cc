@@ -93,6 +93,7 @@ struct Router::Impl {
   struct Call {
     Impl* impl;
     Wire wire;
+    const JsonProtocol* json = nullptr;  // set with `wire` for the JSON wires
     std::string method, path, service, action;
     RequestContext ctx;
     size_t bytes_in = 0;
@@ -110,15 +111,17 @@ struct Router::Impl {
     }
   }
 
-  static JsonProtocol JsonFor(Wire w, const HttpRequest* r) {
+  // The JSON dialect errors and outputs are written in (unknown targets: 1.0 or 1.1 after the
+  // request's Content-Type, no service prefix).
+  static const JsonProtocol& JsonFor(Wire w, const HttpRequest& r) {
     if (w == Wire::kSqsJson) return protocol::SqsJsonProtocol();
     if (w == Wire::kKinesisJson) return protocol::KinesisJsonProtocol();
-    const std::string* ct = r ? r->Header("content-type") : nullptr;
-    JsonProtocol p = ct && ct->find("1.0") != std::string::npos ? protocol::SqsJsonProtocol()
-                                                                : protocol::KinesisJsonProtocol();
-    p.query_compatible = nullptr;
-    p.error_prefix.clear();
-    return p;
+    static const JsonProtocol k10{"application/x-amz-json-1.0", "", "SerializationException",
+                                  nullptr};
+    static const JsonProtocol k11{"application/x-amz-json-1.1", "", "SerializationException",
+                                  nullptr};
+    const std::string* ct = r.Header("content-type");
+    return ct && ct->find("1.0") != std::string::npos ? k10 : k11;
   }
 
   static HttpResponse Encode(const Call& c, const ServiceOutcome& outcome) {
@@ -131,7 +134,7 @@ struct Router::Impl {
       }
       return protocol::EncodeQueryOutcome(SqsModel(), c.action, outcome, c.ctx.request_id);
     }
-    return protocol::EncodeJsonOutcome(JsonFor(c.wire, nullptr), outcome, c.ctx.request_id);
+    return protocol::EncodeJsonOutcome(*c.json, outcome, c.ctx.request_id);
   }
 
   // Encodes, records, logs and responds, once; a throwing encoder answers 500.
@@ -141,7 +144,7 @@ struct Router::Impl {
     std::string code = outcome.error ? outcome.error->code : "";
     try {
       r = Encode(*c, outcome);
-    } catch (const std::exception&) {
+    } catch (...) {
       code = "InternalFailure";
       r = Encode(*c, ServiceOutcome::Error(500, code, "The response could not be encoded.",
                                            false));
@@ -215,12 +218,13 @@ struct Router::Impl {
       return ServiceError{400, "UnknownOperationException",
                           "The operation " + ForLog(c->action) + " is not known here.", true};
     }
-    return protocol::DecodeJsonRequest(JsonFor(c->wire, &req), req.body, input);
+    return protocol::DecodeJsonRequest(*c->json, req.body, input);
   }
 
   void Run(HttpRequest req, const std::shared_ptr<Call>& c) {
     std::string action;
     c->wire = Detect(req, &action);
+    c->json = &JsonFor(c->wire, req);
     c->action = action;
     c->service = ServiceName(c->wire);
     if (c->wire == Wire::kUnknownJson) {
@@ -296,6 +300,7 @@ void Router::Handle(HttpRequest request, Respond respond) {
   auto c = std::make_shared<Impl::Call>();
   c->impl = impl_.get();
   c->wire = Wire::kUnknownXml;
+  c->json = &protocol::KinesisJsonProtocol();  // replaced in Run
   c->start = Clock::now();
   c->method = request.method;
   c->path = std::string(path);
@@ -312,7 +317,7 @@ void Router::Handle(HttpRequest request, Respond respond) {
   c->ctx.path = c->path;
   try {
     impl_->Run(std::move(request), c);
-  } catch (const std::exception&) {
+  } catch (...) {
     // A service or codec bug (nlohmann type errors included): answer, never crash.
     Impl::Finish(c, ServiceOutcome::Error(500, "InternalFailure",
                                           "The server failed to process the request.", false));

@@ -42,13 +42,16 @@ HttpResponse Base(const JsonProtocol& protocol, std::string_view request_id) {
 
 }  // namespace
 
-JsonProtocol SqsJsonProtocol() {
-  return JsonProtocol{"application/x-amz-json-1.0", "com.amazonaws.sqs#",
-                      "InvalidParameterValue", &SqsModel()};
+const JsonProtocol& SqsJsonProtocol() {
+  static const JsonProtocol p{"application/x-amz-json-1.0", "com.amazonaws.sqs#",
+                              "InvalidParameterValue", &SqsModel()};
+  return p;
 }
 
-JsonProtocol KinesisJsonProtocol() {
-  return JsonProtocol{"application/x-amz-json-1.1", "", "SerializationException", nullptr};
+const JsonProtocol& KinesisJsonProtocol() {
+  static const JsonProtocol p{"application/x-amz-json-1.1", "", "SerializationException",
+                              nullptr};
+  return p;
 }
 
 std::optional<ServiceError> DecodeJsonRequest(const JsonProtocol& protocol,

@@ -26,8 +26,8 @@ struct JsonProtocol {
   const ServiceModel* query_compatible = nullptr;  // legacy codes for x-amzn-query-error
 };
 
-JsonProtocol SqsJsonProtocol();      // JSON 1.0, query-compatible with SqsModel()
-JsonProtocol KinesisJsonProtocol();  // JSON 1.1
+const JsonProtocol& SqsJsonProtocol();      // JSON 1.0, query-compatible with SqsModel()
+const JsonProtocol& KinesisJsonProtocol();  // JSON 1.1
 
 // Deepest nesting of arrays/objects accepted in a request body (nlohmann's parser recurses).
 inline constexpr int kMaxJsonDepth = 64;
