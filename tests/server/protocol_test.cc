@@ -511,5 +511,30 @@ TEST(BotocoreOracle, ParsersReadWhatWeWrite) {
   if (!skipped.empty()) GTEST_SKIP() << "botocore missing for: " << skipped;
 }
 
+// The request side: botocore's Query serializer (Debian's, which still speaks Query) writes
+// the forms; the decoder must give back exactly the parameters botocore was given.
+TEST(BotocoreOracle, DecoderReadsWhatBotocoreWrites) {
+  namespace fs = std::filesystem;
+  const fs::path out = fs::temp_directory_path() /
+                       ("seglog_proto_requests_" + std::to_string(::getpid()) + ".json");
+  const std::string cmd = "/usr/bin/python3 " + std::string(SEGLOG_SOURCE_DIR) +
+                          "/tests/server/parse_with_botocore.py serialize-query " + out.string();
+  const int rc = std::system(cmd.c_str());
+  ASSERT_NE(rc, -1);
+  const int status = WIFEXITED(rc) ? WEXITSTATUS(rc) : 128;
+  if (status == 77) GTEST_SKIP() << "Debian's botocore (Query protocol) is not installed";
+  ASSERT_EQ(status, 0) << cmd;
+  std::ifstream in(out);
+  const json cases = json::parse(in);
+  fs::remove(out);
+  ASSERT_GE(cases.size(), 10u);
+  for (const auto& c : cases) {
+    const Decoded d = DecodeForm(c["body"].get<std::string>());
+    ASSERT_FALSE(d.error) << c["operation"] << ": " << d.error->message;
+    EXPECT_EQ(d.action, c["operation"]);
+    EXPECT_EQ(d.input, c["params"]) << c["operation"] << "\n" << c["body"];
+  }
+}
+
 }  // namespace
 }  // namespace seglog::server::protocol
