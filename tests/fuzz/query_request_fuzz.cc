@@ -25,7 +25,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string decoded_action;
   nlohmann::json input;
   auto err = ParseForm(form, &params);
-  if (!err) err = DecodeQueryRequest(SqsModel(), params, "/000000000000/q", &decoded_action, &input);
+  if (!err) {
+    err = DecodeQueryRequest(SqsModel(), params, "/000000000000/q", &decoded_action, &input);
+  }
   if (err) {
     const std::string xml = EncodeQueryError(SqsModel(), *err, "rid");
     if (xml.find("<ErrorResponse") == std::string::npos) std::abort();

@@ -56,7 +56,8 @@ TEST(QueryDecode, SendMessageWithMessageAttributes) {
       "&MessageAttribute.3.Name=list&MessageAttribute.3.Value.DataType=String"
       "&MessageAttribute.3.Value.StringListValue.1=a&MessageAttribute.3.Value.StringListValue.2=b"
       "&MessageSystemAttribute.1.Name=AWSTraceHeader"
-      "&MessageSystemAttribute.1.Value.StringValue=Root%3D1&MessageSystemAttribute.1.Value.DataType=String");
+      "&MessageSystemAttribute.1.Value.StringValue=Root%3D1"
+      "&MessageSystemAttribute.1.Value.DataType=String");
   const json want = json::parse(R"({
     "QueueUrl": "http://h/000000000000/q1", "MessageBody": "hello world!", "DelaySeconds": 5,
     "MessageAttributes": {
@@ -153,11 +154,13 @@ TEST(QueryDecode, TypeErrorsNameTheParameter) {
     EXPECT_NE(d.error->message.find("MaxNumberOfMessages"), std::string::npos);
   }
   const Decoded entry = DecodeForm(
-      "Action=ChangeMessageVisibilityBatch&QueueUrl=q&ChangeMessageVisibilityBatchRequestEntry.1.Id=a"
+      "Action=ChangeMessageVisibilityBatch&QueueUrl=q"
+      "&ChangeMessageVisibilityBatchRequestEntry.1.Id=a"
       "&ChangeMessageVisibilityBatchRequestEntry.1.VisibilityTimeout=x");
   ASSERT_TRUE(entry.error);
-  EXPECT_NE(entry.error->message.find("ChangeMessageVisibilityBatchRequestEntry.1.VisibilityTimeout"),
-            std::string::npos);
+  EXPECT_NE(
+      entry.error->message.find("ChangeMessageVisibilityBatchRequestEntry.1.VisibilityTimeout"),
+      std::string::npos);
 }
 
 TEST(QueryDecode, ActionErrors) {
@@ -493,10 +496,11 @@ TEST(BotocoreOracle, ParsersReadWhatWeWrite) {
   }
   const fs::path manifest = dir / "cases.json";
   std::ofstream(manifest) << cases.dump(1);
-  const std::string script = std::string(SEGLOG_SOURCE_DIR) + "/tests/server/parse_with_botocore.py";
+  const std::string script =
+      std::string(SEGLOG_SOURCE_DIR) + "/tests/server/parse_with_botocore.py";
   std::string skipped;
-  for (const auto& [python, proto] : {std::pair<std::string, std::string>{"/usr/bin/python3", "query"},
-                                      {"python3", "json"}}) {
+  using Run = std::pair<std::string, std::string>;  // interpreter, protocol
+  for (const auto& [python, proto] : {Run{"/usr/bin/python3", "query"}, Run{"python3", "json"}}) {
     const std::string cmd = python + " " + script + " " + proto + " " + manifest.string();
     const int rc = std::system(cmd.c_str());
     ASSERT_NE(rc, -1);

@@ -171,9 +171,15 @@ TEST_F(RouterTest, SqsJsonErrors) {
 
 TEST_F(RouterTest, UnknownTargetsAndProtocols) {
   auto r = Make();
-  for (const char* target : {"Foo.Bar", "AmazonSQS.LaunchRocket", "AmazonSQS.", "Kinesis_20131202."}) {
+  for (const char* target :
+       {"Foo.Bar", "AmazonSQS.LaunchRocket", "AmazonSQS.", "Kinesis_20131202."}) {
     const HttpResponse resp = Run(*r, Json(target, "{}"));
     EXPECT_EQ(resp.status, 400) << target;
+    // Kinesis answers in JSON 1.1; SQS and unknown targets sent as 1.0 in 1.0.
+    EXPECT_EQ(HeaderOf(resp, "Content-Type"),
+              std::string_view(target).substr(0, 7) == "Kinesis" ? "application/x-amz-json-1.1"
+                                                                 : "application/x-amz-json-1.0")
+        << target;
     EXPECT_NE(json::parse(resp.body)["__type"].get<std::string>().find("UnknownOperationException"),
               std::string::npos)
         << target;
