@@ -1,0 +1,327 @@
+#include "server/router.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <random>
+
+#include "server/auth/sigv4.h"
+#include "server/protocol/form.h"
+#include "server/protocol/json_codec.h"
+#include "server/protocol/query_codec.h"
+
+namespace seglog::server {
+namespace {
+
+using protocol::JsonProtocol;
+using protocol::SqsModel;
+using Clock = std::chrono::steady_clock;
+
+constexpr size_t kDefaultBodyLimit = 64 * 1024;
+constexpr std::string_view kSqsTarget = "AmazonSQS.";
+constexpr std::string_view kKinesisTarget = "Kinesis_20131202.";
+
+enum class Wire { kSqsJson, kKinesisJson, kSqsQuery, kUnknownJson, kUnknownXml };
+
+bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    char c = s[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    if (c != prefix[i]) return false;
+  }
+  return true;
+}
+
+bool IsForm(const HttpRequest& r) {
+  const std::string* ct = r.Header("content-type");
+  return ct && StartsWithNoCase(*ct, "application/x-www-form-urlencoded");
+}
+
+// The wire protocol of a request, and for JSON the action named by X-Amz-Target.
+Wire Detect(const HttpRequest& r, std::string* action) {
+  if (const std::string* target = r.Header("x-amz-target")) {
+    const std::string_view t = *target;
+    if (t.substr(0, kSqsTarget.size()) == kSqsTarget) {
+      *action = t.substr(kSqsTarget.size());
+      return Wire::kSqsJson;
+    }
+    if (t.substr(0, kKinesisTarget.size()) == kKinesisTarget) {
+      *action = t.substr(kKinesisTarget.size());
+      return Wire::kKinesisJson;
+    }
+    return Wire::kUnknownJson;
+  }
+  if (IsForm(r)) return Wire::kSqsQuery;
+  if (!r.Query().empty() && (r.method == "GET" || r.body.empty())) return Wire::kSqsQuery;
+  const std::string* ct = r.Header("content-type");
+  return ct && ct->find("json") != std::string::npos ? Wire::kUnknownJson : Wire::kUnknownXml;
+}
+
+std::string NewRequestId() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  const uint64_t a = rng(), b = rng();
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-%04x-%012llx",
+                static_cast<unsigned>(a >> 32), static_cast<unsigned>((a >> 16) & 0xffff),
+                static_cast<unsigned>(a & 0xfff),
+                static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3fff)),
+                static_cast<unsigned long long>(b & 0xffffffffffffULL));
+  return buf;
+}
+
+// Printable ASCII only, at most 200 bytes: a log line never carries raw request bytes.
+std::string ForLog(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size() && i < 200; ++i) {
+    const char c = s[i];
+    out.push_back(c > 0x20 && c < 0x7f ? c : '?');
+  }
+  return out.empty() ? "-" : out;
+}
+
+}  // namespace
+
+struct Router::Impl {
+  RouterOptions opt;
+  Service* sqs;
+  Service* kinesis;
+  size_t sqs_query_limit = kDefaultBodyLimit;
+
+  // One request in flight: answered once, from whichever thread finishes it.
+  struct Call {
+    Impl* impl;
+    Wire wire;
+    const JsonProtocol* json = nullptr;  // set with `wire` for the JSON wires
+    std::string method, path, service, action;
+    RequestContext ctx;
+    size_t bytes_in = 0;
+    Clock::time_point start;
+    Respond respond;
+    std::atomic<bool> answered{false};
+  };
+
+  static const char* ServiceName(Wire w) {
+    switch (w) {
+      case Wire::kSqsJson:
+      case Wire::kSqsQuery: return "sqs";
+      case Wire::kKinesisJson: return "kinesis";
+      default: return "";
+    }
+  }
+
+  // The JSON dialect errors and outputs are written in (unknown targets: 1.0 or 1.1 after the
+  // request's Content-Type, no service prefix).
+  static const JsonProtocol& JsonFor(Wire w, const HttpRequest& r) {
+    if (w == Wire::kSqsJson) return protocol::SqsJsonProtocol();
+    if (w == Wire::kKinesisJson) return protocol::KinesisJsonProtocol();
+    static const JsonProtocol k10{"application/x-amz-json-1.0", "", "SerializationException",
+                                  nullptr};
+    static const JsonProtocol k11{"application/x-amz-json-1.1", "", "SerializationException",
+                                  nullptr};
+    const std::string* ct = r.Header("content-type");
+    return ct && ct->find("1.0") != std::string::npos ? k10 : k11;
+  }
+
+  static HttpResponse Encode(const Call& c, const ServiceOutcome& outcome) {
+    if (c.wire == Wire::kSqsQuery || c.wire == Wire::kUnknownXml) {
+      // An action the model does not know (only errors reach here for it) still gets XML.
+      if (outcome.error || !SqsModel().FindOperation(c.action)) {
+        ServiceOutcome e = outcome;
+        if (!e.error) e.error = ServiceError{500, "InternalFailure", "No such action.", false};
+        return protocol::EncodeQueryOutcome(SqsModel(), "", e, c.ctx.request_id);
+      }
+      return protocol::EncodeQueryOutcome(SqsModel(), c.action, outcome, c.ctx.request_id);
+    }
+    return protocol::EncodeJsonOutcome(*c.json, outcome, c.ctx.request_id);
+  }
+
+  // Encodes, records, logs and responds, once; a throwing encoder answers 500.
+  static void Finish(const std::shared_ptr<Call>& c, const ServiceOutcome& outcome) {
+    if (c->answered.exchange(true)) return;
+    HttpResponse r;
+    std::string code = outcome.error ? outcome.error->code : "";
+    try {
+      r = Encode(*c, outcome);
+    } catch (...) {
+      code = "InternalFailure";
+      r = Encode(*c, ServiceOutcome::Error(500, code, "The response could not be encoded.",
+                                           false));
+    }
+    const auto latency =
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - c->start);
+    const Impl& impl = *c->impl;
+    if (impl.opt.metrics) {
+      impl.opt.metrics->Record(c->service.empty() ? "unknown" : c->service, c->action, r.status,
+                               code, latency, c->bytes_in, r.body.size());
+    }
+    if (impl.opt.log_requests) {
+      std::fprintf(stderr, "seglogd debug: %s %s service=%s action=%s status=%d error=%s "
+                   "latency_us=%lld in=%zu out=%zu\n",
+                   ForLog(c->method).c_str(), ForLog(c->path).c_str(), ForLog(c->service).c_str(),
+                   ForLog(c->action).c_str(), r.status, ForLog(code).c_str(),
+                   static_cast<long long>(latency.count()), c->bytes_in, r.body.size());
+    }
+    c->respond(std::move(r));
+  }
+
+  // The action as metrics and logs name it: only names the service knows (no cardinality
+  // from the network).
+  std::string KnownAction(Wire w, const std::string& action) const {
+    if (w == Wire::kSqsJson || w == Wire::kSqsQuery) {
+      return SqsModel().FindOperation(action) ? action : "unknown";
+    }
+    if (w == Wire::kKinesisJson && kinesis && kinesis->MaxRequestBytes(action) > 0) {
+      return action;
+    }
+    return "unknown";
+  }
+
+  std::optional<ServiceError> Authenticate(const HttpRequest& req, Wire w, RequestContext* ctx) {
+    if (!opt.credentials || opt.credentials->empty()) return std::nullopt;
+    const int64_t now =
+        opt.now_unix_s ? opt.now_unix_s()
+                       : std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+    SigV4Authorization auth;
+    auto err = VerifySigV4(req, *opt.credentials, now, SigV4Options{15 * 60, opt.region,
+                                                                    ServiceName(w)},
+                           &auth);
+    if (!err) ctx->access_key = auth.access_key;
+    return err;
+  }
+
+  // Decodes the input; on success *service is the one to call.
+  std::optional<ServiceError> Decode(const HttpRequest& req, Call* c, nlohmann::json* input,
+                                     Service** service) {
+    if (c->wire == Wire::kSqsQuery) {
+      protocol::FormParams params;
+      if (auto e = protocol::ParseForm(req.Query(), &params)) return e;
+      if (IsForm(req)) {
+        if (auto e = protocol::ParseForm(req.body, &params)) return e;
+      }
+      std::string action;
+      if (auto e = protocol::DecodeQueryRequest(SqsModel(), params, c->path, &action, input)) {
+        return e;
+      }
+      c->action = action;
+      *service = sqs;
+      return sqs ? std::nullopt
+                 : std::optional<ServiceError>(
+                       ServiceError{400, "InvalidAction", "SQS is not served here.", true});
+    }
+    const bool is_sqs = c->wire == Wire::kSqsJson;
+    *service = is_sqs ? sqs : kinesis;
+    if (!*service || c->action.empty() || (is_sqs && !SqsModel().FindOperation(c->action))) {
+      return ServiceError{400, "UnknownOperationException",
+                          "The operation " + ForLog(c->action) + " is not known here.", true};
+    }
+    return protocol::DecodeJsonRequest(*c->json, req.body, input);
+  }
+
+  void Run(HttpRequest req, const std::shared_ptr<Call>& c) {
+    std::string action;
+    c->wire = Detect(req, &action);
+    c->json = &JsonFor(c->wire, req);
+    c->action = action;
+    c->service = ServiceName(c->wire);
+    if (c->wire == Wire::kUnknownJson) {
+      c->action = "unknown";
+      Finish(c, ServiceOutcome::Error(400, "UnknownOperationException",
+                                      "The request names no operation this server knows."));
+      return;
+    }
+    if (c->wire == Wire::kUnknownXml) {
+      c->action = "unknown";
+      Finish(c, ServiceOutcome::Error(400, "InvalidAction",
+                                      "The request is neither AWS JSON nor a Query call."));
+      return;
+    }
+    if (auto e = Authenticate(req, c->wire, &c->ctx)) {
+      c->action = KnownAction(c->wire, c->action);
+      Finish(c, ServiceOutcome{nlohmann::json::object(), e});
+      return;
+    }
+    nlohmann::json input;
+    Service* service = nullptr;
+    auto err = Decode(req, c.get(), &input, &service);
+    c->action = KnownAction(c->wire, c->action);
+    if (err) {
+      Finish(c, ServiceOutcome{nlohmann::json::object(), err});
+      return;
+    }
+    ServiceCall call{c->action, std::move(input), c->ctx};
+    service->Call(std::move(call), [c](ServiceOutcome outcome) { Finish(c, outcome); });
+  }
+};
+
+Router::Router(RouterOptions opt, Service* sqs, Service* kinesis)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->opt = std::move(opt);
+  impl_->sqs = sqs;
+  impl_->kinesis = kinesis;
+  if (sqs) {
+    for (const auto& op : SqsModel().OperationNames()) {
+      impl_->sqs_query_limit = std::max(impl_->sqs_query_limit, sqs->MaxRequestBytes(op));
+    }
+  }
+}
+
+Router::~Router() = default;
+
+size_t Router::BodyLimit(const HttpRequest& head) const {
+  std::string action;
+  const Wire w = Detect(head, &action);
+  Service* s = w == Wire::kSqsJson ? impl_->sqs : w == Wire::kKinesisJson ? impl_->kinesis
+                                                                           : nullptr;
+  if (s) {
+    const size_t limit = s->MaxRequestBytes(action);
+    return limit > 0 ? limit : kDefaultBodyLimit;
+  }
+  if (w == Wire::kSqsQuery && IsForm(head)) return impl_->sqs_query_limit;
+  return kDefaultBodyLimit;
+}
+
+void Router::Handle(HttpRequest request, Respond respond) {
+  const std::string_view path = request.Path();
+  if (request.method == "GET" && path == "/health") {
+    respond(HttpResponse{200, {{"Content-Type", "text/plain"}}, "ok", false});
+    return;
+  }
+  if (request.method == "GET" && path == "/metrics") {
+    respond(HttpResponse{200,
+                         {{"Content-Type", "text/plain; version=0.0.4"}},
+                         impl_->opt.metrics ? impl_->opt.metrics->Render() : std::string(),
+                         false});
+    return;
+  }
+  auto c = std::make_shared<Impl::Call>();
+  c->impl = impl_.get();
+  c->wire = Wire::kUnknownXml;
+  c->json = &protocol::KinesisJsonProtocol();  // replaced in Run
+  c->start = Clock::now();
+  c->method = request.method;
+  c->path = std::string(path);
+  c->bytes_in = request.body.size();
+  c->respond = std::move(respond);
+  c->ctx.scheme = request.tls ? "https" : "http";
+  const std::string* host = request.Header("host");
+  c->ctx.host = !impl_->opt.public_host.empty() ? impl_->opt.public_host
+                : host && !host->empty()       ? *host
+                                               : "localhost";
+  c->ctx.region = impl_->opt.region;
+  c->ctx.account = impl_->opt.account;
+  c->ctx.request_id = NewRequestId();
+  c->ctx.path = c->path;
+  try {
+    impl_->Run(std::move(request), c);
+  } catch (...) {
+    // A service or codec bug (nlohmann type errors included): answer, never crash.
+    Impl::Finish(c, ServiceOutcome::Error(500, "InternalFailure",
+                                          "The server failed to process the request.", false));
+  }
+}
+
+}  // namespace seglog::server
