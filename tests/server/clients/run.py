@@ -35,12 +35,22 @@ def boto3_python(candidate, want_protocol=None):
     return real
 
 
-def any_boto3_python():
+def boto3_pythons():
+    """Every distinct interpreter with boto3: pip's python3 first, then Debian's; skips if none."""
+    found = []
     for candidate in ("python3", "/usr/bin/python3"):
         exe = shutil.which(candidate)
         if exe and subprocess.run([exe, "-c", "import boto3"], capture_output=True).returncode == 0:
-            return boto3_python(candidate)
-    skip("no python3 with boto3 (pip install boto3, or apt install python3-boto3)")
+            real = boto3_python(candidate)
+            if real not in found:
+                found.append(real)
+    if not found:
+        skip("no python3 with boto3 (pip install boto3, or apt install python3-boto3)")
+    return found
+
+
+def any_boto3_python():
+    return boto3_pythons()[0]
 
 
 def node():
@@ -135,7 +145,7 @@ def hostile(seglogd):
 def auth(seglogd):
     if EXTERNAL:
         skip("needs a seglogd started with --credentials (SEGLOG_CLIENTS_ENDPOINT is set)")
-    py = boto3_python("python3", "json") if shutil.which("python3") else any_boto3_python()
+    pys = boto3_pythons()  # both wire forms where both are installed: JSON (pip), Query (Debian)
     key, secret = "AKIDTEST", "s3cr3t/" + uuid.uuid4().hex
     cred_dir = os.path.join(os.environ.get("TMPDIR", "/tmp"), "seglogd-cred-" + uuid.uuid4().hex)
     os.mkdir(cred_dir, 0o700)
@@ -145,7 +155,8 @@ def auth(seglogd):
         with os.fdopen(fd, "w") as f:
             f.write(f"[default]\naws_access_key_id = {key}\naws_secret_access_key = {secret}\n")
         with Session(seglogd, ["--credentials", path]) as s:
-            s.run([py, script("auth.py"), s.server.endpoint, key, secret])
+            for py in pys:
+                s.run([py, script("auth.py"), s.server.endpoint, key, secret])
             with open(s.server.log_path, errors="replace") as f:
                 if secret in f.read():
                     fail("seglogd's log shows the secret key")
