@@ -102,9 +102,6 @@ class Server:
         self.proc.wait()
         self.proc = None
 
-    def alive(self):
-        return EXTERNAL or (self.proc is not None and self.proc.poll() is None)
-
     def dump_log(self, tail=60):
         if os.path.exists(self.log_path):
             with open(self.log_path, errors="replace") as f:
@@ -125,7 +122,11 @@ class Session:
         self.server = Server(seglogd, self.tmp, extra_args)
 
     def __enter__(self):
-        self.server.start()
+        try:
+            self.server.start()
+        except BaseException:  # fail() exits: the temporary directory goes all the same
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            raise
         return self
 
     def __exit__(self, exc_type, exc, tb):

@@ -63,12 +63,14 @@ def node():
 
 
 def pip_aws():
-    py = boto3_python("python3", "json")
-    beside = os.path.join(os.path.dirname(py), "aws")  # skips a version manager's shim
-    exe = beside if os.access(beside, os.X_OK) else shutil.which("aws")
-    if not exe or exe == "/usr/bin/aws":
-        skip("pip's awscli is not installed (pip install awscli)")
-    return exe
+    exe = shutil.which("aws")
+    if not exe or os.path.realpath(exe) == "/usr/bin/aws":
+        skip("pip's awscli is not on PATH (pip install awscli); Debian's is sqs_awscli_debian's")
+    py = shutil.which("python3")
+    real = subprocess.run([py, "-c", "import sys; print(sys.executable)"], capture_output=True,
+                          text=True).stdout.strip() if py else ""
+    beside = os.path.join(os.path.dirname(real), "aws") if real else ""
+    return beside if beside and os.access(beside, os.X_OK) else exe  # skips a version shim
 
 
 def debian_aws():
