@@ -38,7 +38,8 @@ def client_env(home):
                AWS_DEFAULT_REGION="us-east-1", AWS_REGION="us-east-1",
                AWS_CONFIG_FILE=os.path.join(home, "aws-config"),
                AWS_SHARED_CREDENTIALS_FILE=os.path.join(home, "aws-credentials"),
-               AWS_PAGER="", AWS_EC2_METADATA_DISABLED="true", PYTHONUNBUFFERED="1")
+               AWS_PAGER="", AWS_EC2_METADATA_DISABLED="true", PYTHONUNBUFFERED="1",
+               PYTHONDONTWRITEBYTECODE="1")
     return env
 
 

@@ -13,6 +13,7 @@ import sys
 import time
 import uuid
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 from harness import EXTERNAL, HERE, Session, fail, skip
 
 NODE_MODULES = os.path.join(HERE, "..", "..", "clients", "node_modules")
