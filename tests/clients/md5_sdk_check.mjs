@@ -3,7 +3,7 @@
 //
 // usage: node md5_sdk_check.mjs PATH/TO/sqs_md5_vectors
 //
-// What the pinned SDK checks (@aws-sdk/middleware-sdk-sqs 3.972.51 under client-sqs 3.1178.0,
+// What the pinned SDK checks (@aws-sdk/middleware-sdk-sqs 3.967.0 under client-sqs 3.967.0,
 // dist-cjs/index.js), on by default (client option `md5` defaults to @smithy's Md5 class; only
 // `md5: false` turns it off):
 //   SendMessage:       MD5OfMessageBody == md5(utf8(input.MessageBody)), else
@@ -25,8 +25,8 @@ import { existsSync } from "node:fs";
 import { createServer } from "node:http";
 import { strict as assert } from "node:assert";
 
-if (Number(process.versions.node.split(".")[0]) < 20) {  // the pinned SDK's engines field
-  console.log(`SKIP: node ${process.versions.node} is older than the SDK's minimum, 20`);
+if (Number(process.versions.node.split(".")[0]) < 18) {  // the pinned SDK's engines field
+  console.log(`SKIP: node ${process.versions.node} is older than the SDK's minimum, 18`);
   process.exit(77);
 }
 // Only the pinned copy beside this script counts, never one found further up the tree.
