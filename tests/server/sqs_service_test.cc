@@ -6,6 +6,7 @@
 #include <chrono>
 #include <future>
 #include <memory>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "engine/log/digest.h"
 #include "engine/queues/message_identity.h"
 #include "server/executor.h"
+#include "server/sqs/sqs_internal.h"
 #include "tests/support/engine_fixture.h"
 #include "tests/support/test_util.h"
 
@@ -492,6 +494,42 @@ TEST_F(SqsTest, InterruptAnswersPollsEmpty) {
   EXPECT_FALSE(o.error);
   EXPECT_FALSE(o.output.contains("Messages"));
   EXPECT_FALSE(Receive(url).contains("Messages"));
+}
+
+TEST(SqsInternals, Base64RoundTripsAndRefusesMalformed) {
+  std::mt19937 rng(7);
+  for (size_t n = 0; n < 40; ++n) {
+    std::string bytes(n, '\0');
+    for (char& c : bytes) c = static_cast<char>(rng());
+    std::string back;
+    const std::string text = sqs::Base64Encode(bytes);
+    EXPECT_EQ(text.size() % 4, 0u);
+    ASSERT_TRUE(sqs::Base64Decode(text, &back)) << text;
+    EXPECT_EQ(back, bytes);
+  }
+  EXPECT_EQ(sqs::Base64Encode("foob"), "Zm9vYg==");
+  std::string out;
+  for (const char* bad : {"Zm9", "Zm9v!A==", "Zm=vYg==", "Zg=a", "Z===", " Zm9v"}) {
+    EXPECT_FALSE(sqs::Base64Decode(bad, &out)) << bad;
+  }
+}
+
+TEST(SqsInternals, QueueAddressing) {
+  RequestContext ctx;
+  ctx.host = "h:1";
+  EXPECT_EQ(sqs::QueueNameOf("https://any.host:443/000000000000/q-1", ctx), "q-1");
+  EXPECT_EQ(sqs::QueueNameOf("/000000000000/q.fifo", ctx), "q.fifo");
+  EXPECT_EQ(sqs::QueueNameOf("bare", ctx), "bare");
+  for (const char* bad : {"", "http://h", "http://h/", "/000000000000/", "/111111111111/q",
+                          "/000000000000/a/b", "a/b", "http://h/000000000000"}) {
+    EXPECT_THROW(sqs::QueueNameOf(bad, ctx), sqs::SqsError) << bad;
+  }
+  EXPECT_EQ(sqs::QueueUrlOf("q", ctx), "http://h:1/000000000000/q");
+  EXPECT_EQ(sqs::QueueNameOfArn(sqs::QueueArnOf("d", ctx), ctx), "d");
+  for (const char* bad : {"arn:aws:sqs:us-east-1:000000000000:", "arn:aws:sns:us-east-1:000000000000:d",
+                          "arn:aws:sqs:us-east-1:1:d", "arn:aws:sqs:us-east-1:000000000000:d:x", "d"}) {
+    EXPECT_THROW(sqs::QueueNameOfArn(bad, ctx), sqs::SqsError) << bad;
+  }
 }
 
 }  // namespace
