@@ -60,13 +60,22 @@ Status QueueConfig::Validate(std::string_view name) const {
 
 // Each FIFO group that became able to deliver can satisfy one waiting receiver.
 void Queues::Queue::WakeGroupsLocked() {
-  for (size_t k = state_.TakeWakeups(); k > 0 && receivers_waiting_ > 0; --k) cv.notify_one();
+  const size_t n = state_.TakeWakeups();
+  if (n == 0) return;
+  ++wake_gen_;
+  if (!wakes_.empty()) CollectWakesLocked(n);
+  for (size_t k = n; k > 0 && receivers_waiting_ > 0; --k) cv.notify_one();
 }
 
 // Applies sends in id order (see DeliveryState::PublishBatch).
 void Queues::Queue::PublishLocked(uint64_t first, std::vector<Publish> msgs, int64_t now) {
   const size_t published = state_.PublishBatch(first, std::move(msgs), now);
   WakeGroupsLocked();
+  if (published > 0) {
+    ++wake_gen_;
+    if (!wakes_.empty()) CollectWakesLocked(published);
+  }
+  ArmWakeTimerLocked();  // a delayed message's timer
   // Each new message can satisfy at least one waiting receiver: wake that many, not all of
   // them (a herd of receivers finding nothing costs more than the send).
   if (published >= receivers_waiting_) {
@@ -79,14 +88,23 @@ void Queues::Queue::PublishLocked(uint64_t first, std::vector<Publish> msgs, int
 void Queues::Queue::ProcessTimersLocked(int64_t now) {
   const bool any = state_.ProcessTimers(now);
   WakeGroupsLocked();
-  if (any) cv.notify_all();
+  if (any) {
+    ++wake_gen_;
+    WakeAllLocked();
+    cv.notify_all();
+  }
+  ArmWakeTimerLocked();
 }
 
 // Makes picked messages visible again at once (a receive that could not complete).
 void Queues::Queue::ReleaseLocked(std::span<const Pick> picks) {
   const bool any = state_.Release(picks, Now());
   WakeGroupsLocked();
-  if (any) cv.notify_all();
+  if (any) {
+    ++wake_gen_;
+    WakeAllLocked();
+    cv.notify_all();
+  }
 }
 
 // A receipt of this queue whose message was published (or one of an earlier open).
@@ -132,13 +150,10 @@ Status Queues::Queue::Expire() {
 // Queues
 
 Queues::Queues(Store* store, const QueuesOptions& opt) : store_(store), opt_(opt) {
+  wake_timers_.reset(NewWakeTimers(store_->clock()));
   clock_listener_ = store_->clock()->AddListener([this] {
     // The clock jumped: wake every waiter so that it looks at the new time.
-    std::lock_guard<std::mutex> l(mu_);
-    for (auto& [n, q] : open_) {
-      std::lock_guard<std::mutex> ql(q->mu);
-      q->cv.notify_all();
-    }
+    WakeEveryQueue(/*closing=*/false);
   });
   if (opt_.maintenance_interval_ms > 0 && !store_->read_only()) {
     // Errors surface to the queue's own callers.
@@ -152,23 +167,33 @@ Queues::~Queues() {
   {
     std::lock_guard<std::mutex> l(mu_);
     stop_ = true;
-    for (auto& [n, q] : open_) {
-      std::lock_guard<std::mutex> ql(q->mu);
-      q->closing = true;  // ends long polls
-      q->cv.notify_all();
-    }
   }
+  WakeEveryQueue(/*closing=*/true);  // ends long polls and wake registrations
   if (maintenance_task_ != 0) store_->scheduler()->Cancel(maintenance_task_);  // waits for a pass
+  StopWakeTimers();
   store_->clock()->RemoveListener(clock_listener_);
 }
 
 void Queues::Interrupt() {
   interrupted_.store(true);
-  std::lock_guard<std::mutex> l(mu_);
-  for (auto& [n, q] : open_) {
-    std::lock_guard<std::mutex> ql(q->mu);
-    q->cv.notify_all();
+  WakeEveryQueue(/*closing=*/false);
+}
+
+// Wakes every waiting receive and calls every wake registration (their owners look again and
+// see the new time, the interruption, or the close), with no lock held while the wakes run.
+void Queues::WakeEveryQueue(bool closing) {
+  std::vector<std::shared_ptr<Queue>> qs;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    for (auto& [n, q] : open_) {
+      std::lock_guard<std::mutex> ql(q->mu);
+      if (closing) q->closing = true;
+      q->cv.notify_all();
+      q->WakeAllLocked();
+      qs.push_back(q);
+    }
   }
+  for (auto& q : qs) q->FireWakes();
 }
 
 std::vector<std::string> Queues::List() const {
@@ -379,7 +404,9 @@ Status Queues::Delete(const std::string& name) {
     q->dropped = true;  // ends long polls
     q->cv.notify_all();
     q->dedup_cv.notify_all();
+    q->WakeAllLocked();
   }
+  q->FireWakes();
   Status s;
   {
     // Waits for every call in progress on the queue; later ones find it deleted (it stays in
@@ -424,6 +451,7 @@ Status Queues::Queue::SendValidated(const QueueConfig& cfg, std::span<const Send
   SeqNo first;
   const Status s = AppendPlanned(entries, plan, &first);
   FinishSend(entries, plan, dedup_check, now, s, first, results);
+  FireWakes();  // also when this is another queue's dead-letter move or redrive
   return s;
 }
 
@@ -663,6 +691,7 @@ Status Queues::Queue::ChangeVisibilityLocked(const QueueReceipt& rc, uint32_t ti
     case DeliveryState::VisibilityChange::kChanged:
       break;
   }
+  ArmWakeTimerLocked();  // the new timeout may end before any armed timer
   return Status::OK();
 }
 
@@ -740,9 +769,18 @@ Status Queues::Queue::Stats(QueueStats* out) {
 // ---------------------------------------------------------------------------------------
 // Queues: the public calls
 
+// Every call on one queue: finds it, fires the wakes the call collected when it returns
+// (after op_lock is released: the guard is destroyed last), and holds op_mu shared.
+namespace {
+struct FireWakesOnExit {
+  Queues::Queue* q;
+  ~FireWakesOnExit() { q->FireWakes(); }
+};
+}  // namespace
 #define SEGLOG_QUEUE_OP(name_expr)                                                 \
   std::shared_ptr<Queue> q;                                                        \
   SEGLOG_RETURN_IF_ERROR(Find(name_expr, &q));                                     \
+  FireWakesOnExit fire_wakes_on_exit{q.get()};                                     \
   std::shared_lock<WriterFirstLock> op_lock(q->op_mu);                             \
   if (q->del == nullptr)                                                           \
   return Status::NotFound("queue '" + std::string(name_expr) + "' was deleted")
@@ -800,6 +838,19 @@ Status Queues::Receive(const std::string& name, const ReceiveOptions& opt,
                        std::vector<ReceivedMessage>* out) {
   SEGLOG_QUEUE_WRITE_OP(name);
   return q->Receive(opt, out);
+}
+
+Status Queues::TryReceive(const std::string& name, const ReceiveOptions& opt,
+                          std::vector<ReceivedMessage>* out, WakeFn wake, uint64_t* ticket) {
+  *ticket = 0;
+  SEGLOG_QUEUE_WRITE_OP(name);
+  return q->TryReceive(opt, out, std::move(wake), ticket);
+}
+
+bool Queues::CancelWake(const std::string& name, uint64_t ticket) {
+  std::shared_ptr<Queue> q;
+  if (!Find(name, &q).ok()) return false;
+  return q->CancelWake(ticket);
 }
 
 Status Queues::DeleteMessage(const std::string& name, std::string_view receipt) {
@@ -880,6 +931,8 @@ Status Queues::RunMaintenance() {
     if (s.ok()) {
       std::shared_lock<WriterFirstLock> op_lock(q->op_mu);
       if (q->del != nullptr) s = q->Maintain(opt_);
+      op_lock.unlock();
+      q->FireWakes();
     }
     if (!s.ok() && s.code() != StatusCode::kNotFound && first.ok()) first = s;
   }

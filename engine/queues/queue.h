@@ -294,6 +294,18 @@ class Queues {
 
  private:
   Status Find(const std::string& name, std::shared_ptr<Queue>* out);
+  void WakeEveryQueue(bool closing);
+  // The thread that fires wake registrations when a delay or visibility timeout ends
+  // (queue_wait.cc); started with the first registration that needs it.
+  struct WakeTimers;
+  struct WakeTimersDeleter {  // WakeTimers is complete only in queue_wait.cc
+    ~WakeTimersDeleter();
+    void operator()(WakeTimers* w) const;
+  };
+  static WakeTimers* NewWakeTimers(Clock* clock);
+  void StopWakeTimers();
+  std::unique_ptr<WakeTimers, WakeTimersDeleter> wake_timers_;
+  std::atomic<uint64_t> next_wake_ticket_{1};
   // InvalidArgument unless `dlq` exists and is of `type`. REQUIRES: create_mu_ held.
   Status CheckDeadLetterQueue(const std::string& dlq, QueueType type);
   // The batch-level checks of DeleteMessageBatch / ChangeVisibilityBatch (queue_batch.cc).

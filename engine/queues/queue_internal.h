@@ -48,7 +48,7 @@ inline std::string JournalLogName(const std::string& q) { return "queue:" + q + 
 // journal writes happen outside mu. Durability: a send is durable when its append returns
 // (under the queue's durability); deletes and receive counts are journaled (delete index)
 // before the call returns; in-flight state is volatile (rebuilt by Recover).
-class Queues::Queue {
+class Queues::Queue : public std::enable_shared_from_this<Queues::Queue> {
  public:
   using Pick = DeliveryState::Pick;
   using Publish = DeliveryState::Publish;
@@ -101,6 +101,21 @@ class Queues::Queue {
   int64_t created_ms = 0;  // set once by Queues::Find
   std::atomic<int64_t> last_modified_ms{0};
   int64_t Now() const { return clock_->NowMs().value(); }
+
+  // ---- Receives that hold no thread (queue_wait.cc; Queues::TryReceive) ----
+  Status TryReceive(const ReceiveOptions& opt, std::vector<ReceivedMessage>* out, WakeFn wake,
+                    uint64_t* ticket);
+  bool CancelWake(uint64_t ticket);
+  // Calls the wakes collected by the *Locked functions below. REQUIRES: mu not held. Every
+  // public call on the queue ends with it (SEGLOG_QUEUE_OP's guard), and so does a send to
+  // another queue (a dead-letter move, a redrive).
+  void FireWakes() {
+    if (fire_pending_.load(std::memory_order_acquire)) FireWakesSlow();
+  }
+  // Collects every registered wake (queue deleted, Queues closing, interrupted, clock jump).
+  void WakeAllLocked() { CollectWakesLocked(SIZE_MAX); }
+  // The wake timer thread's call when the earliest timer armed for this queue is due.
+  void OnWakeTimer();
 
   Status Recover();
   Status Send(std::span<const SendEntry> entries, std::vector<SendResult>* results,
@@ -195,6 +210,13 @@ class Queues::Queue {
   Status RedriveTo(const std::string& dest, const std::shared_ptr<Queue>& fixed, Moving& m,
                    const std::vector<Pick>& picks, std::vector<Pick>* skipped, size_t* moved);
 
+  // Moves the first n registered wakes to fire_ (FireWakes calls them after mu is released).
+  void CollectWakesLocked(size_t n);
+  void FireWakesSlow();
+  // While wakes are registered, asks the wake timer thread to call OnWakeTimer when the
+  // delivery state's next timer (a delay or visibility timeout) is due.
+  void ArmWakeTimerLocked();
+
   Status DecodeReceipt(std::string_view r, QueueReceipt* out) const;
   // InvalidArgument when timeout_s is over 12 hours.
   static Status CheckVisibilityTimeout(uint32_t timeout_s);
@@ -222,6 +244,14 @@ class Queues::Queue {
   Clock* const clock_;
   const uint32_t epoch_;   // random per open: receipts of an earlier open are told apart
   size_t receivers_waiting_ = 0;  // guarded by mu
+  // Wake registrations (TryReceive), oldest ticket first; collected wakes waiting to be called.
+  std::map<uint64_t, WakeFn> wakes_;   // guarded by mu
+  std::vector<WakeFn> fire_;           // guarded by mu
+  std::atomic<bool> fire_pending_{false};
+  // Bumped (under mu) whenever a message may have become receivable: a TryReceive that saw
+  // an older value before it looked registers a wake that fires at once (no lost wake-up).
+  uint64_t wake_gen_ = 0;              // guarded by mu
+  int64_t armed_due_ = INT64_MAX;      // guarded by mu: the wake timer armed for this queue
   DeliveryState state_;           // guarded by mu
   std::atomic<int64_t> last_expire_ms_{INT64_MIN / 2};
   std::map<uint64_t, uint64_t> compaction_seen_;  // segment base -> live count when last checked

@@ -62,6 +62,7 @@ Status Queues::Queue::WaitAndPick(const ReceiveOptions& opt, int64_t vt_ms, int6
     ProcessTimersLocked(*now);
     state_.PickMessages(opt.max_messages, *now, vt_ms, picks);
     WakeGroupsLocked();
+    if (!picks->empty()) ArmWakeTimerLocked();  // their visibility timeouts
     if (!picks->empty() || *now >= deadline) return Status::OK();
     // Woken by a send, a clock jump, or the next timer (a delay or visibility timeout).
     int64_t until = deadline;
