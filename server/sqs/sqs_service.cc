@@ -258,9 +258,11 @@ void SqsService::Shutdown() { impl_->Shutdown(); }
 
 size_t SqsService::MaxRequestBytes(std::string_view action) const {
   // A body and its attributes are at most 1 MiB under every limits profile (and so is a whole
-  // send batch); JSON may escape every byte as \u00XX (6x), the Query protocol's form encoding
-  // as %XX (3x). Ids, group and dedup ids, trace headers and member names come on top.
-  constexpr size_t kMessageWire = 6 * size_t{kQueueMaxMessageBytes};
+  // send batch). JSON may escape every byte as \u00XX (6x), and a Binary attribute's value
+  // travels as base64 (4/3) that JSON may escape too (8x); the Query protocol's form encoding
+  // takes at most 3x (4x for base64). Ids, group and dedup ids, trace headers (not counted in
+  // the 1 MiB) and member names come on top: 64 KiB per message.
+  constexpr size_t kMessageWire = 8 * size_t{kQueueMaxMessageBytes};
   if (action == "SendMessage") return kMessageWire + (64 << 10);
   if (action == "SendMessageBatch") return kMessageWire + kQueueMaxBatch * (64 << 10);
   if (action == "ReceiveMessage" || sqs::FindSyncAction(action) != nullptr ||

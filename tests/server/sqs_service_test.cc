@@ -269,6 +269,12 @@ TEST_F(SqsTest, SendMessageBatchWithInvalidEntries) {
   EXPECT_EQ(Err("SendMessageBatch", {{"QueueUrl", url}, {"Entries", twice}}),
             "BatchEntryIdsNotDistinct");
   EXPECT_EQ(Err("SendMessageBatch", {{"QueueUrl", url}}), "MissingParameter");
+  json big = json::array();
+  for (int i = 0; i < 6; ++i) {
+    big.push_back({{"Id", "e" + std::to_string(i)}, {"MessageBody", std::string(200 << 10, 'b')}});
+  }
+  EXPECT_EQ(Err("SendMessageBatch", {{"QueueUrl", url}, {"Entries", big}}), "BatchRequestTooLong");
+
 }
 
 TEST_F(SqsTest, DeleteAndChangeVisibilityBatches) {
@@ -432,6 +438,27 @@ TEST_F(SqsTest, LongPollWokenBySend) {
   ASSERT_FALSE(o.error);
   ASSERT_EQ(o.output["Messages"].size(), 1u);
   EXPECT_EQ(o.output["Messages"][0]["Body"], "wake up");
+}
+
+TEST_F(SqsTest, LongPollWokenByVisibilityTimeoutRunningOut) {
+  const std::string url = CreateQueue("q");
+  Ok("SendMessage", {{"QueueUrl", url}, {"MessageBody", "again"}});
+  ASSERT_EQ(Receive(url, {{"VisibilityTimeout", 1}})["Messages"].size(), 1u);
+  auto poll = Start("ReceiveMessage", {{"QueueUrl", url}, {"WaitTimeSeconds", 20},
+                                       {"AttributeNames", {"ApproximateReceiveCount"}}});
+  ServiceOutcome o = Wait(poll);
+  ASSERT_FALSE(o.error);
+  ASSERT_EQ(o.output["Messages"].size(), 1u);
+  EXPECT_EQ(o.output["Messages"][0]["Attributes"]["ApproximateReceiveCount"], "2");
+}
+
+TEST_F(SqsTest, LongPollOnADeletedQueue) {
+  const std::string url = CreateQueue("q");
+  auto poll = Start("ReceiveMessage", {{"QueueUrl", url}, {"WaitTimeSeconds", 20}});
+  Ok("DeleteQueue", {{"QueueUrl", url}});
+  ServiceOutcome o = Wait(poll);
+  ASSERT_TRUE(o.error);
+  EXPECT_EQ(o.error->code, "QueueDoesNotExist");
 }
 
 TEST_F(SqsTest, LongPollUsesTheQueuesWaitAndEndsEmpty) {
