@@ -177,6 +177,8 @@ std::string QueueNameOf(const std::string& url, const RequestContext& ctx) {
 }
 
 std::string QueueNameIn(const json& in, const RequestContext& ctx) {
+  // A Query call may address the queue by the request's path alone.
+  if (Member(in, "QueueUrl") == nullptr && ctx.path.size() > 1) return QueueNameOf(ctx.path, ctx);
   return QueueNameOf(RequiredString(in, "QueueUrl"), ctx);
 }
 

@@ -63,7 +63,8 @@ inline void Check(const Status& s) {
 // The queue named by `url`: a full URL (any scheme and host), "/ACCOUNT/NAME", or a bare name;
 // QueueDoesNotExist when the account is not ctx.account or the shape is not one of those.
 std::string QueueNameOf(const std::string& url, const RequestContext& ctx);
-// The member QueueUrl of `in`, resolved as above.
+// The member QueueUrl of `in`, resolved as above; without one, ctx.path when it is not "" or
+// "/" (Query calls posted to the queue's URL); else MissingParameter.
 std::string QueueNameIn(const nlohmann::json& in, const RequestContext& ctx);
 std::string QueueUrlOf(const std::string& name, const RequestContext& ctx);
 std::string QueueArnOf(const std::string& name, const RequestContext& ctx);

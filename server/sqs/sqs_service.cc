@@ -10,6 +10,10 @@
 // retries at once); a deadline or Shutdown that comes while an attempt runs sets `expired`
 // (the attempt answers what it got, withdrawing its registration if it got nothing). A fired
 // wake that ends up unused is passed on by CancelWake, as Queues::TryReceive asks.
+//
+// Durability: the adapter keeps nothing durable (a poll lives in memory; the engine keeps the
+// messages). Shutdown answers every poll (a retry already posted finds it answered), so an
+// Executor::Stop after it drops no answer.
 #include "server/sqs/sqs_service.h"
 
 #include <unordered_map>

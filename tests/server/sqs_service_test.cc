@@ -383,6 +383,16 @@ TEST_F(SqsTest, Errors) {
   EXPECT_EQ(missing.error->message, "The request must contain the parameter QueueUrl.");
   EXPECT_EQ(missing.error->http_status, 400);
 
+  {  // a Query call posted to the queue's URL may leave QueueUrl out
+    RequestContext ctx = Ctx();
+    ctx.path = "/000000000000/q";
+    std::promise<ServiceOutcome> p;
+    svc_->Call(ServiceCall{"SendMessage", {{"MessageBody", "by path"}}, ctx},
+               [&p](ServiceOutcome o) { p.set_value(std::move(o)); });
+    ServiceOutcome o = p.get_future().get();
+    EXPECT_FALSE(o.error);
+    EXPECT_EQ(o.output["MD5OfMessageBody"], Md5Hex("by path"));
+  }
   ServiceOutcome none = CallSync("SendMessage", {{"QueueUrl", Url("nope")}, {"MessageBody", "x"}});
   ASSERT_TRUE(none.error);
   EXPECT_EQ(none.error->code, "QueueDoesNotExist");
