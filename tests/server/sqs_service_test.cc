@@ -1,0 +1,573 @@
+// SqsService in process: a store in a temp dir, its Queues, an Executor of 2 threads; every call
+// goes through SqsService::Call with JSON-protocol input, as the codecs hand it over.
+#include "server/sqs/sqs_service.h"
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "engine/log/digest.h"
+#include "engine/queues/message_identity.h"
+#include "server/executor.h"
+#include "server/sqs/sqs_internal.h"
+#include "tests/support/engine_fixture.h"
+#include "tests/support/test_util.h"
+
+namespace seglog::server {
+namespace {
+
+using nlohmann::json;
+using std::chrono::seconds;
+
+std::string Md5Hex(std::string_view s) {
+  return HexOf(Md5(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(s.data()), s.size())));
+}
+
+class SqsTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(Limits::kAws); }
+  void TearDown() override { Close(); }
+
+  void Open(Limits limits) {
+    ASSERT_TRUE(testing::OpenEngine(dir_.path(), StoreOptions{}, &store_, nullptr, &queues_).ok());
+    exec_ = std::make_unique<Executor>(2);
+    SqsServiceOptions opt;
+    opt.limits = limits;
+    svc_ = std::make_unique<SqsService>(queues_.get(), exec_.get(), opt);
+  }
+  void Close() {
+    if (svc_) svc_->Shutdown();
+    if (exec_) exec_->Stop();
+    svc_.reset();
+    exec_.reset();
+    testing::CloseEngine(&store_, nullptr, &queues_);
+  }
+
+  RequestContext Ctx() const {
+    RequestContext c;
+    c.host = "localhost:9324";
+    return c;
+  }
+
+  // Starts a call; the future gets its outcome.
+  std::future<ServiceOutcome> Start(const std::string& action, json input) {
+    auto p = std::make_shared<std::promise<ServiceOutcome>>();
+    auto calls = std::make_shared<std::atomic<int>>(0);
+    std::future<ServiceOutcome> f = p->get_future();
+    svc_->Call(ServiceCall{action, std::move(input), Ctx()}, [p, calls](ServiceOutcome o) {
+      if (calls->fetch_add(1) == 0) {
+        p->set_value(std::move(o));
+      } else {
+        ADD_FAILURE() << "done called twice";
+      }
+    });
+    return f;
+  }
+  static ServiceOutcome Wait(std::future<ServiceOutcome>& f) {
+    if (f.wait_for(seconds(60)) != std::future_status::ready) {
+      ADD_FAILURE() << "no answer";
+      return ServiceOutcome::Error(0, "Timeout", "");
+    }
+    return f.get();
+  }
+  ServiceOutcome CallSync(const std::string& action, json input) {
+    auto f = Start(action, std::move(input));
+    return Wait(f);
+  }
+  json Ok(const std::string& action, json input) {
+    ServiceOutcome o = CallSync(action, std::move(input));
+    EXPECT_FALSE(o.error) << action << ": " << o.error->code << " " << o.error->message;
+    return o.output;
+  }
+  std::string Err(const std::string& action, json input) {
+    ServiceOutcome o = CallSync(action, std::move(input));
+    if (!o.error) return "(no error)";
+    return o.error->code;
+  }
+  std::string Url(const std::string& name) const { return "http://localhost:9324/000000000000/" + name; }
+  std::string CreateQueue(const std::string& name, json attrs = json::object()) {
+    json out = Ok("CreateQueue", {{"QueueName", name}, {"Attributes", attrs}});
+    return out.value("QueueUrl", "");
+  }
+  json Receive(const std::string& url, json extra = json::object()) {
+    json in = {{"QueueUrl", url}, {"MaxNumberOfMessages", 10}, {"WaitTimeSeconds", 0}};
+    in.update(extra);
+    return Ok("ReceiveMessage", in);
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Queues> queues_;
+  std::unique_ptr<Executor> exec_;
+  std::unique_ptr<SqsService> svc_;
+};
+
+TEST_F(SqsTest, CreateGetListDelete) {
+  EXPECT_EQ(CreateQueue("q1"), Url("q1"));
+  EXPECT_EQ(CreateQueue("q2"), Url("q2"));
+  EXPECT_EQ(CreateQueue("other"), Url("other"));
+  EXPECT_EQ(CreateQueue("q1"), Url("q1"));  // idempotent
+  EXPECT_EQ(Err("CreateQueue", {{"QueueName", "q1"}, {"Attributes", {{"VisibilityTimeout", "45"}}}}),
+            "QueueNameExists");
+  EXPECT_EQ(Ok("GetQueueUrl", {{"QueueName", "q2"}})["QueueUrl"], Url("q2"));
+  EXPECT_EQ(Err("GetQueueUrl", {{"QueueName", "nope"}}), "QueueDoesNotExist");
+
+  json all = Ok("ListQueues", json::object());
+  EXPECT_EQ(all["QueueUrls"], json({Url("other"), Url("q1"), Url("q2")}));
+  EXPECT_FALSE(all.contains("NextToken"));
+  json page1 = Ok("ListQueues", {{"QueueNamePrefix", "q"}, {"MaxResults", 1}});
+  EXPECT_EQ(page1["QueueUrls"], json({Url("q1")}));
+  ASSERT_TRUE(page1.contains("NextToken"));
+  json page2 = Ok("ListQueues", {{"QueueNamePrefix", "q"}, {"MaxResults", 1},
+                                 {"NextToken", page1["NextToken"]}});
+  EXPECT_EQ(page2["QueueUrls"], json({Url("q2")}));
+  EXPECT_EQ(Err("ListQueues", {{"MaxResults", 0}}), "InvalidParameterValue");
+
+  Ok("DeleteQueue", {{"QueueUrl", "/000000000000/q1"}});  // a path addresses it too
+  EXPECT_EQ(Err("GetQueueUrl", {{"QueueName", "q1"}}), "QueueDoesNotExist");
+  EXPECT_EQ(Err("DeleteQueue", {{"QueueUrl", "q1"}}), "QueueDoesNotExist");
+  EXPECT_EQ(Err("CreateQueue", {{"QueueName", "q1"}}), "QueueDeletedRecently");
+  Ok("DeleteQueue", {{"QueueUrl", "https://elsewhere.example/000000000000/q2"}});
+  EXPECT_EQ(Ok("ListQueues", json::object())["QueueUrls"], json({Url("other")}));
+}
+
+TEST_F(SqsTest, SendReceiveDeleteWithAttributes) {
+  const std::string url = CreateQueue("q");
+  const std::string bin("\x00\xff\x10", 3);
+  json attrs = {
+      {"pre.a", {{"DataType", "String"}, {"StringValue", "héllo"}}},
+      {"pre.b", {{"DataType", "Number"}, {"StringValue", "42"}}},
+      {"bin", {{"DataType", "Binary"}, {"BinaryValue", "AP8Q"}}},
+      {"doc", {{"DataType", "String.json"}, {"StringValue", "{}"}}},
+  };
+  json sent = Ok("SendMessage", {{"QueueUrl", url},
+                                 {"MessageBody", "the body"},
+                                 {"MessageAttributes", attrs},
+                                 {"MessageSystemAttributes",
+                                  {{"AWSTraceHeader", {{"DataType", "String"},
+                                                       {"StringValue", "Root=1-abc"}}}}}});
+  EXPECT_EQ(sent["MD5OfMessageBody"], Md5Hex("the body"));
+  ASSERT_TRUE(sent.contains("MD5OfMessageAttributes"));
+  ASSERT_TRUE(sent.contains("MD5OfMessageSystemAttributes"));
+  EXPECT_EQ(sent["MD5OfMessageSystemAttributes"], Md5OfSystemAttributes("Root=1-abc"));
+  EXPECT_EQ(sent["MessageId"].get<std::string>().size(), 36u);
+  EXPECT_FALSE(sent.contains("SequenceNumber"));
+
+  json got = Receive(url, {{"MessageAttributeNames", {"All"}}, {"AttributeNames", {"All"}}});
+  ASSERT_EQ(got["Messages"].size(), 1u);
+  json m = got["Messages"][0];
+  EXPECT_EQ(m["Body"], "the body");
+  EXPECT_EQ(m["MessageId"], sent["MessageId"]);
+  EXPECT_EQ(m["MD5OfBody"], Md5Hex("the body"));
+  EXPECT_EQ(m["MD5OfMessageAttributes"], sent["MD5OfMessageAttributes"]);
+  EXPECT_EQ(m["MessageAttributes"]["bin"]["BinaryValue"], "AP8Q");
+  EXPECT_EQ(m["MessageAttributes"]["bin"]["DataType"], "Binary");
+  EXPECT_EQ(m["MessageAttributes"]["doc"]["DataType"], "String.json");
+  EXPECT_EQ(m["MessageAttributes"]["pre.a"]["StringValue"], "héllo");
+  EXPECT_EQ(m["Attributes"]["ApproximateReceiveCount"], "1");
+  EXPECT_EQ(m["Attributes"]["AWSTraceHeader"], "Root=1-abc");
+  EXPECT_EQ(m["Attributes"]["SenderId"], "000000000000");
+  EXPECT_FALSE(m["Attributes"].contains("MessageGroupId"));
+  const int64_t sent_s = std::stoll(m["Attributes"]["SentTimestamp"].get<std::string>()) / 1000;
+  EXPECT_NEAR(sent_s, std::time(nullptr), 60);
+
+  // Make it visible again, receive only some attributes: the digest covers what is returned.
+  Ok("ChangeMessageVisibility", {{"QueueUrl", url}, {"ReceiptHandle", m["ReceiptHandle"]},
+                                 {"VisibilityTimeout", 0}});
+  json some = Receive(url, {{"MessageAttributeNames", {"pre.*"}},
+                            {"MessageSystemAttributeNames", {"ApproximateReceiveCount"}}});
+  ASSERT_EQ(some["Messages"].size(), 1u);
+  json m2 = some["Messages"][0];
+  EXPECT_EQ(m2["MessageAttributes"].size(), 2u);
+  EXPECT_TRUE(m2["MessageAttributes"].contains("pre.a"));
+  EXPECT_EQ(m2["Attributes"], json({{"ApproximateReceiveCount", "2"}}));
+  const std::string a = "héllo", n = "42";
+  std::vector<format::MessageAttribute> two = {
+      {"pre.a", format::AttributeType::kString,
+       ByteView(reinterpret_cast<const uint8_t*>(a.data()), a.size())},
+      {"pre.b", format::AttributeType::kNumber,
+       ByteView(reinterpret_cast<const uint8_t*>(n.data()), n.size())}};
+  EXPECT_EQ(m2["MD5OfMessageAttributes"], Md5OfAttributes(two));
+  EXPECT_NE(m2["MD5OfMessageAttributes"], sent["MD5OfMessageAttributes"]);
+  EXPECT_NE(m2["ReceiptHandle"], m["ReceiptHandle"]);
+
+  Ok("DeleteMessage", {{"QueueUrl", url}, {"ReceiptHandle", m2["ReceiptHandle"]}});
+  EXPECT_EQ(Err("ChangeMessageVisibility", {{"QueueUrl", url}, {"ReceiptHandle", m2["ReceiptHandle"]},
+                                            {"VisibilityTimeout", 0}}),
+            "MessageNotInflight");
+  EXPECT_FALSE(Receive(url).contains("Messages"));
+}
+
+TEST_F(SqsTest, EmptyReceiveHasNoMessagesKey) {
+  const std::string url = CreateQueue("q");
+  json got = Receive(url);
+  EXPECT_FALSE(got.contains("Messages"));
+  EXPECT_TRUE(got.is_object());
+}
+
+TEST_F(SqsTest, Fifo) {
+  const std::string url = CreateQueue("f.fifo", {{"FifoQueue", "true"}});
+  json a = Ok("SendMessage", {{"QueueUrl", url}, {"MessageBody", "one"},
+                              {"MessageGroupId", "g1"}, {"MessageDeduplicationId", "d1"}});
+  ASSERT_TRUE(a.contains("SequenceNumber"));
+  EXPECT_EQ(a["SequenceNumber"].get<std::string>().size(), 20u);
+  json dup = Ok("SendMessage", {{"QueueUrl", url}, {"MessageBody", "one again"},
+                                {"MessageGroupId", "g1"}, {"MessageDeduplicationId", "d1"}});
+  EXPECT_EQ(dup["MessageId"], a["MessageId"]);
+  EXPECT_EQ(Err("SendMessage", {{"QueueUrl", url}, {"MessageBody", "x"},
+                                {"MessageDeduplicationId", "d2"}}),
+            "MissingParameter");
+  json got = Receive(url, {{"AttributeNames", {"All"}}});
+  ASSERT_EQ(got["Messages"].size(), 1u);
+  json attrs = got["Messages"][0]["Attributes"];
+  EXPECT_EQ(attrs["MessageGroupId"], "g1");
+  EXPECT_EQ(attrs["MessageDeduplicationId"], "d1");
+  EXPECT_EQ(attrs["SequenceNumber"], a["SequenceNumber"]);
+  json qa = Ok("GetQueueAttributes", {{"QueueUrl", url}, {"AttributeNames", {"All"}}});
+  EXPECT_EQ(qa["Attributes"]["FifoQueue"], "true");
+  EXPECT_EQ(qa["Attributes"]["ContentBasedDeduplication"], "false");
+  EXPECT_EQ(qa["Attributes"]["DeduplicationScope"], "queue");
+  EXPECT_EQ(qa["Attributes"]["FifoThroughputLimit"], "perQueue");
+}
+
+TEST_F(SqsTest, SendMessageBatchWithInvalidEntries) {
+  const std::string url = CreateQueue("q");
+  json entries = json::array({
+      {{"Id", "a"}, {"MessageBody", "first"}},
+      {{"Id", "bad_type"}, {"MessageBody", "x"},
+       {"MessageAttributes", {{"k", {{"DataType", "Foo"}, {"StringValue", "v"}}}}}},
+      {{"Id", "reserved"}, {"MessageBody", "x"},
+       {"MessageAttributes", {{"AWS.k", {{"DataType", "String"}, {"StringValue", "v"}}}}}},
+      {{"Id", "b"}, {"MessageBody", "second"}},
+  });
+  json out = Ok("SendMessageBatch", {{"QueueUrl", url}, {"Entries", entries}});
+  ASSERT_EQ(out["Successful"].size(), 2u);
+  EXPECT_EQ(out["Successful"][0]["Id"], "a");
+  EXPECT_EQ(out["Successful"][0]["MD5OfMessageBody"], Md5Hex("first"));
+  EXPECT_EQ(out["Successful"][1]["Id"], "b");
+  ASSERT_EQ(out["Failed"].size(), 2u);
+  for (const json& f : out["Failed"]) {
+    EXPECT_TRUE(f["Id"] == "bad_type" || f["Id"] == "reserved") << f;
+    EXPECT_EQ(f["SenderFault"], true);
+    EXPECT_EQ(f["Code"], "InvalidParameterValue");
+    EXPECT_FALSE(f["Message"].get<std::string>().empty());
+  }
+  json got = Receive(url);
+  EXPECT_EQ(got["Messages"].size(), 2u);
+
+  EXPECT_EQ(Err("SendMessageBatch", {{"QueueUrl", url}, {"Entries", json::array()}}),
+            "EmptyBatchRequest");
+  json twice = json::array({{{"Id", "x"}, {"MessageBody", "1"}}, {{"Id", "x"}, {"MessageBody", "2"}}});
+  EXPECT_EQ(Err("SendMessageBatch", {{"QueueUrl", url}, {"Entries", twice}}),
+            "BatchEntryIdsNotDistinct");
+  EXPECT_EQ(Err("SendMessageBatch", {{"QueueUrl", url}}), "MissingParameter");
+  json big = json::array();
+  for (int i = 0; i < 6; ++i) {
+    big.push_back({{"Id", "e" + std::to_string(i)}, {"MessageBody", std::string(200 << 10, 'b')}});
+  }
+  EXPECT_EQ(Err("SendMessageBatch", {{"QueueUrl", url}, {"Entries", big}}), "BatchRequestTooLong");
+
+}
+
+TEST_F(SqsTest, DeleteAndChangeVisibilityBatches) {
+  const std::string url = CreateQueue("q");
+  Ok("SendMessage", {{"QueueUrl", url}, {"MessageBody", "1"}});
+  Ok("SendMessage", {{"QueueUrl", url}, {"MessageBody", "2"}});
+  json got = Receive(url);
+  ASSERT_EQ(got["Messages"].size(), 2u);
+  const json r0 = got["Messages"][0]["ReceiptHandle"], r1 = got["Messages"][1]["ReceiptHandle"];
+
+  json cv = Ok("ChangeMessageVisibilityBatch",
+               {{"QueueUrl", url},
+                {"Entries", json::array({{{"Id", "a"}, {"ReceiptHandle", r1}, {"VisibilityTimeout", 60}},
+                                         {{"Id", "b"}, {"ReceiptHandle", "junk"}, {"VisibilityTimeout", 5}}})}});
+  ASSERT_EQ(cv["Successful"].size(), 1u);
+  ASSERT_EQ(cv["Failed"].size(), 1u);
+  EXPECT_EQ(cv["Failed"][0]["Id"], "b");
+  EXPECT_EQ(cv["Failed"][0]["Code"], "ReceiptHandleIsInvalid");
+
+  json del = Ok("DeleteMessageBatch",
+                {{"QueueUrl", url},
+                 {"Entries", json::array({{{"Id", "ok"}, {"ReceiptHandle", r0}},
+                                          {{"Id", "bad"}, {"ReceiptHandle", "not-a-receipt"}}})}});
+  ASSERT_EQ(del["Successful"].size(), 1u);
+  EXPECT_EQ(del["Successful"][0]["Id"], "ok");
+  ASSERT_EQ(del["Failed"].size(), 1u);
+  EXPECT_EQ(del["Failed"][0]["Id"], "bad");
+  EXPECT_EQ(del["Failed"][0]["Code"], "ReceiptHandleIsInvalid");
+  EXPECT_EQ(del["Failed"][0]["SenderFault"], true);
+
+  EXPECT_EQ(Err("DeleteMessage", {{"QueueUrl", url}, {"ReceiptHandle", "zz"}}),
+            "ReceiptHandleIsInvalid");
+  EXPECT_EQ(Err("ChangeMessageVisibility", {{"QueueUrl", url}, {"ReceiptHandle", r0},
+                                            {"VisibilityTimeout", 10}}),
+            "MessageNotInflight");  // deleted above
+  EXPECT_EQ(Err("ChangeMessageVisibility", {{"QueueUrl", url}, {"ReceiptHandle", r1}}),
+            "MissingParameter");
+  Ok("PurgeQueue", {{"QueueUrl", url}});
+  json attrs = Ok("GetQueueAttributes", {{"QueueUrl", url}, {"AttributeNames", {"All"}}});
+  EXPECT_EQ(attrs["Attributes"]["ApproximateNumberOfMessagesNotVisible"], "0");
+}
+
+TEST_F(SqsTest, GetQueueAttributes) {
+  const std::string url = CreateQueue("q", {{"VisibilityTimeout", "45"}, {"DelaySeconds", "0"}});
+  Ok("SendMessage", {{"QueueUrl", url}, {"MessageBody", "1"}});
+  Ok("SendMessage", {{"QueueUrl", url}, {"MessageBody", "2"}, {"DelaySeconds", 600}});
+  json all = Ok("GetQueueAttributes", {{"QueueUrl", url}, {"AttributeNames", {"All"}}})["Attributes"];
+  EXPECT_EQ(all["QueueArn"], "arn:aws:sqs:us-east-1:000000000000:q");
+  EXPECT_EQ(all["VisibilityTimeout"], "45");
+  EXPECT_EQ(all["ApproximateNumberOfMessages"], "1");
+  EXPECT_EQ(all["ApproximateNumberOfMessagesDelayed"], "1");
+  EXPECT_EQ(all["ApproximateNumberOfMessagesNotVisible"], "0");
+  EXPECT_EQ(all["MaximumMessageSize"], "1048576");
+  EXPECT_EQ(all["MessageRetentionPeriod"], "345600");
+  EXPECT_EQ(all["SqsManagedSseEnabled"], "false");
+  EXPECT_NEAR(std::stoll(all["CreatedTimestamp"].get<std::string>()), std::time(nullptr), 60);
+  EXPECT_FALSE(all.contains("FifoQueue"));
+  EXPECT_FALSE(all.contains("RedrivePolicy"));
+
+  json some = Ok("GetQueueAttributes", {{"QueueUrl", url}, {"AttributeNames", {"VisibilityTimeout", "DelaySeconds"}}});
+  EXPECT_EQ(some["Attributes"], json({{"VisibilityTimeout", "45"}, {"DelaySeconds", "0"}}));
+  EXPECT_FALSE(Ok("GetQueueAttributes", {{"QueueUrl", url}}).contains("Attributes"));
+  EXPECT_EQ(Err("GetQueueAttributes", {{"QueueUrl", url}, {"AttributeNames", {"Bogus"}}}),
+            "InvalidAttributeName");
+}
+
+TEST_F(SqsTest, SetQueueAttributesAndRedrivePolicy) {
+  const std::string dlq = CreateQueue("dlq");
+  const std::string src = CreateQueue("src");
+  CreateQueue("unrelated");
+  const std::string arn = Ok("GetQueueAttributes", {{"QueueUrl", dlq}, {"AttributeNames", {"QueueArn"}}})
+                              ["Attributes"]["QueueArn"];
+  json policy = {{"deadLetterTargetArn", arn}, {"maxReceiveCount", 3}};
+  Ok("SetQueueAttributes", {{"QueueUrl", src},
+                            {"Attributes", {{"RedrivePolicy", policy.dump()}, {"VisibilityTimeout", "7"}}}});
+  json got = Ok("GetQueueAttributes", {{"QueueUrl", src}, {"AttributeNames", {"All"}}})["Attributes"];
+  EXPECT_EQ(got["VisibilityTimeout"], "7");
+  EXPECT_EQ(json::parse(got["RedrivePolicy"].get<std::string>()), policy);
+  json sources = Ok("ListDeadLetterSourceQueues", {{"QueueUrl", dlq}});
+  EXPECT_EQ(sources["queueUrls"], json({Url("src")}));
+
+  json other_region = {{"deadLetterTargetArn", "arn:aws:sqs:eu-west-1:000000000000:dlq"}, {"maxReceiveCount", 3}};
+  EXPECT_EQ(Err("SetQueueAttributes", {{"QueueUrl", src}, {"Attributes", {{"RedrivePolicy", other_region.dump()}}}}),
+            "InvalidParameterValue");
+  EXPECT_EQ(Err("SetQueueAttributes", {{"QueueUrl", src}, {"Attributes", {{"RedrivePolicy", "{not json"}}}}),
+            "InvalidAttributeValue");
+  EXPECT_EQ(Err("SetQueueAttributes", {{"QueueUrl", src}, {"Attributes", {{"VisibilityTimeout", "abc"}}}}),
+            "InvalidAttributeValue");
+  EXPECT_EQ(Err("SetQueueAttributes", {{"QueueUrl", src}, {"Attributes", {{"Nope", "1"}}}}),
+            "InvalidAttributeName");
+  EXPECT_EQ(Err("SetQueueAttributes", {{"QueueUrl", src}, {"Attributes", {{"VisibilityTimeout", "50000"}}}}),
+            "InvalidParameterValue");
+  EXPECT_EQ(Err("SetQueueAttributes", {{"QueueUrl", src}}), "MissingParameter");
+
+  Ok("SetQueueAttributes", {{"QueueUrl", src}, {"Attributes", {{"RedrivePolicy", ""}}}});
+  got = Ok("GetQueueAttributes", {{"QueueUrl", src}, {"AttributeNames", {"All"}}})["Attributes"];
+  EXPECT_FALSE(got.contains("RedrivePolicy"));
+  EXPECT_EQ(Ok("ListDeadLetterSourceQueues", {{"QueueUrl", dlq}})["queueUrls"], json::array());
+}
+
+TEST_F(SqsTest, Errors) {
+  const std::string url = CreateQueue("q");
+  ServiceOutcome missing = CallSync("SendMessage", {{"MessageBody", "x"}});
+  ASSERT_TRUE(missing.error);
+  EXPECT_EQ(missing.error->code, "MissingParameter");
+  EXPECT_EQ(missing.error->message, "The request must contain the parameter QueueUrl.");
+  EXPECT_EQ(missing.error->http_status, 400);
+
+  {  // a Query call posted to the queue's URL may leave QueueUrl out
+    RequestContext ctx = Ctx();
+    ctx.path = "/000000000000/q";
+    std::promise<ServiceOutcome> p;
+    svc_->Call(ServiceCall{"SendMessage", {{"MessageBody", "by path"}}, ctx},
+               [&p](ServiceOutcome o) { p.set_value(std::move(o)); });
+    ServiceOutcome o = p.get_future().get();
+    EXPECT_FALSE(o.error);
+    EXPECT_EQ(o.output["MD5OfMessageBody"], Md5Hex("by path"));
+  }
+  ServiceOutcome none = CallSync("SendMessage", {{"QueueUrl", Url("nope")}, {"MessageBody", "x"}});
+  ASSERT_TRUE(none.error);
+  EXPECT_EQ(none.error->code, "QueueDoesNotExist");
+  EXPECT_EQ(none.error->message, "The specified queue does not exist.");
+  EXPECT_EQ(Err("SendMessage", {{"QueueUrl", "http://h/111111111111/q"}, {"MessageBody", "x"}}),
+            "QueueDoesNotExist");
+
+  EXPECT_EQ(Err("SendMessage", {{"QueueUrl", 5}, {"MessageBody", "x"}}), "InvalidParameterValue");
+  EXPECT_EQ(Err("SendMessage", {{"QueueUrl", url}, {"MessageBody", "x"}, {"MessageAttributes", json::array()}}),
+            "InvalidParameterValue");
+  EXPECT_EQ(Err("ReceiveMessage", {{"QueueUrl", url}, {"MaxNumberOfMessages", "abc"}}), "InvalidParameterValue");
+  EXPECT_EQ(Err("ReceiveMessage", {{"QueueUrl", url}, {"MaxNumberOfMessages", 11}}), "InvalidParameterValue");
+  EXPECT_EQ(Err("ReceiveMessage", {{"QueueUrl", url}, {"AttributeNames", "All"}}), "InvalidParameterValue");
+  EXPECT_EQ(Err("SendMessage", json::array({1, 2})), "InvalidParameterValue");
+  EXPECT_EQ(Err("SendMessage", {{"QueueUrl", url}, {"MessageBody", std::string((1 << 20) + 1, 'x')}}),
+            "InvalidParameterValue");
+  EXPECT_EQ(Err("SendMessage", {{"QueueUrl", url}, {"MessageBody", "bad \x01 char"}}),
+            "InvalidMessageContents");
+  EXPECT_EQ(Err("SendMessage", {{"QueueUrl", url}, {"MessageBody", ""}}), "MissingParameter");
+  EXPECT_EQ(Err("Frobnicate", json::object()), "InvalidAction");
+  ServiceOutcome tag = CallSync("TagQueue", {{"QueueUrl", url}});
+  ASSERT_TRUE(tag.error);
+  EXPECT_EQ(tag.error->code, "UnsupportedOperation");
+  EXPECT_NE(tag.error->message.find("seglog does not support"), std::string::npos);
+
+  EXPECT_GE(svc_->MaxRequestBytes("SendMessage"), 6u << 20);
+  EXPECT_GE(svc_->MaxRequestBytes("SendMessageBatch"), 6u << 20);
+  EXPECT_EQ(svc_->MaxRequestBytes("DeleteQueue"), 64u << 10);
+  EXPECT_EQ(svc_->MaxRequestBytes("Frobnicate"), 0u);
+}
+
+TEST_F(SqsTest, RelaxedQueueBinaryBodyComesBackBase64) {
+  Close();
+  Open(Limits::kRelaxed);
+  const std::string url = CreateQueue("q");
+  const std::string body("\xff\x00z", 3);
+  Ok("SendMessage", {{"QueueUrl", url}, {"MessageBody", body}});
+  json got = Receive(url);
+  ASSERT_EQ(got["Messages"].size(), 1u);
+  json m = got["Messages"][0];
+  EXPECT_EQ(m["Body"], "/wB6");
+  EXPECT_EQ(m["MD5OfBody"], Md5Hex("/wB6"));
+  EXPECT_EQ(m["MessageAttributes"]["SeglogBodyEncoding"]["StringValue"], "base64");
+  EXPECT_TRUE(m.contains("MD5OfMessageAttributes"));
+}
+
+TEST_F(SqsTest, LongPollWokenBySend) {
+  const std::string url = CreateQueue("q");
+  auto poll = Start("ReceiveMessage", {{"QueueUrl", url}, {"WaitTimeSeconds", 20}});
+  EXPECT_EQ(poll.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout);
+  Ok("SendMessage", {{"QueueUrl", url}, {"MessageBody", "wake up"}});
+  ServiceOutcome o = Wait(poll);
+  ASSERT_FALSE(o.error);
+  ASSERT_EQ(o.output["Messages"].size(), 1u);
+  EXPECT_EQ(o.output["Messages"][0]["Body"], "wake up");
+}
+
+TEST_F(SqsTest, LongPollWokenByVisibilityTimeoutRunningOut) {
+  const std::string url = CreateQueue("q");
+  Ok("SendMessage", {{"QueueUrl", url}, {"MessageBody", "again"}});
+  ASSERT_EQ(Receive(url, {{"VisibilityTimeout", 1}})["Messages"].size(), 1u);
+  auto poll = Start("ReceiveMessage", {{"QueueUrl", url}, {"WaitTimeSeconds", 20},
+                                       {"AttributeNames", {"ApproximateReceiveCount"}}});
+  ServiceOutcome o = Wait(poll);
+  ASSERT_FALSE(o.error);
+  ASSERT_EQ(o.output["Messages"].size(), 1u);
+  EXPECT_EQ(o.output["Messages"][0]["Attributes"]["ApproximateReceiveCount"], "2");
+}
+
+TEST_F(SqsTest, LongPollOnADeletedQueue) {
+  const std::string url = CreateQueue("q");
+  auto poll = Start("ReceiveMessage", {{"QueueUrl", url}, {"WaitTimeSeconds", 20}});
+  Ok("DeleteQueue", {{"QueueUrl", url}});
+  ServiceOutcome o = Wait(poll);
+  ASSERT_TRUE(o.error);
+  EXPECT_EQ(o.error->code, "QueueDoesNotExist");
+}
+
+TEST_F(SqsTest, LongPollUsesTheQueuesWaitAndEndsEmpty) {
+  const std::string url = CreateQueue("q", {{"ReceiveMessageWaitTimeSeconds", "1"}});
+  auto poll = Start("ReceiveMessage", {{"QueueUrl", url}});  // the queue's 1 s
+  ServiceOutcome o = Wait(poll);
+  ASSERT_FALSE(o.error);
+  EXPECT_FALSE(o.output.contains("Messages"));
+}
+
+TEST_F(SqsTest, ManyLongPollsOneSend) {
+  const std::string url = CreateQueue("q");
+  std::vector<std::future<ServiceOutcome>> polls;
+  for (int i = 0; i < 200; ++i) {
+    polls.push_back(Start("ReceiveMessage", {{"QueueUrl", url}, {"WaitTimeSeconds", 3}}));
+  }
+  Ok("SendMessage", {{"QueueUrl", url}, {"MessageBody", "only one"}});
+  int with = 0, empty = 0, errors = 0;
+  for (auto& f : polls) {
+    ServiceOutcome o = Wait(f);
+    if (o.error) {
+      ++errors;
+    } else if (o.output.contains("Messages")) {
+      ++with;
+      EXPECT_EQ(o.output["Messages"][0]["Body"], "only one");
+    } else {
+      ++empty;
+    }
+  }
+  EXPECT_EQ(errors, 0);
+  EXPECT_EQ(with, 1);
+  EXPECT_EQ(empty, 199);
+}
+
+TEST_F(SqsTest, ShutdownAnswersWaitingPolls) {
+  const std::string url = CreateQueue("q");
+  std::vector<std::future<ServiceOutcome>> polls;
+  for (int i = 0; i < 5; ++i) {
+    polls.push_back(Start("ReceiveMessage", {{"QueueUrl", url}, {"WaitTimeSeconds", 20}}));
+  }
+  svc_->Shutdown();
+  for (auto& f : polls) {
+    // Well before the 20 s wait: Shutdown answered them.
+    ASSERT_EQ(f.wait_for(seconds(10)), std::future_status::ready);
+    ServiceOutcome o = f.get();
+    EXPECT_FALSE(o.error);
+    EXPECT_FALSE(o.output.contains("Messages"));
+  }
+  auto later = Start("ReceiveMessage", {{"QueueUrl", url}, {"WaitTimeSeconds", 20}});
+  ASSERT_EQ(later.wait_for(seconds(10)), std::future_status::ready);
+  EXPECT_FALSE(later.get().error);
+}
+
+TEST_F(SqsTest, InterruptAnswersPollsEmpty) {
+  const std::string url = CreateQueue("q");
+  auto poll = Start("ReceiveMessage", {{"QueueUrl", url}, {"WaitTimeSeconds", 20}});
+  queues_->Interrupt();
+  ASSERT_EQ(poll.wait_for(seconds(10)), std::future_status::ready);
+  ServiceOutcome o = poll.get();
+  EXPECT_FALSE(o.error);
+  EXPECT_FALSE(o.output.contains("Messages"));
+  EXPECT_FALSE(Receive(url).contains("Messages"));
+}
+
+TEST(SqsInternals, Base64RoundTripsAndRefusesMalformed) {
+  std::mt19937 rng(7);
+  for (size_t n = 0; n < 40; ++n) {
+    std::string bytes(n, '\0');
+    for (char& c : bytes) c = static_cast<char>(rng());
+    std::string back;
+    const std::string text = sqs::Base64Encode(bytes);
+    EXPECT_EQ(text.size() % 4, 0u);
+    ASSERT_TRUE(sqs::Base64Decode(text, &back)) << text;
+    EXPECT_EQ(back, bytes);
+  }
+  EXPECT_EQ(sqs::Base64Encode("foob"), "Zm9vYg==");
+  std::string out;
+  for (const char* bad : {"Zm9", "Zm9v!A==", "Zm=vYg==", "Zg=a", "Z===", " Zm9v"}) {
+    EXPECT_FALSE(sqs::Base64Decode(bad, &out)) << bad;
+  }
+}
+
+TEST(SqsInternals, QueueAddressing) {
+  RequestContext ctx;
+  ctx.host = "h:1";
+  EXPECT_EQ(sqs::QueueNameOf("https://any.host:443/000000000000/q-1", ctx), "q-1");
+  EXPECT_EQ(sqs::QueueNameOf("/000000000000/q.fifo", ctx), "q.fifo");
+  EXPECT_EQ(sqs::QueueNameOf("bare", ctx), "bare");
+  for (const char* bad : {"", "http://h", "http://h/", "/000000000000/", "/111111111111/q",
+                          "/000000000000/a/b", "a/b", "http://h/000000000000"}) {
+    EXPECT_THROW(sqs::QueueNameOf(bad, ctx), sqs::SqsError) << bad;
+  }
+  EXPECT_EQ(sqs::QueueUrlOf("q", ctx), "http://h:1/000000000000/q");
+  EXPECT_EQ(sqs::QueueNameOfArn(sqs::QueueArnOf("d", ctx), ctx), "d");
+  for (const char* bad : {"arn:aws:sqs:us-east-1:000000000000:", "arn:aws:sns:us-east-1:000000000000:d",
+                          "arn:aws:sqs:us-east-1:1:d", "arn:aws:sqs:us-east-1:000000000000:d:x", "d"}) {
+    EXPECT_THROW(sqs::QueueNameOfArn(bad, ctx), sqs::SqsError) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace seglog::server
