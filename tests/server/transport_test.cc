@@ -49,6 +49,8 @@ class EchoHandler : public Handler {
     HttpResponse res;
     res.headers.emplace_back("X-Remote", req.remote);
     res.headers.emplace_back("X-Host", req.Header("host") ? *req.Header("host") : "");
+    res.headers.emplace_back("Content-Length", "999");  // the transport's own: ignored
+    if (req.target == "/close") res.close = true;
     res.body = req.method + " " + req.target + "\n" + req.body;
     {
       std::lock_guard<std::mutex> l(mu_);
@@ -161,7 +163,8 @@ class Client {
       const size_t colon = line.find(':');
       std::string name = line.substr(0, colon);
       for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      r.headers[name] = line.substr(line.find_first_not_of(' ', colon + 1));
+      const size_t value = line.find_first_not_of(' ', colon + 1);
+      r.headers[name] = value == std::string::npos ? "" : line.substr(value);
       pos = eol + 2;
     }
     const size_t len = std::stoul(r.headers.count("content-length") ? r.headers["content-length"]
@@ -240,6 +243,17 @@ TEST_F(TransportTest, ConnectionCloseIsHonoured) {
   EXPECT_TRUE(c.ClosedByPeer());
 }
 
+TEST_F(TransportTest, ResponseCloseIsHonoured) {
+  StartServer();
+  Client c(port_);
+  ASSERT_TRUE(c.Send(Post("/close", "1") + Post("/never", "2")));
+  Reply r = c.Read();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers["connection"], "close");
+  EXPECT_TRUE(c.ClosedByPeer());
+  EXPECT_EQ(handler_.handled(), 1);
+}
+
 TEST_F(TransportTest, AnswersFromAnotherThreadAfterADelay) {
   StartServer();
   Client c(port_);
@@ -313,6 +327,32 @@ TEST_F(TransportTest, SlowlorisIsClosedAfterTheHeadTimeout) {
   // The client's own read gives up after 10 s; the server closes long before.
   EXPECT_TRUE(c.ClosedByPeer());
   ExpectServing();
+}
+
+TEST_F(TransportTest, IdleKeepAliveConnectionIsClosedAfterTheIdleTimeout) {
+  TransportOptions opt;
+  opt.idle_timeout = 200ms;
+  StartServer(opt);
+  Client c(port_);
+  ASSERT_TRUE(c.Send(Post("/a", "1")));
+  EXPECT_EQ(c.Read().status, 200);
+  EXPECT_TRUE(c.ClosedByPeer());  // well before the client's own 10 s
+  // The session is gone soon after its socket: wait for it (bounded), then check the gauge.
+  for (int i = 0; i < 1000 && metrics_.Render().find("seglogd_connections_open 0\n") ==
+                                  std::string::npos; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_NE(metrics_.Render().find("seglogd_connections_open 0\n"), std::string::npos);
+}
+
+TEST_F(TransportTest, Http10WithoutKeepAliveIsClosedAfterItsAnswer) {
+  StartServer();
+  Client c(port_);
+  ASSERT_TRUE(c.Send("GET /old HTTP/1.0\r\n\r\n"));
+  Reply r = c.Read();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "GET /old\n");
+  EXPECT_TRUE(c.ClosedByPeer());
 }
 
 TEST_F(TransportTest, TruncatedBodyThenCloseLeavesTheServerServing) {
