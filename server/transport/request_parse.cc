@@ -1,5 +1,6 @@
 #include "server/transport/request_parse.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <limits>
@@ -11,7 +12,8 @@ namespace seglog::server::transport {
 namespace http = boost::beast::http;
 
 void PrepareParser(RequestParser* parser, size_t max_header_bytes) {
-  parser->header_limit(static_cast<std::uint32_t>(max_header_bytes));
+  parser->header_limit(static_cast<std::uint32_t>(
+      std::min<size_t>(max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
   // No body limit while the head is read (Beast checks Content-Length against it when the
   // head completes, before the handler could pick the limit); ApplyBodyLimit sets it. Not
   // boost::none: Beast 1.74 compares a length with an empty optional as "over the limit".
