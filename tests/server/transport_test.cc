@@ -6,7 +6,10 @@
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -14,6 +17,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <string>
@@ -504,6 +508,80 @@ TEST_F(TransportTest, TlsRoundTrip) {
     EXPECT_EQ(r.status, 0);
   }
   SSL_CTX_free(ctx);
+  std::filesystem::remove_all(dir);
+}
+
+// ---- seglogd itself (skipped where it is not built: it links only with every service) ----
+
+std::string SeglogdPath() {
+  const char* env = std::getenv("SEGLOGD_BIN");  // to try another build by hand
+  std::string path = env != nullptr ? env : SEGLOG_SEGLOGD_PATH;
+  return !path.empty() && std::filesystem::exists(path) ? path : "";
+}
+
+pid_t Spawn(const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  if (posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0) return -1;
+  return pid;
+}
+
+int ExitStatus(pid_t pid) {
+  int st = 0;
+  if (waitpid(pid, &st, 0) != pid) return -1;
+  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+std::filesystem::path TempDir(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() /
+             (name + "_" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+TEST(Seglogd, RefusesANonLoopbackListenerWithoutCredentials) {
+  const std::string bin = SeglogdPath();
+  if (bin.empty()) GTEST_SKIP() << "seglogd is not built";
+  const auto dir = TempDir("seglogd_refuse");
+  pid_t pid = Spawn({bin, "--data", (dir / "data").string(), "--listen", "0.0.0.0:0"});
+  ASSERT_GT(pid, 0);
+  EXPECT_EQ(ExitStatus(pid), 2);
+  EXPECT_FALSE(std::filesystem::exists(dir / "data"));  // refused before opening anything
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Seglogd, WritesItsReadyFileServesAndStopsOnSigterm) {
+  const std::string bin = SeglogdPath();
+  if (bin.empty()) GTEST_SKIP() << "seglogd is not built";
+  const auto dir = TempDir("seglogd_run");
+  const auto ready = dir / "ready";
+  pid_t pid = Spawn({bin, "--data", (dir / "data").string(), "--listen", "127.0.0.1:0",
+                     "--ready-file", ready.string(), "--workers", "2"});
+  ASSERT_GT(pid, 0);
+  for (int i = 0; i < 1000 && !std::filesystem::exists(ready); ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  std::string line;
+  {
+    std::ifstream in(ready);
+    std::getline(in, line);
+  }
+  const std::string prefix = "http://127.0.0.1:";
+  ASSERT_EQ(line.rfind(prefix, 0), 0u) << line;
+  const int port = std::stoi(line.substr(prefix.size()));
+  ASSERT_GT(port, 0);
+  {
+    Client c(static_cast<uint16_t>(port));
+    ASSERT_TRUE(c.Send("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+    Reply r = c.Read();
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.headers["server"], "seglogd");
+  }
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  EXPECT_EQ(ExitStatus(pid), 0);
   std::filesystem::remove_all(dir);
 }
 
