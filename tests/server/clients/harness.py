@@ -150,6 +150,8 @@ class Session:
         except subprocess.TimeoutExpired:
             self.server.dump_log()
             fail(f"{argv[0]} ran over {timeout} s")
+        if check and r.returncode == SKIP:
+            skip(f"{' '.join(argv[:2])} skipped (its client is missing)")
         if check and r.returncode != 0:
             self.server.dump_log()
             fail(f"{' '.join(argv[:2])} exited with status {r.returncode}")
