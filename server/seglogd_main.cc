@@ -42,6 +42,7 @@ struct Flags {
   size_t workers = 4;
   size_t max_connections = 4096;
   std::string limits = "aws";
+  std::string durability = "always";
   std::string log_level = "info";
   int64_t head_timeout_ms = 0;  // 0: the transport's default (tests shorten it)
 };
@@ -63,6 +64,10 @@ void AddFlags(CLI::App* app, Flags* f) {
       ->check(CLI::Range(1, 1 << 20));
   app->add_option("--limits", f->limits, "Limits of queues and streams created through the API")
       ->check(CLI::IsMember({"aws", "relaxed"}));
+  app->add_option("--durability", f->durability,
+                  "Durability of queues and streams created through the API: always (a success "
+                  "answer means fdatasync'd), interval (synced every 200 ms) or none")
+      ->check(CLI::IsMember({"always", "interval", "none"}));
   app->add_option("--log-level", f->log_level, "info or debug (one line per request)")
       ->check(CLI::IsMember({"info", "debug"}));
   app->add_option("--ready-file", f->ready_file, "Written with the listeners' URLs once serving");
@@ -148,8 +153,17 @@ int Serve(const Flags& f, const CredentialSet& creds, const sigset_t& signals) {
   auto queues = std::make_unique<Queues>(store.get());
   auto streams = std::make_unique<Streams>(store.get());
   Executor executor(f.workers);
-  auto sqs = std::make_unique<SqsService>(queues.get(), &executor, SqsServiceOptions{limits});
-  auto kinesis = std::make_unique<KinesisService>(streams.get(), KinesisServiceOptions{limits, ""});
+  const Durability durability = f.durability == "interval" ? Durability::kInterval
+                                : f.durability == "none"   ? Durability::kNone
+                                                           : Durability::kAlways;
+  SqsServiceOptions sqs_opt;
+  sqs_opt.limits = limits;
+  sqs_opt.durability = durability;
+  auto sqs = std::make_unique<SqsService>(queues.get(), &executor, sqs_opt);
+  KinesisServiceOptions kinesis_opt;
+  kinesis_opt.limits = limits;
+  kinesis_opt.durability = durability;
+  auto kinesis = std::make_unique<KinesisService>(streams.get(), kinesis_opt);
   Metrics metrics;
   metrics.AddSource(QueueSource(queues.get(), &executor));
   RouterOptions ropt;

@@ -236,6 +236,7 @@ json KinesisService::Impl::CreateStream(const ServiceCall& c) {
   StreamConfig cfg;
   cfg.shard_count = static_cast<uint32_t>(*count);
   cfg.limits = opt.limits;
+  cfg.log.durability = opt.durability;
   if (auto kib = OptInt(c.input, "MaxRecordSizeInKiB")) {
     if (*kib < 1024 || *kib > kMaxMaxRecordBytes / 1024) {
       InvalidArgument("MaxRecordSizeInKiB must be 1024 .. 10240.");

@@ -23,6 +23,7 @@ namespace seglog::server {
 
 struct KinesisServiceOptions {
   Limits limits = Limits::kAws;  // streams created through the API
+  Durability durability = Durability::kAlways;  // of streams created through the API
   // Signs shard iterators; "" = a random key per process (iterators then do not survive a
   // restart: ExpiredIteratorException, as for any expired iterator).
   std::string iterator_key;

@@ -81,6 +81,7 @@ bool Base64Decode(std::string_view text, std::string* out);
 struct ActionEnv {
   Queues* queues;
   Limits limits;
+  Durability durability;
   const RequestContext& ctx;
 };
 using SyncAction = nlohmann::json (*)(const ActionEnv& env, const nlohmann::json& in);

@@ -113,6 +113,7 @@ json CreateQueue(const ActionEnv& env, const json& in) {
   }
   QueueConfig c;
   c.limits = env.limits;
+  c.log.durability = env.durability;
   QueueFields fields;
   ParseQueueAttributes(OptionalObject(in, "Attributes"), env.ctx, &c, &fields);
   Check(env.queues->Create(name, c, fields));

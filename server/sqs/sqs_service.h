@@ -21,6 +21,9 @@ namespace seglog::server {
 struct SqsServiceOptions {
   // The limits profile of queues created through the API (Limits::kAws: SQS's).
   Limits limits = Limits::kAws;
+  // The durability of queues created through the API (seglogd --durability; SPEC 13.x):
+  // kAlways acknowledges a send only once it is fdatasync'd.
+  Durability durability = Durability::kAlways;
 };
 
 class SqsService : public Service {

@@ -71,7 +71,8 @@ uint64_t RaiseFileLimit();
 //   seglogd --data DIR [--listen HOST:PORT]... [--tls-cert PEM --tls-key PEM]
 //           [--credentials FILE] [--public-host HOST[:PORT]] [--region R] [--account A]
 //           [--workers N] [--max-connections N] [--limits aws|relaxed]
-//           [--log-level info|debug] [--ready-file PATH] [--config FILE]
+//           [--durability always|interval|none] [--log-level info|debug]
+//           [--ready-file PATH] [--config FILE] [--head-timeout-ms N (tests)]
 // --ready-file: once every listener is serving, PATH is written (atomically: a temporary file
 // renamed) with one line per listener, "http://127.0.0.1:PORT" (https with TLS), in --listen
 // order; with port 0 the bound port. SIGTERM / SIGINT: graceful shutdown, exit status 0.
