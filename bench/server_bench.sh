@@ -13,11 +13,13 @@
 #      long-poll wake latency, Kinesis PutRecords / GetRecords, RSS per idle connection;
 #   2. moto_server (pip moto; skipped with a message when missing): the SQS cycle and the
 #      SendMessage latency;
-#   3. the same SQS cycle in-process through the engine's C++ API (durability interval),
+#   3. the SQS cycle against canned answers (seglog-server-load --mode stub-server): what the
+#      generator alone can drive, so a server rate near it is the generator's limit;
+#   4. the same SQS cycle in-process through the engine's C++ API (durability interval),
 #      pinned to the server's core, then on every core;
 # then prints a table and the ratios. With 2 or more CPUs the server (seglogd, moto, the
 # in-process baseline) runs on CPU 0 and the generator on CPU 1 (taskset); the table says how
-# much of its core each side used. About 1.5 minutes with the defaults.
+# much of its core each side used. About 1.5 to 2 minutes with the defaults.
 set -euo pipefail
 
 build=build
@@ -129,7 +131,18 @@ else
   echo "== moto_server: not installed (pip install 'moto[server]'), skipped"
 fi
 
-# ---- 3. in-process ----
+# ---- 3. the generator's ceiling: the same cycle against canned answers ----
+echo "== generator ceiling (seglog-server-load --mode stub-server)"
+rm -f "$work/stub-ready"
+$on_server "$load" --mode stub-server --ready-file "$work/stub-ready" --size 100 &
+server_pid=$!
+if wait_for_file "$work/stub-ready" "$server_pid"; then
+  record stub --mode sqs-cycle --endpoint "$(head -n 1 "$work/stub-ready")" \
+    --connections "$connections" --seconds 5 --server-pid "$server_pid"
+fi
+stop_server
+
+# ---- 4. in-process ----
 echo "== in-process (engine C++ API, durability interval)"
 mkdir -p "$work/data/in1" "$work/data/in2"
 echo "  in-process, server's CPU only" >&2
@@ -154,7 +167,7 @@ print(f"seglogd benchmark ({sys.argv[2]})")
 print()
 print(f"{'run':<34} {'msgs/s (deleted)':>16} {'sent/s':>10} {'p50 send10':>11} {'p99 send10':>11} {'gen cores':>9} {'srv cores':>9} {'errors':>6}")
 cycles = {}
-for server in ("seglogd", "moto", "in-process", "in-process-all-cpus"):
+for server in ("seglogd", "moto", "stub", "in-process", "in-process-all-cpus"):
     r = find(server, "sqs-cycle") or find(server, "in-process")
     if not r: continue
     cycles[server] = r["deleted_per_s"]
@@ -181,7 +194,7 @@ if r:
 r = find("seglogd", "idle-connections")
 if r:
     per = r.get("kib_per_connection")
-    print(f"seglogd idle connections: {r['open_after']} of {r['connections']} open; RSS +{r['server_rss_after_kib'] - r['server_rss_before_kib']} KiB"
+    print(f"seglogd idle connections: {r['open_after']} of {r['connections']} open; RSS {r['server_rss_after_kib'] - r['server_rss_before_kib']:+d} KiB"
           + ("" if per is None else f" = {per:.1f} KiB per connection, {per * 1000 / 1024:.1f} MiB per 1,000"))
 print()
 def ratio(a, b, goal):
@@ -196,6 +209,9 @@ if gen:
     busiest = max(gen, key=lambda r: r["generator_cores_used"])
     print(f"generator: at most {busiest['generator_cores_used']:.2f} cores busy ({busiest['server']} {busiest['mode']}), "
           f"of the {busiest.get('cpus_allowed', '?')} CPU(s) it was allowed; the in-process rows' 'gen cores' are the whole process")
+    stub = find("stub", "sqs-cycle")
+    if stub and "seglogd" in cycles:
+        print(f"generator ceiling (canned answers): {stub['deleted_per_s']:.0f} msgs/s; seglogd reached {cycles['seglogd'] / max(stub['deleted_per_s'], 1):.2f} of it")
     for r in gen:
         if r["mode"] == "sqs-cycle" and r["generator_cores_used"] >= 0.9 * r.get("cpus_allowed", 1):
             print(f"NOTE: the generator saturated its CPU(s) in {r['server']}'s SQS cycle: that rate is a lower bound")

@@ -14,6 +14,7 @@
 //   seglog-server-load --mode idle-connections --endpoint URL --count 1000 --server-pid PID
 //   seglog-server-load --mode in-process --data DIR --connections 4
 //   seglog-server-load --mode prepare --data DIR   (queues and stream with durability interval)
+//   seglog-server-load --mode stub-server --ready-file F   (canned answers: the generator's ceiling)
 //
 // Lifetime: one run per process. Concurrency: one thread per connection, each with its own
 // socket and io_context (the idle mode: one thread, one io_context, N sockets). Durability: the
@@ -75,6 +76,7 @@ struct Options {
   std::string stream = "bench";
   std::string data;
   std::string durability = "interval";
+  std::string ready_file;  // stub-server
 };
 
 // ---- latencies and CPU ----
@@ -920,6 +922,69 @@ json RunPrepare(const Options& o) {
   return {{"mode", o.mode}, {"durability", o.durability}, {"data", o.data}};
 }
 
+// ---- stub server: the generator's own ceiling ----
+
+// Canned SQS JSON 1.0 answers (every batch entry succeeds, every receive returns 10 messages of
+// --size bytes), so that a cycle against it measures what the generator alone can drive.
+struct StubAnswers {
+  std::string queue_url, batch_ok, receive;
+  explicit StubAnswers(const Options& o, uint16_t port) {
+    queue_url = json{{"QueueUrl", "http://127.0.0.1:" + std::to_string(port) + "/000000000000/" + o.queue}}.dump();
+    json ok = json::array(), messages = json::array();
+    for (int i = 0; i < 10; ++i) {
+      std::string id = "00000000-0000-4000-8000-00000000000" + std::to_string(i);
+      ok.push_back({{"Id", std::to_string(i)}, {"MessageId", id}, {"MD5OfMessageBody", std::string(32, '0')}});
+      messages.push_back({{"MessageId", id}, {"ReceiptHandle", Base64(id + std::string(60, 'r'))},
+                          {"MD5OfBody", std::string(32, '0')}, {"Body", Payload(o.size)}});
+    }
+    batch_ok = json{{"Successful", ok}, {"Failed", json::array()}}.dump();
+    receive = json{{"Messages", messages}}.dump();
+  }
+  const std::string& For(std::string_view target) const {
+    if (target.ends_with(".ReceiveMessage")) return receive;
+    if (target.ends_with(".GetQueueUrl") || target.ends_with(".CreateQueue")) return queue_url;
+    return batch_ok;
+  }
+};
+
+void StubSession(tcp::socket sock, const StubAnswers* answers) {
+  beast::error_code ec;
+  sock.set_option(tcp::no_delay(true), ec);
+  beast::flat_buffer buf;
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(16u << 20);
+    http::read(sock, buf, parser, ec);
+    if (ec) return;
+    http::response<http::string_body> res{http::status::ok, 11};
+    res.set(http::field::content_type, kSqs.content_type);
+    res.body() = answers->For(parser.get()["X-Amz-Target"]);
+    res.keep_alive(parser.get().keep_alive());
+    res.prepare_payload();
+    http::write(sock, res, ec);
+    if (ec || !res.keep_alive()) return;
+  }
+}
+
+// Serves until killed; writes "http://127.0.0.1:PORT" to --ready-file once listening.
+json RunStubServer(const Options& o) {
+  asio::io_context io;
+  tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  uint16_t port = acceptor.local_endpoint().port();
+  StubAnswers answers(o, port);
+  if (!o.ready_file.empty()) {
+    std::ofstream(o.ready_file + ".tmp") << "http://127.0.0.1:" << port << "\n";
+    std::rename((o.ready_file + ".tmp").c_str(), o.ready_file.c_str());
+  }
+  for (;;) {
+    tcp::socket sock(io);
+    beast::error_code ec;
+    acceptor.accept(sock, ec);
+    if (ec) continue;
+    std::thread(StubSession, std::move(sock), &answers).detach();
+  }
+}
+
 json Run(const Options& o) {
   if (o.mode == "sqs-cycle") return RunSqsCycle(o);
   if (o.mode == "sqs-send-latency") return RunSendLatency(o);
@@ -928,6 +993,7 @@ json Run(const Options& o) {
   if (o.mode == "idle-connections") return RunIdleConnections(o);
   if (o.mode == "in-process") return RunInProcess(o);
   if (o.mode == "prepare") return RunPrepare(o);
+  if (o.mode == "stub-server") return RunStubServer(o);
   throw std::runtime_error("unknown --mode " + o.mode);
 }
 
@@ -938,7 +1004,7 @@ int main(int argc, char** argv) {
   CLI::App app{"seglogd's load generator (AWS JSON 1.0 SQS, JSON 1.1 Kinesis) and its baseline"};
   app.add_option("--mode", o.mode,
                  "sqs-cycle | sqs-send-latency | long-poll-wake | kinesis | idle-connections | "
-                 "in-process | prepare")->required();
+                 "in-process | prepare | stub-server")->required();
   app.add_option("--endpoint", o.endpoint, "http://HOST:PORT");
   app.add_option("--label", o.label, "the server's name in the output");
   app.add_option("--connections", o.connections, "connections (threads)")->check(CLI::Range(1, 256));
@@ -954,6 +1020,7 @@ int main(int argc, char** argv) {
   app.add_option("--stream", o.stream, "stream name");
   app.add_option("--data", o.data, "store directory (in-process, prepare)");
   app.add_option("--durability", o.durability, "always | interval | none (in-process, prepare)");
+  app.add_option("--ready-file", o.ready_file, "stub-server: written with its URL once listening");
   CLI11_PARSE(app, argc, argv);
   try {
     std::printf("%s\n", Run(o).dump().c_str());
