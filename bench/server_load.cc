@@ -14,7 +14,7 @@
 //   seglog-server-load --mode idle-connections --endpoint URL --count 1000 --server-pid PID
 //   seglog-server-load --mode in-process --data DIR --connections 4
 //   seglog-server-load --mode prepare --data DIR   (queues and stream with durability interval)
-//   seglog-server-load --mode stub-server --ready-file F   (canned answers: the generator's ceiling)
+//   seglog-server-load --mode stub-server --ready-file F  (canned answers: generator ceiling)
 //
 // Lifetime: one run per process. Concurrency: one thread per connection, each with its own
 // socket and io_context (the idle mode: one thread, one io_context, N sockets). Durability: the
@@ -23,28 +23,27 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
-#include <chrono>
-#include <cstdint>
-#include <cstdio>
-#include <fstream>
-#include <memory>
-#include <mutex>
-#include <condition_variable>
-#include <stdexcept>
-#include <string>
-#include <string_view>
-#include <thread>
-#include <vector>
-
-#include <CLI/CLI.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
 
 #include "engine/log/options.h"
 #include "engine/log/store.h"
@@ -84,8 +83,8 @@ struct Options {
 struct Latencies {
   std::vector<uint32_t> us;
   void Add(Clock::duration d) {
-    us.push_back(static_cast<uint32_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(d).count()));
+    us.push_back(
+        static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::microseconds>(d).count()));
   }
   void Merge(const Latencies& o) { us.insert(us.end(), o.us.begin(), o.us.end()); }
   json Summary() {
@@ -150,7 +149,9 @@ int AllowedCpus() {
 class CpuMeter {
  public:
   explicit CpuMeter(int server_pid)
-      : pid_(server_pid), start_(Clock::now()), self_(ProcessCpuSeconds()),
+      : pid_(server_pid),
+        start_(Clock::now()),
+        self_(ProcessCpuSeconds()),
         server_(OtherCpuSeconds(server_pid)) {}
   double Wall() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
   void Report(json* out) const {
@@ -159,7 +160,8 @@ class CpuMeter {
     (*out)["cpus_allowed"] = AllowedCpus();
     (*out)["generator_cores_used"] = (ProcessCpuSeconds() - self_) / wall;
     double server_now = OtherCpuSeconds(pid_);
-    if (server_ >= 0 && server_now >= 0) (*out)["server_cores_used"] = (server_now - server_) / wall;
+    if (server_ >= 0 && server_now >= 0)
+      (*out)["server_cores_used"] = (server_now - server_) / wall;
   }
 
  private:
@@ -228,8 +230,7 @@ class HttpConnection {
     if (std::string_view(p.service) == "sqs") req.set("x-amzn-query-mode", "true");
     req.set(http::field::authorization,
             "AWS4-HMAC-SHA256 Credential=test/" + date.substr(0, 8) + "/us-east-1/" + p.service +
-                "/aws4_request, SignedHeaders=host;x-amz-date, Signature=" +
-                std::string(64, '0'));
+                "/aws4_request, SignedHeaders=host;x-amz-date, Signature=" + std::string(64, '0'));
     req.keep_alive(true);
     req.body() = std::move(body);
     req.prepare_payload();
@@ -394,7 +395,8 @@ std::vector<std::string_view> SkimStrings(std::string_view text, std::string_vie
 size_t SkimCount(std::string_view text, std::string_view key) {
   const std::string quoted = "\"" + std::string(key) + "\"";
   size_t n = 0;
-  for (size_t at = text.find(quoted); at != std::string_view::npos; at = text.find(quoted, at + 1)) ++n;
+  for (size_t at = text.find(quoted); at != std::string_view::npos; at = text.find(quoted, at + 1))
+    ++n;
   return n;
 }
 
@@ -427,9 +429,7 @@ class StopRule {
   StopRule(double seconds, uint64_t limit)
       : deadline_(Clock::now() + std::chrono::microseconds(int64_t(seconds * 1e6))),
         limit_(limit) {}
-  bool Done() const {
-    return Clock::now() >= deadline_ || (limit_ > 0 && sent_.load() >= limit_);
-  }
+  bool Done() const { return Clock::now() >= deadline_ || (limit_ > 0 && sent_.load() >= limit_); }
   void Sent(uint64_t n) { sent_ += n; }
 
  private:
@@ -458,7 +458,8 @@ json CycleResult(const Options& o, CycleTally& t, const CpuMeter& cpu) {
 
 std::string SendBatchBody(const std::string& url, const std::string& payload) {
   json entries = json::array();
-  for (int i = 0; i < 10; ++i) entries.push_back({{"Id", std::to_string(i)}, {"MessageBody", payload}});
+  for (int i = 0; i < 10; ++i)
+    entries.push_back({{"Id", std::to_string(i)}, {"MessageBody", payload}});
   return json{{"QueueUrl", url}, {"Entries", entries}}.dump();
 }
 
@@ -483,20 +484,29 @@ void SqsCycleThread(const Options& o, const Endpoint& ep, const std::string& url
       json{{"QueueUrl", url}, {"MaxNumberOfMessages", 10}, {"WaitTimeSeconds", 0}}.dump();
   while (!stop->Done()) {
     CallResult r = c.CallRaw("SendMessageBatch", send_body, false);
-    if (!r.ok) { errors->Add(r.error); continue; }
+    if (!r.ok) {
+      errors->Add(r.error);
+      continue;
+    }
     t->send.Add(r.elapsed);
     size_t failed = SkimCount(r.text, "SenderFault");
     if (failed > 0) errors->Add("SendMessageBatch: " + r.text.substr(0, 300));
     t->sent += 10 - std::min<size_t>(failed, 10);
     stop->Sent(10 - std::min<size_t>(failed, 10));
     r = c.CallRaw("ReceiveMessage", receive_body, false);
-    if (!r.ok) { errors->Add(r.error); continue; }
+    if (!r.ok) {
+      errors->Add(r.error);
+      continue;
+    }
     t->receive.Add(r.elapsed);
     std::vector<std::string_view> receipts = SkimStrings(r.text, "ReceiptHandle");
     t->received += receipts.size();
     if (receipts.empty()) continue;
     r = c.CallRaw("DeleteMessageBatch", DeleteBatchBody(url, receipts), false);
-    if (!r.ok) { errors->Add(r.error); continue; }
+    if (!r.ok) {
+      errors->Add(r.error);
+      continue;
+    }
     t->remove.Add(r.elapsed);
     failed = SkimCount(r.text, "SenderFault");
     if (failed > 0) errors->Add("DeleteMessageBatch: " + r.text.substr(0, 300));
@@ -543,7 +553,10 @@ json RunSendLatency(const Options& o) {
   while (!stop.Done()) {
     stop.Sent(1);
     CallResult r = c.CallRaw("SendMessage", body);
-    if (r.ok) lat.Add(r.elapsed); else errors.Add(r.error);
+    if (r.ok)
+      lat.Add(r.elapsed);
+    else
+      errors.Add(r.error);
   }
   json j = {{"mode", o.mode}, {"connections", 1}, {"size", o.size}, {"send", lat.Summary()}};
   if (!o.label.empty()) j["server"] = o.label;
@@ -558,8 +571,8 @@ json RunSendLatency(const Options& o) {
 struct WakeRound {
   std::mutex mu;
   std::condition_variable cv;
-  int waiting = -1;   // round whose receive is about to be sent
-  int done = -1;      // round whose receive answered
+  int waiting = -1;  // round whose receive is about to be sent
+  int done = -1;     // round whose receive answered
   Clock::time_point answered;
   bool got = false;
 };
@@ -570,7 +583,10 @@ void WakeReceiver(const Endpoint& ep, const std::string& url, int rounds, WakeRo
   const std::string body =
       json{{"QueueUrl", url}, {"MaxNumberOfMessages", 1}, {"WaitTimeSeconds", 20}}.dump();
   for (int i = 0; i < rounds; ++i) {
-    { std::lock_guard<std::mutex> l(w->mu); w->waiting = i; }
+    {
+      std::lock_guard<std::mutex> l(w->mu);
+      w->waiting = i;
+    }
     w->cv.notify_all();
     CallResult r = c.CallRaw("ReceiveMessage", body);
     auto answered = Clock::now();
@@ -578,10 +594,16 @@ void WakeReceiver(const Endpoint& ep, const std::string& url, int rounds, WakeRo
     if (!r.ok) errors->Add(r.error);
     if (got) {
       const json& m = r.body["Messages"][0];
-      CallResult d = c.Call("DeleteMessage", {{"QueueUrl", url}, {"ReceiptHandle", m.at("ReceiptHandle")}});
+      CallResult d =
+          c.Call("DeleteMessage", {{"QueueUrl", url}, {"ReceiptHandle", m.at("ReceiptHandle")}});
       if (!d.ok) errors->Add(d.error);
     }
-    { std::lock_guard<std::mutex> l(w->mu); w->done = i; w->answered = answered; w->got = got; }
+    {
+      std::lock_guard<std::mutex> l(w->mu);
+      w->done = i;
+      w->answered = answered;
+      w->got = got;
+    }
     w->cv.notify_all();
   }
 }
@@ -598,7 +620,10 @@ json RunLongPollWake(const Options& o) {
   CpuMeter cpu(o.server_pid);
   std::thread receiver(WakeReceiver, std::cref(ep), std::cref(url), o.repeat, &w, &errors);
   for (int i = 0; i < o.repeat; ++i) {
-    { std::unique_lock<std::mutex> l(w.mu); w.cv.wait(l, [&] { return w.waiting >= i; }); }
+    {
+      std::unique_lock<std::mutex> l(w.mu);
+      w.cv.wait(l, [&] { return w.waiting >= i; });
+    }
     // Let the receive reach the server and start waiting before the send.
     std::this_thread::sleep_for(std::chrono::milliseconds(30));
     auto t0 = Clock::now();
@@ -607,13 +632,19 @@ json RunLongPollWake(const Options& o) {
     if (!r.ok) errors.Add(r.error);
     std::unique_lock<std::mutex> l(w.mu);
     w.cv.wait(l, [&] { return w.done >= i; });
-    if (!w.got) { ++missed; continue; }
+    if (!w.got) {
+      ++missed;
+      continue;
+    }
     // A receive answered before the send's response arrived counts as 0.
     from_response.Add(std::max(Clock::duration::zero(), w.answered - t1));
     from_request.Add(w.answered - t0);
   }
   receiver.join();
-  json j = {{"mode", o.mode}, {"connections", 2}, {"rounds", o.repeat}, {"missed", missed},
+  json j = {{"mode", o.mode},
+            {"connections", 2},
+            {"rounds", o.repeat},
+            {"missed", missed},
             {"wake_after_send_response", from_response.Summary()},
             {"wake_after_send_request", from_request.Summary()}};
   if (!o.label.empty()) j["server"] = o.label;
@@ -631,7 +662,8 @@ std::string Base64(std::string_view in) {
   out.reserve((in.size() + 2) / 3 * 4);
   size_t i = 0;
   for (; i + 2 < in.size(); i += 3) {
-    uint32_t v = uint32_t(uint8_t(in[i])) << 16 | uint32_t(uint8_t(in[i + 1])) << 8 | uint8_t(in[i + 2]);
+    uint32_t v =
+        uint32_t(uint8_t(in[i])) << 16 | uint32_t(uint8_t(in[i + 1])) << 8 | uint8_t(in[i + 2]);
     for (int k = 3; k >= 0; --k) out += kAlphabet[(v >> (6 * k)) & 63];
   }
   if (i < in.size()) {
@@ -656,9 +688,7 @@ std::vector<std::string> StreamShards(AwsClient* c, const Options& o) {
   }
   std::vector<std::string> ids;
   const json listed = c->Must("ListShards", {{"StreamName", o.stream}});
-  for (const json& s : listed.at("Shards")) {
-    ids.push_back(s.at("ShardId").get<std::string>());
-  }
+  for (const json& s : listed.at("Shards")) { ids.push_back(s.at("ShardId").get<std::string>()); }
   return ids;
 }
 
@@ -673,12 +703,16 @@ void KinesisPutThread(const Options& o, const Endpoint& ep, int thread, StopRule
   const std::string data = Base64(Payload(o.size));
   json records = json::array();
   for (int i = 0; i < 500; ++i) {
-    records.push_back({{"Data", data}, {"PartitionKey", "pk-" + std::to_string(thread) + "-" + std::to_string(i)}});
+    records.push_back({{"Data", data},
+                       {"PartitionKey", "pk-" + std::to_string(thread) + "-" + std::to_string(i)}});
   }
   const std::string body = json{{"StreamName", o.stream}, {"Records", records}}.dump();
   while (!stop->Done()) {
     CallResult r = c.CallRaw("PutRecords", body, false);
-    if (!r.ok) { errors->Add(r.error); continue; }
+    if (!r.ok) {
+      errors->Add(r.error);
+      continue;
+    }
     t->lat.Add(r.elapsed);
     // A failed entry carries "ErrorCode", a successful one "SequenceNumber" instead.
     uint64_t failed = std::min<uint64_t>(500, SkimCount(r.text, "ErrorCode"));
@@ -698,13 +732,20 @@ struct GetTally {
 void KinesisGetThread(const Options& o, const Endpoint& ep, const std::string& shard,
                       Errors* errors, GetTally* t) {
   AwsClient c(ep, kKinesis);
-  CallResult r = c.Call("GetShardIterator", {{"StreamName", o.stream}, {"ShardId", shard},
-                                             {"ShardIteratorType", "TRIM_HORIZON"}});
-  if (!r.ok) { errors->Add(r.error); return; }
+  CallResult r =
+      c.Call("GetShardIterator",
+             {{"StreamName", o.stream}, {"ShardId", shard}, {"ShardIteratorType", "TRIM_HORIZON"}});
+  if (!r.ok) {
+    errors->Add(r.error);
+    return;
+  }
   std::string it = r.body.value("ShardIterator", "");
   while (!it.empty()) {
     r = c.CallRaw("GetRecords", json{{"ShardIterator", it}, {"Limit", 10000}}.dump(), false);
-    if (!r.ok) { errors->Add(r.error); return; }
+    if (!r.ok) {
+      errors->Add(r.error);
+      return;
+    }
     t->lat.Add(r.elapsed);
     std::vector<std::string_view> data = SkimStrings(r.text, "Data");
     for (std::string_view d : data) {
@@ -731,13 +772,17 @@ json RunKinesis(const Options& o) {
   CpuMeter put_cpu(o.server_pid);
   std::vector<std::thread> threads;
   for (int i = 0; i < o.connections; ++i) {
-    threads.emplace_back(KinesisPutThread, std::cref(o), std::cref(ep), i, &stop, &errors, &puts[i]);
+    threads.emplace_back(KinesisPutThread, std::cref(o), std::cref(ep), i, &stop, &errors,
+                         &puts[i]);
   }
   for (auto& th : threads) th.join();
   json put = {{"connections", o.connections}, {"records_per_request", 500}};
   put_cpu.Report(&put);
   PutTally put_all;
-  for (auto& p : puts) { put_all.records += p.records; put_all.lat.Merge(p.lat); }
+  for (auto& p : puts) {
+    put_all.records += p.records;
+    put_all.lat.Merge(p.lat);
+  }
   double put_s = put["seconds"].get<double>();
   put["records"] = put_all.records;
   put["records_per_s"] = double(put_all.records) / put_s;
@@ -748,20 +793,29 @@ json RunKinesis(const Options& o) {
   std::vector<GetTally> gets(shards.size());
   CpuMeter get_cpu(o.server_pid);
   for (size_t i = 0; i < shards.size(); ++i) {
-    threads.emplace_back(KinesisGetThread, std::cref(o), std::cref(ep), std::cref(shards[i]), &errors, &gets[i]);
+    threads.emplace_back(KinesisGetThread, std::cref(o), std::cref(ep), std::cref(shards[i]),
+                         &errors, &gets[i]);
   }
   for (auto& th : threads) th.join();
   json get = {{"connections", shards.size()}};
   get_cpu.Report(&get);
   GetTally get_all;
-  for (auto& g : gets) { get_all.records += g.records; get_all.data_bytes += g.data_bytes; get_all.lat.Merge(g.lat); }
+  for (auto& g : gets) {
+    get_all.records += g.records;
+    get_all.data_bytes += g.data_bytes;
+    get_all.lat.Merge(g.lat);
+  }
   double get_s = get["seconds"].get<double>();
   get["records"] = get_all.records;
   get["records_per_s"] = double(get_all.records) / get_s;
   get["mb_per_s"] = double(get_all.data_bytes) / get_s / 1e6;
   get["get_records"] = get_all.lat.Summary();
 
-  json j = {{"mode", o.mode}, {"shards", shards.size()}, {"size", o.size}, {"put", put}, {"get", get},
+  json j = {{"mode", o.mode},
+            {"shards", shards.size()},
+            {"size", o.size},
+            {"put", put},
+            {"get", get},
             {"all_read_back", get_all.records >= put_all.records}};  // >=: a reused stream
   if (!o.label.empty()) j["server"] = o.label;
   errors.Report(&j);
@@ -791,15 +845,20 @@ json RunIdleConnections(const Options& o) {
     conns.push_back(std::make_unique<HttpConnection>(io, ep));
     Response resp;
     std::string error;
-    if (!conns.back()->Post(kSqs, "ListQueues", "{}", &resp, &error)) errors.Add(error);
-    else if (resp.status != 200) errors.Add("ListQueues: HTTP " + std::to_string(resp.status));
+    if (!conns.back()->Post(kSqs, "ListQueues", "{}", &resp, &error))
+      errors.Add(error);
+    else if (resp.status != 200)
+      errors.Add("ListQueues: HTTP " + std::to_string(resp.status));
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(1000));
   long after = RssKib(o.server_pid);
   size_t open = 0;
   for (auto& c : conns) open += c->open() ? 1 : 0;
-  json j = {{"mode", o.mode}, {"connections", o.count}, {"open_after", open},
-            {"server_rss_before_kib", before}, {"server_rss_after_kib", after}};
+  json j = {{"mode", o.mode},
+            {"connections", o.count},
+            {"open_after", open},
+            {"server_rss_before_kib", before},
+            {"server_rss_after_kib", after}};
   if (open > 0) {
     double per = double(after - before) / double(open);
     j["kib_per_connection"] = per;
@@ -855,7 +914,10 @@ void InProcessThread(const Options& o, seglog::Queues* q, StopRule* stop, Errors
   while (!stop->Done()) {
     auto t0 = Clock::now();
     seglog::Status s = q->SendBatchEntries(o.queue, ids, entries, &results, &outcomes);
-    if (!s.ok()) { errors->Add(s.ToString()); continue; }
+    if (!s.ok()) {
+      errors->Add(s.ToString());
+      continue;
+    }
     t->send.Add(Clock::now() - t0);
     uint64_t n = std::count_if(outcomes.begin(), outcomes.end(), [](auto& x) { return x.ok(); });
     t->sent += n;
@@ -863,7 +925,10 @@ void InProcessThread(const Options& o, seglog::Queues* q, StopRule* stop, Errors
     got.clear();
     t0 = Clock::now();
     s = q->Receive(o.queue, ro, &got);
-    if (!s.ok()) { errors->Add(s.ToString()); continue; }
+    if (!s.ok()) {
+      errors->Add(s.ToString());
+      continue;
+    }
     t->receive.Add(Clock::now() - t0);
     t->received += got.size();
     if (got.empty()) continue;
@@ -871,7 +936,10 @@ void InProcessThread(const Options& o, seglog::Queues* q, StopRule* stop, Errors
     for (auto& m : got) receipts.push_back(m.receipt);
     t0 = Clock::now();
     s = q->DeleteMessageBatch(o.queue, std::span(ids.data(), got.size()), receipts, &outcomes);
-    if (!s.ok()) { errors->Add(s.ToString()); continue; }
+    if (!s.ok()) {
+      errors->Add(s.ToString());
+      continue;
+    }
     t->remove.Add(Clock::now() - t0);
     t->deleted += std::count_if(outcomes.begin(), outcomes.end(), [](auto& x) { return x.ok(); });
   }
@@ -929,13 +997,19 @@ json RunPrepare(const Options& o) {
 struct StubAnswers {
   std::string queue_url, batch_ok, receive;
   explicit StubAnswers(const Options& o, uint16_t port) {
-    queue_url = json{{"QueueUrl", "http://127.0.0.1:" + std::to_string(port) + "/000000000000/" + o.queue}}.dump();
+    queue_url =
+        json{{"QueueUrl", "http://127.0.0.1:" + std::to_string(port) + "/000000000000/" + o.queue}}
+            .dump();
     json ok = json::array(), messages = json::array();
     for (int i = 0; i < 10; ++i) {
       std::string id = "00000000-0000-4000-8000-00000000000" + std::to_string(i);
-      ok.push_back({{"Id", std::to_string(i)}, {"MessageId", id}, {"MD5OfMessageBody", std::string(32, '0')}});
-      messages.push_back({{"MessageId", id}, {"ReceiptHandle", Base64(id + std::string(60, 'r'))},
-                          {"MD5OfBody", std::string(32, '0')}, {"Body", Payload(o.size)}});
+      ok.push_back({{"Id", std::to_string(i)},
+                    {"MessageId", id},
+                    {"MD5OfMessageBody", std::string(32, '0')}});
+      messages.push_back({{"MessageId", id},
+                          {"ReceiptHandle", Base64(id + std::string(60, 'r'))},
+                          {"MD5OfBody", std::string(32, '0')},
+                          {"Body", Payload(o.size)}});
     }
     batch_ok = json{{"Successful", ok}, {"Failed", json::array()}}.dump();
     receive = json{{"Messages", messages}}.dump();
@@ -1004,17 +1078,21 @@ int main(int argc, char** argv) {
   CLI::App app{"seglogd's load generator (AWS JSON 1.0 SQS, JSON 1.1 Kinesis) and its baseline"};
   app.add_option("--mode", o.mode,
                  "sqs-cycle | sqs-send-latency | long-poll-wake | kinesis | idle-connections | "
-                 "in-process | prepare | stub-server")->required();
+                 "in-process | prepare | stub-server")
+      ->required();
   app.add_option("--endpoint", o.endpoint, "http://HOST:PORT");
   app.add_option("--label", o.label, "the server's name in the output");
-  app.add_option("--connections", o.connections, "connections (threads)")->check(CLI::Range(1, 256));
-  app.add_option("--seconds", o.seconds, "run length (sqs-cycle, kinesis puts, in-process; "
+  app.add_option("--connections", o.connections, "connections (threads)")
+      ->check(CLI::Range(1, 256));
+  app.add_option("--seconds", o.seconds,
+                 "run length (sqs-cycle, kinesis puts, in-process; "
                  "sqs-send-latency stops at --messages or this, whichever comes first)");
   app.add_option("--messages", o.messages, "stop after this many sent (0: --seconds only)");
   app.add_option("--size", o.size, "bytes per message / record")->check(CLI::Range(1, 262144));
   app.add_option("--repeat", o.repeat, "long-poll-wake rounds")->check(CLI::Range(1, 100000));
   app.add_option("--count", o.count, "idle connections")->check(CLI::Range(1, 1000000));
-  app.add_option("--shards", o.shards, "shards of a stream created here")->check(CLI::Range(1, 1024));
+  app.add_option("--shards", o.shards, "shards of a stream created here")
+      ->check(CLI::Range(1, 1024));
   app.add_option("--server-pid", o.server_pid, "server process (RSS, CPU)");
   app.add_option("--queue", o.queue, "queue name (and NAME-latency, NAME-wake)");
   app.add_option("--stream", o.stream, "stream name");
