@@ -101,13 +101,15 @@ if [ -x "$seglogd" ]; then
     echo "server_bench.sh: seglogd did not start:" >&2; cat "$work/seglogd.log" >&2; exit 1
   fi
   ep=$(head -n 1 "$work/ready")
+  # First, on a fresh server: once load has come and gone, the allocator's free memory hides
+  # what new connections take.
+  record seglogd --mode idle-connections --endpoint "$ep" --count 1000 --server-pid "$server_pid"
   record seglogd --mode sqs-cycle --endpoint "$ep" --connections "$connections" \
     --seconds "$seconds" --server-pid "$server_pid"
   record seglogd --mode sqs-send-latency --endpoint "$ep" --messages 2000 --seconds "$seconds"
   record seglogd --mode long-poll-wake --endpoint "$ep" --repeat 50
   record seglogd --mode kinesis --endpoint "$ep" --connections 2 --seconds 5 \
     --server-pid "$server_pid"
-  record seglogd --mode idle-connections --endpoint "$ep" --count 1000 --server-pid "$server_pid"
   stop_server
 else
   echo "== seglogd: $seglogd missing, skipped"
