@@ -17,9 +17,9 @@
 #      generator alone can drive, so a server rate near it is the generator's limit;
 #   4. the same SQS cycle in-process through the engine's C++ API (durability interval),
 #      pinned to the server's core, then on every core;
-# then prints a table and the ratios. With 2 or more CPUs the server (seglogd, moto, the
-# in-process baseline) runs on CPU 0 and the generator on CPU 1 (taskset); the table says how
-# much of its core each side used. About 1.5 to 2 minutes with the defaults.
+# then prints a table and the ratios. With 2 or more CPUs the server (seglogd, moto, the stub,
+# the in-process baseline) runs on one CPU and the generator on another (taskset); the table
+# says how much of its core each side used. Logs and results stay in /tmp/seglog-server-bench.*. About 1.5 to 2 minutes with the defaults.
 set -euo pipefail
 
 build=build
@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
     --seconds) seconds=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
-    -h|--help) sed -n 2,20p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,22p "$0"; exit 0 ;;
     *) build=$1; shift ;;
   esac
 done
@@ -49,11 +49,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# CPU placement: server on CPU 0, generator on CPU 1 when there are two.
+# CPU placement: the server on the first CPU this script may use, the generator on the second.
 cpus=$(nproc)
 if [ "$cpus" -ge 2 ] && command -v taskset >/dev/null; then
-  on_server="taskset -c 0"; on_client="taskset -c 1"
-  placement="server on CPU 0, generator on CPU 1 (taskset); $cpus CPUs"
+  read -r cpu_a cpu_b < <(python3 -c 'import os; c = sorted(os.sched_getaffinity(0)); print(c[0], c[1])')
+  on_server="taskset -c $cpu_a"; on_client="taskset -c $cpu_b"
+  placement="server on CPU $cpu_a, generator on CPU $cpu_b (taskset); $cpus CPUs"
 else
   on_server=""; on_client=""
   placement="server and generator share $cpus CPU(s) (no taskset)"
