@@ -25,6 +25,8 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include <cerrno>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
@@ -130,8 +132,12 @@ class Client {
   // More bytes into buf_; false at EOF, error or timeout.
   bool Fill() {
     char tmp[4096];
-    const ssize_t n = ssl_ != nullptr ? SSL_read(ssl_, tmp, sizeof(tmp))
-                                      : recv(fd_, tmp, sizeof(tmp), 0);
+    ssize_t n;
+    // EINTR: a thread that used io_uring (the engine's tests, earlier in this process) gets
+    // task-work notifications, and a socket read with SO_RCVTIMEO returns EINTR on them.
+    do {
+      n = ssl_ != nullptr ? SSL_read(ssl_, tmp, sizeof(tmp)) : recv(fd_, tmp, sizeof(tmp), 0);
+    } while (n < 0 && errno == EINTR && ssl_ == nullptr);
     if (n <= 0) return false;
     buf_.append(tmp, static_cast<size_t>(n));
     return true;
