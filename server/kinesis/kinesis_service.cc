@@ -127,7 +127,9 @@ std::string KinesisService::Impl::StreamOf(const ServiceCall& c) const {
     InvalidArgument("StreamARN " + arn->substr(0, 256) + " is not a Kinesis stream ARN.");
   }
   if (name && arn && *name != from_arn) {
-    InvalidArgument("StreamName " + *name + " and StreamARN " + *arn + " name different streams.");
+    auto clip = [](const std::string& v) { return v.size() <= 64 ? v : v.substr(0, 64) + "..."; };
+    InvalidArgument("StreamName " + clip(*name) + " and StreamARN " + clip(*arn) +
+                    " name different streams.");
   }
   if (!name && !arn) InvalidArgument("Either StreamName or StreamARN should be provided.");
   std::string n = name ? *name : from_arn;

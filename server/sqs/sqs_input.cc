@@ -60,7 +60,7 @@ std::optional<int64_t> OptionalInt(const json& in, const char* member, int64_t l
     ok = !s.empty() && r.ec == std::errc() && r.ptr == s.data() + s.size();
   }
   if (!ok || x < lo || x > hi) {
-    FailValue("Value " + v->dump() + " for parameter " + member + " is invalid. Reason: Must be between " +
+    FailValue("Value " + Clip(v->dump()) + " for parameter " + member + " is invalid. Reason: Must be between " +
               std::to_string(lo) + " and " + std::to_string(hi) + ", if provided.");
   }
   return x;
@@ -138,8 +138,19 @@ ServiceError ErrorOf(const Status& s) {
     case StatusCode::kStale:
       return {400, "InvalidParameterValue", s.message(), true};
     default:
-      return {500, "InternalError", s.ToString(), false};
+      // No engine detail (paths, internals) goes to the client.
+      return {500, "InternalError",
+              "The request processing has failed because of an unknown error, exception or "
+              "failure (" + std::string(StatusCodeName(s.code())) + ").",
+              false};
   }
+}
+
+std::string Clip(std::string_view v) {
+  if (v.size() <= 64) return std::string(v);
+  size_t n = 64;
+  while (n > 0 && (static_cast<unsigned char>(v[n]) & 0xC0) == 0x80) --n;  // a UTF-8 boundary
+  return std::string(v.substr(0, n)) + "...";
 }
 
 void FailStatus(const Status& s) { throw SqsError(ErrorOf(s)); }
@@ -201,11 +212,11 @@ std::string QueueNameOfArn(const std::string& arn, const RequestContext& ctx) {
   }
   if (parts.size() != 6 || parts[0] != "arn" || parts[1].substr(0, 3) != "aws" ||
       parts[2] != "sqs" || parts[5].empty()) {
-    FailValue("Value " + arn + " for parameter deadLetterTargetArn is invalid. Reason: "
+    FailValue("Value " + Clip(arn) + " for parameter deadLetterTargetArn is invalid. Reason: "
               "not an SQS queue ARN.");
   }
   if (parts[3] != ctx.region || parts[4] != ctx.account) {
-    FailValue("Value " + arn + " for parameter deadLetterTargetArn is invalid. Reason: the "
+    FailValue("Value " + Clip(arn) + " for parameter deadLetterTargetArn is invalid. Reason: the "
               "dead-letter queue must be in region " + ctx.region + " and account " +
               ctx.account + ".");
   }

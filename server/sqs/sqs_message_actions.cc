@@ -47,7 +47,7 @@ struct OwnedEntry {
 };
 
 OwnedEntry::Attr ParseAttribute(const std::string& name, const json& v) {
-  const std::string what = "message attribute '" + name + "'";
+  const std::string what = "message attribute '" + Clip(name) + "'";
   if (!v.is_object()) FailValue("The " + what + " must be a structure.");
   OwnedEntry::Attr a;
   a.name = name;
@@ -62,13 +62,13 @@ OwnedEntry::Attr ParseAttribute(const std::string& name, const json& v) {
     auto b = OptionalString(v, "BinaryValue");
     if (!b || !Base64Decode(*b, &a.value) || a.value.empty()) {
       FailValue("The " + what + " must contain a non-empty base64 BinaryValue for its type " +
-                *dt + ".");
+                Clip(*dt) + ".");
     }
   } else {
     auto s = OptionalString(v, "StringValue");
     if (!s || s->empty()) {
       FailValue("The " + what + " must contain non-empty message attribute value for message "
-                "attribute type '" + *dt + "'.");
+                "attribute type '" + Clip(*dt) + "'.");
     }
     a.value = std::move(*s);
   }
@@ -91,7 +91,7 @@ void ParseEntry(const ActionEnv& env, const json& in, OwnedEntry* e) {
   const json& sys = OptionalObject(in, "MessageSystemAttributes");
   for (auto it = sys.begin(); it != sys.end(); ++it) {
     if (it.key() != "AWSTraceHeader") {
-      FailValue("Message system attribute name '" + it.key() + "' is invalid.");
+      FailValue("Message system attribute name '" + Clip(it.key()) + "' is invalid.");
     }
     OwnedEntry::Attr a = ParseAttribute(it.key(), *it);
     if (a.type != format::AttributeType::kString || !a.label.empty()) {
@@ -220,6 +220,15 @@ std::vector<BatchEntryOutcome> DeleteEntries(const ActionEnv& env, const std::st
   std::vector<std::string_view> r_views(receipts.begin(), receipts.end());
   std::vector<BatchEntryOutcome> out;
   Check(env.queues->DeleteMessageBatch(queue, id_views, r_views, &out));
+  // SQS accepts a standard queue's stale receipt (the message was received again since) and
+  // answers success, deleting nothing: the message stays, to be deleted with its newer
+  // receipt. The engine refuses it (SPEC 16.9); over the wire seglogd answers as SQS does.
+  // A FIFO queue's stale receipt stays an error, as SQS's is.
+  if (!IsFifoName(queue)) {
+    for (BatchEntryOutcome& o : out) {
+      if (o.status.code() == StatusCode::kStale) o = BatchEntryOutcome();
+    }
+  }
   return out;
 }
 

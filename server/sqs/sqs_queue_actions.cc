@@ -13,7 +13,7 @@ using nlohmann::json;
 namespace {
 
 [[noreturn]] void FailAttrValue(const std::string& name) {
-  Fail("InvalidAttributeValue", "Invalid value for the parameter " + name + ".");
+  Fail("InvalidAttributeValue", "Invalid value for the parameter " + Clip(name) + ".");
 }
 
 uint32_t AttrUint(const std::string& name, const std::string& v) {
@@ -85,9 +85,9 @@ void ParseQueueAttribute(const std::string& k, const std::string& v, const Reque
       Fail("InvalidAttributeValue", "seglog does not support SqsManagedSseEnabled true yet.");
     }
   } else if (IsUnsupportedAttribute(k)) {
-    Fail("UnsupportedOperation", "seglog does not support the queue attribute " + k + " yet.");
+    Fail("UnsupportedOperation", "seglog does not support the queue attribute " + Clip(k) + " yet.");
   } else {
-    Fail("InvalidAttributeName", "Unknown Attribute " + k + ".");
+    Fail("InvalidAttributeName", "Unknown Attribute " + Clip(k) + ".");
   }
 }
 
@@ -206,7 +206,7 @@ json GetQueueAttributes(const ActionEnv& env, const json& in) {
   const std::string name = QueueNameIn(in, env.ctx);
   const std::vector<std::string> wanted = StringList(in, "AttributeNames");
   for (const auto& n : wanted) {
-    if (!IsKnownAttributeName(n)) Fail("InvalidAttributeName", "Unknown Attribute " + n + ".");
+    if (!IsKnownAttributeName(n)) Fail("InvalidAttributeName", "Unknown Attribute " + Clip(n) + ".");
   }
   QueueDescription d;
   Check(env.queues->Describe(name, &d));

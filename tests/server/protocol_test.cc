@@ -297,7 +297,7 @@ TEST(QueryEncode, ReceiveMessage) {
   EXPECT_NE(xml.find("<MessageAttribute><Name>color</Name><Value><DataType>String</DataType>"
                      "<StringValue>blue</StringValue></Value></MessageAttribute>"),
             std::string::npos);
-  EXPECT_NE(xml.find("<Body>&lt;x a=&quot;1&quot;&gt;&amp;amp; &apos;q&apos;&#xD;\nline2\t"),
+  EXPECT_NE(xml.find("<Body>&lt;x a=\"1\"&gt;&amp;amp; 'q'&#xD;\nline2\t"),
             std::string::npos);
   EXPECT_NE(xml.find("<Body></Body>"), std::string::npos);
   EXPECT_EQ(xml.find("\r"), std::string::npos);

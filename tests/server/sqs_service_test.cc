@@ -571,3 +571,41 @@ TEST(SqsInternals, QueueAddressing) {
 
 }  // namespace
 }  // namespace seglog::server
+
+namespace seglog::server {
+namespace {
+
+// SQS answers success for a standard queue's stale receipt (the message was received again
+// since) and deletes nothing; a FIFO queue's stale receipt is an error.
+TEST_F(SqsTest, StaleReceiptSucceedsOnStandardQueuesOnly) {
+  const std::string std_url = CreateQueue("std");
+  Ok("SendMessage", {{"QueueUrl", std_url}, {"MessageBody", "m"}});
+  json first = Receive(std_url, {{"VisibilityTimeout", 0}});
+  ASSERT_EQ(first["Messages"].size(), 1u);
+  json second = Receive(std_url, {{"VisibilityTimeout", 30}});
+  ASSERT_EQ(second["Messages"].size(), 1u);
+  const std::string old_receipt = first["Messages"][0]["ReceiptHandle"];
+  Ok("DeleteMessage", {{"QueueUrl", std_url}, {"ReceiptHandle", old_receipt}});
+  json batch = Ok("DeleteMessageBatch",
+                  {{"QueueUrl", std_url},
+                   {"Entries", json::array({{{"Id", "a"}, {"ReceiptHandle", old_receipt}}})}});
+  EXPECT_EQ(batch["Successful"].size(), 1u);
+  EXPECT_TRUE(batch["Failed"].empty());
+  // Nothing was deleted: the newer receipt still deletes the message.
+  Ok("DeleteMessage", {{"QueueUrl", std_url},
+                       {"ReceiptHandle", second["Messages"][0]["ReceiptHandle"]}});
+  EXPECT_FALSE(Receive(std_url, {{"VisibilityTimeout", 0}}).contains("Messages"));
+
+  const std::string fifo_url =
+      CreateQueue("f.fifo", {{"FifoQueue", "true"}, {"ContentBasedDeduplication", "true"}});
+  Ok("SendMessage", {{"QueueUrl", fifo_url}, {"MessageBody", "m"}, {"MessageGroupId", "g"}});
+  json f1 = Receive(fifo_url, {{"VisibilityTimeout", 0}});
+  ASSERT_EQ(f1["Messages"].size(), 1u);
+  ASSERT_EQ(Receive(fifo_url, {{"VisibilityTimeout", 30}})["Messages"].size(), 1u);
+  EXPECT_EQ(Err("DeleteMessage", {{"QueueUrl", fifo_url},
+                                  {"ReceiptHandle", f1["Messages"][0]["ReceiptHandle"]}}),
+            "InvalidParameterValue");
+}
+
+}  // namespace
+}  // namespace seglog::server
