@@ -796,6 +796,12 @@ Status Queues::Stats(const std::string& name, QueueStats* out) {
   return q->Stats(out);
 }
 
+Status Queues::GetConfig(const std::string& name, QueueConfig* out) {
+  SEGLOG_QUEUE_OP(name);
+  *out = *q->config();
+  return Status::OK();
+}
+
 Status Queues::Describe(const std::string& name, QueueDescription* out) {
   SEGLOG_QUEUE_OP(name);
   QueueDescription d;

@@ -186,6 +186,8 @@ class Queues {
   // fields, a fixed setting changed, or a result Create would refuse. NotFound.
   Status SetAttributes(const std::string& name, const QueueConfig& config, QueueFields fields);
   Status Describe(const std::string& name, QueueDescription* out);
+  // The queue's settings alone (no statistics: no expiry pass, no log reads). NotFound.
+  Status GetConfig(const std::string& name, QueueConfig* out);
   Status Stats(const std::string& name, QueueStats* out);
 
   // Sends one message: returns once it is as durable as the queue's durability says.
