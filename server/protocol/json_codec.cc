@@ -29,8 +29,103 @@ int NestingDepth(std::string_view body, int limit) {
   return deepest;
 }
 
-std::string Dump(const json& j) {
+std::string NlohmannDump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// Appends `s` quoted and escaped exactly as nlohmann's dump does (ensure_ascii off), when it
+// is all ASCII; false (nothing appended) when it holds a byte >= 0x80, which nlohmann must
+// check as UTF-8.
+bool AppendAsciiString(std::string_view s, std::string* out) {
+  for (const char c : s) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  size_t run = 0;  // start of the pending run of bytes copied as they are
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out->append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\b': out->append("\\b"); break;
+      case '\t': out->append("\\t"); break;
+      case '\n': out->append("\\n"); break;
+      case '\f': out->append("\\f"); break;
+      case '\r': out->append("\\r"); break;
+      default: {
+        const char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xf]};
+        out->append(u, sizeof u);
+      }
+    }
+  }
+  out->append(s.data() + run, s.size() - run);
+  out->push_back('"');
+  return true;
+}
+
+void AppendString(const std::string& s, std::string* out) {
+  if (!AppendAsciiString(s, out)) out->append(NlohmannDump(json(s)));
+}
+
+// nlohmann's compact dump, byte for byte, without its per-byte UTF-8 decoding of ASCII text:
+// objects, arrays, ASCII strings and integers are written here; floats, binary values and
+// non-ASCII strings by nlohmann itself.
+void AppendJson(const json& j, std::string* out) {
+  switch (j.type()) {
+    case json::value_t::object: {
+      out->push_back('{');
+      bool first = true;
+      for (const auto& [key, value] : j.get_ref<const json::object_t&>()) {
+        if (!first) out->push_back(',');
+        first = false;
+        AppendString(key, out);
+        out->push_back(':');
+        AppendJson(value, out);
+      }
+      out->push_back('}');
+      return;
+    }
+    case json::value_t::array: {
+      out->push_back('[');
+      bool first = true;
+      for (const json& value : j) {
+        if (!first) out->push_back(',');
+        first = false;
+        AppendJson(value, out);
+      }
+      out->push_back(']');
+      return;
+    }
+    case json::value_t::string:
+      AppendString(j.get_ref<const std::string&>(), out);
+      return;
+    case json::value_t::number_integer:
+      out->append(std::to_string(j.get<int64_t>()));
+      return;
+    case json::value_t::number_unsigned:
+      out->append(std::to_string(j.get<uint64_t>()));
+      return;
+    case json::value_t::boolean:
+      out->append(j.get<bool>() ? "true" : "false");
+      return;
+    case json::value_t::null:
+      out->append("null");
+      return;
+    default:  // floats, binary, discarded
+      out->append(NlohmannDump(j));
+      return;
+  }
+}
+
+std::string Dump(const json& j) {
+  std::string out;
+  out.reserve(256);
+  AppendJson(j, &out);
+  return out;
 }
 
 HttpResponse Base(const JsonProtocol& protocol, std::string_view request_id) {
