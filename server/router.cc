@@ -59,16 +59,24 @@ Wire Detect(const HttpRequest& r, std::string* action) {
   return ct && ct->find("json") != std::string::npos ? Wire::kUnknownJson : Wire::kUnknownXml;
 }
 
+// Writes the low `digits` hex digits of v at out (lower case, zero padded).
+void Hex(uint64_t v, int digits, char* out) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (int i = digits - 1; i >= 0; --i, v >>= 4) out[i] = kDigits[v & 0xf];
+}
+
+// A random version-4 UUID (8-4-4-4-12, lower case hex), from a per-thread generator.
 std::string NewRequestId() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   const uint64_t a = rng(), b = rng();
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-%04x-%012llx",
-                static_cast<unsigned>(a >> 32), static_cast<unsigned>((a >> 16) & 0xffff),
-                static_cast<unsigned>(a & 0xfff),
-                static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3fff)),
-                static_cast<unsigned long long>(b & 0xffffffffffffULL));
-  return buf;
+  std::string id(36, '-');
+  Hex(a >> 32, 8, &id[0]);
+  Hex((a >> 16) & 0xffff, 4, &id[9]);
+  id[14] = '4';
+  Hex(a & 0xfff, 3, &id[15]);
+  Hex(0x8000 | ((b >> 48) & 0x3fff), 4, &id[19]);
+  Hex(b & 0xffffffffffffULL, 12, &id[24]);
+  return id;
 }
 
 // Printable ASCII only, at most 200 bytes: a log line never carries raw request bytes.

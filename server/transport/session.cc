@@ -2,6 +2,7 @@
 // limit), hands it to the Handler on the Executor, writes the answer, and loops while the
 // connection stays keep-alive. Every read and write runs under a deadline (Beast's
 // tcp_stream timer); on expiry the socket is closed.
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -56,6 +57,51 @@ bool SafeHeader(std::string_view name, std::string_view value) {
     if (c <= ' ' || c == ':' || c == 127) return false;
   }
   return value.find_first_of("\r\n") == std::string_view::npos;
+}
+
+// True when Beast would write the value differently from as given (it trims spaces and tabs).
+bool Untrimmed(std::string_view v) {
+  return !v.empty() && (v.front() == ' ' || v.front() == '\t' || v.back() == ' ' ||
+                        v.back() == '\t');
+}
+
+// The response head exactly as Beast's serializer writes Write's message (status line,
+// the handler's kept headers in order, Server, Connection: close when closing,
+// Content-Length), built into *out without Beast's field list. False where Beast's own
+// rules would change the bytes or throw: statuses with body rules (1xx, 204, 304) or out of
+// range, values Beast trims, names given twice (Beast regroups them), fields over its 64 KiB
+// limit.
+bool PlainHead(const HttpResponse& r, bool close,
+               bool (*keep)(std::string_view, std::string_view), std::string* out) {
+  if (r.status < 200 || r.status > 599 || r.status == 204 || r.status == 304) return false;
+  std::string& head = *out;
+  head.clear();
+  head += "HTTP/1.1 ";
+  head += std::to_string(r.status);
+  head += ' ';
+  const std::string_view reason = http::obsolete_reason(static_cast<http::status>(r.status));
+  head.append(reason.data(), reason.size());
+  head += "\r\n";
+  for (size_t i = 0; i < r.headers.size(); ++i) {
+    const auto& [name, value] = r.headers[i];
+    if (!keep(name, value)) continue;
+    if (Untrimmed(value) || name.size() > 60000 || value.size() > 60000) return false;
+    for (size_t j = 0; j < i; ++j) {
+      if (IEquals(r.headers[j].first, name) && keep(r.headers[j].first, r.headers[j].second)) {
+        return false;
+      }
+    }
+    head += name;
+    head += ": ";
+    head += value;
+    head += "\r\n";
+  }
+  head += "Server: seglogd\r\n";
+  if (close) head += "Connection: close\r\n";
+  head += "Content-Length: ";
+  head += std::to_string(r.body.size());
+  head += "\r\n\r\n";
+  return true;
 }
 
 // The peer closed, reset or timed out (close quietly) rather than sent a malformed message
@@ -239,15 +285,33 @@ class Http1Session final : public Session,
   }
 
   void Write(HttpResponse r) {
+    close_after_ = r.close || !keep_alive_ || stop_requested_;
+    if (PlainHead(r, close_after_, &KeptHeader, &head_)) {
+      body_ = std::move(r.body);
+      phase_ = Phase::kWriting;
+      Lowest().expires_after(st_->opt.write_timeout);
+      const std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
+      net::async_write(stream_, buffers,
+                       beast::bind_front_handler(&Http1Session::OnWrite, Self()));
+      return;
+    }
+    WriteWithBeast(std::move(r));
+  }
+
+  static bool KeptHeader(std::string_view name, std::string_view value) {
+    return !TransportHeader(name) && SafeHeader(name, value);
+  }
+
+  // The general path, for what PlainHead leaves to Beast.
+  void WriteWithBeast(HttpResponse r) {
     auto res = std::make_unique<http::response<http::string_body>>();
     res->version(11);
     res->result(r.status >= 100 && r.status <= 999 ? static_cast<unsigned>(r.status) : 500u);
     for (const auto& [name, value] : r.headers) {
-      if (!TransportHeader(name) && SafeHeader(name, value)) res->insert(name, value);
+      if (KeptHeader(name, value)) res->insert(name, value);
     }
     res->set(http::field::server, "seglogd");
     res->body() = std::move(r.body);
-    close_after_ = r.close || !keep_alive_ || stop_requested_;
     res->keep_alive(!close_after_);
     res->prepare_payload();
     res_ = std::move(res);
@@ -258,6 +322,8 @@ class Http1Session final : public Session,
 
   void OnWrite(beast::error_code ec, size_t) {
     res_.reset();
+    head_.clear();  // keeps its capacity for the next answer
+    body_ = std::string();
     if (ec || phase_ == Phase::kClosed) return Close();
     if (close_after_) return stop_requested_ ? Close() : Linger();
     WaitHead(false);
@@ -301,7 +367,8 @@ class Http1Session final : public Session,
   beast::flat_buffer buffer_;
   std::optional<RequestParser> parser_;
   HttpRequest request_;
-  std::unique_ptr<http::response<http::string_body>> res_;
+  std::unique_ptr<http::response<http::string_body>> res_;  // WriteWithBeast's, while written
+  std::string head_, body_;  // Write's plain answer, while written
   std::shared_ptr<Http1Session> hold_;  // set while a worker handles the request
   Phase phase_ = Phase::kIdle;
   bool keep_alive_ = true;
