@@ -11,7 +11,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <memory>
@@ -222,26 +221,11 @@ int Serve(const Flags& f, const CredentialSet& creds, const sigset_t& signals) {
   return rc;
 }
 
-// glibc's per-thread cache of freed blocks (tcache) holds 7 blocks per size class; one
-// request allocates and frees many more of the same sizes (JSON nodes, strings, the
-// request's own), and the overflow goes through the arena's bins (malloc_consolidate showed
-// in profiles). 64 made the SQS cycle ~8% faster (bench/server_bench.sh's cycle, 4
-// connections). glibc reads the tunable only at process start, so seglogd executes itself
-// again once with it set. An operator's own GLIBC_TUNABLES (even empty) is left alone; if
-// the exec fails, seglogd runs on untuned.
-void TuneMalloc(char** argv) {
-  if (std::getenv("GLIBC_TUNABLES") != nullptr) return;
-  if (setenv("GLIBC_TUNABLES", "glibc.malloc.tcache_count=64", 1) != 0) return;
-  execv("/proc/self/exe", argv);
-  unsetenv("GLIBC_TUNABLES");
-}
-
 }  // namespace
 }  // namespace seglog::server
 
 int main(int argc, char** argv) {
   using namespace seglog::server;
-  TuneMalloc(argv);
   CLI::App app{"seglogd: AWS SQS and Kinesis wire protocols over a seglog store"};
   Flags flags;
   AddFlags(&app, &flags);
