@@ -6,9 +6,8 @@
 # BUILD_DIR (default build/) must hold seglog-server-load (cmake -DSEGLOG_BUILD_BENCH=ON,
 # target seglog-server-load) and seglogd; this script builds nothing. It runs, with
 # seglog-server-load as the client:
-#   1. seglogd on a temporary store whose queues and stream were created beforehand with
-#      durability `interval` (seglog-server-load --mode prepare; SEGLOG_BENCH_PREPARE=0 lets
-#      seglogd create them over the API with its own defaults instead): the SQS cycle
+#   1. seglogd (--durability interval: the queues and stream it creates over the API sync
+#      every 200 ms) on a temporary store: the SQS cycle
 #      (SendMessageBatch 10 / ReceiveMessage 10 / DeleteMessageBatch), SendMessage latency,
 #      long-poll wake latency, Kinesis PutRecords / GetRecords, RSS per idle connection;
 #   2. moto_server (pip moto; skipped with a message when missing): the SQS cycle and the
@@ -92,11 +91,11 @@ free_port() {
 if [ -x "$seglogd" ]; then
   echo "== seglogd"
   mkdir -p "$work/data/seglogd"
-  if [ "${SEGLOG_BENCH_PREPARE:-1}" = 1 ]; then
-    "$load" --mode prepare --data "$work/data/seglogd" --durability interval >/dev/null
-  fi
+  # Queues and the stream are created through the API with durability interval; glibc's
+  # per-thread malloc cache as contrib/seglogd.service sets it (unless the caller set one).
+  GLIBC_TUNABLES=${GLIBC_TUNABLES-glibc.malloc.tcache_count=64} \
   $on_server "$seglogd" --data "$work/data/seglogd" --listen 127.0.0.1:0 \
-    --ready-file "$work/ready" >"$work/seglogd.log" 2>&1 &
+    --durability interval --ready-file "$work/ready" >"$work/seglogd.log" 2>&1 &
   server_pid=$!
   if ! wait_for_file "$work/ready" "$server_pid"; then
     echo "server_bench.sh: seglogd did not start:" >&2; cat "$work/seglogd.log" >&2; exit 1
