@@ -186,7 +186,8 @@ struct Router::Impl {
     return "unknown";
   }
 
-  std::optional<ServiceError> Authenticate(const HttpRequest& req, Wire w, RequestContext* ctx) {
+  std::optional<ServiceError> Authenticate(const HttpRequest& req, Wire w, RequestContext* ctx,
+                                           bool any_service = false) {
     if (!opt.credentials || opt.credentials->empty()) return std::nullopt;
     const int64_t now =
         opt.now_unix_s ? opt.now_unix_s()
@@ -194,8 +195,9 @@ struct Router::Impl {
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
     SigV4Authorization auth;
-    auto err = VerifySigV4(req, *opt.credentials, now, SigV4Options{15 * 60, opt.region,
-                                                                    ServiceName(w)},
+    auto err = VerifySigV4(req, *opt.credentials, now,
+                           SigV4Options{15 * 60, opt.region,
+                                        any_service ? std::string() : std::string(ServiceName(w))},
                            &auth);
     if (!err) ctx->access_key = auth.access_key;
     return err;
@@ -277,6 +279,14 @@ Router::Router(RouterOptions opt, Service* sqs, Service* kinesis)
   }
 }
 
+namespace {
+// "127.x.x.x:port" or "[::1]:port" (HttpRequest::remote).
+bool IsLoopbackPeer(const std::string& remote) {
+  return remote.rfind("127.", 0) == 0 || remote.rfind("[::1]:", 0) == 0 ||
+         remote.rfind("[::ffff:127.", 0) == 0;
+}
+}  // namespace
+
 Router::~Router() = default;
 
 size_t Router::BodyLimit(const HttpRequest& head) const {
@@ -299,6 +309,17 @@ void Router::Handle(HttpRequest request, Respond respond) {
     return;
   }
   if (request.method == "GET" && path == "/metrics") {
+    // With authentication on, the queue names and depths are for loopback scrapers or signed
+    // requests only.
+    if (impl_->opt.credentials && !impl_->opt.credentials->empty() &&
+        !IsLoopbackPeer(request.remote)) {
+      RequestContext ignored;
+      if (auto e = impl_->Authenticate(request, Wire::kSqsQuery, &ignored, /*any_service=*/true)) {
+        respond(HttpResponse{e->http_status, {{"Content-Type", "text/plain"}},
+                             e->code + ": " + e->message + "\n", false});
+        return;
+      }
+    }
     respond(HttpResponse{200,
                          {{"Content-Type", "text/plain; version=0.0.4"}},
                          impl_->opt.metrics ? impl_->opt.metrics->Render() : std::string(),

@@ -112,9 +112,9 @@ ReceiveRequest ParseReceive(const ActionEnv& env, const json& in) {
   if (wait) {
     r.wait_s = static_cast<int32_t>(*wait);
   } else {
-    QueueDescription d;
-    Check(env.queues->Describe(r.queue, &d));
-    r.wait_s = static_cast<int32_t>(d.config.receive_wait_s);
+    QueueConfig c;
+    Check(env.queues->GetConfig(r.queue, &c));
+    r.wait_s = static_cast<int32_t>(c.receive_wait_s);
   }
   r.opt.wait_s = 0;
   return r;

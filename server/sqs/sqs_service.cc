@@ -80,7 +80,8 @@ struct SqsService::Impl : std::enable_shared_from_this<SqsService::Impl> {
   // The outcome of a call, or nullopt when a long poll took `done` over.
   std::optional<ServiceOutcome> Run(ServiceCall& call, ServiceDone& done) {
     sqs::ActionEnv env{queues, opt.limits, opt.durability, call.ctx};
-    const json& in = call.input.is_null() ? json::object() : call.input;
+    static const json kEmpty = json::object();
+    const json& in = call.input.is_null() ? kEmpty : call.input;  // no copy of the input
     if (!in.is_object()) sqs::FailValue("The request's input must be a structure.");
     if (call.action == "ReceiveMessage") return Receive(env, in, done);
     if (sqs::SyncAction f = sqs::FindSyncAction(call.action)) return Answer(f(env, in));

@@ -33,6 +33,12 @@ struct TransportOptions {
   std::string tls_cert;  // PEM certificate chain; with tls_key: every listener speaks HTTPS
   std::string tls_key;
   size_t max_connections = 4096;
+  // The request bytes all connections together may hold at once (bodies being read, and those
+  // a worker has not answered yet): a request that would pass it is answered 503 and its
+  // connection closed, so that many connections each sending the largest body an action
+  // allows cannot exhaust memory. A request is charged its Content-Length (a chunked one its
+  // whole body limit) from its head until its answer is written.
+  uint64_t max_request_bytes_in_flight = 512ull << 20;
   size_t max_header_bytes = 16 * 1024;
   std::chrono::milliseconds head_timeout{10'000};   // to read a request's head once begun
   std::chrono::milliseconds body_timeout{60'000};   // to read its body

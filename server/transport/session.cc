@@ -132,6 +132,7 @@ class Http1Session final : public Session,
     st_->live.insert(this);
   }
   ~Http1Session() override {
+    Uncharge();
     {
       std::lock_guard<std::mutex> l(st_->mu);
       st_->live.erase(this);
@@ -213,6 +214,12 @@ class Http1Session final : public Session,
     const size_t limit = st_->handler->BodyLimit(req);
     if (ApplyBodyLimit(&*parser_, limit) == BodyVerdict::kTooLarge) {
       return Fail(413, "request body over " + std::to_string(limit) + " bytes");
+    }
+    const uint64_t want = parser_->content_length() ? *parser_->content_length()
+                          : parser_->chunked()      ? limit
+                                                    : 0;
+    if (!Charge(want)) {
+      return Fail(503, "the server holds too many request bytes; retry later");
     }
     keep_alive_ = parser_->get().keep_alive();
     request_ = std::move(req);
@@ -321,6 +328,7 @@ class Http1Session final : public Session,
   }
 
   void OnWrite(beast::error_code ec, size_t) {
+    Uncharge();
     res_.reset();
     head_.clear();  // keeps its capacity for the next answer
     body_ = std::string();
@@ -351,7 +359,26 @@ class Http1Session final : public Session,
     DiscardSome();
   }
 
+  // Takes `bytes` from the server's request budget for the request being read; false (nothing
+  // taken) when the budget would be passed.
+  bool Charge(uint64_t bytes) {
+    const uint64_t cap = st_->opt.max_request_bytes_in_flight;
+    uint64_t cur = st_->request_bytes.load(std::memory_order_relaxed);
+    do {
+      if (bytes > cap || cur > cap - bytes) return false;
+    } while (!st_->request_bytes.compare_exchange_weak(cur, cur + bytes,
+                                                       std::memory_order_relaxed));
+    charged_ = bytes;
+    return true;
+  }
+  void Uncharge() {
+    if (charged_ == 0) return;
+    st_->request_bytes.fetch_sub(charged_, std::memory_order_relaxed);
+    charged_ = 0;
+  }
+
   void Close() {
+    Uncharge();
     if (phase_ == Phase::kClosed) return;
     phase_ = Phase::kClosed;
     beast::error_code ignored;
@@ -375,6 +402,7 @@ class Http1Session final : public Session,
   bool close_after_ = false;
   bool stop_requested_ = false;
   size_t lingered_ = 0;
+  uint64_t charged_ = 0;  // this request's share of SharedState::request_bytes
 };
 
 }  // namespace

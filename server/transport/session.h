@@ -43,6 +43,8 @@ struct SharedState {
   std::condition_variable cv;  // signalled when `live` shrinks
   std::set<Session*> live;
   bool stopping = false;  // under mu
+  // Request bytes charged by every session (TransportOptions::max_request_bytes_in_flight).
+  std::atomic<uint64_t> request_bytes{0};
 };
 
 // One accepted connection. Start() runs its protocol until the peer, a timeout or the server

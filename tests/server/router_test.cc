@@ -291,6 +291,15 @@ TEST_F(RouterTest, AuthenticationRefusesUnsignedRequests) {
   HttpRequest h;
   h.method = "GET";
   h.target = "/health";
+  h.remote = "203.0.113.7:5000";
+  EXPECT_EQ(Run(*r, h).status, 200);
+  // /metrics names every queue: with authentication on, a remote peer must sign for it; a
+  // loopback scraper need not.
+  h.target = "/metrics";
+  EXPECT_EQ(Run(*r, h).status, 403);
+  h.remote = "127.0.0.1:5000";
+  EXPECT_EQ(Run(*r, h).status, 200);
+  h.remote = "[::1]:5000";
   EXPECT_EQ(Run(*r, h).status, 200);
 }
 

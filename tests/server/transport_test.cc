@@ -286,6 +286,26 @@ TEST_F(TransportTest, HugeContentLengthIs413WithoutReadingTheBody) {
   ExpectServing();
 }
 
+// Request bytes held by all connections are bounded: a request that would pass the budget is
+// answered 503 and closed; the budget comes back when an answer is written.
+TEST_F(TransportTest, RequestBytesInFlightAreBounded) {
+  TransportOptions opt;
+  opt.max_request_bytes_in_flight = 1000;
+  StartServer(opt);
+  Client held(port_);
+  ASSERT_TRUE(held.Send(Post("/delay", std::string(600, 'a'))));  // charged 600 for 300 ms
+  handler_.WaitHandled(1);
+  Client over(port_);
+  ASSERT_TRUE(over.Send(Post("/x", std::string(600, 'b'))));
+  EXPECT_EQ(over.Read().status, 503);
+  EXPECT_EQ(held.Read().status, 200);
+  Client after(port_);
+  ASSERT_TRUE(after.Send(Post("/y", std::string(600, 'c'))));
+  Reply r = after.Read();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "POST /y\n" + std::string(600, 'c'));
+}
+
 TEST_F(TransportTest, ChunkedBodyOverTheLimitIs413) {
   StartServer();
   Client c(port_);
