@@ -17,6 +17,8 @@
 // with a configured key).
 #pragma once
 
+#include "server/base64.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -27,13 +29,11 @@
 
 namespace seglog::server::kinesis {
 
-// Standard base64 with padding (what botocore sends for blobs).
-std::string Base64Encode(std::string_view bytes);
-// Strict: standard alphabet, length a multiple of 4, padding only at the end. false otherwise.
-bool Base64Decode(std::string_view text, std::string* out);
-// URL-safe alphabet, no padding (iterator and pagination tokens).
-std::string Base64UrlEncode(std::string_view bytes);
-bool Base64UrlDecode(std::string_view text, std::string* out);
+// Base64 (server/base64.h), named here too (kinesis::Base64Encode, ...).
+using server::Base64Decode;
+using server::Base64Encode;
+using server::Base64UrlDecode;
+using server::Base64UrlEncode;
 
 // "shardId-000000000007".
 std::string ShardIdOf(uint32_t shard);

@@ -7,6 +7,8 @@
 // actions, which call the engine (thread-safe) through the Queues they are given.
 #pragma once
 
+#include "server/base64.h"
+
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -75,10 +77,9 @@ std::string QueueArnOf(const std::string& name, const RequestContext& ctx);
 // or region.
 std::string QueueNameOfArn(const std::string& arn, const RequestContext& ctx);
 
-// ---- base64 (RFC 4648, padded) ----
-std::string Base64Encode(std::string_view bytes);
-// False for anything but canonical padded base64 (whitespace not allowed).
-bool Base64Decode(std::string_view text, std::string* out);
+// ---- base64 (server/base64.h) ----
+using server::Base64Decode;
+using server::Base64Encode;
 
 // ---- actions (sqs_queue_actions.cc, sqs_message_actions.cc) ----
 struct ActionEnv {
