@@ -8,6 +8,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -21,6 +23,9 @@ using RequestParser = boost::beast::http::request_parser<boost::beast::http::str
 // Before reading a head: the header limit (431 beyond it). Read the head alone (Beast's
 // read_header), then ApplyBodyLimit before any body byte is parsed.
 void PrepareParser(RequestParser* parser, size_t max_header_bytes);
+
+// The request's Content-Length, when it has one.
+std::optional<uint64_t> ContentLength(const RequestParser& parser);
 
 enum class BodyVerdict { kOk, kTooLarge };
 // After the head: kTooLarge when the declared Content-Length exceeds `limit` (answer 413

@@ -215,9 +215,8 @@ class Http1Session final : public Session,
     if (ApplyBodyLimit(&*parser_, limit) == BodyVerdict::kTooLarge) {
       return Fail(413, "request body over " + std::to_string(limit) + " bytes");
     }
-    const uint64_t want = parser_->content_length() ? *parser_->content_length()
-                          : parser_->chunked()      ? limit
-                                                    : 0;
+    const std::optional<uint64_t> length = ContentLength(*parser_);
+    const uint64_t want = length ? *length : parser_->chunked() ? limit : 0;
     if (!Charge(want)) {
       return Fail(503, "the server holds too many request bytes; retry later");
     }
