@@ -85,7 +85,9 @@ void Executor::Run() {
     if (timers_.empty()) {
       cv_.wait(l);
     } else {
-      cv_.wait_until(l, timers_.begin()->first.first);
+      // A copy: the timer may be cancelled (its node freed) while this thread waits.
+      const Clock::time_point due = timers_.begin()->first.first;
+      cv_.wait_until(l, due);
     }
   }
 }
