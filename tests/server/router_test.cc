@@ -113,7 +113,7 @@ TEST_F(RouterTest, SqsJsonCall) {
   req.tls = true;
   const HttpResponse resp = Run(*r, req);
   ASSERT_EQ(sqs.calls.size(), 1u);
-  const ServiceCall& c = sqs.calls[0];
+  const ServiceCall c = sqs.calls[0];  // a copy: later calls grow the vector
   EXPECT_EQ(c.action, "SendMessage");
   EXPECT_EQ(c.input, json::parse(R"({"QueueUrl": "q", "MessageBody": "b"})"));
   EXPECT_EQ(c.ctx.scheme, "https");
