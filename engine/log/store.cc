@@ -453,7 +453,9 @@ Status Store::SetLogProps(std::span<const std::string> names,
     auto it = std::find_if(after.logs.begin(), after.logs.end(),
                            [&](const format::CatalogEntry& e) { return e.name == name; });
     if (it == after.logs.end()) return Status::NotFound("no log named '" + name + "'");
-    for (const auto& [key, value] : props) {
+    for (const auto& prop : props) {
+      const std::string& key = prop.first;  // a named reference: clang 14's lambdas cannot
+      const std::string& value = prop.second;  // capture structured bindings
       auto p = std::find_if(it->props.begin(), it->props.end(),
                             [&](const auto& kv) { return kv.first == key; });
       if (p == it->props.end()) {

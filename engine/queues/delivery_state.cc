@@ -489,7 +489,9 @@ Status DeliveryState::CheckInvariants() const {
   SEGLOG_RETURN_IF_ERROR(CheckReceived());
   SEGLOG_RETURN_IF_ERROR(CheckGroups());
   SEGLOG_RETURN_IF_ERROR(CheckReady());
-  for (const auto& [key, d] : dedup_) {
+  for (const auto& entry : dedup_) {
+    const auto& key = entry.first;  // named references: clang 14's lambdas cannot capture
+    const auto& d = entry.second;   // structured bindings (scripts/fuzz.sh builds with it)
     if (d.pending) continue;
     const bool ordered = std::any_of(dedup_order_.begin(), dedup_order_.end(), [&](const auto& o) {
       return o.second == key && o.first == d.expires;
