@@ -6,16 +6,16 @@ Exit 0 when every command got AWS's answer; 1 otherwise. The CLI checks no MD5s,
 checks them over the CLI's JSON output.
 """
 import base64
-import hashlib
 import json
 import os
-import struct
 import subprocess
 import sys
 import tempfile
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
+
+from sqs_digests import attrs_md5, md5
 
 AWS, ENDPOINT = sys.argv[1], sys.argv[2]
 MOTO = os.environ.get("SEGLOG_CLIENTS_MOTO") == "1"
@@ -55,26 +55,6 @@ def file_arg(name, text):
     with open(path, "w") as f:
         f.write(text)
     return "file://" + path
-
-
-def md5(data):
-    return hashlib.md5(data).hexdigest()
-
-
-def attrs_md5(attrs):
-    out = b""
-    for name in sorted(attrs):
-        a = attrs[name]
-        kind = a["DataType"].encode()
-        out += struct.pack(">I", len(name.encode())) + name.encode()
-        out += struct.pack(">I", len(kind)) + kind
-        if "BinaryValue" in a:
-            v = base64.b64decode(a["BinaryValue"])
-            out += b"\x02" + struct.pack(">I", len(v)) + v
-        else:
-            v = a["StringValue"].encode()
-            out += b"\x01" + struct.pack(">I", len(v)) + v
-    return md5(out)
 
 
 def receive(url, n, *extra):

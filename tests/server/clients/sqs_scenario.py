@@ -4,13 +4,13 @@ usage: PYTHON sqs_scenario.py ENDPOINT_URL
 Exit 0 when every step got AWS's answer; 1 (with the failed assertion) otherwise. Any endpoint
 that speaks SQS works (seglogd, moto_server). Compatible with boto3 1.26 and 1.43.
 """
-import hashlib
 import os
-import struct
 import sys
 import time
 import uuid
 from urllib.parse import urlsplit
+
+from sqs_digests import attrs_md5, md5
 
 import boto3
 import botocore
@@ -39,26 +39,6 @@ def moto_skips(what):
     if MOTO:
         print(f"note - not checked against moto (it differs from SQS): {what}", flush=True)
     return MOTO
-
-
-def md5(data):
-    return hashlib.md5(data).hexdigest()
-
-
-def attrs_md5(attrs):
-    """SQS's MD5OfMessageAttributes: names sorted, each name/type/value length-prefixed."""
-    out = b""
-    for name in sorted(attrs):
-        a = attrs[name]
-        kind = a["DataType"].encode()
-        out += struct.pack(">I", len(name.encode())) + name.encode()
-        out += struct.pack(">I", len(kind)) + kind
-        if "BinaryValue" in a:
-            out += b"\x02" + struct.pack(">I", len(a["BinaryValue"])) + a["BinaryValue"]
-        else:
-            v = a["StringValue"].encode()
-            out += b"\x01" + struct.pack(">I", len(v)) + v
-    return md5(out)
 
 
 def error_code(fn, **kw):
