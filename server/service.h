@@ -32,6 +32,15 @@ struct RequestContext {
   std::string access_key;        // the verified caller's key id ("" when auth is off)
 };
 
+// Client text to echo in an error message: at most 64 bytes (cut at a UTF-8 boundary), then
+// "..." - an answer never grows with what the client sent.
+inline std::string ClipClientText(std::string_view v) {
+  if (v.size() <= 64) return std::string(v);
+  size_t n = 64;
+  while (n > 0 && (static_cast<unsigned char>(v[n]) & 0xC0) == 0x80) --n;
+  return std::string(v.substr(0, n)) + "...";
+}
+
 struct ServiceError {
   int http_status = 400;
   // The error's name: the service model's exception shape ("QueueDoesNotExist",

@@ -127,8 +127,8 @@ std::string KinesisService::Impl::StreamOf(const ServiceCall& c) const {
     InvalidArgument("StreamARN " + arn->substr(0, 256) + " is not a Kinesis stream ARN.");
   }
   if (name && arn && *name != from_arn) {
-    auto clip = [](const std::string& v) { return v.size() <= 64 ? v : v.substr(0, 64) + "..."; };
-    InvalidArgument("StreamName " + clip(*name) + " and StreamARN " + clip(*arn) +
+    InvalidArgument("StreamName " + ClipClientText(*name) + " and StreamARN " +
+                    ClipClientText(*arn) +
                     " name different streams.");
   }
   if (!name && !arn) InvalidArgument("Either StreamName or StreamARN should be provided.");

@@ -15,9 +15,7 @@ using nlohmann::json;
 
 constexpr uint64_t kMaxIndex = 1000000;  // "Name.N": N beyond this is not a list position
 
-std::string Shorten(std::string_view v) {
-  return v.size() <= 64 ? std::string(v) : std::string(v.substr(0, 64)) + "...";
-}
+std::string Shorten(std::string_view v) { return ClipClientText(v); }
 
 ServiceError BadValue(std::string_view key, std::string_view value, std::string_view reason) {
   return ServiceError{400, "InvalidParameterValue",

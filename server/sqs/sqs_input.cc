@@ -146,13 +146,6 @@ ServiceError ErrorOf(const Status& s) {
   }
 }
 
-std::string Clip(std::string_view v) {
-  if (v.size() <= 64) return std::string(v);
-  size_t n = 64;
-  while (n > 0 && (static_cast<unsigned char>(v[n]) & 0xC0) == 0x80) --n;  // a UTF-8 boundary
-  return std::string(v.substr(0, n)) + "...";
-}
-
 void FailStatus(const Status& s) { throw SqsError(ErrorOf(s)); }
 
 // ---- addressing ----

@@ -37,9 +37,8 @@ class SqsError : public std::runtime_error {
                        bool sender_fault = true);
 // InvalidParameterValue.
 [[noreturn]] void FailValue(std::string message);
-// Client text to echo in an error message: at most 64 bytes (cut at a UTF-8 boundary), then
-// "..." - an answer never grows with what the client sent.
-std::string Clip(std::string_view v);
+// Client text to echo in an error message (server/service.h).
+inline std::string Clip(std::string_view v) { return ClipClientText(v); }
 
 // ---- reading input (all throw SqsError) ----
 // MissingParameter when absent (or null); InvalidParameterValue when not a string.

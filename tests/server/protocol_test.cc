@@ -542,3 +542,19 @@ TEST(BotocoreOracle, DecoderReadsWhatBotocoreWrites) {
 
 }  // namespace
 }  // namespace seglog::server::protocol
+
+namespace seglog::server {
+namespace {
+
+// Client text in an error message is cut to 64 bytes, never inside a UTF-8 character.
+TEST(ClipClientText, CutsAt64BytesOnACharacterBoundary) {
+  EXPECT_EQ(ClipClientText("short"), "short");
+  EXPECT_EQ(ClipClientText(std::string(64, 'a')), std::string(64, 'a'));
+  EXPECT_EQ(ClipClientText(std::string(200, 'a')), std::string(64, 'a') + "...");
+  // 63 ASCII bytes then "é" (2 bytes) straddling byte 64: the whole character goes.
+  const std::string s = std::string(63, 'a') + "\xc3\xa9" + "tail";
+  EXPECT_EQ(ClipClientText(s), std::string(63, 'a') + "...");
+}
+
+}  // namespace
+}  // namespace seglog::server
