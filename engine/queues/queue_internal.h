@@ -1,7 +1,8 @@
 // The queues room's own header (not for other rooms): the Queue class behind Queues, shared by
-// the files that implement it - queue.cc (opening, sends, deletes, the public calls),
-// queue_receive.cc (receives, deliveries, dead-letter moves), queue_redrive.cc and
-// queue_maintenance.cc (compaction, expiry, snapshots).
+// the files that implement it - queue.cc (opening, deletes, visibility, the public calls),
+// queue_send.cc (sends), queue_receive.cc (receives, deliveries, dead-letter moves),
+// queue_wait.cc (receives that hold no thread), queue_redrive.cc and queue_maintenance.cc
+// (compaction, expiry, snapshots).
 #pragma once
 
 #include <algorithm>
