@@ -566,7 +566,9 @@ int seglog_queue_create(seglog* db, const char* name, const seglog_queue_config*
 #define SEGLOG_QUEUE_FIELD_DURABILITY (1u << 11)  /* SEGLOG_DURABILITY_DEFAULT: the store's */
 #define SEGLOG_QUEUE_FIELD_SYNC_INTERVAL (1u << 12) /* 0: the store options' */
 #define SEGLOG_QUEUE_FIELD_SEGMENT_SIZE (1u << 13)  /* 0: the store options' */
-#define SEGLOG_QUEUE_FIELDS_ALL ((1u << 14) - 1)
+/* 0.3.0: */
+#define SEGLOG_QUEUE_FIELD_REDRIVE_ALLOW_POLICY (1u << 14) /* redrive_allow and its sources */
+#define SEGLOG_QUEUE_FIELDS_ALL ((1u << 15) - 1)
 
 /* Changes a queue's settings (SQS SetQueueAttributes): those of cfg that `fields` names (a
  * union of SEGLOG_QUEUE_FIELD_* bits), checked as seglog_queue_create checks them (a

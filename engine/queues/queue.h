@@ -21,8 +21,10 @@
 // behind it; FIFO: the groups whose head may be delivered, by head id), a timer heap for
 // delays and visibility timeouts, and the received messages' receipts. Receive never scans
 // the log.
-// In-flight state is volatile: after a restart every undeleted message is visible again
-// (its receive count is not: it is journaled before a receive returns).
+// In-flight state is durable (0.3.0): each receive journals its messages' receive count,
+// receive time and visibility deadline before it returns, and each visibility change its new
+// deadline, so a reopened queue keeps them hidden until then and their receipts keep working
+// (SPEC.md 16.3, 16.4).
 //
 // Thread-safety: every method may be called from any thread.
 #pragma once
@@ -80,6 +82,13 @@ struct ReceiveOptions {
   int32_t visibility_timeout_s = -1;  // 0 .. 43,200; -1 = the queue's
   int32_t wait_s = -1;                // 0 .. 20; -1 = the queue's receive_wait_s
   Report report = Report::kIds;       // kSqsIds / kSqs: fill ReceivedMessage's SQS fields
+  // 0.3.0, SQS ReceiveRequestAttemptId (FIFO queues; ignored on standard queues, as SQS):
+  // "" = none; else 1 .. 128 of [A-Za-z0-9!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~] (InvalidArgument
+  // otherwise). A receive that repeats an attempt id within 5 minutes of the first one returns
+  // the same messages with the same receipts, and restarts their visibility timeout, while
+  // none of them was deleted or had its visibility changed since; otherwise it is a new
+  // receive. Remembered in memory (SPEC.md 16.15).
+  std::string_view attempt_id = {};
 };
 
 struct ReceivedAttribute {
@@ -134,7 +143,41 @@ struct QueueDescription {
   int64_t created_ms = 0;        // SQS CreatedTimestamp (ms); 0: unknown (created before 0.2.0)
   int64_t last_modified_ms = 0;  // SQS LastModifiedTimestamp (ms): creation or the last change;
                                  // 0: unknown (not changed since a creation before 0.2.0)
+  // 0.3.0: config.dead_letter_queue names a queue that does not exist (deleted after the
+  // policy was set). Messages past max_receive_count are then delivered as if there were no
+  // redrive policy, until a queue of that name exists again (SPEC.md 16.14).
+  bool dead_letter_queue_missing = false;
 };
+
+// SQS queue tags (TagQueue, UntagQueue, ListQueueTags; CreateQueue's tags). Keys 1 .. 128 and
+// values 0 .. 256 Unicode characters (UTF-8) of letters, digits, spaces and _ . : / = + - @;
+// keys do not start with "aws:" (any case); at most 50 tags per queue (SQS's limits). Stored in
+// the catalog with the queue. SPEC.md 16.16.
+using QueueTags = std::map<std::string, std::string>;
+inline constexpr size_t kQueueMaxTags = 50;
+
+// A message move task (SQS StartMessageMoveTask / ListMessageMoveTasks /
+// CancelMessageMoveTask): moves the messages a dead-letter queue held when the task started to
+// their source queues (or one destination), asynchronously, on the store's scheduler; resumed
+// after a restart. SPEC.md 16.14.
+enum class MoveTaskStatus { kRunning, kCompleted, kCancelling, kCancelled, kFailed };
+struct MoveTaskOptions {
+  std::string destination;        // "" = each message back to the queue it came from
+  uint32_t max_per_second = 0;    // 0 = as fast as it goes (SQS: system-optimized); 1 .. 500
+};
+struct MoveTaskInfo {
+  std::string handle;             // opaque, ASCII, <= 256 bytes; names the task and its source
+  std::string source;             // the dead-letter queue
+  std::string destination;        // "" = the messages' source queues
+  uint32_t max_per_second = 0;    // 0 = unlimited
+  MoveTaskStatus status = MoveTaskStatus::kRunning;
+  uint64_t moved = 0;             // SQS ApproximateNumberOfMessagesMoved
+  uint64_t to_move = 0;           // SQS ApproximateNumberOfMessagesToMove (at the start)
+  std::string failure_reason;     // kFailed only
+  int64_t started_ms = 0;         // ms since the epoch
+};
+inline constexpr uint32_t kQueueMaxMovePerSecond = 500;
+inline constexpr size_t kQueueMaxMoveTasksListed = 10;  // ListMessageMoveTasks' MaxResults
 
 struct QueuesOptions {
   // How often the background task expires messages, snapshots delete indexes whose journal
@@ -164,6 +207,10 @@ class Queues {
   // (remembered in memory only).
   Status Create(const std::string& name, const QueueConfig& config,
                 QueueFields compare = QueueFields::All());
+  // 0.3.0: creates the queue with `tags` (checked as TagQueue does, before anything is
+  // written). When the queue exists already the tags are neither compared nor changed (SQS).
+  Status Create(const std::string& name, const QueueConfig& config, QueueFields compare,
+                const QueueTags& tags);
   // NotFound. Messages being received when it is deleted are lost with it.
   Status Delete(const std::string& name);
   // Every queue's name, sorted.
@@ -267,11 +314,38 @@ class Queues {
                                std::span<const uint32_t> timeouts_s,
                                std::vector<BatchEntryOutcome>* out);
 
-  // Deletes every message sent before the call, in flight or not.
+  // Deletes every message sent before the call, in flight or not. 0.3.0: Busy
+  // ("PurgeQueueInProgress: ...") for a queue under the aws limits purged less than 60 s ago
+  // (remembered in memory; SQS PurgeQueueInProgress).
   Status Purge(const std::string& name);
 
-  // Moves up to max_messages (0 = all) visible messages of dead-letter queue `dlq` back to
-  // the queue each came from (or to `target` when not empty). A message whose source no
+  // ---- 0.3.0: dead-letter sources, move tasks, tags ----
+  // SQS ListDeadLetterSourceQueues: the sorted names of the queues whose redrive policy names
+  // `dlq`. NotFound when dlq does not exist.
+  Status ListDeadLetterSources(const std::string& dlq, std::vector<std::string>* sources);
+  // SQS StartMessageMoveTask. InvalidArgument: `source` is not any queue's dead-letter queue, a
+  // rate out of 1 .. 500, a destination of the other type or `source` itself; NotFound: no such
+  // source or destination; AlreadyExists ("...: a task is running"): one task per source at
+  // a time. *handle receives the task's handle.
+  Status StartMoveTask(const std::string& source, const MoveTaskOptions& opt,
+                       std::string* handle);
+  // SQS CancelMessageMoveTask: stops a running task (moved messages stay moved). *moved
+  // (optional): how many it moved. NotFound: no such task (malformed, unknown, or not running:
+  // SQS ResourceNotFoundException).
+  Status CancelMoveTask(std::string_view handle, uint64_t* moved);
+  // SQS ListMessageMoveTasks: the source's most recent tasks, newest first, at most
+  // max_results (1 .. 10). NotFound: no such queue.
+  Status ListMoveTasks(const std::string& source, size_t max_results,
+                       std::vector<MoveTaskInfo>* tasks);
+  // Tags (QueueTags' rules): TagQueue adds or replaces, UntagQueue removes (unknown keys are
+  // fine), ListTags reads. InvalidArgument naming the bad key or the count; NotFound.
+  Status TagQueue(const std::string& name, const QueueTags& tags);
+  Status UntagQueue(const std::string& name, std::span<const std::string> keys);
+  Status ListTags(const std::string& name, QueueTags* out);
+
+  // Deprecated in 0.3.0 (StartMoveTask): synchronous. Moves up to max_messages (0 = all)
+  // visible messages of dead-letter queue `dlq` back to the queue each came from (or to
+  // `target` when not empty), each with a new MessageId and enqueue time (as a move task). A message whose source no
   // longer exists stays. A crash mid-move may duplicate a message, never lose one.
   Status Redrive(const std::string& dlq, const std::string& target, size_t max_messages,
                  size_t* moved);

@@ -7,6 +7,17 @@ namespace seglog {
 
 namespace qp = format::queue_props;
 
+std::string RedriveAllowText(const RedriveAllowPolicy& p) {
+  switch (p.permission) {
+    case RedriveAllow::kAllowAll: return "allowAll";
+    case RedriveAllow::kDenyAll: return "denyAll";
+    case RedriveAllow::kByQueue: break;
+  }
+  std::string out = "byQueue:";
+  for (size_t i = 0; i < p.sources.size(); ++i) out += (i ? "," : "") + p.sources[i];
+  return out;
+}
+
 const char* QueueFieldName(QueueField f) {
   switch (f) {
     case QueueField::kVisibilityTimeout: return "visibility_timeout_s";
@@ -23,6 +34,7 @@ const char* QueueFieldName(QueueField f) {
     case QueueField::kDurability: return "durability";
     case QueueField::kSyncInterval: return "sync_interval_ms";
     case QueueField::kSegmentSize: return "segment_size";
+    case QueueField::kRedriveAllowPolicy: return "redrive_allow_policy";
     case QueueField::kCount: break;
   }
   return "?";
@@ -53,6 +65,7 @@ std::string QueueFieldValue(const QueueConfig& c, QueueField f) {
     case QueueField::kDurability: return std::string(DurabilityName(c.log.durability));
     case QueueField::kSyncInterval: return std::to_string(c.log.sync_interval_ms);
     case QueueField::kSegmentSize: return std::to_string(c.log.segment_size);
+    case QueueField::kRedriveAllowPolicy: return RedriveAllowText(c.redrive_allow);
     case QueueField::kCount: break;
   }
   return "";
@@ -86,6 +99,7 @@ void CopyField(const QueueConfig& from, QueueField f, QueueConfig* to) {
     case QueueField::kFifoThroughputLimit:
       to->fifo_throughput_limit = from.fifo_throughput_limit;
       break;
+    case QueueField::kRedriveAllowPolicy: to->redrive_allow = from.redrive_allow; break;
     // Fixed at creation: MergeQueueConfig accepts them only equal, so nothing to copy.
     case QueueField::kType:
     case QueueField::kLimits:

@@ -29,6 +29,10 @@ const char* QueueFieldName(QueueField f);
 // messages.
 std::string QueueFieldValue(const QueueConfig& c, QueueField f);
 
+// A redrive allow policy as text: "allowAll", "denyAll" or "byQueue:a,b" (messages, the
+// catalog property `redrive_allow`, and comparisons).
+std::string RedriveAllowText(const RedriveAllowPolicy& p);
+
 // The first field of `fields` (and the type, always) whose value differs between a and b;
 // false when none does.
 bool FirstDifference(const QueueConfig& a, const QueueConfig& b, QueueFields fields,

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/log/options.h"
 #include "format/queue_format.h"
@@ -41,6 +42,17 @@ enum class QueueType { kStandard, kFifo };
 enum class DedupScope { kQueue, kMessageGroup };
 enum class FifoThroughputLimit { kPerQueue, kPerMessageGroupId };  // per group needs kMessageGroup
 
+// SQS RedriveAllowPolicy: which queues may name this one as their dead-letter queue. Checked
+// when a redrive policy naming this queue is set (CreateQueue, SetQueueAttributes); changing
+// it later does not undo existing policies (as SQS). SPEC.md 16.14.
+enum class RedriveAllow { kAllowAll, kDenyAll, kByQueue };
+inline constexpr size_t kQueueMaxRedriveSources = 10;  // byQueue: 1 .. 10 source queues
+struct RedriveAllowPolicy {
+  RedriveAllow permission = RedriveAllow::kAllowAll;
+  std::vector<std::string> sources;  // kByQueue only: queue names (not ARNs), 1 .. 10, unique
+  bool operator==(const RedriveAllowPolicy&) const = default;
+};
+
 struct QueueConfig {
   QueueType type = QueueType::kStandard;  // a FIFO queue's name ends in ".fifo", others' not
   uint32_t visibility_timeout_s = kQueueDefaultVisibilityS;  // 0 .. 43,200
@@ -55,6 +67,7 @@ struct QueueConfig {
   Limits limits = Limits::kRelaxed;    // kAws: SQS's exact checks (names, body characters, ...)
   DedupScope dedup_scope = DedupScope::kQueue;                            // FIFO only
   FifoThroughputLimit fifo_throughput_limit = FifoThroughputLimit::kPerQueue;  // FIFO only
+  RedriveAllowPolicy redrive_allow;    // 0.3.0: who may use this queue as a dead-letter queue
 
   Status Validate(std::string_view name) const;
 };
@@ -78,6 +91,8 @@ enum class QueueField : uint32_t {
   kDurability,           // log.durability
   kSyncInterval,         // log.sync_interval_ms
   kSegmentSize,          // log.segment_size
+  // 0.3.0 (changeable; after the fixed ones so that the C API's bits keep their values):
+  kRedriveAllowPolicy,   // redrive_allow                   (RedriveAllowPolicy)
   kCount,                // not a field
 };
 
