@@ -132,4 +132,54 @@ Status Queues::Queue::RedriveTo(const std::string& dest, const std::shared_ptr<Q
   return Status::OK();
 }
 
+// ---------------------------------------------------------------------------------------
+// Queue: dead-letter moves (from a receive; queue_receive.cc's Deliver)
+
+Status Queues::Queue::MoveToDeadLetter(Queue& dlq, const std::vector<Pick>& picks,
+                                       const PickedRecords& read, const Outcome& o) {
+  std::vector<SendEntry> entries;
+  std::vector<format::QueueMessageHeader> mh;
+  for (size_t i : o.move) {
+    SendEntry e;
+    e.body = read.recs[i].value;
+    e.attributes = o.headers[i].attributes;
+    e.group_id = AsChars(read.recs[i].key);
+    entries.push_back(e);
+    format::QueueMessageHeader h = o.headers[i];
+    h.moved = true;
+    h.source = name;
+    h.source_id = picks[i].id;
+    h.delay_s = 0;
+    h.attributes.clear();
+    mh.push_back(h);
+  }
+  return MoveOut(dlq, entries, mh);
+}
+
+// Sends `entries` (with headers `moved`) to `to`, then deletes them here: a crash in between
+// leaves a copy in both queues, never in neither. REQUIRES: the messages are in flight here.
+Status Queues::Queue::MoveOut(Queue& to, std::span<const SendEntry> entries,
+                              std::span<const format::QueueMessageHeader> moved) {
+  std::vector<SendResult> res;
+  {
+    // A try-lock: the caller holds its own queue's op lock, and a redrive moves the other way
+    // (lock order). It fails only while `to` is being deleted; the messages then stay here.
+    std::shared_lock<WriterFirstLock> ol(to.op_mu, std::try_to_lock);
+    if (!ol.owns_lock() || to.del == nullptr) {
+      return Status::NotFound("queue '" + to.name + "' is being deleted");
+    }
+    SEGLOG_RETURN_IF_ERROR(to.Send(entries, &res, moved));
+  }
+  std::vector<SeqNo> ids;
+  {
+    std::lock_guard<std::mutex> l(mu);
+    for (const auto& h : moved) {
+      ids.push_back(SeqNo(h.source_id));
+      state_.Forget(h.source_id);
+    }
+    WakeGroupsLocked();
+  }
+  return del->Delete(ids);
+}
+
 }  // namespace seglog
