@@ -506,9 +506,14 @@ TEST_F(QueueTest, BadInputGetsErrorsAndChangesNothing) {
   f.delay_s = 5;
   EXPECT_EQ(queues_->Send("f.fifo", f, &r).code(), StatusCode::kInvalidArgument)
       << "per-message delay on FIFO";
-  e.group_id = "g";
+  e.dedup_id = "d";
   EXPECT_EQ(queues_->Send("q", e, &r).code(), StatusCode::kInvalidArgument)
-      << "group id on a standard queue";
+      << "dedup id on a standard queue";
+  e.dedup_id = {};
+  e.group_id = "a b";
+  EXPECT_EQ(queues_->Send("q", e, &r).code(), StatusCode::kInvalidArgument)
+      << "a malformed group id on a standard queue (fair queues take SQS's group ids)";
+  e.group_id = {};
   EXPECT_EQ(Stats("f.fifo").visible, 0u);
   ReceiveOptions o;
   std::vector<ReceivedMessage> out;

@@ -1,4 +1,5 @@
 #include "engine/queues/queue.h"
+#include "engine/queues/dedup_key.h"
 #include "engine/queues/queue_internal.h"
 
 #include <algorithm>
@@ -367,7 +368,8 @@ Status Queues::Queue::Recover() {
         "message " + std::to_string(r.seq.value())));
     const uint64_t id = r.seq.value();
     if (fifo() && h.has_dedup_id && !h.moved && r.ts.value() + kQueueDedupWindowMs > now) {
-      state_.RecoverDedup(h.dedup_id, id, r.ts.value() + kQueueDedupWindowMs);
+      state_.RecoverDedup(DedupKey(config()->dedup_scope, AsChars(r.key), h.dedup_id), id,
+                          r.ts.value() + kQueueDedupWindowMs);
     }
     if (!state_.IsLive(id)) continue;
     const int64_t due = r.ts.value() + static_cast<int64_t>(h.delay_s) * 1000;

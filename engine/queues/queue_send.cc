@@ -1,5 +1,6 @@
 // Queue: sends (engine/queues/queue_internal.h): validate -> reserve dedup ids -> append ->
 // publish. Split out of queue.cc, which keeps opening, deletes, visibility and the public calls.
+#include "engine/queues/dedup_key.h"
 #include "engine/queues/queue_internal.h"
 
 #include <algorithm>
@@ -106,9 +107,11 @@ void Queues::Queue::PlanHeaders(const QueueConfig& cfg, std::span<const SendEntr
     h.trace_header = e.trace_header;
     h.attributes.assign(e.attributes.begin(), e.attributes.end());
     if (fifo()) {
-      plan->keys[i] = e.dedup_id.empty() ? Sha256Hex(e.body) : std::string(e.dedup_id);
+      const std::string id = e.dedup_id.empty() ? Sha256Hex(e.body) : std::string(e.dedup_id);
+      plan->keys[i] = DedupKey(cfg.dedup_scope, e.group_id, id);
+      // The header's view points into the key, which ends with the id (plan outlives it).
       h.has_dedup_id = true;
-      h.dedup_id = plan->keys[i];
+      h.dedup_id = std::string_view(plan->keys[i]).substr(plan->keys[i].size() - id.size());
     }
   }
 }

@@ -152,8 +152,8 @@ Status ValidateAttribute(std::span<const format::MessageAttribute> attrs, size_t
   return Status::OK();
 }
 
-// The ids and the delay: FIFO queues take group and dedup ids and no delay, standard ones the
-// other way round.
+// The ids and the delay: FIFO queues take group and dedup ids and no delay, standard ones a
+// delay and, optionally, a group id.
 Status ValidateIdsAndDelay(const SendEntry& e, const QueueConfig& cfg, const std::string& what) {
   if (cfg.type == QueueType::kFifo) {
     SEGLOG_RETURN_IF_ERROR(ValidateFifoId("message group id", e.group_id).WithContext(what));
@@ -169,9 +169,13 @@ Status ValidateIdsAndDelay(const SendEntry& e, const QueueConfig& cfg, const std
     }
     return Status::OK();
   }
-  if (!e.group_id.empty() || !e.dedup_id.empty()) {
-    return Status::InvalidArgument(what + ": group and deduplication ids apply to FIFO "
-                                   "queues only");
+  // SQS fair queues: a standard queue takes a message group id (the tenant), stored and
+  // returned (SPEC.md 16.3); deduplication ids stay FIFO's.
+  if (!e.group_id.empty()) {
+    SEGLOG_RETURN_IF_ERROR(ValidateFifoId("message group id", e.group_id).WithContext(what));
+  }
+  if (!e.dedup_id.empty()) {
+    return Status::InvalidArgument(what + ": deduplication ids apply to FIFO queues only");
   }
   if (e.delay_s < -1 || e.delay_s > static_cast<int32_t>(kQueueMaxDelayS)) {
     return Status::InvalidArgument(what + ": delay must be 0 to 900 seconds, got " +
