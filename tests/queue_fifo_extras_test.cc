@@ -85,3 +85,29 @@ TEST_F(QueueFifoExtrasTest, StandardQueueKeepsTheGroupIdOfFairQueues) {
 
 }  // namespace
 }  // namespace seglog::testing
+
+namespace seglog::testing {
+namespace {
+
+TEST_F(QueueFifoExtrasTest, SecondPurgeWithin60SecondsUnderTheAwsProfile) {
+  QueueConfig aws = Config();
+  aws.limits = Limits::kAws;
+  Create("a", aws);
+  CreateStd("r");  // relaxed: no limit
+  Send("a", "m1");
+  ASSERT_OK(queues_->Purge("a"));
+  Send("a", "m2");
+  clock_.Advance(59'000);
+  const Status s = queues_->Purge("a");
+  EXPECT_EQ(s.code(), StatusCode::kBusy);
+  EXPECT_EQ(s.message().rfind("PurgeQueueInProgress", 0), 0u) << s.ToString();
+  EXPECT_EQ(Stats("a").visible, 1u) << "a refused purge deletes nothing";
+  clock_.Advance(1'000);
+  ASSERT_OK(queues_->Purge("a"));
+  EXPECT_EQ(Stats("a").visible, 0u);
+  ASSERT_OK(queues_->Purge("r"));
+  ASSERT_OK(queues_->Purge("r"));
+}
+
+}  // namespace
+}  // namespace seglog::testing

@@ -714,6 +714,18 @@ Status Queues::ChangeVisibilityBatch(const std::string& name,
 
 Status Queues::Purge(const std::string& name) {
   SEGLOG_QUEUE_WRITE_OP(name);
+  // SQS: one purge per queue per 60 s (PurgeQueueInProgress), under the aws profile only.
+  if (q->config()->limits == Limits::kAws) {
+    const int64_t now = store_->clock()->NowMs().value();
+    int64_t last = q->last_purge_ms.load();
+    do {
+      if (now - last < kQueuePurgeIntervalMs) {
+        return Status::Busy("PurgeQueueInProgress: queue '" + name + "' was purged " +
+                            std::to_string((now - last) / 1000) +
+                            " s ago; only one purge is allowed per 60 seconds");
+      }
+    } while (!q->last_purge_ms.compare_exchange_weak(last, now));
+  }
   return q->Purge();
 }
 

@@ -34,6 +34,7 @@ inline constexpr uint32_t kQueueMaxReceiveCount = 1000;         // maxReceiveCou
 inline constexpr size_t kQueueMaxGroupIdBytes = 128;            // also dedup ids
 inline constexpr int64_t kQueueDedupWindowMs = 300'000;         // 5 minutes
 inline constexpr size_t kQueueMaxInFlight = 120'000;            // receive returns no more
+inline constexpr int64_t kQueuePurgeIntervalMs = 60'000;        // aws profile: one purge per
 
 enum class QueueType { kStandard, kFifo };
 

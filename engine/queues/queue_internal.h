@@ -102,6 +102,8 @@ class Queues::Queue : public std::enable_shared_from_this<Queues::Queue> {
   int64_t created_ms = 0;  // set once by Queues::Find
   std::atomic<int64_t> last_modified_ms{0};
   int64_t Now() const { return clock_->NowMs().value(); }
+  // When the last purge under the aws limits started (Queues::Purge; in memory only).
+  std::atomic<int64_t> last_purge_ms{INT64_MIN / 2};
 
   // ---- Receives that hold no thread (queue_wait.cc; Queues::TryReceive) ----
   Status TryReceive(const ReceiveOptions& opt, std::vector<ReceivedMessage>* out, WakeFn wake,
