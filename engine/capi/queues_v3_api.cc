@@ -20,7 +20,9 @@ Status TagsFromC(const char* const* keys, const char* const* values, size_t n,
   SEGLOG_RETURN_IF_ERROR(NotNull(keys, "keys"));
   SEGLOG_RETURN_IF_ERROR(NotNull(values, "values"));
   for (size_t i = 0; i < n; ++i) {
-    if (keys[i] == nullptr) return Status::InvalidArgument("keys[" + std::to_string(i) + "] is NULL");
+    if (keys[i] == nullptr) {
+      return Status::InvalidArgument("keys[" + std::to_string(i) + "] is NULL");
+    }
     if (values[i] == nullptr) {
       return Status::InvalidArgument("values[" + std::to_string(i) + "] is NULL");
     }
@@ -124,7 +126,9 @@ int seglog_queue_untag(seglog_handle* db, const char* queue, const char* const* 
     std::vector<std::string> ks;
     ks.reserve(n);
     for (size_t i = 0; i < n; ++i) {
-      if (keys[i] == nullptr) return Status::InvalidArgument("keys[" + std::to_string(i) + "] is NULL");
+      if (keys[i] == nullptr) {
+      return Status::InvalidArgument("keys[" + std::to_string(i) + "] is NULL");
+    }
       ks.emplace_back(keys[i]);
     }
     return db->queues->UntagQueue(queue, ks);
