@@ -1,7 +1,8 @@
 /* seglog.h -- the public C API of seglog: durable, replayable streams on local disk, with
  * Amazon Kinesis Data Streams semantics (shards, partition keys, sequence numbers, iterators,
  * retention, checkpoints), and durable queues with Amazon SQS semantics (standard and FIFO
- * queues, visibility timeouts, delays, long polling, dead-letter queues and redrive).
+ * queues, visibility timeouts, delays, long polling, dead-letter queues, message move tasks
+ * and tags).
  *
  * Conventions
  * -----------
@@ -140,9 +141,9 @@ extern "C" {
 /* ---- Version ---------------------------------------------------------------------------- */
 
 #define SEGLOG_VERSION_MAJOR 0
-#define SEGLOG_VERSION_MINOR 2
+#define SEGLOG_VERSION_MINOR 3
 #define SEGLOG_VERSION_PATCH 0
-#define SEGLOG_VERSION_STRING "0.2.0"
+#define SEGLOG_VERSION_STRING "0.3.0"
 /* MAJOR * 1000000 + MINOR * 1000 + PATCH, as SQLITE_VERSION_NUMBER. */
 #define SEGLOG_VERSION_NUMBER \
   (SEGLOG_VERSION_MAJOR * 1000000 + SEGLOG_VERSION_MINOR * 1000 + SEGLOG_VERSION_PATCH)
@@ -173,7 +174,9 @@ int seglog_version(void);
 /* Added in 0.2.0: */
 #define SEGLOG_ECANCELED (-13) /* seglog_interrupt was called on the handle (receives) */
 #define SEGLOG_EBUSY (-14)     /* in use in this process: a stream with open iterators
-                                  (seglog_stream_delete; SEGLOG_ELOCKED before 0.2.0) */
+                                  (seglog_stream_delete; SEGLOG_ELOCKED before 0.2.0); since
+                                  0.3.0 also a queue purged under 60 s ago (seglog_queue_purge,
+                                  SQS PurgeQueueInProgress; "aws" limits only) */
 #define SEGLOG_EREADONLY (-15) /* a write to a store opened read-only (SEGLOG_ENOTSUP before
                                   0.2.0) */
 #define SEGLOG_EDELETED_RECENTLY (-16) /* a queue name deleted under 60 s ago (SQS
@@ -217,6 +220,15 @@ const char* seglog_last_error(void);
 #define SEGLOG_QUEUE_MAX_IN_FLIGHT 120000      /* in-flight messages per queue: a receive past
                                                   it returns an empty batch (see
                                                   seglog_queue_receive) */
+/* Added in 0.3.0: */
+#define SEGLOG_QUEUE_MAX_TAGS 50               /* tags per queue */
+#define SEGLOG_QUEUE_TAG_KEY_MAX 512           /* bytes of a tag key: 128 characters of UTF-8 */
+#define SEGLOG_QUEUE_TAG_VALUE_MAX 1024        /* bytes of a tag value: 256 characters */
+#define SEGLOG_QUEUE_MAX_REDRIVE_SOURCES 10    /* queues a byQueue redrive allow policy names */
+#define SEGLOG_QUEUE_ATTEMPT_ID_MAX 128        /* bytes of a receive request attempt id */
+#define SEGLOG_MOVE_TASK_HANDLE_MAX 256        /* bytes of a move task handle (its NUL apart) */
+#define SEGLOG_MOVE_TASK_MAX_PER_SECOND 500    /* a move task's highest rate */
+#define SEGLOG_MOVE_TASK_LIST_MAX 10           /* tasks seglog_queue_move_task_list returns */
 
 /* ---- Enums (stored in int fields; any other value is SEGLOG_EINVAL) ---------------------- */
 
@@ -253,6 +265,20 @@ const char* seglog_last_error(void);
 #define SEGLOG_FIFO_THROUGHPUT_PER_QUEUE 0  /* SQS "perQueue" (the default) */
 #define SEGLOG_FIFO_THROUGHPUT_PER_MESSAGE_GROUP_ID 1 /* SQS "perMessageGroupId": needs
                                                          SEGLOG_DEDUP_SCOPE_MESSAGE_GROUP */
+
+/* Added in 0.3.0. A queue's redrive_allow (SQS RedriveAllowPolicy's redrivePermission): which
+ * queues may name it as their dead-letter queue. */
+#define SEGLOG_REDRIVE_ALLOW_ALL 0      /* "allowAll" (the default): any queue of its type */
+#define SEGLOG_REDRIVE_ALLOW_DENY_ALL 1 /* "denyAll": none */
+#define SEGLOG_REDRIVE_ALLOW_BY_QUEUE 2 /* "byQueue": the 1 .. 10 queues of
+                                           redrive_allow_sources */
+
+/* Added in 0.3.0. A message move task's status (SQS ListMessageMoveTasks' Status). */
+#define SEGLOG_MOVE_TASK_RUNNING 0
+#define SEGLOG_MOVE_TASK_COMPLETED 1
+#define SEGLOG_MOVE_TASK_CANCELLING 2
+#define SEGLOG_MOVE_TASK_CANCELLED 3
+#define SEGLOG_MOVE_TASK_FAILED 4
 
 /* ---- Opaque handles --------------------------------------------------------------------- */
 
@@ -527,6 +553,14 @@ typedef struct seglog_queue_config {
                                     _PER_MESSAGE_GROUP_ID (FIFO, with the message group scope) */
   int limits;                    /* SEGLOG_LIMITS_RELAXED (default) or SEGLOG_LIMITS_AWS: which
                                     checks the queue's input gets; fixed at creation */
+  /* Added in 0.3.0 (an older struct_size gets the defaults). SQS RedriveAllowPolicy: which
+   * queues may make this one their dead-letter queue, checked when a queue's redrive policy
+   * names it (create, set_attributes); a later change does not undo existing policies. (The
+   * pointer comes first so that the new fields start past 0.2.0's struct, padding included.) */
+  const char* const* redrive_allow_sources; /* SEGLOG_REDRIVE_ALLOW_BY_QUEUE: 1 .. 10 distinct
+                                               queue names (not ARNs); NULL (default) else */
+  size_t redrive_allow_source_count;        /* how many; 0 (default) unless _BY_QUEUE */
+  int redrive_allow;             /* SEGLOG_REDRIVE_ALLOW_ALL (default), _DENY_ALL or _BY_QUEUE */
 } seglog_queue_config;
 
 void seglog_queue_config_init(seglog_queue_config* cfg);
@@ -542,8 +576,20 @@ void seglog_queue_config_init(seglog_queue_config* cfg);
  * ".fifo" or a standard one with it), a setting out of range, content_based_dedup, dedup_scope
  * or fifo_throughput_limit on a standard queue, fifo_throughput_limit per message group id
  * with the queue dedup scope, a dead-letter queue that does not exist or is of the other type,
- * or a max_receive_count without one (or none with one). */
+ * or a max_receive_count without one (or none with one); since 0.3.0 an unknown redrive_allow,
+ * sources with a permission other than _BY_QUEUE (or none, or more than 10, with it), a NULL
+ * or invalid source name, and a dead-letter queue whose redrive_allow does not allow this
+ * queue. */
 int seglog_queue_create(seglog* db, const char* name, const seglog_queue_config* cfg);
+
+/* Added in 0.3.0. seglog_queue_create with n tags (SQS CreateQueue's tags): keys[i] gets
+ * values[i]. The queue and its tags are one catalog write: after a crash the queue exists with
+ * all of them or not at all. The tags are checked first, as seglog_queue_tag checks them (n
+ * 0 .. 50; keys and values may be NULL when n is 0). When the queue exists already, the tags
+ * are neither compared nor changed (as SQS): SEGLOG_OK or SEGLOG_EEXIST as seglog_queue_create
+ * answers. Errors: those of seglog_queue_create and of seglog_queue_tag. */
+int seglog_queue_create_with_tags(seglog* db, const char* name, const seglog_queue_config* cfg,
+                                  const char* const* keys, const char* const* values, size_t n);
 
 /* Which fields of a seglog_queue_config seglog_queue_set_attributes sets (0.2.0). */
 #define SEGLOG_QUEUE_FIELD_VISIBILITY_TIMEOUT (1u << 0) /* visibility_timeout_s: later receives */
@@ -567,7 +613,8 @@ int seglog_queue_create(seglog* db, const char* name, const seglog_queue_config*
 #define SEGLOG_QUEUE_FIELD_SYNC_INTERVAL (1u << 12) /* 0: the store options' */
 #define SEGLOG_QUEUE_FIELD_SEGMENT_SIZE (1u << 13)  /* 0: the store options' */
 /* 0.3.0: */
-#define SEGLOG_QUEUE_FIELD_REDRIVE_ALLOW_POLICY (1u << 14) /* redrive_allow and its sources */
+#define SEGLOG_QUEUE_FIELD_REDRIVE_ALLOW_POLICY (1u << 14) /* redrive_allow and its sources
+                                                             (SQS RedriveAllowPolicy) */
 #define SEGLOG_QUEUE_FIELDS_ALL ((1u << 15) - 1)
 
 /* Changes a queue's settings (SQS SetQueueAttributes): those of cfg that `fields` names (a
@@ -630,6 +677,14 @@ typedef struct seglog_queue_info {
   int limits;                /* SEGLOG_LIMITS_RELAXED or SEGLOG_LIMITS_AWS */
   int dedup_scope;           /* SEGLOG_DEDUP_SCOPE_* */
   int fifo_throughput_limit; /* SEGLOG_FIFO_THROUGHPUT_* */
+  /* Added in 0.3.0 (an older struct_size gets only the fields above): */
+  int dead_letter_queue_missing; /* 1: dead_letter_queue names a queue that no longer exists
+                                    (deleted after the policy was set); messages past
+                                    max_receive_count are then delivered as if there were no
+                                    redrive policy, until a queue of that name exists again */
+  int redrive_allow;             /* SEGLOG_REDRIVE_ALLOW_* */
+  uint32_t redrive_allow_source_count; /* 0 unless SEGLOG_REDRIVE_ALLOW_BY_QUEUE */
+  char redrive_allow_sources[SEGLOG_QUEUE_MAX_REDRIVE_SOURCES][SEGLOG_NAME_MAX + 1];
 } seglog_queue_info;
 
 void seglog_queue_info_init(seglog_queue_info* info);
@@ -662,7 +717,10 @@ void seglog_queue_stats_init(seglog_queue_statistics* st);
 int seglog_queue_stats(seglog* db, const char* name, seglog_queue_statistics* st);
 
 /* Deletes every message sent before the call, in flight or not (SQS PurgeQueue; unlike SQS,
- * at once and with no 60-second limit between purges). SEGLOG_ENOTFOUND. */
+ * at once rather than within 60 seconds). SEGLOG_ENOTFOUND. SEGLOG_EBUSY (since 0.3.0; the
+ * message starts "PurgeQueueInProgress"): a queue created with SEGLOG_LIMITS_AWS was purged
+ * less than 60 seconds ago (remembered by this handle only); nothing is deleted. Queues with
+ * the relaxed limits have no such limit. */
 int seglog_queue_purge(seglog* db, const char* name);
 
 /* ---- Batch entries (0.2.0) ------------------------------------------------------------- */
@@ -758,6 +816,15 @@ typedef struct seglog_queue_receive_options {
                                    over every body costs about as much as the receive itself
                                    for 1 KiB messages); 1: computed, as SQS returns them
                                    (MD5OfBody, MD5OfMessageAttributes, ...SystemAttributes) */
+  /* Added in 0.3.0: */
+  const char* attempt_id;       /* SQS ReceiveRequestAttemptId, FIFO queues (ignored on standard
+                                   ones, as SQS): NULL or "" (default) for none; else 1 .. 128
+                                   characters of A-Z a-z 0-9 and !"#$%&'()*+,-./:;<=>?@[\]^_`{|}~.
+                                   A receive that repeats an attempt id within 5 minutes of the
+                                   first returns the same messages with the same receipts (and
+                                   restarts their visibility timeout) while none of them was
+                                   deleted or had its visibility changed since; otherwise it is
+                                   a new receive. Remembered in memory, by this handle. */
 } seglog_queue_receive_options;
 
 void seglog_queue_receive_options_init(seglog_queue_receive_options* opt);
@@ -796,7 +863,8 @@ typedef struct seglog_queue_message { /* frozen layout; every pointer lives as i
  * empty batch, after its wait, as on an empty queue -- until some are
  * deleted or become visible again. (SQS answers a short poll there with the error OverLimit
  * and a long poll with no messages.)
- * SEGLOG_EINVAL: max_messages 0 or over 10, a visibility timeout or wait out of range.
+ * SEGLOG_EINVAL: max_messages 0 or over 10, a visibility timeout or wait out of range, a
+ * malformed attempt_id (0.3.0).
  * SEGLOG_ECANCELED: seglog_interrupt was called on the handle (before or during the wait);
  * nothing was received. */
 int seglog_queue_receive(seglog* db, const char* name, const seglog_queue_receive_options* opt,
@@ -1010,16 +1078,121 @@ int seglog_queue_change_visibility_batch(seglog* db, const char* queue, const ch
                                          const char* const* receipts, const uint32_t* timeouts_s,
                                          size_t n, seglog_batch_entry_result* results);
 
-/* Moves up to max (0 = all) visible messages of dead-letter queue `dlq` back to the queue each
- * came from, or all to `target` when it is neither NULL nor "" (SQS StartMessageMoveTask). A
- * message stays when it was sent to dlq directly or its source queue no longer exists (and no
- * target is given); in-flight messages stay too. A moved message gets a new id, keeps its
- * body, attributes, sent time, group and dedup ids, and starts again at receive count 0. A
- * crash mid-move may leave a message in both queues, never in neither. *moved (may be NULL)
+/* Deprecated in 0.3.0: use the move tasks (seglog_queue_move_task_start, below), SQS's
+ * StartMessageMoveTask, which run in the background, can be listed and cancelled, and resume
+ * after a restart. This call moves synchronously: up to max (0 = all) visible messages of
+ * dead-letter queue `dlq` back to the queue each came from, or all to `target` when it is
+ * neither NULL nor "". A message stays when it was sent to dlq directly or its source queue no
+ * longer exists (and no target is given); in-flight messages stay too. A moved message gets a
+ * new id, a new MessageId and a new enqueue time (as a move task's), keeps its body,
+ * attributes, sent time, group and dedup ids, and starts again at receive count 0. A crash
+ * mid-move may leave a message in both queues, never in neither. *moved (may be NULL)
  * receives how many moved. SEGLOG_ENOTFOUND: no queue dlq (or target). SEGLOG_EINVAL: a
  * target of the other type, or dlq itself. */
 int seglog_queue_redrive(seglog* db, const char* dlq, const char* target, size_t max,
                          size_t* moved);
+
+/* ---- Queue tags (0.3.0) ----------------------------------------------------------------- */
+
+/* SQS's cost allocation tags (TagQueue, UntagQueue, ListQueueTags). A queue has at most 50;
+ * a key is 1 .. 128 characters and a value 0 .. 256, as UTF-8 (SEGLOG_QUEUE_TAG_KEY_MAX and
+ * _VALUE_MAX bytes at most), case-sensitive, of letters, digits, spaces and _ . : / = + - @
+ * (seglog accepts every non-ASCII character but the C1 controls: it does not check Unicode's
+ * letter and digit categories); a key does not start with "aws:" (any case: reserved). Tags
+ * are stored with the queue in the store's catalog, and go with it when it is deleted. Each
+ * change is one catalog write: after a crash all of it or none holds. Tags are read on a
+ * read-only store; changes there are SEGLOG_EREADONLY. */
+
+/* One tag, as seglog_queue_list_tags returns it. (Not named seglog_queue_tag: in C that name
+ * is the function's.) */
+typedef struct seglog_queue_tag_entry { /* frozen layout */
+  char key[SEGLOG_QUEUE_TAG_KEY_MAX + 1];     /* NUL-terminated */
+  char value[SEGLOG_QUEUE_TAG_VALUE_MAX + 1]; /* NUL-terminated; may be "" */
+} seglog_queue_tag_entry;
+
+/* Adds n (1 .. 50) tags to the queue: keys[i] gets values[i]; a key the queue has already
+ * gets the new value. SEGLOG_EINVAL, changing nothing (the message names the offending key):
+ * n 0 or over 50, keys or values or one of them NULL, a key given twice, a key or value
+ * breaking the rules above, or a queue that would have more than 50 tags.
+ * SEGLOG_ENOTFOUND. SEGLOG_EREADONLY. */
+int seglog_queue_tag(seglog* db, const char* queue, const char* const* keys,
+                     const char* const* values, size_t n);
+
+/* Removes the tags of n (at least 1) keys; keys the queue does not have are ignored.
+ * SEGLOG_EINVAL, changing nothing: n 0, keys or one of them NULL, a key breaking the rules
+ * above. SEGLOG_ENOTFOUND. SEGLOG_EREADONLY. */
+int seglog_queue_untag(seglog* db, const char* queue, const char* const* keys, size_t n);
+
+/* The queue's tags, sorted by key (bytewise), into tags[0 .. min(cap, *n)); *n receives how
+ * many the queue has (0 .. 50), as seglog_queue_list: cap may be 0 (tags NULL) to count them.
+ * SEGLOG_EINVAL: n NULL, or tags NULL with cap > 0. SEGLOG_ENOTFOUND. */
+int seglog_queue_list_tags(seglog* db, const char* queue, seglog_queue_tag_entry* tags,
+                           size_t cap, size_t* n);
+
+/* ---- Dead-letter sources and message move tasks (0.3.0) --------------------------------- */
+
+/* SQS ListDeadLetterSourceQueues: the names of the queues whose redrive policy names `dlq`,
+ * sorted, into names[0 .. min(cap, *n)); *n receives how many there are (as
+ * seglog_queue_list). SEGLOG_ENOTFOUND: no queue dlq. */
+int seglog_queue_list_dead_letter_sources(seglog* db, const char* dlq, seglog_name* names,
+                                          size_t cap, size_t* n);
+
+typedef struct seglog_move_task_options {
+  size_t struct_size;       /* sizeof(seglog_move_task_options), set by the init function */
+  const char* destination;  /* NULL or "" (default): each message back to the queue it came
+                               from; else one queue of the source's type, not the source */
+  uint32_t max_per_second;  /* 0 (default): as fast as it goes (SQS's system-optimized rate);
+                               else 1 .. 500 messages a second */
+} seglog_move_task_options;
+
+void seglog_move_task_options_init(seglog_move_task_options* opt);
+
+/* SQS StartMessageMoveTask: starts moving the messages dead-letter queue `source` holds now
+ * to their source queues (or to opt->destination), in the background, at opt's rate; each
+ * moved message gets a new id, a new MessageId and a new enqueue time, keeps its body,
+ * attributes, sent time, group and dedup ids, and starts again at receive count 0. The task
+ * resumes after the store is reopened; a crash mid-move may leave a message in both queues,
+ * never in neither. opt may be NULL (the defaults). The task's handle (an opaque ASCII string
+ * of at most SEGLOG_MOVE_TASK_HANDLE_MAX bytes) is written to handle, whose handle_cap must
+ * be at least SEGLOG_MOVE_TASK_HANDLE_MAX + 1.
+ * SEGLOG_EINVAL: source is no queue's dead-letter queue, a rate over 500, a destination of the
+ * other type or the source itself, handle NULL or handle_cap too small. SEGLOG_ENOTFOUND: no
+ * such source or destination. SEGLOG_EEXIST: a task of this source is running (one at a
+ * time). SEGLOG_EREADONLY. */
+int seglog_queue_move_task_start(seglog* db, const char* source,
+                                 const seglog_move_task_options* opt, char* handle,
+                                 size_t handle_cap);
+
+/* SQS CancelMessageMoveTask: stops a running task; what it moved stays moved. *moved (may be
+ * NULL) receives how many messages it moved. SEGLOG_ENOTFOUND: no running task has this
+ * handle (malformed, unknown or finished: SQS ResourceNotFoundException). SEGLOG_EINVAL:
+ * handle NULL. SEGLOG_EREADONLY. */
+int seglog_queue_move_task_cancel(seglog* db, const char* handle, uint64_t* moved);
+
+typedef struct seglog_move_task_info {
+  size_t struct_size;  /* sizeof(seglog_move_task_info), set by seglog_move_task_info_init */
+  char handle[SEGLOG_MOVE_TASK_HANDLE_MAX + 1];
+  char source[SEGLOG_NAME_MAX + 1];      /* the dead-letter queue */
+  char destination[SEGLOG_NAME_MAX + 1]; /* "": the messages' source queues */
+  uint32_t max_per_second;               /* 0: as fast as it goes */
+  int status;                            /* SEGLOG_MOVE_TASK_* */
+  uint64_t moved;     /* SQS ApproximateNumberOfMessagesMoved */
+  uint64_t to_move;   /* SQS ApproximateNumberOfMessagesToMove (counted at the start) */
+  char failure_reason[256]; /* SEGLOG_MOVE_TASK_FAILED: why (truncated, NUL-terminated); else "" */
+  int64_t started_ms; /* ms since the Unix epoch */
+} seglog_move_task_info;
+
+void seglog_move_task_info_init(seglog_move_task_info* info);
+
+/* SQS ListMessageMoveTasks: the source queue's most recent tasks (at most
+ * SEGLOG_MOVE_TASK_LIST_MAX, 10), newest first, into tasks[0 .. min(cap, *n)); *n receives how
+ * many there are (0 .. 10). Each element of tasks must have been initialised with
+ * seglog_move_task_info_init, all with the same struct_size (the array's stride is
+ * struct_size, so that an array of a newer header's larger structs works too). cap may be 0
+ * (tasks NULL) to count them. SEGLOG_EINVAL: n NULL, tasks NULL with cap > 0, a bad or
+ * differing struct_size. SEGLOG_ENOTFOUND: no queue source. */
+int seglog_queue_move_task_list(seglog* db, const char* source, seglog_move_task_info* tasks,
+                                size_t cap, size_t* n);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -152,8 +152,8 @@ static void test_version_and_codes(void) {
   size_t i, j, n = sizeof codes / sizeof codes[0];
   g_phase = "version";
   CHECK(seglog_version() == SEGLOG_VERSION_NUMBER);
-  CHECK(SEGLOG_VERSION_NUMBER == 2000);  /* 0.2.0 */
-  CHECK(strcmp(SEGLOG_VERSION_STRING, "0.2.0") == 0);
+  CHECK(SEGLOG_VERSION_NUMBER == 3000);  /* 0.3.0 */
+  CHECK(strcmp(SEGLOG_VERSION_STRING, "0.3.0") == 0);
   CHECK(SEGLOG_OK == 0 && SEGLOG_NO_MORE > 0);
   for (i = 0; i < n; ++i) {
     const char* s = seglog_strerror(codes[i]);
@@ -2796,6 +2796,88 @@ static void test_queue_messages_v2(void) {
   seglog_close(db);
 }
 
+/* 0.3.0: tags, the redrive allow policy, dead-letter sources, the move task structs and the
+ * receive attempt id, compiled as C. */
+static void test_queue_v3(void) {
+  seglog* db;
+  seglog_queue_config cfg;
+  seglog_queue_info info;
+  seglog_queue_tag_entry tags[4];
+  seglog_name names[4];
+  seglog_move_task_options mo;
+  seglog_move_task_info mi[2];
+  seglog_queue_receive_options ro;
+  seglog_queue_messages* batch = NULL;
+  char handle[SEGLOG_MOVE_TASK_HANDLE_MAX + 1];
+  const char* keys[2] = {"team", "env"};
+  const char* values[2] = {"core", "prod"};
+  const char* more_keys[1] = {"env"};
+  const char* more_values[1] = {"test"};
+  const char* bad_keys[1] = {"aws:reserved"};
+  size_t n = 0;
+  int rc;
+  g_phase = "queue-v3";
+  db = open_store("queue-v3");
+
+  /* Tags: created with the queue, replaced, removed, listed sorted by key. */
+  CHECK_OK(seglog_queue_create_with_tags(db, "tagged", NULL, keys, values, 2));
+  CHECK_OK(seglog_queue_list_tags(db, "tagged", tags, 4, &n));
+  CHECK(n == 2);
+  CHECK(strcmp(tags[0].key, "env") == 0 && strcmp(tags[0].value, "prod") == 0);
+  CHECK(strcmp(tags[1].key, "team") == 0 && strcmp(tags[1].value, "core") == 0);
+  CHECK_OK(seglog_queue_tag(db, "tagged", more_keys, more_values, 1));
+  CHECK_OK(seglog_queue_untag(db, "tagged", keys, 1)); /* "team" */
+  CHECK_OK(seglog_queue_list_tags(db, "tagged", tags, 4, &n));
+  CHECK(n == 1 && strcmp(tags[0].key, "env") == 0 && strcmp(tags[0].value, "test") == 0);
+  CHECK_RC(seglog_queue_tag(db, "tagged", bad_keys, more_values, 1), SEGLOG_EINVAL);
+  CHECK(strstr(seglog_last_error(), "aws:reserved") != NULL);
+  CHECK_RC(seglog_queue_list_tags(db, "missing", tags, 4, &n), SEGLOG_ENOTFOUND);
+
+  /* The redrive allow policy in the config and in describe. */
+  create_queue(db, "dlq", SEGLOG_QUEUE_STANDARD);
+  seglog_queue_config_init(&cfg);
+  CHECK(cfg.redrive_allow == SEGLOG_REDRIVE_ALLOW_ALL && cfg.redrive_allow_sources == NULL &&
+        cfg.redrive_allow_source_count == 0);
+  cfg.redrive_allow = SEGLOG_REDRIVE_ALLOW_DENY_ALL;
+  CHECK_OK(seglog_queue_set_attributes(db, "dlq", &cfg, SEGLOG_QUEUE_FIELD_REDRIVE_ALLOW_POLICY));
+  seglog_queue_info_init(&info);
+  CHECK_OK(seglog_queue_describe(db, "dlq", &info));
+  CHECK(info.redrive_allow == SEGLOG_REDRIVE_ALLOW_DENY_ALL);
+  CHECK(info.redrive_allow_source_count == 0 && info.dead_letter_queue_missing == 0);
+  cfg.redrive_allow = 7;
+  CHECK_RC(seglog_queue_set_attributes(db, "dlq", &cfg, SEGLOG_QUEUE_FIELD_REDRIVE_ALLOW_POLICY),
+           SEGLOG_EINVAL);
+
+  /* Dead-letter sources: ENOTSUP only until the engine's ListDeadLetterSources lands. */
+  rc = seglog_queue_list_dead_letter_sources(db, "dlq", names, 4, &n);
+  CHECK(rc == SEGLOG_OK || rc == SEGLOG_ENOTSUP);
+  if (rc == SEGLOG_OK) CHECK(n == 0);
+  CHECK_RC(seglog_queue_list_dead_letter_sources(db, "dlq", names, 4, NULL), SEGLOG_EINVAL);
+
+  /* Move task structs. */
+  seglog_move_task_options_init(&mo);
+  CHECK(mo.struct_size == sizeof mo && mo.destination == NULL && mo.max_per_second == 0);
+  seglog_move_task_info_init(&mi[0]);
+  seglog_move_task_info_init(&mi[1]);
+  CHECK(mi[0].struct_size == sizeof mi[0] && mi[0].handle[0] == '\0' && mi[0].moved == 0);
+  CHECK_RC(seglog_queue_move_task_start(db, "dlq", &mo, handle, sizeof handle - 1),
+           SEGLOG_EINVAL);
+  mo.max_per_second = SEGLOG_MOVE_TASK_MAX_PER_SECOND + 1;
+  CHECK_RC(seglog_queue_move_task_start(db, "dlq", &mo, handle, sizeof handle), SEGLOG_EINVAL);
+  CHECK_RC(seglog_queue_move_task_list(db, "dlq", mi, 2, NULL), SEGLOG_EINVAL);
+  CHECK_RC(seglog_queue_move_task_cancel(db, NULL, NULL), SEGLOG_EINVAL);
+
+  /* The receive attempt id: ignored on a standard queue, as in SQS. */
+  seglog_queue_receive_options_init(&ro);
+  CHECK(ro.attempt_id == NULL);
+  ro.attempt_id = "attempt-1";
+  ro.wait_s = 0;
+  CHECK_OK(seglog_queue_receive(db, "tagged", &ro, &batch));
+  CHECK(seglog_queue_messages_count(batch) == 0);
+  seglog_queue_messages_free(batch);
+  seglog_close(db);
+}
+
 int main(int argc, char** argv) {
   char listing[1024];
   const char* base = argc > 1 ? argv[1] : (getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
@@ -2826,6 +2908,7 @@ int main(int argc, char** argv) {
   test_queue_batches_v2();
   test_put_batch_v2();
   test_queue_messages_v2();
+  test_queue_v3();
 
   /* Every store stayed inside its own directory: the parent holds the stores and no more. */
   g_phase = "layout";
@@ -2833,7 +2916,7 @@ int main(int argc, char** argv) {
   CHECK(strcmp(listing, "ckpt,corrupt,durability,iters,lock,open,puts,puts-big,queue-attrs,"
                         "queue-dlq,"
                         "queue-fifo,queue-lifetime,queue-reopen,queue-roundtrip,queue-send,"
-                        "queue-v2,queue-wait,queues,segments,streams") == 0);
+                        "queue-v2,queue-v3,queue-wait,queues,segments,streams") == 0);
   printf("c_api_test: %d checks passed in %s\n", g_checks, g_parent);
   {
     char cmd[600];

@@ -3,7 +3,8 @@
 // return codes; it may use engine/streams, engine/queues, engine/log, io and format, and nothing
 // in the engine uses it. One file per noun: capi.cc (errors, version, argument checks),
 // store_api.cc, streams_api.cc, queues_api.cc, batches_api.cc (SQS batches answered entry by
-// entry), messages_api.cc (the 0.2.0 message shapes); limits.cc checks at compile time that
+// entry), messages_api.cc (the 0.2.0 message shapes), queues_v3_api.cc (0.3.0: tags, dead-letter
+// sources, move tasks); limits.cc checks at compile time that
 // every limit the header publishes equals the engine's. This header is internal to the room.
 //
 //
@@ -228,14 +229,45 @@ inline constexpr size_t kStreamConfigSizes[] = {offsetof(seglog_stream_config, s
 inline constexpr size_t kStreamInfoSizes[] = {offsetof(seglog_stream_info, limits),
                                               sizeof(seglog_stream_info)};
 inline constexpr size_t kIterOptionsSizes[] = {sizeof(seglog_iter_options)};
-// First published with queues (issue 4); 0.2.0 appended fields to both.
-inline constexpr size_t kQueueConfigSizes[] = {offsetof(seglog_queue_config, dedup_scope),
-                                               sizeof(seglog_queue_config)};
-inline constexpr size_t kQueueInfoSizes[] = {offsetof(seglog_queue_info, created_ms),
-                                             sizeof(seglog_queue_info)};
+// The size a struct had before the fields from `first_new` on were appended: where they
+// start, rounded up to the struct's alignment (its old tail padding; the appended fields do
+// not raise the alignment).
+constexpr size_t SizeBefore(size_t first_new_offset, size_t align) {
+  return (first_new_offset + align - 1) / align * align;
+}
+// First published with queues (issue 4); 0.2.0 and 0.3.0 appended fields to both.
+inline constexpr size_t kQueueConfigSizes[] = {
+    offsetof(seglog_queue_config, dedup_scope),
+    SizeBefore(offsetof(seglog_queue_config, redrive_allow_sources), alignof(seglog_queue_config)),
+    sizeof(seglog_queue_config)};
+inline constexpr size_t kQueueInfoSizes[] = {
+    offsetof(seglog_queue_info, created_ms),
+    SizeBefore(offsetof(seglog_queue_info, dead_letter_queue_missing), alignof(seglog_queue_info)),
+    sizeof(seglog_queue_info)};
 inline constexpr size_t kQueueStatsSizes[] = {sizeof(seglog_queue_statistics)};
-inline constexpr size_t kReceiveOptionsSizes[] = {offsetof(seglog_queue_receive_options, checksums),
-                                                  sizeof(seglog_queue_receive_options)};
+inline constexpr size_t kReceiveOptionsSizes[] = {
+    offsetof(seglog_queue_receive_options, checksums),
+    SizeBefore(offsetof(seglog_queue_receive_options, attempt_id),
+               alignof(seglog_queue_receive_options)),
+    sizeof(seglog_queue_receive_options)};
+// 0.3.0's own structs.
+inline constexpr size_t kMoveTaskOptionsSizes[] = {sizeof(seglog_move_task_options)};
+inline constexpr size_t kMoveTaskInfoSizes[] = {sizeof(seglog_move_task_info)};
+#if UINTPTR_MAX == 0xffffffffffffffffu
+// The 0.2.0 sizes as that header compiled on LP64 systems: the 0.3.0 fields start past them
+// (seglog_queue_config's new fields start with a pointer so that none falls in 0.2.0's tail
+// padding, which a caller may have left uninitialised).
+static_assert(kQueueConfigSizes[1] == 88 &&
+              offsetof(seglog_queue_config, redrive_allow_sources) == 88);
+static_assert(kQueueInfoSizes[1] == 376);
+static_assert(kReceiveOptionsSizes[1] == 24 &&
+              offsetof(seglog_queue_receive_options, attempt_id) == 24);
+#endif
+
+// seglog_queue_create's body with tags (queues_api.cc; seglog_queue_create_with_tags in
+// queues_v3_api.cc): the config's checks, then Queues::Create.
+Status CreateQueueFromC(seglog_handle* db, const char* name, const seglog_queue_config* cfg,
+                        const seglog::QueueTags& tags);
 
 template <size_t N>
 void CopyString(char (&dst)[N], const std::string& src) {

@@ -4,6 +4,7 @@
 #include "engine/capi/capi.h"
 #include "engine/queues/batch_entry.h"
 #include "engine/queues/queue_config.h"
+#include "engine/queues/queue_tags.h"
 
 namespace seglog::capi {
 
@@ -36,11 +37,27 @@ static_assert(SEGLOG_QUEUE_MAX_RETENTION_S == kQueueMaxRetentionS);
 static_assert(SEGLOG_QUEUE_MAX_RECEIVE_COUNT == kQueueMaxReceiveCount);
 static_assert(SEGLOG_QUEUE_MAX_IN_FLIGHT == kQueueMaxInFlight);
 static_assert(SEGLOG_BATCH_ID_MAX == kBatchEntryIdMaxBytes);
+// 0.3.0. A tag's characters are UTF-8, at most 4 bytes each.
+static_assert(SEGLOG_QUEUE_MAX_TAGS == kQueueMaxTags);
+static_assert(SEGLOG_QUEUE_TAG_KEY_MAX == 4 * kQueueTagKeyMaxChars);
+static_assert(SEGLOG_QUEUE_TAG_VALUE_MAX == 4 * kQueueTagValueMaxChars);
+static_assert(SEGLOG_QUEUE_MAX_REDRIVE_SOURCES == kQueueMaxRedriveSources);
+static_assert(SEGLOG_MOVE_TASK_MAX_PER_SECOND == kQueueMaxMovePerSecond);
+static_assert(SEGLOG_MOVE_TASK_LIST_MAX == kQueueMaxMoveTasksListed);
+static_assert(SEGLOG_QUEUE_ATTEMPT_ID_MAX == 128);  // ReceiveOptions::attempt_id's bound
 
 // Enums whose C values the engine's enums mirror one to one (converted in capi.cc).
 static_assert(SEGLOG_LIMITS_RELAXED == 0, "0 must be the default of every new field");
+static_assert(SEGLOG_REDRIVE_ALLOW_ALL == 0, "0 must be the default of every new field");
+static_assert(SEGLOG_MOVE_TASK_RUNNING == static_cast<int>(MoveTaskStatus::kRunning) &&
+              SEGLOG_MOVE_TASK_COMPLETED == static_cast<int>(MoveTaskStatus::kCompleted) &&
+              SEGLOG_MOVE_TASK_CANCELLING == static_cast<int>(MoveTaskStatus::kCancelling) &&
+              SEGLOG_MOVE_TASK_CANCELLED == static_cast<int>(MoveTaskStatus::kCancelled) &&
+              SEGLOG_MOVE_TASK_FAILED == static_cast<int>(MoveTaskStatus::kFailed));
 
 // Frozen layouts: a field moved or resized would break every program built before.
 static_assert(sizeof(seglog_batch_entry_result) == 2 * sizeof(int) + 64 + 256);
+static_assert(sizeof(seglog_queue_tag_entry) ==
+              SEGLOG_QUEUE_TAG_KEY_MAX + 1 + SEGLOG_QUEUE_TAG_VALUE_MAX + 1);
 
 }  // namespace seglog::capi

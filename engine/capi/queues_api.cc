@@ -65,6 +65,50 @@ Status ThroughputFromC(int v, seglog::FifoThroughputLimit* out) {
                                  "_PER_MESSAGE_GROUP_ID)");
 }
 
+// SEGLOG_REDRIVE_ALLOW_* <-> RedriveAllowPolicy (0.3.0). The C layer checks the enum, that
+// sources come with _BY_QUEUE only (1 .. 10 of them, each a valid name); the engine checks the
+// rest (distinct names).
+Status RedriveAllowFromC(const seglog_queue_config& c, seglog::RedriveAllowPolicy* out) {
+  switch (c.redrive_allow) {
+    case SEGLOG_REDRIVE_ALLOW_ALL: out->permission = seglog::RedriveAllow::kAllowAll; break;
+    case SEGLOG_REDRIVE_ALLOW_DENY_ALL: out->permission = seglog::RedriveAllow::kDenyAll; break;
+    case SEGLOG_REDRIVE_ALLOW_BY_QUEUE: out->permission = seglog::RedriveAllow::kByQueue; break;
+    default:
+      return Status::InvalidArgument("unknown redrive_allow " + std::to_string(c.redrive_allow) +
+                                     " (expected SEGLOG_REDRIVE_ALLOW_ALL, _DENY_ALL or "
+                                     "_BY_QUEUE)");
+  }
+  const size_t n = c.redrive_allow_source_count;
+  if (out->permission != seglog::RedriveAllow::kByQueue) {
+    if (n != 0) {
+      return Status::InvalidArgument("redrive_allow_source_count is " + std::to_string(n) +
+                                     ": source queues go with SEGLOG_REDRIVE_ALLOW_BY_QUEUE only");
+    }
+    return Status::OK();
+  }
+  if (n < 1 || n > seglog::kQueueMaxRedriveSources) {
+    return Status::InvalidArgument("redrive_allow_source_count is " + std::to_string(n) +
+                                   ": SEGLOG_REDRIVE_ALLOW_BY_QUEUE names 1 to 10 queues");
+  }
+  SEGLOG_RETURN_IF_ERROR(NotNull(c.redrive_allow_sources, "redrive_allow_sources"));
+  out->sources.clear();
+  for (size_t i = 0; i < n; ++i) {
+    const std::string what = "redrive_allow_sources[" + std::to_string(i) + "]";
+    SEGLOG_RETURN_IF_ERROR(CheckName(c.redrive_allow_sources[i], what.c_str()));
+    out->sources.emplace_back(c.redrive_allow_sources[i]);
+  }
+  return Status::OK();
+}
+
+int RedriveAllowToC(seglog::RedriveAllow p) {
+  switch (p) {
+    case seglog::RedriveAllow::kAllowAll: return SEGLOG_REDRIVE_ALLOW_ALL;
+    case seglog::RedriveAllow::kDenyAll: return SEGLOG_REDRIVE_ALLOW_DENY_ALL;
+    case seglog::RedriveAllow::kByQueue: return SEGLOG_REDRIVE_ALLOW_BY_QUEUE;
+  }
+  return SEGLOG_REDRIVE_ALLOW_ALL;
+}
+
 // The C field bits are 1 << the engine's QueueField values.
 static_assert(SEGLOG_QUEUE_FIELD_VISIBILITY_TIMEOUT ==
               1u << static_cast<uint32_t>(seglog::QueueField::kVisibilityTimeout));
@@ -92,6 +136,8 @@ static_assert(SEGLOG_QUEUE_FIELD_SYNC_INTERVAL ==
               1u << static_cast<uint32_t>(seglog::QueueField::kSyncInterval));
 static_assert(SEGLOG_QUEUE_FIELD_SEGMENT_SIZE ==
               1u << static_cast<uint32_t>(seglog::QueueField::kSegmentSize));
+static_assert(SEGLOG_QUEUE_FIELD_REDRIVE_ALLOW_POLICY ==
+              1u << static_cast<uint32_t>(seglog::QueueField::kRedriveAllowPolicy));
 static_assert(SEGLOG_QUEUE_FIELDS_ALL == seglog::QueueFields::kAllBits);
 
 // *c = cfg over the defaults (cfg may be NULL), and *qc the engine's config from it: the
@@ -124,6 +170,7 @@ Status QueueConfigFromC(const seglog_handle* db, const seglog_queue_config* cfg,
   SEGLOG_RETURN_IF_ERROR(DedupScopeFromC(c->dedup_scope, &qc->dedup_scope));
   SEGLOG_RETURN_IF_ERROR(ThroughputFromC(c->fifo_throughput_limit, &qc->fifo_throughput_limit));
   SEGLOG_RETURN_IF_ERROR(LimitsFromC(c->limits, &qc->limits));
+  SEGLOG_RETURN_IF_ERROR(RedriveAllowFromC(*c, &qc->redrive_allow));
   return qc->log.Validate();
 }
 
@@ -289,23 +336,39 @@ void seglog_queue_config_init(seglog_queue_config* cfg) {
   cfg->dedup_scope = SEGLOG_DEDUP_SCOPE_QUEUE;
   cfg->fifo_throughput_limit = SEGLOG_FIFO_THROUGHPUT_PER_QUEUE;
   cfg->limits = SEGLOG_LIMITS_RELAXED;
+  cfg->redrive_allow_sources = nullptr;
+  cfg->redrive_allow_source_count = 0;
+  cfg->redrive_allow = RedriveAllowToC(d.redrive_allow.permission);
 }
+
+}  // extern "C"
+
+namespace seglog::capi {
+
+Status CreateQueueFromC(seglog_handle* db, const char* name, const seglog_queue_config* cfg,
+                        const seglog::QueueTags& tags) {
+  SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+  SEGLOG_RETURN_IF_ERROR(CheckName(name, "queue"));
+  seglog_queue_config c;
+  seglog::QueueConfig qc;
+  SEGLOG_RETURN_IF_ERROR(QueueConfigFromC(db, cfg, &c, &qc));
+  SEGLOG_RETURN_IF_ERROR(qc.Validate(name));
+  // An existing queue is the same one when every field matches, except the log settings
+  // left to the store options (which may have changed since it was created).
+  seglog::QueueFields compare = seglog::QueueFields::All();
+  if (c.durability == SEGLOG_DURABILITY_DEFAULT) compare.Remove(seglog::QueueField::kDurability);
+  if (c.sync_interval_ms == 0) compare.Remove(seglog::QueueField::kSyncInterval);
+  if (c.segment_size == 0) compare.Remove(seglog::QueueField::kSegmentSize);
+  return db->queues->Create(name, qc, compare, tags);
+}
+
+}  // namespace seglog::capi
+
+extern "C" {
 
 int seglog_queue_create(seglog_handle* db, const char* name, const seglog_queue_config* cfg) {
   return Guard(__func__, [&]() -> Status {
-    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
-    SEGLOG_RETURN_IF_ERROR(CheckName(name, "queue"));
-    seglog_queue_config c;
-    seglog::QueueConfig qc;
-    SEGLOG_RETURN_IF_ERROR(QueueConfigFromC(db, cfg, &c, &qc));
-    SEGLOG_RETURN_IF_ERROR(qc.Validate(name));
-    // An existing queue is the same one when every field matches, except the log settings
-    // left to the store options (which may have changed since it was created).
-    seglog::QueueFields compare = seglog::QueueFields::All();
-    if (c.durability == SEGLOG_DURABILITY_DEFAULT) compare.Remove(seglog::QueueField::kDurability);
-    if (c.sync_interval_ms == 0) compare.Remove(seglog::QueueField::kSyncInterval);
-    if (c.segment_size == 0) compare.Remove(seglog::QueueField::kSegmentSize);
-    return db->queues->Create(name, qc, compare);
+    return CreateQueueFromC(db, name, cfg, seglog::QueueTags{});
   });
 }
 
@@ -422,6 +485,13 @@ int seglog_queue_describe(seglog_handle* db, const char* name, seglog_queue_info
         c.fifo_throughput_limit == seglog::FifoThroughputLimit::kPerMessageGroupId
             ? SEGLOG_FIFO_THROUGHPUT_PER_MESSAGE_GROUP_ID
             : SEGLOG_FIFO_THROUGHPUT_PER_QUEUE;
+    out.dead_letter_queue_missing = d.dead_letter_queue_missing ? 1 : 0;
+    out.redrive_allow = RedriveAllowToC(c.redrive_allow.permission);
+    const size_t n_src = std::min(c.redrive_allow.sources.size(), seglog::kQueueMaxRedriveSources);
+    out.redrive_allow_source_count = static_cast<uint32_t>(n_src);
+    for (size_t i = 0; i < n_src; ++i) {
+      CopyString(out.redrive_allow_sources[i], c.redrive_allow.sources[i]);
+    }
     WriteVersioned(info, out);
     return Status::OK();
   });
@@ -537,6 +607,7 @@ void seglog_queue_receive_options_init(seglog_queue_receive_options* opt) {
   opt->max_messages = d.max_messages;
   opt->visibility_timeout_s = d.visibility_timeout_s;
   opt->wait_s = d.wait_s;
+  opt->attempt_id = nullptr;
 }
 
 int seglog_queue_receive(seglog_handle* db, const char* name,
@@ -573,6 +644,8 @@ int seglog_queue_receive(seglog_handle* db, const char* name,
     // The batch's v2 view (seglog_queue_messages_get_v2): MessageId and SequenceNumber always,
     // the digests when asked for.
     ro.report = o.checksums != 0 ? seglog::Report::kSqs : seglog::Report::kSqsIds;
+    // The engine checks the attempt id's length and characters (FIFO; ignored on standard).
+    ro.attempt_id = o.attempt_id == nullptr ? std::string_view() : std::string_view(o.attempt_id);
     std::vector<seglog::ReceivedMessage> ms;
     SEGLOG_RETURN_IF_ERROR(db->queues->Receive(name, ro, &ms));
     // The messages are received (and in flight) now; should the copy fail for want of memory,

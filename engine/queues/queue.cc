@@ -19,6 +19,7 @@
 #include "engine/queues/message_iterators.h"
 #include "engine/queues/message_shape.h"
 #include "engine/queues/queue_receipt.h"
+#include "engine/queues/queue_tags.h"
 #include "engine/queues/queue_validate.h"
 #include "format/catalog_format.h"
 
@@ -264,8 +265,15 @@ Status Queues::CheckDeadLetterQueue(const std::string& dlq_name, QueueType type)
 }
 
 Status Queues::Create(const std::string& name, const QueueConfig& config, QueueFields compare) {
+  return Create(name, config, compare, QueueTags{});
+}
+
+// The tags go into the message log's properties: the queue and its tags are one catalog write.
+Status Queues::Create(const std::string& name, const QueueConfig& config, QueueFields compare,
+                      const QueueTags& tags) {
   SEGLOG_RETURN_IF_ERROR(ValidateName("queue", name));
   SEGLOG_RETURN_IF_ERROR(config.Validate(name));
+  SEGLOG_RETURN_IF_ERROR(CheckQueueTags(tags));
   if (store_->read_only()) return Status::ReadOnly("the store is open read-only");
   std::lock_guard<std::mutex> cl(create_mu_);
   std::shared_ptr<Queue> existing;
@@ -294,6 +302,7 @@ Status Queues::Create(const std::string& name, const QueueConfig& config, QueueF
   auto message_props = QueueProps(name, config, now);
   // Absent means relaxed: stores written before profiles existed read unchanged.
   if (config.limits == Limits::kAws) message_props.emplace_back(kLimitsProp, kLimitsAws);
+  if (!tags.empty()) message_props.emplace_back(kTagsProp, EncodeQueueTags(tags));
   Store::LogSpec specs[2] = {
       {MessagesLogName(name), config.log, std::move(message_props)},
       {JournalLogName(name), journal_opt, {{kQueueProp, name}, {kPartProp, qp::kPartJournal}}},
