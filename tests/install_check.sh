@@ -21,7 +21,7 @@ for d in lib lib64 lib/*-linux-gnu; do  # CMAKE_INSTALL_LIBDIR differs between s
   if [ -e "$prefix/$d/pkgconfig/seglog.pc" ]; then libdir=$d; break; fi
 done
 [ -n "$libdir" ] || fail "no seglog.pc under $prefix"
-for f in include/seglog.h "$libdir/libseglog.so" "$libdir/libseglog.so.0" \
+for f in include/seglog.h "$libdir/libseglog.so" "$libdir/libseglog.so.1" \
          "$libdir/libseglog.a" "$libdir/pkgconfig/seglog.pc" \
          "$libdir/cmake/seglog/seglogConfig.cmake" \
          "$libdir/cmake/seglog/seglogConfigVersion.cmake" \
@@ -36,7 +36,7 @@ grep -q verify "$work/seglog-help.txt" || fail "seglog --help does not list veri
 
 step "SONAME and exported symbols"
 soname=$(readelf -d "$prefix/$libdir/libseglog.so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
-[ "$soname" = "libseglog.so.0" ] || fail "SONAME is '$soname', expected libseglog.so.0"
+[ "$soname" = "libseglog.so.1" ] || fail "SONAME is '$soname', expected libseglog.so.1"
 leaked=$(nm -D --defined-only "$prefix/$libdir/libseglog.so" | awk '{print $3}' | grep -v '^seglog_' || true)
 [ -z "$leaked" ] || fail "libseglog.so exports more than seglog_*: $(echo "$leaked" | head -5)"
 nm -D --defined-only "$prefix/$libdir/libseglog.so" | grep -q ' T seglog_open$' || fail "no seglog_open"
@@ -75,8 +75,8 @@ cmake --build "$work/consumer/build" >/dev/null
 if readelf -d "$work/consumer/build/qs_static" | grep -q 'libseglog'; then
   fail "qs_static links libseglog.so"
 fi
-readelf -d "$work/consumer/build/qs_shared" | grep -q 'NEEDED.*libseglog.so.0' ||
-  fail "qs_shared does not need libseglog.so.0"
+readelf -d "$work/consumer/build/qs_shared" | grep -q 'NEEDED.*libseglog.so.1' ||
+  fail "qs_shared does not need libseglog.so.1"
 "$work/consumer/build/qs_shared" "$work/store-shared" >/dev/null
 "$work/consumer/build/qs_static" "$work/store-static" >/dev/null
 step "the installed seglog verifies a store the installed library wrote"
