@@ -103,7 +103,7 @@ struct Queues::MoveTasks {
   // Schedules the passes if they are not. REQUIRES: mu held.
   void ScheduleLocked() {
     if (pass != 0 || stopping || owner->store_->read_only()) return;
-    pass = owner->store_->scheduler()->Every(kPassPeriod, [this] { Pass(); });
+    pass = owner->store_->scheduler()->Every(kPassPeriod, [this] { Pass(/*scheduled=*/true); });
   }
 
   // Writes source's list to the catalog, unless the source is gone (or is another
@@ -128,16 +128,19 @@ struct Queues::MoveTasks {
                                       text);
   }
 
-  // Every running task moves its budget's worth. Runs on the scheduler (or a test's thread).
-  void Pass() {
+  // Every running task moves its budget's worth. Runs on the scheduler (scheduled: then it
+  // unschedules itself when no task runs) or on a test's thread.
+  void Pass(bool scheduled) {
     std::lock_guard<std::mutex> sl(step_mu);
     std::vector<std::string> sources;
     {
       std::lock_guard<std::mutex> l(mu);
       if (stopping) return;
       for (const auto& [s, r] : running) sources.push_back(s);
-      if (sources.empty() && pass != 0) {
-        owner->store_->scheduler()->Cancel(pass);  // from its own run: allowed
+      if (sources.empty() && scheduled && pass != 0) {
+        // From its own run Cancel does not wait (from another thread it would wait for a
+        // scheduled pass blocked on step_mu).
+        owner->store_->scheduler()->Cancel(pass);
         pass = 0;
         return;
       }
@@ -290,7 +293,7 @@ void Queues::MoveTasksDeleter::operator()(MoveTasks* m) const {
   delete m;
 }
 
-void Queues::RunMoveTasksOnce() { move_tasks_->Pass(); }
+void Queues::RunMoveTasksOnce() { move_tasks_->Pass(/*scheduled=*/false); }
 
 // ---------------------------------------------------------------------------------------
 // Queues: the public calls
