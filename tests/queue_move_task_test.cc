@@ -1,7 +1,9 @@
 // Message move tasks (SPEC.md 16.14): start, list, cancel, the rate per pass (by the injected
 // clock), one task per source, the checks, durability across a reopen, failures.
+#include <atomic>
 #include <chrono>
 #include <functional>
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -254,6 +256,43 @@ TEST_F(MoveTaskTest, TheListKeepsTheTenNewest) {
   ASSERT_OK(queues_->ListMoveTasks(dlq_, 3, &tasks));
   EXPECT_EQ(tasks.size(), 3u);
   EXPECT_EQ(tasks[0].handle, handles[10]);
+}
+
+TEST_F(MoveTaskTest, ReceivesBesideATaskLoseAndRepeatNothing) {
+  const int n = 300;
+  SetUpDlq(n);
+  std::vector<std::string> from_dlq;
+  std::atomic<bool> stop{false};
+  std::thread consumer([&] {
+    while (!stop.load()) {
+      ReceiveOptions o;
+      o.max_messages = 10;
+      o.visibility_timeout_s = 30;
+      o.wait_s = 0;
+      std::vector<ReceivedMessage> got;
+      if (!queues_->Receive(dlq_, o, &got).ok()) return;
+      for (const auto& m : got) {
+        from_dlq.push_back(m.body);
+        EXPECT_OK(queues_->DeleteMessage(dlq_, m.receipt));
+      }
+      if (got.empty()) std::this_thread::yield();
+    }
+  });
+  Start(dlq_, 0);
+  const bool done = WaitFor([&] { return Newest(dlq_).status == MoveTaskStatus::kCompleted; });
+  stop.store(true);
+  consumer.join();
+  ASSERT_TRUE(done);
+  EXPECT_EQ(Stats(dlq_).visible + Stats(dlq_).in_flight, 0u);
+  std::multiset<std::string> all(from_dlq.begin(), from_dlq.end());
+  for (;;) {
+    auto m = Receive(src_, 10, 300);
+    if (m.empty()) break;
+    for (const auto& x : m) all.insert(x.body);
+  }
+  EXPECT_EQ(all.size(), static_cast<size_t>(n)) << "each message once: moved or consumed";
+  for (int i = 0; i < n; ++i) EXPECT_EQ(all.count("m" + std::to_string(i)), 1u) << i;
+  EXPECT_EQ(Newest(dlq_).moved + from_dlq.size(), static_cast<uint64_t>(n));
 }
 
 TEST(MoveTaskFormat, ListAndHandleRoundTrip) {

@@ -266,10 +266,6 @@ const format::CatalogEntry* Queues::FindQueueEntry(const format::Catalog& cat,
   return nullptr;
 }
 
-namespace {
-
-}  // namespace
-
 Status Queues::CheckDeadLetterQueue(const std::string& source, const QueueConfig& config,
                                     bool check_dlq) {
   SEGLOG_RETURN_IF_ERROR(ValidateRedriveAllow(config.redrive_allow));
