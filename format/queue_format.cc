@@ -68,6 +68,7 @@ void EncodeQueueMessageHeader(const QueueMessageHeader& h, ByteBuffer* out) {
   if (h.has_dedup_id) most += 10 + h.dedup_id.size();
   if (h.moved) most += 10 + h.source.size() + 10;
   most += 20 + h.sender_id.size() + h.trace_header.size();
+  if (h.has_origin) most += 16 + 10;
   bool labels = false;
   for (const MessageAttribute& a : h.attributes) {
     most += 10 + a.name.size() + 1 + 10 + a.type_label.size() + 10 + a.value.size();
@@ -80,6 +81,7 @@ void EncodeQueueMessageHeader(const QueueMessageHeader& h, ByteBuffer* out) {
   if (!h.sender_id.empty()) flags |= kQueueHasSenderId;
   if (!h.trace_header.empty()) flags |= kQueueHasTraceHeader;
   if (labels) flags |= kQueueAttrLabels;
+  if (h.has_origin) flags |= kQueueHasOrigin;
   out->push_back(kQueueHeaderVersion);
   out->push_back(flags);
   PutVarint64(out, h.delay_s);
@@ -91,6 +93,10 @@ void EncodeQueueMessageHeader(const QueueMessageHeader& h, ByteBuffer* out) {
   }
   if (!h.sender_id.empty()) PutBytes(out, AsBytes(h.sender_id));
   if (!h.trace_header.empty()) PutBytes(out, AsBytes(h.trace_header));
+  if (h.has_origin) {
+    out->insert(out->end(), h.origin_id.begin(), h.origin_id.end());
+    PutVarint64(out, h.origin_receive_count);
+  }
   PutVarint64(out, h.attributes.size());
   for (const MessageAttribute& a : h.attributes) {
     PutBytes(out, AsBytes(a.name));
@@ -141,6 +147,17 @@ Status DecodeQueueMessageHeader(ByteView in, QueueMessageHeader* h) {
       return Status::Corruption("queue message header: bad trace header");
     }
     out.trace_header = AsChars(b);
+  }
+  if ((flags & kQueueHasOrigin) != 0) {
+    uint64_t count = 0;
+    for (uint8_t& byte : out.origin_id) {
+      if (!c.Byte(&byte)) return Status::Corruption("queue message header: bad origin id");
+    }
+    if (!c.Varint(&count) || count > UINT32_MAX) {
+      return Status::Corruption("queue message header: bad origin receive count");
+    }
+    out.has_origin = true;
+    out.origin_receive_count = static_cast<uint32_t>(count);
   }
   const bool labels = (flags & kQueueAttrLabels) != 0;
   if (!c.Varint(&n) || n > in.size()) return Status::Corruption("queue message header: bad attribute count");

@@ -7,6 +7,7 @@
 //   | (flags & kMoved)       source_len varint, source queue name, source_id varint |
 //   | (flags & kSenderId)    sender_len varint, sender id |
 //   | (flags & kTraceHeader) trace_len varint, AWSTraceHeader |
+//   | (flags & kOrigin)      origin MessageId (16 bytes), origin_receive_count varint |
 //   | attr_count varint | attr: name_len varint, name, type u8,
 //   |   (flags & kAttrLabels) label_len varint, label,  value_len varint, value ... |
 //
@@ -16,9 +17,13 @@
 // redrive); source_id is its id there. kSenderId, kTraceHeader, kAttrLabels (0.2.0): set only
 // when the message has a sender id given explicitly, an AWSTraceHeader, or an attribute with a
 // custom type label, so a message without them has exactly the bytes older seglog wrote (and
-// older seglog refuses one with them: an unknown flag is NotSupported).
+// older seglog refuses one with them: an unknown flag is NotSupported). kOrigin (0.3.0): set
+// only on a message moved to a dead-letter queue: the MessageId it had before the move (the 16
+// bytes of its UUID) and the receive count it had then, so that both carry on in the
+// dead-letter queue (SPEC.md 16.14).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -55,6 +60,9 @@ inline constexpr char kThroughputPerQueue[] = "perQueue";
 inline constexpr char kThroughputPerMessageGroupId[] = "perMessageGroupId";
 inline constexpr char kCreatedMs[] = "created_ms";              // ms since the epoch, decimal
 inline constexpr char kLastModifiedMs[] = "last_modified_ms";   // set at create and every change
+// Added in 0.3.0 (absent: the default):
+inline constexpr char kRedriveAllow[] = "redrive_allow";  // "denyAll", "byQueue:a,b"; absent = allowAll
+inline constexpr char kMoveTasks[] = "move_tasks";        // the queue's recent move tasks (16.14)
 }  // namespace queue_props
 
 inline constexpr uint8_t kQueueHeaderVersion = 1;
@@ -63,8 +71,10 @@ inline constexpr uint8_t kQueueMoved = 0x02;
 inline constexpr uint8_t kQueueHasSenderId = 0x04;
 inline constexpr uint8_t kQueueHasTraceHeader = 0x08;
 inline constexpr uint8_t kQueueAttrLabels = 0x10;  // every attribute carries a label (maybe "")
-inline constexpr uint8_t kQueueKnownFlags =
-    kQueueHasDedupId | kQueueMoved | kQueueHasSenderId | kQueueHasTraceHeader | kQueueAttrLabels;
+inline constexpr uint8_t kQueueHasOrigin = 0x20;   // 0.3.0: moved to a dead-letter queue
+inline constexpr uint8_t kQueueKnownFlags = kQueueHasDedupId | kQueueMoved | kQueueHasSenderId |
+                                            kQueueHasTraceHeader | kQueueAttrLabels |
+                                            kQueueHasOrigin;
 
 // Message attribute types, as SQS names them.
 enum class AttributeType : uint8_t { kString = 1, kNumber = 2, kBinary = 3 };
@@ -89,6 +99,12 @@ struct QueueMessageHeader {
   uint64_t source_id = 0;
   std::string_view sender_id;     // "" = none (the store's default sender)
   std::string_view trace_header;  // SQS AWSTraceHeader; "" = none
+  // 0.3.0, a message moved to a dead-letter queue (flag kQueueHasOrigin): its MessageId before
+  // the move (the UUID's 16 bytes) and the receive count it had there; carried through further
+  // dead-letter moves, dropped by a redrive.
+  bool has_origin = false;
+  std::array<uint8_t, 16> origin_id{};
+  uint32_t origin_receive_count = 0;
   std::vector<MessageAttribute> attributes;
 };
 

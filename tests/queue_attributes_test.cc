@@ -298,6 +298,31 @@ TEST_F(QueueAttributesTest, FifoThroughputRules) {
 
 // ---- CreateQueue ----
 
+TEST_F(QueueAttributesTest, RedriveAllowPolicySetLiveAndKept) {
+  CreateStd("dlq");
+  const QueueDescription before = Describe("dlq");
+  QueueConfig c = Config();
+  c.redrive_allow = {RedriveAllow::kByQueue, {"a"}};
+  clock_.Advance(1000);
+  ASSERT_OK(Set("dlq", c, {QueueField::kRedriveAllowPolicy}));
+  QueueDescription d = Describe("dlq");
+  EXPECT_EQ(d.config.redrive_allow, c.redrive_allow);
+  EXPECT_GT(d.last_modified_ms, before.last_modified_ms);
+  EXPECT_EQ(QueueFieldValue(d.config, QueueField::kRedriveAllowPolicy), "byQueue:a");
+  // Invalid: refused, nothing changes.
+  QueueConfig bad = Config();
+  bad.redrive_allow = {RedriveAllow::kByQueue, {}};
+  EXPECT_EQ(Set("dlq", bad, {QueueField::kRedriveAllowPolicy}).code(),
+            StatusCode::kInvalidArgument);
+  ExpectSame(Describe("dlq"), d);
+  Reopen();
+  ExpectSame(Describe("dlq"), d);
+  // Create on the existing name compares it.
+  QueueConfig other = Config();
+  EXPECT_EQ(queues_->Create("dlq", other).code(), StatusCode::kAlreadyExists);
+  EXPECT_OK(queues_->Create("dlq", c));
+}
+
 TEST_F(QueueAttributesTest, CreateIsIdempotent) {
   QueueConfig c = Config();
   c.visibility_timeout_s = 45;

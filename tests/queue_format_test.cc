@@ -160,7 +160,7 @@ TEST(QueueFormat, UnknownFlagIsNotSupportedAndEmptyPartsAreCorrupt) {
   ByteBuffer b;
   format::EncodeQueueMessageHeader(h, &b);
   QueueMessageHeader d;
-  for (uint8_t bit : {0x20, 0x40, 0x80}) {
+  for (uint8_t bit : {0x40, 0x80}) {  // 0x20: the origin (0.3.0)
     ByteBuffer f = b;
     f[1] |= bit;
     EXPECT_EQ(format::DecodeQueueMessageHeader(f, &d).code(), StatusCode::kNotSupported) << +bit;
@@ -175,6 +175,37 @@ TEST(QueueFormat, UnknownFlagIsNotSupportedAndEmptyPartsAreCorrupt) {
   EXPECT_EQ(format::DecodeQueueMessageHeader(ByteView(long_label, sizeof(long_label)), &d)
                 .code(),
             StatusCode::kCorruption);
+}
+
+TEST(QueueFormat, OriginRoundTripsAndOnlyItsMessagesCarryIt) {
+  QueueMessageHeader h = Full();
+  ByteBuffer plain;
+  format::EncodeQueueMessageHeader(h, &plain);
+  EXPECT_EQ(plain[1] & format::kQueueHasOrigin, 0) << "no origin: no flag, the old bytes";
+  h.has_origin = true;
+  for (size_t i = 0; i < 16; ++i) h.origin_id[i] = static_cast<uint8_t>(0xa0 + i);
+  h.origin_receive_count = 300;
+  ByteBuffer b;
+  format::EncodeQueueMessageHeader(h, &b);
+  EXPECT_EQ(b[1] & format::kQueueHasOrigin, format::kQueueHasOrigin);
+  EXPECT_EQ(b.size(), plain.size() + 16 + 2) << "16 id bytes and a 2-byte varint";
+  QueueMessageHeader d;
+  ASSERT_OK(format::DecodeQueueMessageHeader(b, &d));
+  EXPECT_TRUE(d.has_origin);
+  EXPECT_EQ(d.origin_id, h.origin_id);
+  EXPECT_EQ(d.origin_receive_count, 300u);
+  EXPECT_EQ(d.source, "source-queue");
+  ExpectSameAttributes(d, h);
+  ByteBuffer again;
+  format::EncodeQueueMessageHeader(d, &again);
+  EXPECT_EQ(again, b);
+  // Every truncation is refused.
+  for (size_t n = 0; n < b.size(); ++n) {
+    EXPECT_FALSE(format::DecodeQueueMessageHeader(ByteView(b.data(), n), &d).ok()) << n;
+  }
+  // A header without the flag decodes without an origin.
+  ASSERT_OK(format::DecodeQueueMessageHeader(plain, &d));
+  EXPECT_FALSE(d.has_origin);
 }
 
 TEST(QueueFormat, DeleteRangeJournalRecord) {

@@ -221,7 +221,11 @@ std::vector<std::pair<std::string, std::string>> QueueProps(const std::string& n
       {kPartProp, qp::kPartMessages},
       {kTypeProp, fifo ? qp::kTypeFifo : qp::kTypeStandard},
   };
-  for (auto& p : QueueFieldProps(config, QueueFields::All())) props.push_back(std::move(p));
+  for (auto& p : QueueFieldProps(config, QueueFields::All())) {
+    // Absent means allowAll: a queue created with the default has the catalog entry 0.2.0 wrote.
+    if (p.first == qp::kRedriveAllow && config.redrive_allow == RedriveAllowPolicy{}) continue;
+    props.push_back(std::move(p));
+  }
   props.emplace_back(qp::kCreatedMs, std::to_string(now_ms));
   props.emplace_back(qp::kLastModifiedMs, std::to_string(now_ms));
   return props;
@@ -245,23 +249,43 @@ bool ParseQueueProps(const format::CatalogEntry& entry, QueueConfig* c) {
   c->type = *type == qp::kTypeFifo ? QueueType::kFifo : QueueType::kStandard;
   c->content_based_dedup = *cd == "1";
   c->dead_letter_queue = *dlq;
+  if (const std::string* allow = format::FindProp(entry, qp::kRedriveAllow);
+      allow != nullptr && !ParseRedriveAllow(*allow, &c->redrive_allow)) {
+    return false;
+  }
   return ParseFifoThroughputProps(entry.props, c);
 }
 
 }  // namespace
 
-Status Queues::CheckDeadLetterQueue(const std::string& dlq_name, QueueType type) {
+// The catalog entry of queue `name`'s message log; null when there is none.
+const format::CatalogEntry* Queues::FindQueueEntry(const format::Catalog& cat,
+                                                    const std::string& name) {
+  const std::string log_name = MessagesLogName(name);
+  for (const auto& e : cat.logs) {
+    if (e.name == log_name) return &e;
+  }
+  return nullptr;
+}
+
+Status Queues::CheckDeadLetterQueue(const std::string& source, const QueueConfig& config,
+                                    bool check_dlq) {
+  SEGLOG_RETURN_IF_ERROR(ValidateRedriveAllow(config.redrive_allow));
+  const std::string& dlq_name = config.dead_letter_queue;
+  if (!check_dlq || dlq_name.empty()) return Status::OK();
   std::shared_ptr<Queue> dlq;
   Status s = Find(dlq_name, &dlq);
   if (s.code() == StatusCode::kNotFound) {
     return Status::InvalidArgument("dead-letter queue '" + dlq_name + "' does not exist");
   }
   SEGLOG_RETURN_IF_ERROR(s);
-  if (dlq->type != type) {
+  if (dlq->type != config.type) {
     return Status::InvalidArgument("a FIFO queue's dead-letter queue must be FIFO, a standard "
                                    "queue's standard");
   }
-  return Status::OK();
+  // The dead-letter queue's allow policy as it is now; a later change of it leaves this
+  // policy in place (SQS).
+  return CheckRedriveAllowed(dlq->config()->redrive_allow, source, dlq_name);
 }
 
 Status Queues::Create(const std::string& name, const QueueConfig& config, QueueFields compare) {
@@ -293,9 +317,7 @@ Status Queues::Create(const std::string& name, const QueueConfig& config, QueueF
     return Status::DeletedRecently("queue '" + name + "' was deleted less than 60 seconds ago; "
                                    "wait before creating it again");
   }
-  if (!config.dead_letter_queue.empty()) {
-    SEGLOG_RETURN_IF_ERROR(CheckDeadLetterQueue(config.dead_letter_queue, config.type));
-  }
+  SEGLOG_RETURN_IF_ERROR(CheckDeadLetterQueue(name, config, /*check_dlq=*/true));
   LogOptions journal_opt = config.log;
   journal_opt.segment_size = std::min<uint64_t>(config.log.segment_size, 8ull << 20);
   journal_opt.compress_min_bytes = 0;
@@ -323,10 +345,7 @@ Status Queues::Find(const std::string& name, std::shared_ptr<Queue>* out) {
     return Status::OK();
   }
   const format::Catalog cat = store_->CatalogSnapshot();
-  const format::CatalogEntry* entry = nullptr;
-  for (const auto& e : cat.logs) {
-    if (e.name == MessagesLogName(name)) entry = &e;
-  }
+  const format::CatalogEntry* entry = FindQueueEntry(cat, name);
   if (entry == nullptr) return Status::NotFound("queue '" + name + "' does not exist");
   QueueConfig c;
   int64_t created = 0, modified = 0;
@@ -629,6 +648,11 @@ Status Queues::Describe(const std::string& name, QueueDescription* out) {
   d.created_ms = q->created_ms;
   d.last_modified_ms = q->last_modified_ms.load();
   SEGLOG_RETURN_IF_ERROR(q->Stats(&d.stats));
+  // Receives deliver such a queue's messages as if it had no redrive policy (queue_receive.cc
+  // moves only to a queue that exists), until a queue of that name exists again.
+  d.dead_letter_queue_missing =
+      !d.config.dead_letter_queue.empty() &&
+      FindQueueEntry(store_->CatalogSnapshot(), d.config.dead_letter_queue) == nullptr;
   *out = std::move(d);
   return Status::OK();
 }

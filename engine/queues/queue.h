@@ -382,8 +382,14 @@ class Queues {
   void StopWakeTimers();
   std::unique_ptr<WakeTimers, WakeTimersDeleter> wake_timers_;
   std::atomic<uint64_t> next_wake_ticket_{1};
-  // InvalidArgument unless `dlq` exists and is of `type`. REQUIRES: create_mu_ held.
-  Status CheckDeadLetterQueue(const std::string& dlq, QueueType type);
+  // InvalidArgument unless config.redrive_allow is valid and, when check_dlq and config names
+  // a dead-letter queue, that queue exists, is of config.type and its RedriveAllowPolicy lets
+  // queue `source` use it. REQUIRES: create_mu_ held.
+  Status CheckDeadLetterQueue(const std::string& source, const QueueConfig& config,
+                              bool check_dlq);
+  // The catalog entry of queue `name`'s message log in `cat`; null when there is none.
+  static const format::CatalogEntry* FindQueueEntry(const format::Catalog& cat,
+                                                    const std::string& name);
   // The batch-level checks of DeleteMessageBatch / ChangeVisibilityBatch (queue_batch.cc).
   Status CheckBatch(std::span<const std::string_view> ids, size_t receipts) const;
 
@@ -400,6 +406,21 @@ class Queues {
   // Set once by Interrupt; read by receivers under their queue's mu (no lost wake-up: Interrupt
   // sets it before taking each queue's mu to notify).
   std::atomic<bool> interrupted_{false};
+
+  // 0.3.0: message move tasks (queue_move_tasks.cc): the sources' task lists and the runs on
+  // the store's scheduler. Made when this object is (it resumes the tasks the catalog says are
+  // running) and declared last, so that it is destroyed first: its deleter cancels the
+  // scheduled runs (waiting for one in progress) and records their progress while every other
+  // member is still there.
+  struct MoveTasks;
+  struct MoveTasksDeleter {  // MoveTasks is complete only in queue_move_tasks.cc
+    void operator()(MoveTasks* m) const;
+  };
+  static MoveTasks* NewMoveTasks(Queues* owner);
+  // Runs one pass of every running move task now, on the calling thread (tests).
+  void RunMoveTasksOnce();
+  friend struct MoveTaskTestPeer;
+  std::unique_ptr<MoveTasks, MoveTasksDeleter> move_tasks_{NewMoveTasks(this)};
 };
 
 }  // namespace seglog

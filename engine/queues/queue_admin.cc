@@ -22,9 +22,10 @@ Status Queues::SetAttributes(const std::string& name, const QueueConfig& config,
   QueueConfig next;
   SEGLOG_RETURN_IF_ERROR(MergeQueueConfig(*q->config(), config, fields, &next));
   SEGLOG_RETURN_IF_ERROR(next.Validate(name));
-  if (fields.Has(QueueField::kRedrivePolicy) && !next.dead_letter_queue.empty()) {
-    SEGLOG_RETURN_IF_ERROR(CheckDeadLetterQueue(next.dead_letter_queue, next.type));
-  }
+  // The redrive policy is checked against its dead-letter queue when it is set; the allow
+  // policy is checked for its own rules (changing it leaves other queues' policies alone).
+  SEGLOG_RETURN_IF_ERROR(
+      CheckDeadLetterQueue(name, next, fields.Has(QueueField::kRedrivePolicy)));
   // Durable first, in one catalog write; then live. A failed write changes nothing.
   const int64_t now = store_->clock()->NowMs().value();
   std::vector<std::pair<std::string, std::string>> props = QueueFieldProps(next, fields);

@@ -18,6 +18,76 @@ std::string RedriveAllowText(const RedriveAllowPolicy& p) {
   return out;
 }
 
+Status ValidateRedriveAllow(const RedriveAllowPolicy& p) {
+  const auto bad = [](const std::string& why) {
+    return Status::InvalidArgument("Value for parameter RedriveAllowPolicy is invalid. Reason: " +
+                                   why);
+  };
+  switch (p.permission) {
+    case RedriveAllow::kAllowAll:
+    case RedriveAllow::kDenyAll:
+      if (!p.sources.empty()) {
+        return bad("sourceQueueArns may be given only when redrivePermission is byQueue");
+      }
+      return Status::OK();
+    case RedriveAllow::kByQueue: break;
+    default: return bad("unknown redrivePermission");
+  }
+  if (p.sources.empty() || p.sources.size() > kQueueMaxRedriveSources) {
+    return bad("redrivePermission byQueue takes 1 to 10 sourceQueueArns, got " +
+               std::to_string(p.sources.size()));
+  }
+  for (size_t i = 0; i < p.sources.size(); ++i) {
+    if (Status s = ValidateName("source queue", p.sources[i]); !s.ok()) return bad(s.message());
+    for (size_t j = 0; j < i; ++j) {
+      if (p.sources[j] == p.sources[i]) {
+        return bad("source queue '" + p.sources[i] + "' is named twice");
+      }
+    }
+  }
+  return Status::OK();
+}
+
+bool ParseRedriveAllow(std::string_view text, RedriveAllowPolicy* p) {
+  RedriveAllowPolicy out;
+  if (text == "allowAll") {
+    out.permission = RedriveAllow::kAllowAll;
+  } else if (text == "denyAll") {
+    out.permission = RedriveAllow::kDenyAll;
+  } else if (text.substr(0, 8) == "byQueue:") {
+    out.permission = RedriveAllow::kByQueue;
+    std::string_view rest = text.substr(8);
+    while (true) {
+      const size_t comma = rest.find(',');
+      out.sources.emplace_back(rest.substr(0, comma));
+      if (comma == std::string_view::npos) break;
+      rest = rest.substr(comma + 1);
+    }
+  } else {
+    return false;
+  }
+  if (!ValidateRedriveAllow(out).ok()) return false;
+  *p = std::move(out);
+  return true;
+}
+
+Status CheckRedriveAllowed(const RedriveAllowPolicy& p, const std::string& source,
+                           const std::string& dlq) {
+  const std::string head = "Value for parameter RedrivePolicy is invalid. Reason: Queue " + dlq +
+                           " does not allow this queue (" + source +
+                           ") to use it as a dead-letter queue";
+  switch (p.permission) {
+    case RedriveAllow::kAllowAll: return Status::OK();
+    case RedriveAllow::kDenyAll:
+      return Status::InvalidArgument(head + " (its RedriveAllowPolicy is denyAll)");
+    case RedriveAllow::kByQueue: break;
+  }
+  for (const std::string& s : p.sources) {
+    if (s == source) return Status::OK();
+  }
+  return Status::InvalidArgument(head + " (its RedriveAllowPolicy byQueue does not list it)");
+}
+
 const char* QueueFieldName(QueueField f) {
   switch (f) {
     case QueueField::kVisibilityTimeout: return "visibility_timeout_s";
@@ -189,6 +259,7 @@ std::vector<std::pair<std::string, std::string>> QueueFieldProps(const QueueConf
   add(QueueField::kContentBasedDedup, qp::kContentDedup);
   add(QueueField::kDedupScope, qp::kDedupScope);
   add(QueueField::kFifoThroughputLimit, qp::kFifoThroughputLimit);
+  add(QueueField::kRedriveAllowPolicy, qp::kRedriveAllow);
   return out;
 }
 

@@ -33,6 +33,16 @@ std::string QueueFieldValue(const QueueConfig& c, QueueField f);
 // catalog property `redrive_allow`, and comparisons).
 std::string RedriveAllowText(const RedriveAllowPolicy& p);
 
+// SQS's rules for a RedriveAllowPolicy: allowAll and denyAll name no source queues; byQueue
+// names 1 .. 10 distinct valid queue names. InvalidArgument saying which rule failed.
+Status ValidateRedriveAllow(const RedriveAllowPolicy& p);
+// RedriveAllowText's inverse (the catalog property); false when malformed.
+bool ParseRedriveAllow(std::string_view text, RedriveAllowPolicy* p);
+// OK when queue `source` may name a queue whose allow policy is `p` as its dead-letter queue
+// `dlq`; else InvalidArgument in SQS's words.
+Status CheckRedriveAllowed(const RedriveAllowPolicy& p, const std::string& source,
+                           const std::string& dlq);
+
 // The first field of `fields` (and the type, always) whose value differs between a and b;
 // false when none does.
 bool FirstDifference(const QueueConfig& a, const QueueConfig& b, QueueFields fields,

@@ -1,8 +1,9 @@
 // The queues room's own header (not for other rooms): the Queue class behind Queues, shared by
 // the files that implement it - queue.cc (opening, deletes, visibility, the public calls),
 // queue_send.cc (sends), queue_receive.cc (receives, deliveries, dead-letter moves),
-// queue_wait.cc (receives that hold no thread), queue_redrive.cc and queue_maintenance.cc
-// (compaction, expiry, snapshots).
+// queue_wait.cc (receives that hold no thread), queue_redrive.cc (dead-letter moves, redrive,
+// move task steps), queue_move_tasks.cc and queue_maintenance.cc (compaction, expiry,
+// snapshots).
 #pragma once
 
 #include <algorithm>
@@ -141,6 +142,30 @@ class Queues::Queue : public std::enable_shared_from_this<Queues::Queue> {
   Status Purge();
   Status Stats(QueueStats* out);
   Status Redrive(const std::string& target, size_t max_messages, size_t* moved);
+  // ---- 0.3.0: move tasks (queue_redrive.cc; Queues::MoveTasks drives them) ----
+  // One redrive's progress: Redrive runs it in batches, a move task one step at a time.
+  struct RedriveRun {
+    std::shared_ptr<Queue> fixed;  // every message's destination; null = each one's source
+    uint64_t bound = UINT64_MAX;   // moves only messages whose id is below
+    bool strict = false;  // a message with no usable destination fails the run (move tasks);
+                          // not strict, it stays here (Redrive)
+    size_t moved = 0;
+    bool drained = false;   // no visible message below the bound was left
+    std::string failure;    // strict: why the run failed; "" = it did not
+  };
+  // Moves up to `want` visible messages below run->bound (a move task's step). Messages it
+  // picked but did not move are visible again when it returns. REQUIRES: op_mu held shared.
+  Status MoveTaskStep(size_t want, RedriveRun* run);
+  // Live messages (visible, delayed or in flight) below id `bound`.
+  uint64_t LiveBelow(uint64_t bound);
+  // The id the next message sent here will get.
+  uint64_t NextId() const { return log->next_seq().value(); }
+  // The message log's catalog id (MessageIds derive from it).
+  uint64_t incarnation() const { return log_id_; }
+  // A delivered message's SQS fields when its header is at hand: as IdentifyReceived, but the
+  // MessageId carried by a message moved here as a dead letter (queue_messages.cc).
+  void IdentifyReceived(ReceivedMessage* m, const format::QueueMessageHeader& h,
+                        Report report) const;
   Status Compact(size_t* rewritten, size_t* removed);
   Status Maintain(const QueuesOptions& opt);
 
@@ -208,10 +233,9 @@ class Queues::Queue : public std::enable_shared_from_this<Queues::Queue> {
   Status MoveOut(Queue& to, std::span<const SendEntry> entries,
                  std::span<const format::QueueMessageHeader> moved);
 
-  Status RedriveBatch(const std::shared_ptr<Queue>& fixed, size_t want,
-                      std::vector<Pick>* skipped, size_t* moved, Status* result, bool* drained);
-  Status RedriveTo(const std::string& dest, const std::shared_ptr<Queue>& fixed, Moving& m,
-                   const std::vector<Pick>& picks, std::vector<Pick>* skipped, size_t* moved);
+  Status RedriveBatch(size_t want, RedriveRun* run, std::vector<Pick>* skipped, Status* result);
+  Status RedriveTo(const std::string& dest, RedriveRun* run, Moving& m,
+                   const std::vector<Pick>& picks, std::vector<Pick>* skipped);
 
   // Moves the first n registered wakes to fire_ (FireWakes calls them after mu is released).
   void CollectWakesLocked(size_t n);

@@ -1,6 +1,7 @@
 // Queue: what SQS reports about a message besides its body (MessageId, SequenceNumber, the MD5
 // digests; engine/queues/message_identity.h), and SendMessageBatch's per-entry sends
 // (engine/queues/queue_internal.h; SPEC.md 16.10).
+#include "engine/queues/dead_letter.h"
 #include "engine/queues/message_identity.h"
 #include "engine/queues/message_shape.h"
 #include "engine/queues/queue_internal.h"
@@ -31,6 +32,12 @@ void Queues::Queue::IdentifyReceived(ReceivedMessage* m,
   m->md5_of_body = Md5OfBody(AsBytes(m->body));
   m->md5_of_attributes = Md5OfAttributes(attrs);
   m->md5_of_system_attributes = Md5OfSystemAttributes(m->trace_header);
+}
+
+void Queues::Queue::IdentifyReceived(ReceivedMessage* m, const format::QueueMessageHeader& h,
+                                     Report report) const {
+  IdentifyReceived(m, h.attributes, report);
+  if (h.has_origin) m->message_id = MessageIdOf(h, log_id_, m->id.value());
 }
 
 namespace {
