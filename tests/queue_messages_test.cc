@@ -45,7 +45,7 @@ TEST_F(QueueTest, ReportIdsLeavesTheSqsFieldsEmpty) {
   EXPECT_EQ(full[1].first_receive, ids[1].first_receive);  // the first receive's time
 }
 
-TEST_F(QueueTest, DeadLetterMoveKeepsSenderTraceAndLabelsButNotTheMessageId) {
+TEST_F(QueueTest, DeadLetterMoveKeepsSenderTraceLabelsAndTheMessageId) {
   CreateStd("dlq");
   QueueConfig c = Config();
   c.dead_letter_queue = "dlq";
@@ -72,7 +72,7 @@ TEST_F(QueueTest, DeadLetterMoveKeepsSenderTraceAndLabelsButNotTheMessageId) {
   ASSERT_EQ(got[0].attributes.size(), 1u);
   EXPECT_EQ(got[0].attributes[0].type_label, "int8");
   EXPECT_EQ(got[0].md5_of_attributes, sent.md5_of_attributes);
-  EXPECT_NE(got[0].message_id, sent.message_id);  // SPEC.md 16.10: the new queue's, for now
+  EXPECT_EQ(got[0].message_id, sent.message_id);  // SPEC.md 16.14: kept by a dead-letter move
 }
 
 // A store whose file system fails on demand (appends over 4 KiB go through write(2)).

@@ -1,5 +1,6 @@
 // Queue: receives and deliveries (engine/queues/queue_internal.h); the moves to a dead-letter
 // queue are queue_redrive.cc's.
+#include "engine/queues/dead_letter.h"
 #include "engine/queues/queue_internal.h"
 
 namespace seglog {
@@ -172,12 +173,17 @@ Status Queues::Queue::Classify(const QueueConfig& cfg, const std::vector<Pick>& 
       return Status::Corruption("queue '" + name + "': message " + std::to_string(picks[i].id) +
                                 " is live but its record was not found in the message log");
     }
-    if (!read.found[i] || read.recs[i].ts.value() < cutoff) {
+    if (!read.found[i]) {
       o->gone.push_back(i);  // expired (its segment may already be gone)
       continue;
     }
     Status s = format::DecodeQueueMessageHeader(read.recs[i].attrs, &o->headers[i]);
     if (!s.ok()) return s.WithContext("message " + std::to_string(picks[i].id));
+    // A standard queue's dead letter keeps its first send's enqueue time (SPEC.md 16.14).
+    if (RetentionStartMs(type, read.recs[i].ts.value(), o->headers[i]) < cutoff) {
+      o->gone.push_back(i);  // expired
+      continue;
+    }
     if (has_dlq && picks[i].count > cfg.max_receive_count) {
       o->move.push_back(i);
     } else {
@@ -204,7 +210,7 @@ void Queues::Queue::AppendDelivered(const std::vector<Pick>& picks, const Picked
     }
     m.group_id.assign(AsChars(r.key));
     if (h.has_dedup_id) m.dedup_id.assign(h.dedup_id);
-    m.receive_count = picks[i].count;
+    m.receive_count = ReportedReceiveCount(h, picks[i].count);  // counts on past a DLQ move
     m.sent = TimestampMs(h.sent_ms);
     m.enqueued = r.ts;
     m.first_receive = TimestampMs(picks[i].first_received_at);
@@ -214,7 +220,7 @@ void Queues::Queue::AppendDelivered(const std::vector<Pick>& picks, const Picked
       m.sender_id = owner_->opt_.default_sender_id;
     }
     m.trace_header.assign(h.trace_header);
-    if (report != Report::kIds) IdentifyReceived(&m, h.attributes, report);
+    if (report != Report::kIds) IdentifyReceived(&m, h, report);  // a dead letter's MessageId
   }
 }
 
