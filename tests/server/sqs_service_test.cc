@@ -17,6 +17,8 @@
 #include "engine/log/digest.h"
 #include "engine/queues/message_identity.h"
 #include "server/executor.h"
+#include "server/protocol/form.h"
+#include "server/protocol/query_codec.h"
 #include "server/sqs/sqs_internal.h"
 #include "tests/support/engine_fixture.h"
 #include "tests/support/test_util.h"
@@ -757,6 +759,62 @@ TEST(SqsInternals, StringMapAndArnParameterNames) {
     EXPECT_EQ(e.error().code, "InvalidParameterValue");
     EXPECT_NE(e.error().message.find("SourceArn"), std::string::npos);
   }
+}
+
+}  // namespace
+}  // namespace seglog::server
+
+namespace seglog::server {
+namespace {
+
+json QueryInput(const std::string& form, std::string* action) {
+  protocol::FormParams params;
+  EXPECT_FALSE(protocol::ParseForm(form, &params));
+  json in;
+  auto err = protocol::DecodeQueryRequest(protocol::SqsModel(), params, "/", action, &in);
+  EXPECT_FALSE(err) << form << ": " << err->code << " " << err->message;
+  return in;
+}
+
+// Issue 14's members over the Query protocol, as Debian's botocore sends them, arrive in the
+// JSON shape the adapter reads; its outputs encode as XML.
+TEST(SqsQueryWire, NewMembersDecodeAndOutputsEncode) {
+  std::string action;
+  json in = QueryInput("Action=CreateQueue&QueueName=q&Tag.1.Key=team&Tag.1.Value=a&"
+                       "Tag.2.Key=env&Tag.2.Value=", &action);
+  EXPECT_EQ(action, "CreateQueue");
+  EXPECT_EQ(in["tags"], json({{"team", "a"}, {"env", ""}}));
+  EXPECT_EQ(sqs::StringMap(in, "tags", false).size(), 2u);
+  in = QueryInput("Action=TagQueue&QueueUrl=u&Tag.1.Key=k&Tag.1.Value=v", &action);
+  EXPECT_EQ(in["Tags"], json({{"k", "v"}}));
+  in = QueryInput("Action=UntagQueue&QueueUrl=u&TagKey.1=a&TagKey.2=b", &action);
+  EXPECT_EQ(in["TagKeys"], json({"a", "b"}));
+  in = QueryInput("Action=ReceiveMessage&QueueUrl=u&ReceiveRequestAttemptId=try-1", &action);
+  EXPECT_EQ(in["ReceiveRequestAttemptId"], "try-1");
+  in = QueryInput("Action=StartMessageMoveTask&SourceArn=a&DestinationArn=b&"
+                  "MaxNumberOfMessagesPerSecond=5", &action);
+  EXPECT_EQ(in["MaxNumberOfMessagesPerSecond"], 5);
+
+  const std::string tags = protocol::EncodeQueryResult(
+      protocol::SqsModel(), "ListQueueTags", json({{"Tags", {{"k", "v"}}}}), "r");
+  EXPECT_NE(tags.find("<Tag><Key>k</Key><Value>v</Value></Tag>"), std::string::npos) << tags;
+  const json task = {{"Status", "RUNNING"}, {"SourceArn", "arn:aws:sqs:us-east-1:000000000000:d"},
+                     {"TaskHandle", "h"}, {"ApproximateNumberOfMessagesMoved", uint64_t{3}},
+                     {"ApproximateNumberOfMessagesToMove", uint64_t{9}},
+                     {"MaxNumberOfMessagesPerSecond", 1u}, {"StartedTimestamp", int64_t{1700000000123}}};
+  const std::string list = protocol::EncodeQueryResult(
+      protocol::SqsModel(), "ListMessageMoveTasks", json({{"Results", json::array({task})}}), "r");
+  EXPECT_NE(list.find("<StartedTimestamp>1700000000123</StartedTimestamp>"), std::string::npos) << list;
+  EXPECT_NE(list.find("<TaskHandle>h</TaskHandle>"), std::string::npos) << list;
+  const std::string cancel = protocol::EncodeQueryResult(
+      protocol::SqsModel(), "CancelMessageMoveTask",
+      json({{"ApproximateNumberOfMessagesMoved", uint64_t{3}}}), "r");
+  EXPECT_NE(cancel.find("<ApproximateNumberOfMessagesMoved>3</ApproximateNumberOfMessagesMoved>"),
+            std::string::npos) << cancel;
+  const std::string purge = protocol::EncodeQueryError(
+      protocol::SqsModel(), sqs::ErrorOf(Status::Busy("PurgeQueueInProgress: q")), "r");
+  EXPECT_NE(purge.find("<Code>AWS.SimpleQueueService.PurgeQueueInProgress</Code>"), std::string::npos)
+      << purge;
 }
 
 }  // namespace
