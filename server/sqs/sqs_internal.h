@@ -85,7 +85,7 @@ std::string QueueNameOfArn(const std::string& arn, const RequestContext& ctx,
 using server::Base64Decode;
 using server::Base64Encode;
 
-// ---- actions (sqs_queue_actions.cc, sqs_message_actions.cc) ----
+// ---- actions (sqs_queue_actions.cc, sqs_message_actions.cc, sqs_tag_move_actions.cc) ----
 struct ActionEnv {
   Queues* queues;
   Limits limits;
