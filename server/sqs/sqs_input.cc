@@ -95,6 +95,23 @@ const json& RequiredArray(const json& in, const char* member) {
   return *v;
 }
 
+std::map<std::string, std::string> StringMap(const json& in, const char* member, bool required) {
+  std::map<std::string, std::string> out;
+  const json* v = Member(in, member);
+  if (v == nullptr) {
+    if (required) {
+      Fail("MissingParameter", std::string("The request must contain the parameter ") + member + ".");
+    }
+    return out;
+  }
+  if (!v->is_object()) FailType(member, "a map of strings");
+  for (auto it = v->begin(); it != v->end(); ++it) {
+    if (!it->is_string()) FailType(member, "a map of strings");
+    out[it.key()] = it->get<std::string>();
+  }
+  return out;
+}
+
 // ---- engine results ----
 
 namespace {
@@ -137,7 +154,18 @@ ServiceError ErrorOf(const Status& s) {
       return InvalidValue(s.message());
     case StatusCode::kStale:
       return {400, "InvalidParameterValue", s.message(), true};
+    case StatusCode::kBusy:
+      // Queues::Purge within 60 s of the last one on an aws-limits queue (PurgeQueue names the
+      // queue in its own message; this is the fallback).
+      if (s.message().rfind("PurgeQueueInProgress:", 0) == 0) {
+        return {403, "PurgeQueueInProgress",
+                "Only one PurgeQueue operation on a queue is allowed every 60 seconds.", true};
+      }
+      break;
     default:
+      break;
+  }
+  {
       // No engine detail (paths, internals) goes to the client.
       return {500, "InternalError",
               "The request processing has failed because of an unknown error, exception or "
@@ -194,7 +222,7 @@ std::string QueueArnOf(const std::string& name, const RequestContext& ctx) {
   return "arn:aws:sqs:" + ctx.region + ":" + ctx.account + ":" + name;
 }
 
-std::string QueueNameOfArn(const std::string& arn, const RequestContext& ctx) {
+std::string QueueNameOfArn(const std::string& arn, const RequestContext& ctx, const char* param) {
   std::vector<std::string_view> parts;
   std::string_view rest(arn);
   for (;;) {
@@ -205,12 +233,12 @@ std::string QueueNameOfArn(const std::string& arn, const RequestContext& ctx) {
   }
   if (parts.size() != 6 || parts[0] != "arn" || parts[1].substr(0, 3) != "aws" ||
       parts[2] != "sqs" || parts[5].empty()) {
-    FailValue("Value " + Clip(arn) + " for parameter deadLetterTargetArn is invalid. Reason: "
+    FailValue("Value " + Clip(arn) + " for parameter " + param + " is invalid. Reason: "
               "not an SQS queue ARN.");
   }
   if (parts[3] != ctx.region || parts[4] != ctx.account) {
-    FailValue("Value " + Clip(arn) + " for parameter deadLetterTargetArn is invalid. Reason: the "
-              "dead-letter queue must be in region " + ctx.region + " and account " +
+    FailValue("Value " + Clip(arn) + " for parameter " + param + " is invalid. Reason: the "
+              "queue must be in region " + ctx.region + " and account " +
               ctx.account + ".");
   }
   return std::string(parts[5]);

@@ -10,6 +10,7 @@
 #include "server/base64.h"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -54,6 +55,9 @@ std::vector<std::string> StringList(const nlohmann::json& in, const char* member
 const nlohmann::json& OptionalObject(const nlohmann::json& in, const char* member);
 // An array (maybe empty); MissingParameter when absent.
 const nlohmann::json& RequiredArray(const nlohmann::json& in, const char* member);
+// A map of strings to strings ({} when absent; MissingParameter when `required`).
+std::map<std::string, std::string> StringMap(const nlohmann::json& in, const char* member,
+                                             bool required);
 
 // ---- engine results ----
 // The SQS error for an engine failure (see the mapping in sqs_input.cc). REQUIRES: !s.ok().
@@ -72,15 +76,16 @@ std::string QueueNameOf(const std::string& url, const RequestContext& ctx);
 std::string QueueNameIn(const nlohmann::json& in, const RequestContext& ctx);
 std::string QueueUrlOf(const std::string& name, const RequestContext& ctx);
 std::string QueueArnOf(const std::string& name, const RequestContext& ctx);
-// The queue an ARN names; InvalidParameterValue for a malformed ARN or one of another account
-// or region.
-std::string QueueNameOfArn(const std::string& arn, const RequestContext& ctx);
+// The queue an ARN names; InvalidParameterValue naming `param` for a malformed ARN or one of
+// another account or region.
+std::string QueueNameOfArn(const std::string& arn, const RequestContext& ctx,
+                           const char* param = "deadLetterTargetArn");
 
 // ---- base64 (server/base64.h) ----
 using server::Base64Decode;
 using server::Base64Encode;
 
-// ---- actions (sqs_queue_actions.cc, sqs_message_actions.cc) ----
+// ---- actions (sqs_queue_actions.cc, sqs_message_actions.cc, sqs_tag_move_actions.cc) ----
 struct ActionEnv {
   Queues* queues;
   Limits limits;
@@ -96,10 +101,18 @@ bool IsUnsupportedAction(std::string_view action);
 // ---- ReceiveMessage's parts (sqs_receive.cc) ----
 struct ReceiveRequest {
   std::string queue;
-  ReceiveOptions opt;      // max_messages, visibility_timeout_s; report kSqs
+  ReceiveOptions opt;      // max_messages, visibility_timeout_s; report kSqs (attempt_id unset)
+  std::string attempt_id;  // ReceiveRequestAttemptId ("" = none)
   int32_t wait_s = 0;      // the effective wait (the call's, else the queue's)
   std::vector<std::string> system_names;     // AttributeNames + MessageSystemAttributeNames
   std::vector<std::string> attribute_names;  // MessageAttributeNames
+  // opt with attempt_id viewing this request's attempt_id: call it for each TryReceive (the
+  // request moves into a long poll, so opt never keeps a view of its own).
+  ReceiveOptions Options() const {
+    ReceiveOptions o = opt;
+    o.attempt_id = attempt_id;
+    return o;
+  }
 };
 ReceiveRequest ParseReceive(const ActionEnv& env, const nlohmann::json& in);
 // The output of a receive that got `msgs` (no Messages key when empty, as SQS).

@@ -1,5 +1,6 @@
 // The SQS actions on queues as a whole: CreateQueue, GetQueueUrl, ListQueues, DeleteQueue,
-// GetQueueAttributes, SetQueueAttributes, PurgeQueue, ListDeadLetterSourceQueues.
+// GetQueueAttributes, SetQueueAttributes, PurgeQueue, ListDeadLetterSourceQueues. The queue
+// attributes' text forms (RedrivePolicy, RedriveAllowPolicy) are read and written here.
 #include <algorithm>
 #include <charconv>
 
@@ -45,10 +46,63 @@ void ParseRedrivePolicy(const std::string& v, const RequestContext& ctx, QueueCo
   c->max_receive_count = static_cast<uint32_t>(*count);
 }
 
+[[noreturn]] void FailRedriveAllow(const std::string& reason) {
+  Fail("InvalidAttributeValue",
+       "Invalid value for the parameter RedriveAllowPolicy. Reason: " + reason);
+}
+
+// RedriveAllowPolicy: "" resets it (allowAll); else {"redrivePermission": "allowAll" |
+// "denyAll" | "byQueue", "sourceQueueArns": [ARN, ...]}, the ARNs with byQueue only (1 .. 10).
+void ParseRedriveAllowPolicy(const std::string& v, const RequestContext& ctx, QueueConfig* c) {
+  c->redrive_allow = RedriveAllowPolicy{};
+  if (v.empty()) return;
+  json p = json::parse(v, nullptr, /*allow_exceptions=*/false);
+  if (!p.is_object()) FailRedriveAllow("the policy must be a JSON object.");
+  for (auto it = p.begin(); it != p.end(); ++it) {
+    if (it.key() != "redrivePermission" && it.key() != "sourceQueueArns") {
+      FailRedriveAllow("unknown key " + Clip(it.key()) + ".");
+    }
+  }
+  auto perm = p.find("redrivePermission");
+  if (perm == p.end() || !perm->is_string()) {
+    FailRedriveAllow("redrivePermission must be allowAll, denyAll or byQueue.");
+  }
+  const std::string& pv = perm->get_ref<const std::string&>();
+  RedriveAllowPolicy r;
+  if (pv == "allowAll") {
+    r.permission = RedriveAllow::kAllowAll;
+  } else if (pv == "denyAll") {
+    r.permission = RedriveAllow::kDenyAll;
+  } else if (pv == "byQueue") {
+    r.permission = RedriveAllow::kByQueue;
+  } else {
+    FailRedriveAllow("redrivePermission must be allowAll, denyAll or byQueue.");
+  }
+  auto arns = p.find("sourceQueueArns");
+  if (r.permission != RedriveAllow::kByQueue) {
+    if (arns != p.end()) FailRedriveAllow("sourceQueueArns is allowed with byQueue only.");
+    c->redrive_allow = std::move(r);
+    return;
+  }
+  if (arns == p.end() || !arns->is_array() || arns->empty() ||
+      arns->size() > kQueueMaxRedriveSources) {
+    FailRedriveAllow("byQueue needs sourceQueueArns, a list of 1 to " +
+                     std::to_string(kQueueMaxRedriveSources) + " queue ARNs.");
+  }
+  for (const json& a : *arns) {
+    if (!a.is_string()) FailRedriveAllow("sourceQueueArns must be queue ARNs.");
+    std::string name = QueueNameOfArn(a.get<std::string>(), ctx, "sourceQueueArns");
+    if (std::find(r.sources.begin(), r.sources.end(), name) != r.sources.end()) {
+      FailRedriveAllow("sourceQueueArns names " + Clip(name) + " twice.");
+    }
+    r.sources.push_back(std::move(name));
+  }
+  c->redrive_allow = std::move(r);
+}
+
 // SQS attribute names a queue may have that seglog does not support yet.
 bool IsUnsupportedAttribute(const std::string& k) {
-  return k == "Policy" || k == "RedriveAllowPolicy" || k == "KmsMasterKeyId" ||
-         k == "KmsDataKeyReusePeriodSeconds";
+  return k == "Policy" || k == "KmsMasterKeyId" || k == "KmsDataKeyReusePeriodSeconds";
 }
 
 // One attribute of CreateQueue / SetQueueAttributes into *c, its field into *fields.
@@ -66,6 +120,8 @@ void ParseQueueAttribute(const std::string& k, const std::string& v, const Reque
     c->receive_wait_s = AttrUint(k, v), fields->Add(QueueField::kReceiveWait);
   } else if (k == "RedrivePolicy") {
     ParseRedrivePolicy(v, ctx, c), fields->Add(QueueField::kRedrivePolicy);
+  } else if (k == "RedriveAllowPolicy") {
+    ParseRedriveAllowPolicy(v, ctx, c), fields->Add(QueueField::kRedriveAllowPolicy);
   } else if (k == "ContentBasedDeduplication") {
     c->content_based_dedup = AttrBool(k, v), fields->Add(QueueField::kContentBasedDedup);
   } else if (k == "FifoQueue") {
@@ -108,15 +164,17 @@ bool Exists(Queues* queues, const std::string& name) {
 
 json CreateQueue(const ActionEnv& env, const json& in) {
   const std::string name = RequiredString(in, "QueueName");
-  if (in.contains("tags") && !in["tags"].is_null() && !in["tags"].empty()) {
-    Fail("UnsupportedOperation", "seglog does not support queue tags yet.");
-  }
+  const QueueTags tags = StringMap(in, "tags", /*required=*/false);
   QueueConfig c;
   c.limits = env.limits;
   c.log.durability = env.durability;
   QueueFields fields;
   ParseQueueAttributes(OptionalObject(in, "Attributes"), env.ctx, &c, &fields);
-  Check(env.queues->Create(name, c, fields));
+  if (tags.empty()) {
+    Check(env.queues->Create(name, c, fields));
+  } else {
+    Check(env.queues->Create(name, c, fields, tags));
+  }
   return json{{"QueueUrl", QueueUrlOf(name, env.ctx)}};
 }
 
@@ -152,13 +210,31 @@ json DeleteQueue(const ActionEnv& env, const json& in) {
 }
 
 json PurgeQueue(const ActionEnv& env, const json& in) {
-  Check(env.queues->Purge(QueueNameIn(in, env.ctx)));
+  const std::string name = QueueNameIn(in, env.ctx);
+  Status s = env.queues->Purge(name);
+  if (s.code() == StatusCode::kBusy && s.message().rfind("PurgeQueueInProgress:", 0) == 0) {
+    Fail("PurgeQueueInProgress",
+         "Only one PurgeQueue operation on " + Clip(name) + " is allowed every 60 seconds.", 403);
+  }
+  Check(s);
   return json::object();
 }
 
 std::string RedrivePolicyText(const QueueConfig& c, const RequestContext& ctx) {
   json p{{"deadLetterTargetArn", QueueArnOf(c.dead_letter_queue, ctx)},
          {"maxReceiveCount", c.max_receive_count}};
+  return p.dump();
+}
+
+// The default (allowAll, as a queue has before any RedriveAllowPolicy) is not returned.
+std::string RedriveAllowPolicyText(const RedriveAllowPolicy& r, const RequestContext& ctx) {
+  static const char* const kNames[] = {"allowAll", "denyAll", "byQueue"};
+  json p{{"redrivePermission", kNames[static_cast<int>(r.permission)]}};
+  if (r.permission == RedriveAllow::kByQueue) {
+    json arns = json::array();
+    for (const std::string& q : r.sources) arns.push_back(QueueArnOf(q, ctx));
+    p["sourceQueueArns"] = std::move(arns);
+  }
   return p.dump();
 }
 
@@ -179,7 +255,11 @@ json AllAttributes(const QueueDescription& d, const RequestContext& ctx) {
       {"ReceiveMessageWaitTimeSeconds", std::to_string(c.receive_wait_s)},
       {"SqsManagedSseEnabled", "false"},
   };
+  // Still returned when the dead-letter queue was deleted (d.dead_letter_queue_missing), as SQS.
   if (!c.dead_letter_queue.empty()) a["RedrivePolicy"] = RedrivePolicyText(c, ctx);
+  if (c.redrive_allow != RedriveAllowPolicy{}) {
+    a["RedriveAllowPolicy"] = RedriveAllowPolicyText(c.redrive_allow, ctx);
+  }
   if (c.type == QueueType::kFifo) {
     a["FifoQueue"] = "true";
     a["ContentBasedDeduplication"] = c.content_based_dedup ? "true" : "false";
@@ -196,7 +276,8 @@ bool IsKnownAttributeName(const std::string& n) {
       "All", "QueueArn", "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
       "ApproximateNumberOfMessagesDelayed", "CreatedTimestamp", "LastModifiedTimestamp",
       "VisibilityTimeout", "DelaySeconds", "MessageRetentionPeriod", "MaximumMessageSize",
-      "ReceiveMessageWaitTimeSeconds", "SqsManagedSseEnabled", "RedrivePolicy", "FifoQueue",
+      "ReceiveMessageWaitTimeSeconds", "SqsManagedSseEnabled", "RedrivePolicy",
+      "RedriveAllowPolicy", "FifoQueue",
       "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit"};
   return std::find(std::begin(kNames), std::end(kNames), n) != std::end(kNames) ||
          IsUnsupportedAttribute(n);
@@ -240,22 +321,22 @@ json SetQueueAttributes(const ActionEnv& env, const json& in) {
   return json::object();
 }
 
+// The engine lists the sources (sorted); pages are cut here, NextToken naming the last queue
+// of a page, as ListQueues' tokens do.
 json ListDeadLetterSourceQueues(const ActionEnv& env, const json& in) {
   const std::string name = QueueNameIn(in, env.ctx);
   auto max = OptionalInt(in, "MaxResults", 1, kQueueListMaxResults);
   const std::string token = OptionalString(in, "NextToken").value_or("");
   std::string after;
   if (!token.empty()) Check(DecodeListToken(token, "", &after));
-  QueueDescription target;
-  Check(env.queues->Describe(name, &target));
+  std::vector<std::string> sources;
+  Check(env.queues->ListDeadLetterSources(name, &sources));
   const size_t limit = max.value_or(kQueueListMaxResults);
   json urls = json::array();
   std::string last;
   bool more = false;
-  for (const std::string& q : env.queues->List()) {  // sorted
+  for (const std::string& q : sources) {
     if (!after.empty() && q <= after) continue;
-    QueueDescription d;
-    if (!env.queues->Describe(q, &d).ok() || d.config.dead_letter_queue != name) continue;
     if (urls.size() == limit) {
       more = true;
       break;
@@ -270,8 +351,9 @@ json ListDeadLetterSourceQueues(const ActionEnv& env, const json& in) {
 
 }  // namespace
 
-// Defined in sqs_message_actions.cc.
+// Defined in sqs_message_actions.cc and sqs_tag_move_actions.cc.
 SyncAction FindMessageAction(std::string_view action);
+SyncAction FindTagMoveAction(std::string_view action);
 
 SyncAction FindSyncAction(std::string_view action) {
   static const std::pair<std::string_view, SyncAction> kActions[] = {
@@ -287,13 +369,12 @@ SyncAction FindSyncAction(std::string_view action) {
   for (const auto& [n, f] : kActions) {
     if (n == action) return f;
   }
+  if (SyncAction f = FindTagMoveAction(action)) return f;
   return FindMessageAction(action);
 }
 
 bool IsUnsupportedAction(std::string_view action) {
-  static const std::string_view kNames[] = {
-      "AddPermission", "RemovePermission", "TagQueue", "UntagQueue", "ListQueueTags",
-      "StartMessageMoveTask", "CancelMessageMoveTask", "ListMessageMoveTasks"};
+  static const std::string_view kNames[] = {"AddPermission", "RemovePermission"};
   return std::find(std::begin(kNames), std::end(kNames), action) != std::end(kNames);
 }
 

@@ -107,7 +107,8 @@ ReceiveRequest ParseReceive(const ActionEnv& env, const json& in) {
   r.system_names = StringList(in, "AttributeNames");
   for (auto& n : StringList(in, "MessageSystemAttributeNames")) r.system_names.push_back(n);
   r.attribute_names = StringList(in, "MessageAttributeNames");
-  OptionalString(in, "ReceiveRequestAttemptId");  // accepted (type-checked) and not used
+  // FIFO queues only; the engine checks it and ignores it on standard queues, as SQS does.
+  r.attempt_id = OptionalString(in, "ReceiveRequestAttemptId").value_or("");
   auto wait = OptionalInt(in, "WaitTimeSeconds", 0, kQueueMaxWaitS);
   if (wait) {
     r.wait_s = static_cast<int32_t>(*wait);

@@ -97,7 +97,7 @@ struct SqsService::Impl : std::enable_shared_from_this<SqsService::Impl> {
     if (req.wait_s <= 0) {
       std::vector<ReceivedMessage> out;
       uint64_t ticket = 0;
-      Status s = queues->TryReceive(req.queue, req.opt, &out, nullptr, &ticket);
+      Status s = queues->TryReceive(req.queue, req.Options(), &out, nullptr, &ticket);
       if (s.code() == StatusCode::kCanceled) return Answer(json::object());
       sqs::Check(s);
       if (out.empty()) sqs::CheckOverLimit(env, req.queue);
@@ -159,7 +159,7 @@ struct SqsService::Impl : std::enable_shared_from_this<SqsService::Impl> {
     for (;;) {
       std::vector<ReceivedMessage> out;
       uint64_t ticket = 0;
-      Status s = queues->TryReceive(p->req.queue, p->req.opt, &out, MakeWake(p), &ticket);
+      Status s = queues->TryReceive(p->req.queue, p->req.Options(), &out, MakeWake(p), &ticket);
       std::unique_lock<std::mutex> l(p->mu);
       if (!s.ok() || !out.empty() || ticket == 0 || p->expired) {
         p->state = State::kDone;

@@ -131,6 +131,24 @@ def kill9(seglogd):
         s.run([py, script("kill9_load.py"), "verify", s.server.endpoint, name, logdir])
 
 
+def kill9_inflight(seglogd):
+    """Messages in flight survive kill -9 (issue 14): kill9_inflight.py's setup, 3 rounds each
+    after a kill -9 and a restart on the same --data, then its final check."""
+    if EXTERNAL:
+        skip("kill -9 needs a seglogd of its own (SEGLOG_CLIENTS_ENDPOINT is set)")
+    py = any_boto3_python()
+    with Session(seglogd, ["--durability", "always"]) as s:
+        name, state = "k9i" + uuid.uuid4().hex[:8], os.path.join(s.tmp, "state.json")
+        s.run([py, script("kill9_inflight.py"), "setup", s.server.endpoint, name, state])
+        for rnd in (1, 2, 3):
+            s.server.kill9()
+            print(f"+ kill -9 seglogd, restart (round {rnd})", flush=True)
+            s.server.start()
+            s.run([py, script("kill9_inflight.py"), "round", s.server.endpoint, name, state,
+                   str(rnd)])
+        s.run([py, script("kill9_inflight.py"), "final", s.server.endpoint, name, state])
+
+
 def count_lines(path, prefix):
     if not os.path.exists(path):
         return 0
@@ -174,6 +192,14 @@ TESTS = {
     "sqs_awscli_pip": simple(lambda: [sys.executable, script("cli_sqs.py"), pip_aws()]),
     "sqs_awscli_debian": simple(lambda: [sys.executable, script("cli_sqs.py"), debian_aws()]),
     "sqs_node": simple(lambda: [node(), script("sqs_scenario.mjs")]),
+    # Issue 14 (0.3.0): tags, RedriveAllowPolicy, dead-letter sources, move tasks, attempt ids,
+    # PurgeQueueInProgress, in-flight state across kill -9.
+    "sqs_v3_boto3_pip": simple(lambda: [boto3_python("python3", "json"),
+                                        script("sqs_v3_scenario.py")]),
+    "sqs_v3_boto3_debian": simple(lambda: [boto3_python("/usr/bin/python3", "query"),
+                                           script("sqs_v3_scenario.py")]),
+    "sqs_v3_node": simple(lambda: [node(), script("sqs_v3_scenario.mjs")]),
+    "kill9_inflight": kill9_inflight,
     "kinesis_boto3": simple(lambda: [any_boto3_python(), script("kinesis_scenario.py")]),
     "kinesis_node": simple(lambda: [node(), script("kinesis_scenario.mjs")]),
     "prodcons": prodcons,

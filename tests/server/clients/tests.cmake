@@ -9,7 +9,8 @@ if(TARGET seglogd)
   set(_seglogd_clients
     sqs_boto3_pip:120 sqs_boto3_debian:120 sqs_awscli_pip:300 sqs_awscli_debian:300
     sqs_node:120 kinesis_boto3:120 kinesis_node:120 prodcons:180 kill9:240 longpoll:120
-    hostile:240 auth:120)
+    hostile:240 auth:120
+    sqs_v3_boto3_pip:240 sqs_v3_boto3_debian:180 sqs_v3_node:180 kill9_inflight:240)
   foreach(_entry ${_seglogd_clients})
     string(REPLACE ":" ";" _pair ${_entry})
     list(GET _pair 0 _name)
