@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/queues/queue_receipt.h"
+#include "format/coding.h"
 #include "tests/support/queue_fixture.h"
 
 namespace seglog {
@@ -181,6 +183,56 @@ TEST_F(QueueRestartTest, ReceiveCountAndFirstReceiveSurvive) {
     EXPECT_EQ(b[0].receive_count, k);
     EXPECT_EQ(b[0].first_receive, t0) << "ApproximateFirstReceiveTimestamp is durable";
   }
+}
+
+// A receipt of the layout before issue 14 (id, epoch, gen; salt "Qreceipt") still decodes but
+// names no receive: Stale for a live message, OK for a deleted one. Re-signing a current
+// receipt's bytes with the old salt does not make it pass as current.
+TEST_F(QueueRestartTest, LegacyReceiptsAreStaleNeverCurrent) {
+  CreateStd();
+  Send("q", "live");
+  Send("q", "deleted");
+  auto m = Receive("q", 10, 30);
+  ASSERT_EQ(m.size(), 2u);
+  uint64_t log_id = 0;
+  for (const auto& e : store_->CatalogSnapshot().logs) {
+    if (e.name == "queue:q/messages") log_id = e.log_id;
+  }
+  ASSERT_NE(log_id, 0u);
+  // The receipt's bytes, re-signed as version 1.
+  auto as_v1 = [&](const std::string& receipt) {
+    uint8_t b[QueueReceipt::kBytes];
+    for (size_t i = 0; i < QueueReceipt::kBytes; ++i) {
+      b[i] = static_cast<uint8_t>(std::stoi(receipt.substr(2 * i, 2), nullptr, 16));
+    }
+    uint8_t k[16];
+    format::EncodeFixed64(k, log_id);
+    format::EncodeFixed64(k + 8, 0x7465636569657251ull);  // "Qreceipt"
+    format::EncodeFixed32(b + 20, static_cast<uint32_t>(format::Checksum2(
+                                      ByteView(k, 16), ByteView(b, 20))));
+    static const char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (uint8_t x : b) {
+      out += kHex[x >> 4];
+      out += kHex[x & 15];
+    }
+    return out;
+  };
+  QueueReceipt rc;
+  ASSERT_TRUE(QueueReceipt::Decode(as_v1(m[0].receipt), log_id, &rc));
+  EXPECT_TRUE(rc.legacy);
+  ASSERT_TRUE(QueueReceipt::Decode(m[0].receipt, log_id, &rc));
+  EXPECT_FALSE(rc.legacy);
+  EXPECT_EQ(rc.count, 1u);
+  Reopen();
+  EXPECT_EQ(queues_->DeleteMessage("q", as_v1(m[0].receipt)).code(), StatusCode::kStale);
+  EXPECT_EQ(queues_->ChangeVisibility("q", as_v1(m[0].receipt), 0).code(), StatusCode::kStale);
+  ASSERT_OK(queues_->DeleteMessage("q", m[1].receipt));
+  EXPECT_OK(queues_->DeleteMessage("q", as_v1(m[1].receipt))) << "deleted already: OK";
+  EXPECT_EQ(Stats("q").in_flight, 1u) << "the legacy receipt deleted nothing";
+  ASSERT_OK(queues_->DeleteMessage("q", m[0].receipt));
+  // Another queue's log id: not a receipt of this queue at all.
+  EXPECT_FALSE(QueueReceipt::Decode(m[0].receipt, log_id + 1, &rc));
 }
 
 // ---- ReceiveRequestAttemptId ----

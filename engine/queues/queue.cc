@@ -440,6 +440,19 @@ Status Queues::Delete(const std::string& name) {
 // ---------------------------------------------------------------------------------------
 // Queue: deletes, visibility, purge, stats
 
+namespace {
+// A receipt that names a receive other than its message's latest.
+Status StaleReceipt(const QueueReceipt& rc) {
+  if (rc.legacy) {
+    return Status::Stale("receipt handle for message " + std::to_string(rc.id) +
+                         " was issued before an upgrade and names no receive any more (the "
+                         "message is delivered again when its visibility timeout ends)");
+  }
+  return Status::Stale("message " + std::to_string(rc.id) +
+                       " was received again since this receipt was issued");
+}
+}  // namespace
+
 Status Queues::Queue::DeleteMessages(std::span<const std::string_view> receipts,
                                      std::vector<Status>* results) {
   const size_t n = receipts.size();
@@ -466,8 +479,7 @@ Status Queues::Queue::DeleteMessages(std::span<const std::string_view> receipts,
       if (std::find(ids.begin(), ids.end(), SeqNo(id)) != ids.end()) continue;
       switch (state_.ForgetByReceipt(id, p[i].count, p[i].received_ms)) {
         case DeliveryState::ReceiptMatch::kReceivedAgain:
-          (*results)[i] = Status::Stale("message " + std::to_string(id) +
-                                        " was received again since this receipt was issued");
+          (*results)[i] = StaleReceipt(p[i]);
           continue;
         case DeliveryState::ReceiptMatch::kNothingToDo:
           continue;
@@ -521,8 +533,7 @@ Status Queues::Queue::ChangeVisibilityLocked(
   format::ReceiveState changed;
   switch (state_.ChangeVisibility(rc.id, rc.count, rc.received_ms, due, &changed)) {
     case DeliveryState::VisibilityChange::kReceivedAgain:
-      return Status::Stale("message " + std::to_string(rc.id) +
-                           " was received again since this receipt was issued");
+      return StaleReceipt(rc);
     case DeliveryState::VisibilityChange::kNotInFlight:
       return Status::Stale("message " + std::to_string(rc.id) + " is not in flight (deleted, or "
                            "its visibility timeout ran out)");
