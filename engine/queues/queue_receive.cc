@@ -299,8 +299,10 @@ Status Queues::Queue::RetryAttempt(const ReceiveOptions& opt, int64_t vt_ms,
   Status s = ReadPicked(picks, &read);
   Outcome o;
   o.headers.resize(picks.size());
+  const int64_t cutoff = Now() - static_cast<int64_t>(config()->retention_s) * 1000;
   for (size_t i = 0; s.ok() && i < picks.size(); ++i) {
-    if (!read.found[i]) continue;  // expired and removed since: not returned
+    // Expired since (its record perhaps removed): not returned, as a receive would not.
+    if (!read.found[i] || read.recs[i].ts.value() < cutoff) continue;
     s = format::DecodeQueueMessageHeader(read.recs[i].attrs, &o.headers[i]);
     if (!s.ok()) s = s.WithContext("message " + std::to_string(picks[i].id));
     o.deliver.push_back(i);
