@@ -35,14 +35,19 @@ ByteBuffer EncodeDeleteSnapshot(const DeleteSnapshot& s) {
     out.resize(at + n);
     bm.write(reinterpret_cast<char*>(out.data() + at), /*portable=*/true);
   }
-  // Receive counts in id order, so that equal states encode to equal bytes.
-  std::vector<std::pair<uint64_t, uint32_t>> counts(s.receive_counts.begin(),
-                                                    s.receive_counts.end());
-  std::sort(counts.begin(), counts.end());
-  PutFixed64(&out, counts.size());
-  for (const auto& [id, c] : counts) {
+  // Receive states in id order, so that equal states encode to equal bytes.
+  std::vector<uint64_t> ids;
+  ids.reserve(s.receive_states.size());
+  for (const auto& kv : s.receive_states) ids.push_back(kv.first);
+  std::sort(ids.begin(), ids.end());
+  PutFixed64(&out, ids.size());
+  for (uint64_t id : ids) {
+    const ReceiveState& st = s.receive_states.at(id);
     PutFixed64(&out, id);
-    PutFixed32(&out, c);
+    PutFixed32(&out, st.count);
+    PutFixed64(&out, static_cast<uint64_t>(st.received_ms));
+    PutFixed64(&out, static_cast<uint64_t>(st.visible_ms));
+    PutFixed64(&out, static_cast<uint64_t>(st.first_ms));
   }
   PutFixed64(&out, Checksum(out));
   return out;
@@ -81,12 +86,21 @@ Status DecodeDeleteSnapshot(ByteView in, DeleteSnapshot* s) {
   if (body - p < 8) return Status::Corruption("delete snapshot counts run past the end");
   const uint64_t entries = DecodeFixed64(in.data() + p);
   p += 8;
-  if (entries > (body - p) / 12 || (body - p) != entries * 12) {
+  const uint32_t version = DecodeFixed32(in.data() + 8);
+  const size_t entry = version >= 2 ? 36 : 12;
+  if (entries > (body - p) / entry || (body - p) != entries * entry) {
     return Status::Corruption("delete snapshot receive counts do not fill the file");
   }
   for (uint64_t i = 0; i < entries; ++i) {
-    out.receive_counts[DecodeFixed64(in.data() + p)] = DecodeFixed32(in.data() + p + 8);
-    p += 12;
+    ReceiveState st;
+    st.count = DecodeFixed32(in.data() + p + 8);
+    if (version >= 2) {
+      st.received_ms = static_cast<int64_t>(DecodeFixed64(in.data() + p + 12));
+      st.visible_ms = static_cast<int64_t>(DecodeFixed64(in.data() + p + 20));
+      st.first_ms = static_cast<int64_t>(DecodeFixed64(in.data() + p + 28));
+    }
+    out.receive_states[DecodeFixed64(in.data() + p)] = st;
+    p += entry;
   }
   *s = std::move(out);
   return Status::OK();
@@ -109,6 +123,11 @@ ByteBuffer EncodeJournalRecord(const JournalRecord& r) {
   } else {
     PutVarint64(&out, r.ids.empty() ? 0 : r.ids[0]);
     PutVarint64(&out, r.count);
+    if (r.type == kJournalReceive) {
+      PutVarint64(&out, static_cast<uint64_t>(r.received_ms));
+      PutVarint64(&out, static_cast<uint64_t>(r.visible_ms - r.received_ms));
+      PutVarint64(&out, static_cast<uint64_t>(r.received_ms - r.first_ms));
+    }
   }
   return out;
 }
@@ -147,6 +166,22 @@ Status DecodeJournalRecord(ByteView in, JournalRecord* r) {
       out.ids.push_back(a);
       out.count = static_cast<uint32_t>(b);
       break;
+    case kJournalReceive: {
+      uint64_t t = 0, vd = 0, fd = 0;
+      if ((p = GetVarint64(p, limit, &a)) == nullptr || (p = GetVarint64(p, limit, &b)) == nullptr ||
+          (p = GetVarint64(p, limit, &t)) == nullptr || (p = GetVarint64(p, limit, &vd)) == nullptr ||
+          (p = GetVarint64(p, limit, &fd)) == nullptr || b == 0 || b > UINT32_MAX ||
+          t > static_cast<uint64_t>(INT64_MAX) || vd > static_cast<uint64_t>(INT64_MAX) - t ||
+          fd > t) {
+        return Status::Corruption("journal receive record is malformed");
+      }
+      out.ids.push_back(a);
+      out.count = static_cast<uint32_t>(b);
+      out.received_ms = static_cast<int64_t>(t);
+      out.visible_ms = static_cast<int64_t>(t + vd);
+      out.first_ms = static_cast<int64_t>(t - fd);
+      break;
+    }
     case kJournalDeleteRange:
       if ((p = GetVarint64(p, limit, &a)) == nullptr || (p = GetVarint64(p, limit, &b)) == nullptr ||
           a >= b) {
@@ -164,24 +199,43 @@ Status DecodeJournalRecord(ByteView in, JournalRecord* r) {
   return Status::OK();
 }
 
-void ApplyJournalRecord(const JournalRecord& r, Roaring64Map* deleted,
-                        std::unordered_map<uint64_t, uint32_t>* receive_counts) {
+JournalRecord ReceiveRecord(uint64_t id, const ReceiveState& st) {
+  JournalRecord r;
+  r.type = kJournalReceive;
+  r.ids.push_back(id);
+  r.count = st.count;
+  r.received_ms = st.received_ms;
+  r.visible_ms = st.visible_ms;
+  r.first_ms = st.first_ms;
+  return r;
+}
+
+void ApplyJournalRecord(const JournalRecord& r, Roaring64Map* deleted, ReceiveStates* states) {
   switch (r.type) {
     case kJournalDeletes:
       for (uint64_t id : r.ids) {
         deleted->add(id);
-        receive_counts->erase(id);
+        states->erase(id);
       }
       return;
     case kJournalReceiveCount:
-      if (!deleted->contains(r.ids[0])) {
-        uint32_t& c = (*receive_counts)[r.ids[0]];
-        c = std::max(c, r.count);
+    case kJournalReceive: {
+      if (deleted->contains(r.ids[0])) return;
+      ReceiveState& st = (*states)[r.ids[0]];
+      const bool timed = r.type == kJournalReceive;
+      if (r.count > st.count) {
+        st.count = r.count;
+        st.received_ms = timed ? r.received_ms : 0;
+        st.visible_ms = timed ? r.visible_ms : 0;
+        st.first_ms = timed ? r.first_ms : 0;
+      } else if (timed && r.count == st.count && r.received_ms == st.received_ms) {
+        st.visible_ms = r.visible_ms;  // a visibility change of that receive
       }
       return;
+    }
     case kJournalDeleteRange:
       AddRange(deleted, r.lo, r.hi);
-      std::erase_if(*receive_counts,
+      std::erase_if(*states,
                     [&](const auto& kv) { return kv.first >= r.lo && kv.first < r.hi; });
       return;
   }

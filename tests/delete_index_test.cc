@@ -28,13 +28,16 @@ TEST(DeleteIndexFormatTest, SnapshotRoundTripAndEveryFlipDetected) {
     s.deleted.add(id);
   }
   for (uint64_t i = 100000; i < 200000; i += 3) s.deleted.add(i);
-  s.receive_counts = {{5, 1}, {9, 1000}, {(1ull << 33), 2}};
+  s.receive_states = {{5, {1, 1'700'000'000'000, 1'700'000'030'000, 1'700'000'000'000}},
+                      {9, {1000, 0, 0, 0}},
+                      {(1ull << 33), {2, 1'700'000'000'500, 1'700'043'200'500, 7}}};
   ByteBuffer b = format::EncodeDeleteSnapshot(s);
   format::DeleteSnapshot out;
   ASSERT_OK(format::DecodeDeleteSnapshot(b, &out));
   EXPECT_EQ(out.covered, s.covered);
   EXPECT_TRUE(out.deleted == s.deleted);
-  EXPECT_EQ(out.receive_counts, s.receive_counts);
+  EXPECT_EQ(out.receive_states, s.receive_states);
+  EXPECT_EQ(format::DecodeFixed32(b.data() + 8), 2u);  // version 2 is written
   for (size_t i = 0; i < b.size(); i += (i < 64 || i + 64 > b.size()) ? 1 : 7) {
     ByteBuffer c = b;
     c[i] ^= 0x10;
@@ -49,6 +52,96 @@ TEST(DeleteIndexFormatTest, SnapshotRoundTripAndEveryFlipDetected) {
   format::EncodeFixed64(bad.data() + bad.size() - 8,
                         format::Checksum(ByteView(bad).first(bad.size() - 8)));
   EXPECT_EQ(format::DecodeDeleteSnapshot(bad, &out).code(), StatusCode::kCorruption);
+}
+
+// A version-1 snapshot (before issue 14: counts only) still reads, its times unknown (0).
+TEST(DeleteIndexFormatTest, VersionOneSnapshotStillReads) {
+  ByteBuffer b;
+  format::PutFixed64(&b, format::kDeleteIndexMagic);
+  format::PutFixed32(&b, 1);
+  format::PutFixed32(&b, 0);
+  format::PutFixed64(&b, 77);  // covered
+  format::PutFixed32(&b, 0);   // no chunks
+  format::PutFixed64(&b, 2);   // two counts
+  format::PutFixed64(&b, 5);
+  format::PutFixed32(&b, 3);
+  format::PutFixed64(&b, 9);
+  format::PutFixed32(&b, 1);
+  format::PutFixed64(&b, format::Checksum(b));
+  format::DeleteSnapshot out;
+  ASSERT_OK(format::DecodeDeleteSnapshot(b, &out));
+  EXPECT_EQ(out.covered, SeqNo(77));
+  EXPECT_EQ(out.receive_states,
+            (format::ReceiveStates{{5, {3, 0, 0, 0}}, {9, {1, 0, 0, 0}}}));
+  // A version this build does not know is NotSupported, not Corruption.
+  ByteBuffer v3 = b;
+  format::EncodeFixed32(v3.data() + 8, 3);
+  format::EncodeFixed64(v3.data() + v3.size() - 8,
+                        format::Checksum(ByteView(v3).first(v3.size() - 8)));
+  EXPECT_EQ(format::DecodeDeleteSnapshot(v3, &out).code(), StatusCode::kNotSupported);
+}
+
+TEST(DeleteIndexFormatTest, ReceiveRecordRoundTripAndMalformed) {
+  const format::ReceiveState st{7, 1'700'000'000'000, 1'700'000'030'000, 1'699'999'000'000};
+  ByteBuffer b = format::EncodeJournalRecord(format::ReceiveRecord(1ull << 40, st));
+  EXPECT_EQ(b[0], format::kJournalReceive);
+  format::JournalRecord out;
+  ASSERT_OK(format::DecodeJournalRecord(b, &out));
+  EXPECT_EQ(out.type, format::kJournalReceive);
+  EXPECT_EQ(out.ids, std::vector<uint64_t>{1ull << 40});
+  EXPECT_EQ(out.count, 7u);
+  EXPECT_EQ(out.received_ms, st.received_ms);
+  EXPECT_EQ(out.visible_ms, st.visible_ms);
+  EXPECT_EQ(out.first_ms, st.first_ms);
+  for (size_t n = 0; n < b.size(); ++n) {
+    EXPECT_FALSE(format::DecodeJournalRecord(ByteView(b).first(n), &out).ok()) << n;
+  }
+  // count 0, and a first receive after the receive (first delta > received_ms): malformed.
+  ByteBuffer zero = {format::kJournalReceive, 1, 0, 10, 0, 0};
+  EXPECT_EQ(format::DecodeJournalRecord(zero, &out).code(), StatusCode::kCorruption);
+  ByteBuffer late = {format::kJournalReceive, 1, 1, 10, 0, 11};
+  EXPECT_EQ(format::DecodeJournalRecord(late, &out).code(), StatusCode::kCorruption);
+}
+
+// The replay rule (SPEC.md 15.4), record by record.
+TEST(DeleteIndexFormatTest, ReplayRule) {
+  Roaring64Map deleted;
+  format::ReceiveStates st;
+  auto apply = [&](const format::JournalRecord& r) {
+    format::ApplyJournalRecord(r, &deleted, &st);
+  };
+  apply(format::ReceiveRecord(1, {1, 1000, 31000, 1000}));
+  EXPECT_EQ(st[1], (format::ReceiveState{1, 1000, 31000, 1000}));
+  // The same receive (count and time) again: a visibility change, the later record wins,
+  // shorter or longer.
+  apply(format::ReceiveRecord(1, {1, 1000, 5000, 1000}));
+  EXPECT_EQ(st[1].visible_ms, 5000);
+  apply(format::ReceiveRecord(1, {1, 1000, 90000, 1000}));
+  EXPECT_EQ(st[1].visible_ms, 90000);
+  // The same count at another time: not that receive, ignored.
+  apply(format::ReceiveRecord(1, {1, 2000, 2000, 2000}));
+  EXPECT_EQ(st[1], (format::ReceiveState{1, 1000, 90000, 1000}));
+  // A higher count replaces it all; a lower one is ignored.
+  apply(format::ReceiveRecord(1, {3, 95000, 125000, 1000}));
+  EXPECT_EQ(st[1], (format::ReceiveState{3, 95000, 125000, 1000}));
+  apply(format::ReceiveRecord(1, {2, 99000, 999000, 1000}));
+  EXPECT_EQ(st[1], (format::ReceiveState{3, 95000, 125000, 1000}));
+  // A type-2 record (count only): a higher count replaces, times unknown.
+  apply(format::JournalRecord{format::kJournalReceiveCount, {1}, 4});
+  EXPECT_EQ(st[1], (format::ReceiveState{4, 0, 0, 0}));
+  apply(format::JournalRecord{format::kJournalReceiveCount, {1}, 4});
+  EXPECT_EQ(st[1], (format::ReceiveState{4, 0, 0, 0}));
+  // A delete wins: the state goes, and later receive records of it are ignored.
+  apply(format::JournalRecord{format::kJournalDeletes, {1}, 0});
+  EXPECT_EQ(st.count(1), 0u);
+  apply(format::ReceiveRecord(1, {9, 1, 1, 1}));
+  EXPECT_EQ(st.count(1), 0u);
+  apply(format::ReceiveRecord(5, {1, 1, 1, 1}));
+  format::JournalRecord range{format::kJournalDeleteRange, {}, 0};
+  range.lo = 4;
+  range.hi = 6;
+  apply(range);
+  EXPECT_TRUE(st.empty());
 }
 
 TEST(DeleteIndexFormatTest, JournalRecords) {
@@ -90,6 +183,12 @@ class DeleteIndexTest : public ::testing::Test {
     return DeleteIndex::Open(journal_, store_->file_system(), &index_);
   }
   TempDir dir_;
+  // A receive state for `count`: received at 1000 + count - 1, first at 1000, 30 s visibility.
+  Status SetReceive(SeqNo id, uint32_t count) {
+    const int64_t at = 1000 + count - 1;
+    const std::pair<SeqNo, format::ReceiveState> one(id, {count, at, at + 30000, 1000});
+    return index_->SetReceiveStates(std::span(&one, 1));
+  }
   ManualClock clock_;
   std::unique_ptr<Store> store_;
   Log* journal_ = nullptr;
@@ -109,7 +208,7 @@ TEST_F(DeleteIndexTest, DeletesAndCountsSurviveReopenAndSnapshots) {
         deleted.insert(id);
       }
       ASSERT_OK(index_->Delete(ids));
-      ASSERT_OK(index_->SetReceiveCount(SeqNo(100000 + i), 1 + round));
+      ASSERT_OK(SetReceive(SeqNo(100000 + i), 1 + round));
     }
     if (round % 2 == 1) {
       const size_t before = journal_->Stats().segments;
@@ -121,10 +220,13 @@ TEST_F(DeleteIndexTest, DeletesAndCountsSurviveReopenAndSnapshots) {
     for (uint64_t id : deleted) ASSERT_TRUE(index_->IsDeleted(SeqNo(id))) << id;
     EXPECT_FALSE(index_->IsDeleted(SeqNo(4999999)));
     EXPECT_EQ(index_->ReceiveCount(SeqNo(100000)), static_cast<uint32_t>(1 + round));
+    EXPECT_EQ(index_->ReceiveStateOf(SeqNo(100000)),
+              (format::ReceiveState{static_cast<uint32_t>(1 + round), 1000 + round,
+                                    31000 + round, 1000}));
   }
   EXPECT_GT(index_->bitmap_bytes(), 0u);
   // Deleting forgets the receive count; counts never go down.
-  ASSERT_OK(index_->SetReceiveCount(SeqNo(100001), 2));
+  ASSERT_OK(SetReceive(SeqNo(100001), 2));
   EXPECT_EQ(index_->ReceiveCount(SeqNo(100001)), 4u);
   const SeqNo gone(100001);
   ASSERT_OK(index_->Delete(std::span<const SeqNo>(&gone, 1)));

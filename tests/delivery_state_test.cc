@@ -25,7 +25,7 @@ class DeliveryStateTest : public ::testing::Test {
   void Make(bool fifo) {
     state_ = std::make_unique<DeliveryState>(fifo, [this](uint64_t id) {
       auto it = stored_.find(id);
-      return it == stored_.end() ? 0u : it->second;
+      return it == stored_.end() ? format::ReceiveState{} : it->second;
     });
     state_->Reset(0, 0, Roaring64Map());
     state_->FinishRecovery(0);
@@ -57,7 +57,7 @@ class DeliveryStateTest : public ::testing::Test {
     return ids;
   }
 
-  std::map<uint64_t, uint32_t> stored_;  // journaled receive counts
+  std::map<uint64_t, format::ReceiveState> stored_;  // journaled receive states
   std::unique_ptr<DeliveryState> state_;
 };
 
@@ -84,25 +84,35 @@ TEST_F(DeliveryStateTest, BatchesPublishInIdOrder) {
 
 TEST_F(DeliveryStateTest, VisibilityTimeoutMakesVisibleAgainWithNewGeneration) {
   Make(false);
-  stored_[0] = 3;  // received three times before a restart
+  stored_[0] = format::ReceiveState{3, kT0 - 9000, kT0 - 8000, kT0 - 20000};  // before a restart
   Send(0, {""});
   const std::vector<Pick> first = Take(1, kT0, 1000);
   ASSERT_EQ(first.size(), 1u);
   EXPECT_EQ(first[0].count, 4u);
+  EXPECT_EQ(first[0].received_at, kT0);
+  EXPECT_EQ(first[0].visible_at, kT0 + 1000);
+  EXPECT_EQ(first[0].first_received_at, kT0 - 20000);  // the journaled first receive
+  // The journaled receive's receipt is stale once the message was received again.
+  EXPECT_EQ(state_->ForgetByReceipt(0, 3, kT0 - 9000), ReceiptMatch::kReceivedAgain);
   EXPECT_TRUE(Take(1, kT0 + 999, 1000).empty());
   const std::vector<Pick> again = Take(1, kT0 + 1000, 1000);
   ASSERT_EQ(again.size(), 1u);
   EXPECT_EQ(again[0].id, 0u);
   EXPECT_EQ(again[0].count, 5u);
-  EXPECT_GT(again[0].gen, first[0].gen);
+  EXPECT_EQ(again[0].received_at, kT0 + 1000);
   // The first receipt is stale now; the second deletes.
-  EXPECT_EQ(state_->ForgetByReceipt(0, first[0].gen, true), ReceiptMatch::kReceivedAgain);
-  EXPECT_EQ(state_->ForgetByReceipt(0, again[0].gen, true), ReceiptMatch::kForgotten);
+  EXPECT_EQ(state_->ForgetByReceipt(0, first[0].count, first[0].received_at),
+            ReceiptMatch::kReceivedAgain);
+  EXPECT_EQ(state_->ForgetByReceipt(0, again[0].count, again[0].received_at - 1),
+            ReceiptMatch::kReceivedAgain);
+  EXPECT_EQ(state_->ForgetByReceipt(0, again[0].count, again[0].received_at),
+            ReceiptMatch::kForgotten);
   state_->RemoveLive(0);
   Check();
   EXPECT_EQ(state_->in_flight(), 0u);
   EXPECT_TRUE(Take(1, kT0 + 5000).empty());
-  EXPECT_EQ(state_->ForgetByReceipt(0, again[0].gen, true), ReceiptMatch::kNothingToDo);
+  EXPECT_EQ(state_->ForgetByReceipt(0, again[0].count, again[0].received_at),
+            ReceiptMatch::kNothingToDo);
 }
 
 TEST_F(DeliveryStateTest, DelayedMessagesWaitForTheirTimer) {
@@ -124,19 +134,27 @@ TEST_F(DeliveryStateTest, ChangeVisibilityAndRelease) {
   Send(0, {"", ""});
   const std::vector<Pick> p = Take(2, kT0, 60'000);
   ASSERT_EQ(p.size(), 2u);
-  EXPECT_EQ(state_->ChangeVisibility(0, p[0].gen + 100, true, kT0),
+  format::ReceiveState js;
+  EXPECT_EQ(state_->ChangeVisibility(0, p[0].count + 100, p[0].received_at, kT0, &js),
             VisibilityChange::kReceivedAgain);
-  EXPECT_EQ(state_->ChangeVisibility(0, p[0].gen, false, kT0), VisibilityChange::kReceivedAgain);
-  EXPECT_EQ(state_->ChangeVisibility(0, p[0].gen, true, kT0 + 43'200'001),
+  EXPECT_EQ(state_->ChangeVisibility(0, p[0].count, p[0].received_at + 1, kT0, &js),
+            VisibilityChange::kReceivedAgain);
+  EXPECT_EQ(state_->ChangeVisibility(0, 0, 0, kT0, &js), VisibilityChange::kReceivedAgain);
+  EXPECT_EQ(state_->ChangeVisibility(0, p[0].count, p[0].received_at, kT0 + 43'200'001, &js),
             VisibilityChange::kPastMaximum);
-  EXPECT_EQ(state_->ChangeVisibility(0, p[0].gen, true, kT0 + 10), VisibilityChange::kChanged);
+  EXPECT_EQ(state_->ChangeVisibility(0, p[0].count, p[0].received_at, kT0 + 10, &js),
+            VisibilityChange::kChanged);
+  // What the journal gets: the same receive, the new deadline.
+  EXPECT_EQ(js, (format::ReceiveState{1, kT0, kT0 + 10, kT0}));
+  EXPECT_TRUE(state_->InFlightAs(0, 1, kT0, kT0 + 10));
+  EXPECT_FALSE(state_->InFlightAs(0, 1, kT0, kT0 + 60'000));
   Check();
   EXPECT_TRUE(Take(10, kT0 + 9).empty());
   EXPECT_EQ(Ids(Take(10, kT0 + 10)), (std::vector<uint64_t>{0}));
   // Release: message 1 (still under its pick) is visible at once.
   EXPECT_TRUE(state_->Release(std::span<const Pick>(&p[1], 1), kT0 + 20));
   Check();
-  EXPECT_EQ(state_->ChangeVisibility(1, p[1].gen, true, kT0 + 30),
+  EXPECT_EQ(state_->ChangeVisibility(1, p[1].count, p[1].received_at, kT0 + 30, &js),
             VisibilityChange::kNotInFlight);
   EXPECT_EQ(Ids(Take(10, kT0 + 20)), (std::vector<uint64_t>{1}));
 }
@@ -151,7 +169,7 @@ TEST_F(DeliveryStateTest, FifoGroupIsLockedWhileAMessageIsInFlight) {
   EXPECT_EQ(Ids(Take(10)), (std::vector<uint64_t>{2}));  // a is locked: only b
   EXPECT_TRUE(Take(10).empty());
   // Deleting a's head unlocks a: one receiver to wake, and the rest of a in order.
-  EXPECT_EQ(state_->ForgetByReceipt(0, p[0].gen, true), ReceiptMatch::kForgotten);
+  EXPECT_EQ(state_->ForgetByReceipt(0, p[0].count, p[0].received_at), ReceiptMatch::kForgotten);
   state_->RemoveLive(0);
   Check();
   EXPECT_EQ(state_->TakeWakeups(), 1u);
@@ -179,18 +197,53 @@ TEST_F(DeliveryStateTest, FifoDelayedHeadHoldsItsGroup) {
   EXPECT_EQ(Ids(Take(10, kT0 + 2000)), (std::vector<uint64_t>{0, 1}));
 }
 
-TEST_F(DeliveryStateTest, OldEpochReceiptDeletesAnUnreceivedFifoMessage) {
+TEST_F(DeliveryStateTest, JournaledReceiptDeletesAnUnreceivedFifoMessage) {
   Make(true);
+  stored_[0] = format::ReceiveState{2, kT0 - 5000, kT0 - 4000, kT0 - 9000};
+  stored_[1] = format::ReceiveState{1, kT0 - 5000, kT0 - 4000, kT0 - 5000};
   Send(0, {"g", "g"});
-  // A receipt of an earlier open: the message was not received since.
-  EXPECT_EQ(state_->ForgetByReceipt(0, 7, false), ReceiptMatch::kForgotten);
+  // A receipt of an earlier open naming the journaled latest receive: it deletes.
+  EXPECT_EQ(state_->ForgetByReceipt(0, 1, kT0 - 5000), ReceiptMatch::kReceivedAgain);
+  EXPECT_EQ(state_->ForgetByReceipt(0, 2, kT0 - 5000), ReceiptMatch::kForgotten);
   state_->RemoveLive(0);
   Check();
   EXPECT_EQ(Ids(Take(10)), (std::vector<uint64_t>{1}));
-  // An earlier open's receipt for a message received since: stale.
-  EXPECT_EQ(state_->ForgetByReceipt(1, 7, false), ReceiptMatch::kReceivedAgain);
-  // This open's receipt for a message no longer live: nothing to do.
-  EXPECT_EQ(state_->ForgetByReceipt(0, 7, true), ReceiptMatch::kNothingToDo);
+  // An earlier open's receipt for a message received since: stale; a legacy one (count 0)
+  // always.
+  EXPECT_EQ(state_->ForgetByReceipt(1, 1, kT0 - 5000), ReceiptMatch::kReceivedAgain);
+  EXPECT_EQ(state_->ForgetByReceipt(1, 0, 0), ReceiptMatch::kReceivedAgain);
+  // A receipt for a message no longer live: nothing to do.
+  EXPECT_EQ(state_->ForgetByReceipt(0, 2, kT0 - 5000), ReceiptMatch::kNothingToDo);
+}
+
+TEST_F(DeliveryStateTest, RecoverInFlightHidesUntilTheJournaledDeadline) {
+  for (bool fifo : {false, true}) {
+    SCOPED_TRACE(fifo);
+    state_ = std::make_unique<DeliveryState>(fifo, [](uint64_t) { return format::ReceiveState{}; });
+    state_->Reset(0, 4, Roaring64Map());
+    for (uint64_t id = 0; id < 4; ++id) state_->RecoverMessage(id, "g", kT0 - 1, kT0);
+    // 0 in flight until kT0 + 500 (received twice, first long ago).
+    state_->RecoverInFlight(0, "g", format::ReceiveState{2, kT0 - 100, kT0 + 500, kT0 - 9000});
+    state_->FinishRecovery(0);
+    Check();
+    EXPECT_EQ(state_->in_flight(), 1u);
+    // Standard: the others are visible; FIFO: the group stays blocked.
+    EXPECT_EQ(Ids(Take(10, kT0 + 499)),
+              fifo ? std::vector<uint64_t>{} : (std::vector<uint64_t>{1, 2, 3}));
+    // The journaled receive's receipt is current; a visibility change keeps the receive.
+    format::ReceiveState js;
+    EXPECT_EQ(state_->ChangeVisibility(0, 2, kT0 - 100, kT0 + 499, &js),
+              VisibilityChange::kChanged);
+    EXPECT_EQ(js, (format::ReceiveState{2, kT0 - 100, kT0 + 499, kT0 - 9000}));
+    const std::vector<Pick> p = Take(10, kT0 + 499, 1000);
+    ASSERT_FALSE(p.empty());
+    EXPECT_EQ(p[0].id, 0u);
+    EXPECT_EQ(p[0].count, 3u);
+    EXPECT_EQ(p[0].first_received_at, kT0 - 9000);
+    if (fifo) {
+      EXPECT_EQ(Ids(p), (std::vector<uint64_t>{0, 1, 2, 3}));
+    }
+  }
 }
 
 TEST_F(DeliveryStateTest, DedupWindowExpires) {
@@ -243,7 +296,8 @@ TEST_F(DeliveryStateTest, StaleDelayTimersAreCompactedAway) {
   for (int i = 0; i < 5000; ++i) groups.push_back("g" + std::to_string(i));
   Send(0, groups, kT0 + 100'000);
   for (uint64_t id = 0; id < 5000; ++id) {
-    EXPECT_EQ(state_->ForgetByReceipt(id, 1, false), ReceiptMatch::kForgotten);
+    stored_[id] = format::ReceiveState{1, kT0, kT0, kT0};  // received before a restart
+    EXPECT_EQ(state_->ForgetByReceipt(id, 1, kT0), ReceiptMatch::kForgotten);
     state_->RemoveLive(id);
   }
   Check();
@@ -273,7 +327,7 @@ TEST_F(DeliveryStateTest, InFlightIsCappedAtTheLimit) {
 
 TEST_F(DeliveryStateTest, RecoveryRebuildsFromRecords) {
   std::unique_ptr<DeliveryState> s = std::make_unique<DeliveryState>(true, [](uint64_t) {
-    return 0u;
+    return format::ReceiveState{};
   });
   Roaring64Map deleted;
   deleted.add(uint64_t{11});

@@ -39,6 +39,13 @@
 namespace seglog {
 namespace {
 
+// Journals a receive state for `id`: `count` receives, in flight until visible_ms (0: not).
+Status SetReceive(DeleteIndex* index, SeqNo id, uint32_t count, int64_t visible_ms = 0) {
+  const int64_t at = visible_ms > 0 ? visible_ms - 30'000 : 0;
+  const std::pair<SeqNo, format::ReceiveState> one(id, {count, at, visible_ms, at});
+  return index->SetReceiveStates(std::span(&one, 1));
+}
+
 using testing::Str;
 using testing::TempDir;
 using testing::View;
@@ -983,10 +990,12 @@ class ToolsQueueTest : public ::testing::Test {
     }
     // Deleted: 1 and 2 (also past retention: deleted wins), 15, 16, 17.
     ASSERT_OK(DeleteIds(orders_, {1, 2}));
-    ASSERT_OK(orders_.index->SetReceiveCount(SeqNo(3), 2));
-    ASSERT_OK(orders_.index->SetReceiveCount(SeqNo(20), 1));
-    ASSERT_OK(orders_.index->SetReceiveCount(SeqNo(15), 4));  // forgotten when deleted
-    ASSERT_OK(orders_.index->SetReceiveCount(SeqNo(20), 3));
+    ASSERT_OK(SetReceive(orders_.index.get(), SeqNo(3), 2));
+    ASSERT_OK(SetReceive(orders_.index.get(), SeqNo(20), 1));
+    ASSERT_OK(SetReceive(orders_.index.get(), SeqNo(15), 4));  // forgotten when deleted
+    // 20: in flight until 45 s from now (per the journal).
+    in_flight_until_ = clock_.NowMs().value() + 45'000;
+    ASSERT_OK(SetReceive(orders_.index.get(), SeqNo(20), 3, in_flight_until_));
     ASSERT_OK(DeleteIds(orders_, {15, 16, 17}));
     orders_deleted_ = {1, 2, 15, 16, 17};
 
@@ -1051,6 +1060,7 @@ class ToolsQueueTest : public ::testing::Test {
   std::unique_ptr<Store> store_;
   HandQueue orders_, dlq_, jobs_;
   std::vector<uint64_t> orders_deleted_;
+  int64_t in_flight_until_ = 0;
   int64_t t0_ = 0, now_ = 0;
 };
 
@@ -1080,6 +1090,9 @@ TEST_F(ToolsQueueTest, InspectCountsLiveDeletedExpired) {
   EXPECT_EQ(q.oldest_live->value(), t0_ + 61'000);  // message 10
   EXPECT_EQ(q.deleted_ids, 5u);
   EXPECT_EQ(q.receive_counts, 2u);  // 3 and 20; 15's went with its delete
+  EXPECT_EQ(q.in_flight, 1u);       // 20
+  EXPECT_EQ(q.in_flight_earliest_ms, in_flight_until_);
+  EXPECT_EQ(q.in_flight_latest_ms, in_flight_until_);
   EXPECT_EQ(q.journal_records, 6u);
   EXPECT_FALSE(q.snapshot.has_value());
 
@@ -1147,7 +1160,7 @@ TEST_F(ToolsQueueTest, BitmapSizesMatchRoaring) {
   for (auto it = want.begin(); it != want.end(); ++it) snap32.add(static_cast<uint32_t>(*it));
   snap32.runOptimize();
   ASSERT_OK(DeleteIds(orders_, {20, 21}));
-  ASSERT_OK(orders_.index->SetReceiveCount(SeqNo(22), 7));
+  ASSERT_OK(SetReceive(orders_.index.get(), SeqNo(22), 7));
   want.add(uint64_t{20});
   want.add(uint64_t{21});
 
@@ -1193,7 +1206,7 @@ TEST_F(ToolsQueueTest, DeleteRangeRecords) {
   jr.lo = 20;
   jr.hi = 26;
   AppendJournal(orders_, format::EncodeJournalRecord(jr));
-  ASSERT_OK(orders_.index->SetReceiveCount(SeqNo(27), 1));
+  ASSERT_OK(SetReceive(orders_.index.get(), SeqNo(27), 1));
   const StoreReport r = Inspect();
   const QueueReport* q = FindQueue(r, "orders");
   for (const std::string& e : q->errors) ADD_FAILURE() << e;
@@ -1551,6 +1564,8 @@ TEST_F(ToolsQueueTest, CliInspectAndDump) {
   EXPECT_EQ(q["delayed"], 3);
   EXPECT_EQ(q["deleted_ids"], 5);
   EXPECT_EQ(q["receive_counts"], 2);
+  EXPECT_EQ(q["in_flight"], 1);
+  EXPECT_EQ(q["in_flight_earliest_ts"], in_flight_until_);
   EXPECT_EQ(q["journal_records_since_snapshot"], 6);
   EXPECT_TRUE(q["snapshot"].is_null());
   EXPECT_TRUE(q["groups"].is_null());
@@ -1710,7 +1725,7 @@ TEST(ToolsQueueLiveTest, InspectVerifyDumpBesideAWriter) {
       }
       sent.store(++n);
       if (n % 3 == 0) {
-        Status s = q.index->SetReceiveCount(SeqNo(n - 2), 1);
+        Status s = SetReceive(q.index.get(), SeqNo(n - 2), 1);
         if (s.ok()) s = DeleteIds(q, {n - 3, n - 2});  // two of every three
         if (!s.ok()) {
           ADD_FAILURE() << s.ToString();

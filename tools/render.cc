@@ -241,6 +241,9 @@ json QueueJson(const StoreReport& r, const QueueReport& q) {
       {"deleted_ids", q.deleted_ids},
       {"bitmap_bytes", q.bitmap_bytes},
       {"receive_counts", q.receive_counts},
+      {"in_flight", q.in_flight},
+      {"in_flight_earliest_ts", q.in_flight > 0 ? json(q.in_flight_earliest_ms) : json(nullptr)},
+      {"in_flight_latest_ts", q.in_flight > 0 ? json(q.in_flight_latest_ms) : json(nullptr)},
       {"journal_records_since_snapshot", q.journal_records},
       {"snapshot", SnapshotJson(q)},
       {"errors", q.errors},
@@ -339,6 +342,11 @@ void PrintQueue(const StoreReport& r, const QueueReport& q, std::FILE* out) {
   line("deletes", Plural(q.deleted_ids, "id", "ids") + " in the bitmap, " +
                       Num(q.bitmap_bytes) + " bytes serialized; " +
                       Plural(q.receive_counts, "receive count", "receive counts"));
+  if (q.in_flight > 0) {
+    line("in flight", Num(q.in_flight) + " per the journal, visible again from " +
+                          FormatTimestamp(TimestampMs(q.in_flight_earliest_ms)) + " to " +
+                          FormatTimestamp(TimestampMs(q.in_flight_latest_ms)));
+  }
   if (q.snapshot) {
     const DeleteSnapshotReport& s = *q.snapshot;
     line("snapshot", "DELETES " + Num(s.file_bytes) + " bytes, covers journal seq < " +

@@ -409,7 +409,7 @@ TimestampMs Now(Clock* clock) {
 // A queue's delete index, read as DeleteIndex::Open would load it, without the engine.
 struct DeleteState {
   Roaring64Map deleted;
-  std::unordered_map<uint64_t, uint32_t> counts;
+  format::ReceiveStates counts;
   std::optional<DeleteSnapshotReport> snapshot;
   uint64_t journal_records = 0;
 };
@@ -475,11 +475,11 @@ Status LoadDeleteStateOnce(const std::string& journal_dir, DeleteState* st) {
     r.covered = snap.covered;
     r.deleted_ids = snap.deleted.cardinality();
     r.bitmap_bytes = SnapshotBitmapBytes(bytes);
-    r.receive_counts = snap.receive_counts.size();
+    r.receive_counts = snap.receive_states.size();
     st->snapshot = r;
     covered = snap.covered;
     st->deleted = std::move(snap.deleted);
-    st->counts = std::move(snap.receive_counts);
+    st->counts = std::move(snap.receive_states);
   } else if (s.code() != StatusCode::kNotFound) {
     return s;
   }
@@ -530,7 +530,7 @@ Status LoadDeleteState(const std::string& journal_dir, DeleteState* st) {
 
 uint32_t CountOf(const DeleteState& st, uint64_t id) {
   auto it = st.counts.find(id);
-  return it == st.counts.end() ? 0 : it->second;
+  return it == st.counts.end() ? 0 : it->second.count;
 }
 
 MessageState StateOf(const DeleteState& st, const RecordView& r, TimestampMs expire_before) {
@@ -573,6 +573,13 @@ void InspectQueue(const std::string& store_dir, const inspect_internal::QueueLog
     q->deleted_ids = st.deleted.cardinality();
     q->bitmap_bytes = st.deleted.getSizeInBytes(/*portable=*/true);
     q->receive_counts = st.counts.size();
+    for (const auto& kv : st.counts) {
+      const int64_t v = kv.second.visible_ms;
+      if (v <= q->now.value()) continue;
+      q->in_flight_earliest_ms = q->in_flight == 0 ? v : std::min(q->in_flight_earliest_ms, v);
+      q->in_flight_latest_ms = std::max(q->in_flight_latest_ms, v);
+      ++q->in_flight;
+    }
   }
   if (!opt.scan_messages || ql.messages == nullptr) return;
   // Without the settings retention is unknown, without the index deletes are: no counts.

@@ -139,7 +139,12 @@ struct QueueReport {
                                  // messages no longer in the log)
   uint64_t bitmap_bytes = 0;     // its serialized (portable) size: Roaring64Map::
                                  // getSizeInBytes(true), as DeleteIndex::bitmap_bytes()
-  uint64_t receive_counts = 0;   // receive-count entries after replay (undeleted messages)
+  uint64_t receive_counts = 0;   // receive-state entries after replay (undeleted messages)
+  // In flight per the journal: receive states whose visibility deadline is after `now` (a
+  // restart keeps them hidden until then), and the earliest and latest deadline (0: none).
+  uint64_t in_flight = 0;
+  int64_t in_flight_earliest_ms = 0;
+  int64_t in_flight_latest_ms = 0;
 
   // The messages in the log (read only with InspectOptions::scan_messages).
   bool scanned = false;

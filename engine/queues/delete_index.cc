@@ -22,7 +22,7 @@ Status DeleteIndex::Open(Log* journal, io::FileSystem* fs, std::unique_ptr<Delet
 }
 
 void DeleteIndex::ApplyLocked(const format::JournalRecord& r) {
-  format::ApplyJournalRecord(r, &deleted_, &counts_);
+  format::ApplyJournalRecord(r, &deleted_, &states_);
 }
 
 Status DeleteIndex::Recover() {
@@ -33,7 +33,7 @@ Status DeleteIndex::Recover() {
     format::DeleteSnapshot snap;
     SEGLOG_RETURN_IF_ERROR(format::DecodeDeleteSnapshot(bytes, &snap));
     deleted_ = std::move(snap.deleted);
-    counts_ = std::move(snap.receive_counts);
+    states_ = std::move(snap.receive_states);
     from = snap.covered;
   }
   if (journal_->first_seq() > from) {
@@ -106,26 +106,19 @@ Status DeleteIndex::DeleteRange(SeqNo lo, SeqNo hi) {
   return Journal(std::span<const format::JournalRecord>(&jr, 1));
 }
 
-Status DeleteIndex::SetReceiveCount(SeqNo id, uint32_t count) {
-  const std::pair<SeqNo, uint32_t> one(id, count);
-  return SetReceiveCounts(std::span<const std::pair<SeqNo, uint32_t>>(&one, 1));
-}
-
-Status DeleteIndex::SetReceiveCounts(std::span<const std::pair<SeqNo, uint32_t>> counts) {
-  if (counts.empty()) return Status::OK();
-  std::vector<format::JournalRecord> records(counts.size());
-  for (size_t i = 0; i < counts.size(); ++i) {
-    records[i].type = format::kJournalReceiveCount;
-    records[i].ids.push_back(counts[i].first.value());
-    records[i].count = counts[i].second;
-  }
+Status DeleteIndex::SetReceiveStates(
+    std::span<const std::pair<SeqNo, format::ReceiveState>> states) {
+  if (states.empty()) return Status::OK();
+  std::vector<format::JournalRecord> records;
+  records.reserve(states.size());
+  for (const auto& [id, st] : states) records.push_back(format::ReceiveRecord(id.value(), st));
   return Journal(records);
 }
 
 void DeleteIndex::ForgetBelow(SeqNo seq) {
   std::lock_guard<std::mutex> l(mu_);
   RemoveRange(&deleted_, 0, seq.value());
-  std::erase_if(counts_, [&](const auto& kv) { return kv.first < seq.value(); });
+  std::erase_if(states_, [&](const auto& kv) { return kv.first < seq.value(); });
 }
 
 uint64_t DeleteIndex::DeletedInRange(SeqNo lo, SeqNo hi) const {
@@ -145,7 +138,7 @@ Roaring64Map DeleteIndex::DeletedCopy() const {
 
 size_t DeleteIndex::receive_count_entries() const {
   std::lock_guard<std::mutex> l(mu_);
-  return counts_.size();
+  return states_.size();
 }
 
 bool DeleteIndex::IsDeleted(SeqNo id) const {
@@ -155,8 +148,24 @@ bool DeleteIndex::IsDeleted(SeqNo id) const {
 
 uint32_t DeleteIndex::ReceiveCount(SeqNo id) const {
   std::lock_guard<std::mutex> l(mu_);
-  auto it = counts_.find(id.value());
-  return it == counts_.end() ? 0 : it->second;
+  auto it = states_.find(id.value());
+  return it == states_.end() ? 0 : it->second.count;
+}
+
+format::ReceiveState DeleteIndex::ReceiveStateOf(SeqNo id) const {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = states_.find(id.value());
+  return it == states_.end() ? format::ReceiveState{} : it->second;
+}
+
+std::vector<std::pair<uint64_t, format::ReceiveState>> DeleteIndex::InFlightAt(
+    int64_t now_ms) const {
+  std::vector<std::pair<uint64_t, format::ReceiveState>> out;
+  std::lock_guard<std::mutex> l(mu_);
+  for (const auto& kv : states_) {
+    if (kv.second.visible_ms > now_ms) out.push_back(kv);
+  }
+  return out;
 }
 
 uint64_t DeleteIndex::deleted_count() const {
@@ -177,7 +186,7 @@ Status DeleteIndex::Snapshot() {
     std::lock_guard<std::mutex> l(mu_);
     snap.covered = journal_->next_seq();
     snap.deleted = deleted_;
-    snap.receive_counts = counts_;
+    snap.receive_states = states_;
   }
   // Everything the journal holds below `covered` must be durable before the snapshot claims
   // to cover it (under kNone/kInterval the journal may not have synced it yet).
@@ -199,7 +208,7 @@ uint64_t DeleteIndex::SnapshotBound() const {
   // The portable 64-bit form holds 8 bytes plus, per chunk, a 4-byte key and the bitmap; the
   // snapshot 8 bytes per chunk instead of 4: at most twice the portable size.
   return 44 + 2 * static_cast<uint64_t>(deleted_.getSizeInBytes(/*portable=*/true)) +
-         12 * static_cast<uint64_t>(counts_.size());
+         36 * static_cast<uint64_t>(states_.size());
 }
 
 }  // namespace seglog

@@ -1,7 +1,8 @@
-// DeleteIndex: which messages of a queue are deleted, and how many times each live one was
-// received — durable beside the queue's message log (issue 4's storage).
+// DeleteIndex: which messages of a queue are deleted, and for each live one that was received
+// its receive state (count, latest receive, visibility deadline, first receive) - durable
+// beside the queue's message log (issue 4's storage; receive states: issue 14).
 //
-// Deletes and receive counts are written to a journal (a Log of the store, so group commit and
+// Deletes and receive states are written to a journal (a Log of the store, so group commit and
 // the durability modes apply) and kept in memory as a roaring bitmap (CRoaring) and a map.
 // Snapshot() writes both, from a copy taken under the lock and encoded outside it, to DELETES in
 // the journal's directory (replaced atomically), then drops the journal segments it covers.
@@ -28,6 +29,7 @@
 #include <span>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "engine/log/layout.h"
 #include "engine/log/log.h"
@@ -50,11 +52,11 @@ class DeleteIndex {
   // Marks messages deleted; returns once journaled under the journal's durability mode.
   // Ids already deleted are fine (idempotent).
   Status Delete(std::span<const SeqNo> ids);
-  // Records that message `id` has now been received `count` times (a count never decreases).
-  // (A deleted message's receive count is forgotten: a delete implies it.)
-  Status SetReceiveCount(SeqNo id, uint32_t count);
-  // Several counts in one journal write (one batch: after a crash all of them or none).
-  Status SetReceiveCounts(std::span<const std::pair<SeqNo, uint32_t>> counts);
+  // Records receive states (a receive, or a visibility change of one): one type-4 journal
+  // record each, all in one journal write (one batch: after a crash all of them or none).
+  // Applied by format::ApplyJournalRecord's rule: a count never decreases. (A deleted
+  // message's state is forgotten: a delete implies it.)
+  Status SetReceiveStates(std::span<const std::pair<SeqNo, format::ReceiveState>> states);
   // Marks every id in [lo, hi) deleted (a queue purge). REQUIRES: lo < hi.
   Status DeleteRange(SeqNo lo, SeqNo hi);
   // Forgets, in memory, deletes and counts of ids below `seq`: ids the message log no longer
@@ -64,6 +66,11 @@ class DeleteIndex {
 
   bool IsDeleted(SeqNo id) const;
   uint32_t ReceiveCount(SeqNo id) const;
+  // The message's receive state (all zero: never received, or deleted).
+  format::ReceiveState ReceiveStateOf(SeqNo id) const;
+  // Every message whose journaled visibility deadline is after `now_ms` (not deleted, not
+  // forgotten), in no particular order: the messages in flight at a restart.
+  std::vector<std::pair<uint64_t, format::ReceiveState>> InFlightAt(int64_t now_ms) const;
   uint64_t deleted_count() const;
   // Deleted ids in [lo, hi).
   uint64_t DeletedInRange(SeqNo lo, SeqNo hi) const;
@@ -76,7 +83,7 @@ class DeleteIndex {
   // Writes a snapshot and removes the journal segments it covers.
   Status Snapshot();
   // An upper bound on the size of a snapshot of the index as it is now (format: 44 bytes of
-  // header, count and checksum, each chunk's 8-byte header and bitmap, 12 bytes per count).
+  // header, count and checksum, each chunk's 8-byte header and bitmap, 36 bytes per state).
   uint64_t SnapshotBound() const;
 
   const std::string& snapshot_path() const { return path_; }
@@ -94,7 +101,7 @@ class DeleteIndex {
   SpaceReserve* const reserve_;
   mutable std::mutex mu_;
   Roaring64Map deleted_;
-  std::unordered_map<uint64_t, uint32_t> counts_;
+  format::ReceiveStates states_;
   std::mutex snapshot_mu_;  // one snapshot at a time
 };
 

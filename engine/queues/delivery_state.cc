@@ -12,8 +12,8 @@ void DeliveryState::TimerHeap::Filter(F keep) {
   std::make_heap(c.begin(), c.end(), comp);
 }
 
-DeliveryState::DeliveryState(bool fifo, StoredCountFn stored_count)
-    : fifo_(fifo), stored_count_(std::move(stored_count)) {}
+DeliveryState::DeliveryState(bool fifo, StoredStateFn stored_state)
+    : fifo_(fifo), stored_state_(std::move(stored_state)) {}
 
 // ---------------------------------------------------------------------------------------
 // Opening
@@ -46,6 +46,25 @@ void DeliveryState::RecoverMessage(uint64_t id, std::string_view group, int64_t 
   }
 }
 
+void DeliveryState::RecoverInFlight(uint64_t id, std::string_view group,
+                                    const format::ReceiveState& st) {
+  Group* g = fifo_ ? GetGroup(std::string(group)) : nullptr;
+  delayed_.remove(id);  // received, so its delay was over (its delay timer finds it so)
+  Received& r = received_[id];
+  r.count = st.count;
+  r.received_at = st.received_ms;
+  r.visible_at = st.visible_ms;
+  r.first_received_at = st.first_ms != 0 ? st.first_ms : st.received_ms;
+  r.in_flight = true;
+  r.group = g;
+  if (g != nullptr) {
+    ++g->refs;
+    ++g->in_flight;
+  }
+  ++in_flight_;
+  timers_.push(Timer{r.visible_at, id, r.count, nullptr});
+}
+
 void DeliveryState::FinishRecovery(uint64_t cut) {
   if (fifo_) {
     std::vector<Group*> all;
@@ -54,6 +73,9 @@ void DeliveryState::FinishRecovery(uint64_t cut) {
   } else {
     ready_ = live_;
     ready_ -= delayed_;
+    for (const auto& [id, r] : received_) {
+      if (r.in_flight) ready_.remove(id);
+    }
     ready_cursor_ = cut;
   }
 }
@@ -237,7 +259,7 @@ bool DeliveryState::ProcessTimers(int64_t now) {
 // visible.
 bool DeliveryState::RunTimer(const Timer& t) {
   Group* g = t.group;
-  if (t.gen == 0) {
+  if (t.count == 0) {
     bool any = false;
     if (delayed_.contains(t.id)) {
       delayed_.remove(t.id);
@@ -251,7 +273,7 @@ bool DeliveryState::RunTimer(const Timer& t) {
     return any;
   }
   auto it = received_.find(t.id);
-  if (it == received_.end() || it->second.gen != t.gen || !it->second.in_flight ||
+  if (it == received_.end() || it->second.count != t.count || !it->second.in_flight ||
       it->second.visible_at != t.due) {
     return false;  // deleted, received again, or its visibility was changed
   }
@@ -275,21 +297,21 @@ bool DeliveryState::NextTimer(int64_t* due) const {
 void DeliveryState::Take(uint64_t id, Group* g, int64_t now, int64_t vt_ms,
                          std::vector<Pick>* picks) {
   Received& r = received_[id];
-  if (r.gen == 0) {
-    r.count = stored_count_(id);
+  if (r.count == 0) {  // new entry: the journaled state, if any
+    const format::ReceiveState st = stored_state_(id);
+    r.count = st.count;
     r.group = g;
-    r.first_received_at = now;
+    r.first_received_at = st.count > 0 && st.first_ms != 0 ? st.first_ms : now;
     if (g != nullptr) ++g->refs;
   }
-  r.gen = next_gen_++;
   r.count = std::min<uint32_t>(r.count, UINT32_MAX - 1) + 1;
   r.in_flight = true;
   r.received_at = now;
   r.visible_at = now + vt_ms;
   ++in_flight_;
   MaybeCompactTimers();
-  timers_.push(Timer{r.visible_at, id, r.gen, nullptr});
-  picks->push_back(Pick{id, r.gen, r.count, r.first_received_at});
+  timers_.push(Timer{r.visible_at, id, r.count, nullptr});
+  picks->push_back(Pick{id, r.count, now, r.visible_at, r.first_received_at});
 }
 
 void DeliveryState::PickMessages(size_t n, int64_t now, int64_t vt_ms,
@@ -317,9 +339,9 @@ void DeliveryState::PickFifo(size_t n, int64_t now, int64_t vt_ms, std::vector<P
 }
 
 bool DeliveryState::TimerValid(const Timer& t) const {
-  if (t.gen == 0) return delayed_.contains(t.id);
+  if (t.count == 0) return delayed_.contains(t.id);
   auto it = received_.find(t.id);
-  return it != received_.end() && it->second.gen == t.gen && it->second.in_flight &&
+  return it != received_.end() && it->second.count == t.count && it->second.in_flight &&
          it->second.visible_at == t.due;
 }
 
@@ -329,7 +351,7 @@ void DeliveryState::MaybeCompactTimers() {
   if (timers_.size() < timer_compaction_at_) return;
   timers_.Filter([&](const Timer& t) {
     const bool valid = TimerValid(t);
-    if (!valid && t.gen == 0 && t.group != nullptr) {
+    if (!valid && t.count == 0 && t.group != nullptr) {
       --t.group->refs;
       UpdateGroup(t.group);
     }
@@ -341,9 +363,9 @@ void DeliveryState::MaybeCompactTimers() {
 bool DeliveryState::Release(std::span<const Pick> picks, int64_t now) {
   for (const Pick& p : picks) {
     auto it = received_.find(p.id);
-    if (it == received_.end() || it->second.gen != p.gen || !it->second.in_flight) continue;
+    if (it == received_.end() || it->second.count != p.count || !it->second.in_flight) continue;
     it->second.visible_at = now;
-    timers_.push(Timer{now, p.id, p.gen, nullptr});
+    timers_.push(Timer{now, p.id, p.count, nullptr});
   }
   return ProcessTimers(now);
 }
@@ -375,38 +397,55 @@ void DeliveryState::ForgetIn(uint64_t id, Group* g) {
   }
 }
 
-DeliveryState::ReceiptMatch DeliveryState::ForgetByReceipt(uint64_t id, uint64_t gen,
-                                                           bool same_epoch) {
+bool DeliveryState::IsLatest(uint64_t id, uint32_t count, int64_t received_at) const {
+  if (count == 0) return false;  // a legacy receipt names no receive that can be matched
   auto it = received_.find(id);
   if (it != received_.end()) {
-    if (!same_epoch || it->second.gen != gen) return ReceiptMatch::kReceivedAgain;
-    ForgetIn(id, nullptr);
-    return ReceiptMatch::kForgotten;
+    return it->second.count == count && it->second.received_at == received_at;
   }
-  if (!live_.contains(id) || same_epoch) return ReceiptMatch::kNothingToDo;
-  // A receipt from before a restart, for a message not received since: still valid.
-  ForgetIn(id, fifo_ ? FindGroupOf(id) : nullptr);
+  const format::ReceiveState st = stored_state_(id);
+  return st.count == count && st.received_ms == received_at;
+}
+
+DeliveryState::ReceiptMatch DeliveryState::ForgetByReceipt(uint64_t id, uint32_t count,
+                                                           int64_t received_at) {
+  // Not live: deleted, expired, purged or moved (a delete is idempotent).
+  if (!live_.contains(id)) return ReceiptMatch::kNothingToDo;
+  if (!IsLatest(id, count, received_at)) return ReceiptMatch::kReceivedAgain;
+  // The latest receive's receipt, in flight or not (SQS deletes after the visibility ended).
+  const bool known = received_.count(id) != 0;
+  ForgetIn(id, !known && fifo_ ? FindGroupOf(id) : nullptr);
   return ReceiptMatch::kForgotten;
 }
 
-DeliveryState::VisibilityChange DeliveryState::ChangeVisibility(uint64_t id, uint64_t gen,
-                                                                bool same_epoch, int64_t due) {
+DeliveryState::VisibilityChange DeliveryState::ChangeVisibility(uint64_t id, uint32_t count,
+                                                                int64_t received_at, int64_t due,
+                                                                format::ReceiveState* journal) {
+  if (!live_.contains(id)) return VisibilityChange::kNotInFlight;
+  if (!IsLatest(id, count, received_at)) return VisibilityChange::kReceivedAgain;
   auto it = received_.find(id);
-  if (it != received_.end() && (!same_epoch || it->second.gen != gen)) {
-    return VisibilityChange::kReceivedAgain;
-  }
   if (it == received_.end() || !it->second.in_flight) return VisibilityChange::kNotInFlight;
-  if (due > it->second.received_at + 1000ll * kQueueMaxVisibilityS) {
+  Received& r = it->second;
+  if (due > r.received_at + 1000ll * kQueueMaxVisibilityS) {
     return VisibilityChange::kPastMaximum;
   }
-  it->second.visible_at = due;
-  timers_.push(Timer{due, id, gen, nullptr});
+  r.visible_at = due;
+  timers_.push(Timer{due, id, r.count, nullptr});
+  *journal = format::ReceiveState{r.count, r.received_at, due, r.first_received_at};
   return VisibilityChange::kChanged;
 }
 
-void DeliveryState::DropIfReceivedAs(uint64_t id, uint64_t gen) {
+bool DeliveryState::InFlightAs(uint64_t id, uint32_t count, int64_t received_at,
+                               int64_t visible_at) const {
   auto it = received_.find(id);
-  if (it == received_.end() || it->second.gen != gen) return;
+  return it != received_.end() && it->second.in_flight && it->second.count == count &&
+         it->second.received_at == received_at && it->second.visible_at == visible_at &&
+         live_.contains(id);
+}
+
+void DeliveryState::DropIfReceivedAs(uint64_t id, uint32_t count) {
+  auto it = received_.find(id);
+  if (it == received_.end() || it->second.count != count) return;
   ForgetIn(id, nullptr);
   live_.remove(id);
 }
@@ -506,7 +545,7 @@ Status DeliveryState::CheckInvariants() const {
 Status DeliveryState::CheckReceived() const {
   uint64_t in_flight = 0;
   for (const auto& [id, r] : received_) {
-    if (r.gen == 0 || r.gen >= next_gen_) return Broken("a receive of an unknown generation");
+    if (r.count == 0) return Broken("a receive entry with receive count 0");
     if ((r.group != nullptr) != fifo_) return Broken("a receive entry's group does not fit");
     if (!r.in_flight) continue;
     ++in_flight;
@@ -534,7 +573,7 @@ Status DeliveryState::CheckGroups() const {
     if (r.in_flight) ++seen[r.group].first;
   }
   for (const Timer& t : timers_.items()) {
-    if (t.gen == 0 && t.group != nullptr) ++seen[t.group].second;
+    if (t.count == 0 && t.group != nullptr) ++seen[t.group].second;
   }
   size_t available = 0;
   for (const auto& [gid, gp] : groups_) {

@@ -5,9 +5,9 @@
 //   ready_below  those visible again behind the cursor
 //   delayed      ids whose delay is not over
 //   timers       a heap of delay ends and visibility timeouts
-//   received     one entry per message received since it was sent (or since the open): its
-//                receive generation, receive count, first receive time (since the open),
-//                and whether it is in flight
+//   received     one entry per message received since the open (or in flight at the open):
+//                its latest receive (receive count and time: the receive's identity, as the
+//                journal holds it), first receive time, visibility deadline, whether in flight
 //   groups/avail FIFO: each group's live ids in send order, and the groups that may deliver
 //                (none of theirs in flight, head not delayed), by head id
 //   dedup        FIFO: the deduplication ids of the last 5 minutes, and those being written
@@ -15,9 +15,11 @@
 //
 // Lifetime: owned by its queue (engine/queues/queue.cc), for as long as the queue is open.
 // Concurrency: not thread-safe; the queue calls every method under its own mutex, except
-// published_end(), which may be read without it. Durability: none; everything here is rebuilt
-// from the logs when the queue opens (after a restart nothing is in flight). It knows no Log,
-// no Store and no clock: `now` (milliseconds) is passed to every call that needs the time.
+// published_end(), which may be read without it. Durability: none here; everything is rebuilt
+// from the logs when the queue opens: the receive states come from the delete index's journal
+// (the queue journals each receive and visibility change; a message whose journaled deadline
+// is still ahead is in flight again, RecoverInFlight). It knows no Log, no Store and no clock:
+// `now` (milliseconds) is passed to every call that needs the time.
 //
 // Waking receivers is the caller's: TakeWakeups() counts the FIFO groups that became able to
 // deliver, PublishBatch() and ProcessTimers() say what they made visible.
@@ -43,6 +45,7 @@
 #include <roaring/roaring64map.hh>
 
 #include "engine/queues/queue_config.h"
+#include "format/delete_index_format.h"
 #include "format/status.h"
 
 namespace seglog {
@@ -58,20 +61,24 @@ class DeliveryState {
     uint64_t avail_key = 0;
   };
   struct Received {
-    uint64_t gen = 0;
     int64_t visible_at = 0;   // in flight until then
-    int64_t received_at = 0;
-    int64_t first_received_at = 0;  // the first receive since the send (or the open)
-    uint32_t count = 0;       // receive count, this one included
+    int64_t received_at = 0;  // the latest receive (with count: its identity)
+    int64_t first_received_at = 0;  // the first receive (journaled; else the first of this open)
+    uint32_t count = 0;       // receive count, the latest receive included (>= 1)
     bool in_flight = false;
     Group* group = nullptr;   // FIFO
   };
   // A message chosen by a receive, delivered or moved once its record is read.
   struct Pick {
     uint64_t id;
-    uint64_t gen;
-    uint32_t count;  // after this receive
-    int64_t first_received_at;  // SQS ApproximateFirstReceiveTimestamp (this open's)
+    uint32_t count;             // after this receive: with received_at, the receive's identity
+    int64_t received_at;        // this receive's time
+    int64_t visible_at;         // its visibility deadline
+    int64_t first_received_at;  // SQS ApproximateFirstReceiveTimestamp
+    // The state the journal records for this receive.
+    format::ReceiveState State() const {
+      return format::ReceiveState{count, received_at, visible_at, first_received_at};
+    }
   };
   // A sent message on its way into the in-memory state.
   struct Publish {
@@ -79,10 +86,10 @@ class DeliveryState {
     int64_t due;        // the end of its delay
     std::string group;  // FIFO
   };
-  // A message's receive count as stored (journaled) before its first receive of this open.
-  using StoredCountFn = std::function<uint32_t(uint64_t id)>;
+  // A message's receive state as stored (journaled): the delete index's.
+  using StoredStateFn = std::function<format::ReceiveState(uint64_t id)>;
 
-  DeliveryState(bool fifo, StoredCountFn stored_count);
+  DeliveryState(bool fifo, StoredStateFn stored_state);
   DeliveryState(const DeliveryState&) = delete;
   DeliveryState& operator=(const DeliveryState&) = delete;
 
@@ -95,7 +102,12 @@ class DeliveryState {
   void RecoverDedup(std::string_view dedup_id, uint64_t id, int64_t expires);
   // A live message: joins its FIFO group (in id order) and stays delayed until `due`.
   void RecoverMessage(uint64_t id, std::string_view group, int64_t due, int64_t now);
-  // Every live message not delayed is visible; standard queues' cursor starts at `cut`.
+  // A live message in flight at the open under journaled receive `st` (st.visible_ms > now):
+  // hidden until st.visible_ms; FIFO: after RecoverMessage put it in `group`, which stays
+  // blocked. REQUIRES: st.count >= 1.
+  void RecoverInFlight(uint64_t id, std::string_view group, const format::ReceiveState& st);
+  // Every live message neither delayed nor in flight is visible; standard queues' cursor
+  // starts at `cut`.
   void FinishRecovery(uint64_t cut);
 
   // ---- sends ----
@@ -124,7 +136,8 @@ class DeliveryState {
   // flight until now + vt_ms; appends them to *picks.
   void PickMessages(size_t n, int64_t now, int64_t vt_ms, std::vector<Pick>* picks);
   // Makes picked messages still in flight under their pick visible again at once (a receive
-  // that could not complete). True when one became visible.
+  // that could not complete). True when one became visible. (Not journaled: the receive
+  // whose journal write failed left no record, or one a restart finds in flight.)
   bool Release(std::span<const Pick> picks, int64_t now);
 
   // ---- deletes, visibility, expiry ----
@@ -133,15 +146,20 @@ class DeliveryState {
     kReceivedAgain,   // the receipt is stale: the message was received again since
     kNothingToDo,     // already deleted, expired, purged or being deleted
   };
-  // A delete by the receipt of receive `gen` of `id`; same_epoch: issued since this open.
-  ReceiptMatch ForgetByReceipt(uint64_t id, uint64_t gen, bool same_epoch);
+  // A delete by the receipt of the receive (count, received_at) of `id`: current when that is
+  // the message's latest receive, here or as journaled (count 0, a legacy receipt: never).
+  ReceiptMatch ForgetByReceipt(uint64_t id, uint32_t count, int64_t received_at);
   enum class VisibilityChange { kChanged, kReceivedAgain, kNotInFlight, kPastMaximum };
-  // Makes `id` visible again at `due` (the caller runs ProcessTimers when due is now).
-  VisibilityChange ChangeVisibility(uint64_t id, uint64_t gen, bool same_epoch, int64_t due);
+  // Makes `id`, in flight under receive (count, received_at), visible again at `due` (the
+  // caller runs ProcessTimers when due is now); on kChanged *journal is the state to journal.
+  VisibilityChange ChangeVisibility(uint64_t id, uint32_t count, int64_t received_at,
+                                    int64_t due, format::ReceiveState* journal);
+  // True when `id` is in flight under receive (count, received_at) with deadline visible_at.
+  bool InFlightAs(uint64_t id, uint32_t count, int64_t received_at, int64_t visible_at) const;
   // Forgets `id` (deleted, expired or moved) in every structure but `live`.
   void Forget(uint64_t id);
-  // Forgets and drops `id` when it is still in flight under receive `gen`.
-  void DropIfReceivedAs(uint64_t id, uint64_t gen);
+  // Forgets and drops `id` when it is still in flight under its receive numbered `count`.
+  void DropIfReceivedAs(uint64_t id, uint32_t count);
   bool IsLive(uint64_t id) const { return live_.contains(id); }
   void RemoveLive(uint64_t id) { live_.remove(id); }
   // Drops every message below `cut` (expired by retention, or purged), in flight or not.
@@ -168,7 +186,8 @@ class DeliveryState {
   struct Timer {
     int64_t due;
     uint64_t id;
-    uint64_t gen;  // 0: the message's delay ends; else the visibility timeout of receive `gen`
+    uint32_t count;  // 0: the message's delay ends; else the visibility timeout of the receive
+                     // that made the receive count `count`
     Group* group;  // FIFO delay timers: the message's group (holds a reference)
     bool operator>(const Timer& o) const { return due > o.due; }
   };
@@ -197,6 +216,8 @@ class DeliveryState {
   void Take(uint64_t id, Group* g, int64_t now, int64_t vt_ms, std::vector<Pick>* picks);
   void PickFifo(size_t n, int64_t now, int64_t vt_ms, std::vector<Pick>* picks);
   bool RunTimer(const Timer& t);
+  // Whether (count, received_at) is `id`'s latest receive: in memory, else as journaled.
+  bool IsLatest(uint64_t id, uint32_t count, int64_t received_at) const;
   bool TimerValid(const Timer& t) const;
   void MaybeCompactTimers();
   Status CheckReceived() const;
@@ -204,7 +225,7 @@ class DeliveryState {
   Status CheckReady() const;
 
   const bool fifo_;
-  const StoredCountFn stored_count_;
+  const StoredStateFn stored_state_;
   Roaring64Map live_;
   // Standard queues' visible messages, taken lowest id first. Receives walk a cursor through
   // the ids instead of taking ready.minimum() out of a bitmap (minimum() scans the first
@@ -223,7 +244,6 @@ class DeliveryState {
   std::pmr::unsynchronized_pool_resource received_pool_;
   std::pmr::unordered_map<uint64_t, Received> received_{&received_pool_};
   uint64_t in_flight_ = 0;
-  uint64_t next_gen_ = 1;
   uint64_t expired_below_ = 0;  // every id below was expired from memory
   size_t timer_compaction_at_ = 4096;
   size_t wakeups_ = 0;

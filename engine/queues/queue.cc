@@ -109,10 +109,10 @@ void Queues::Queue::ReleaseLocked(std::span<const Pick> picks) {
   }
 }
 
-// A receipt of this queue whose message was published (or one of an earlier open).
+// A receipt of this queue whose message was published (or a legacy one: see queue_receipt.h).
 Status Queues::Queue::DecodeReceipt(std::string_view r, QueueReceipt* out) const {
   if (!QueueReceipt::Decode(r, log_id_, out) ||
-      (out->id >= state_.published_end() && out->epoch == epoch_)) {
+      (!out->legacy && out->id >= state_.published_end())) {
     return Status::InvalidArgument("receipt handle '" + std::string(r.substr(0, 64)) +
                                    "' is not one of queue '" + name + "'");
   }
@@ -369,8 +369,10 @@ Status Queues::Find(const std::string& name, std::shared_ptr<Queue>* out) {
 }
 
 // Rebuilds the in-memory state: live = [first unexpired id, next) minus the deleted ones;
-// delays from the records of the last 15 minutes; FIFO groups (and dedup ids of the last 5
-// minutes) from the live records' keys. Nothing was in flight.
+// delays from the records of the last 15 minutes; FIFO groups from the live records' keys and
+// dedup ids from every record of the last 5 minutes (expired, deleted and purged ones too:
+// Maintain, Compact and RemovePurged keep those segments); in flight: the live messages whose
+// journaled visibility deadline is still ahead.
 Status Queues::Queue::Recover() {
   const int64_t now = Now();
   const uint64_t first = log->first_seq().value();
@@ -381,10 +383,24 @@ Status Queues::Queue::Recover() {
   del->ForgetBelow(SeqNo(first));
   std::unique_ptr<LogIterator> it;
   if (fifo()) {
-    SEGLOG_RETURN_IF_ERROR(log->NewIterator(SeqNo(cut), &it));
+    // From the first record of the dedup window, when it is older than the retention cut.
+    uint64_t from = cut;
+    SEGLOG_RETURN_IF_ERROR(log->NewIteratorAtTime(TimestampMs(now - kQueueDedupWindowMs), &it));
+    RecordView r;
+    Status s = it->Next(&r);
+    if (s.ok()) {
+      from = std::max(first, std::min(cut, r.seq.value()));
+    } else if (!s.IsNoMore()) {
+      return s;
+    }
+    SEGLOG_RETURN_IF_ERROR(log->NewIterator(SeqNo(from), &it));
   } else {
     SEGLOG_RETURN_IF_ERROR(log->NewIteratorAtTime(
         TimestampMs(now - static_cast<int64_t>(kQueueMaxDelayS) * 1000), &it));
+  }
+  std::unordered_map<uint64_t, format::ReceiveState> in_flight;
+  for (const auto& [id, st] : del->InFlightAt(now)) {
+    if (id >= cut && st.count > 0) in_flight.emplace(id, st);
   }
   std::lock_guard<std::mutex> l(mu);
   state_.Reset(cut, next, del->DeletedCopy());
@@ -402,8 +418,18 @@ Status Queues::Queue::Recover() {
     if (!state_.IsLive(id)) continue;
     const int64_t due = r.ts.value() + static_cast<int64_t>(h.delay_s) * 1000;
     state_.RecoverMessage(id, AsChars(r.key), due, now);
+    if (fifo()) {
+      if (auto f = in_flight.find(id); f != in_flight.end()) {
+        state_.RecoverInFlight(id, AsChars(r.key), f->second);
+      }
+    }
   }
   if (!s.IsNoMore()) return s;
+  if (!fifo()) {
+    for (const auto& [id, st] : in_flight) {
+      if (state_.IsLive(id)) state_.RecoverInFlight(id, {}, st);
+    }
+  }
   state_.FinishRecovery(cut);
   state_.TakeWakeups();  // nobody waits yet
   assert(state_.CheckInvariants().ok());
@@ -444,6 +470,19 @@ Status Queues::Delete(const std::string& name) {
 // ---------------------------------------------------------------------------------------
 // Queue: deletes, visibility, purge, stats
 
+namespace {
+// A receipt that names a receive other than its message's latest.
+Status StaleReceipt(const QueueReceipt& rc) {
+  if (rc.legacy) {
+    return Status::Stale("receipt handle for message " + std::to_string(rc.id) +
+                         " was issued before an upgrade and names no receive any more (the "
+                         "message is delivered again when its visibility timeout ends)");
+  }
+  return Status::Stale("message " + std::to_string(rc.id) +
+                       " was received again since this receipt was issued");
+}
+}  // namespace
+
 Status Queues::Queue::DeleteMessages(std::span<const std::string_view> receipts,
                                      std::vector<Status>* results) {
   const size_t n = receipts.size();
@@ -468,10 +507,9 @@ Status Queues::Queue::DeleteMessages(std::span<const std::string_view> receipts,
       if (!valid[i]) continue;
       const uint64_t id = p[i].id;
       if (std::find(ids.begin(), ids.end(), SeqNo(id)) != ids.end()) continue;
-      switch (state_.ForgetByReceipt(id, p[i].gen, p[i].epoch == epoch_)) {
+      switch (state_.ForgetByReceipt(id, p[i].count, p[i].received_ms)) {
         case DeliveryState::ReceiptMatch::kReceivedAgain:
-          (*results)[i] = Status::Stale("message " + std::to_string(id) +
-                                        " was received again since this receipt was issued");
+          (*results)[i] = StaleReceipt(p[i]);
           continue;
         case DeliveryState::ReceiptMatch::kNothingToDo:
           continue;
@@ -498,11 +536,16 @@ Status Queues::Queue::ChangeVisibility(std::string_view receipt, uint32_t timeou
   SEGLOG_RETURN_IF_ERROR(CheckVisibilityTimeout(timeout_s));
   QueueReceipt rc;
   SEGLOG_RETURN_IF_ERROR(DecodeReceipt(receipt, &rc));
-  std::lock_guard<std::mutex> l(mu);
-  const int64_t now = Now();
-  SEGLOG_RETURN_IF_ERROR(ChangeVisibilityLocked(rc, timeout_s, now));
-  if (timeout_s == 0) ProcessTimersLocked(now);
-  return Status::OK();
+  std::lock_guard<std::mutex> vl(vis_mu_);
+  std::vector<std::pair<SeqNo, format::ReceiveState>> journal_states;
+  {
+    std::lock_guard<std::mutex> l(mu);
+    const int64_t now = Now();
+    SEGLOG_RETURN_IF_ERROR(ChangeVisibilityLocked(rc, timeout_s, now, &journal_states));
+    if (timeout_s == 0) ProcessTimersLocked(now);
+  }
+  // Durable before it returns. (A failed write leaves the change in effect until a restart.)
+  return del->SetReceiveStates(journal_states);
 }
 
 Status Queues::Queue::CheckVisibilityTimeout(uint32_t timeout_s) {
@@ -513,13 +556,14 @@ Status Queues::Queue::CheckVisibilityTimeout(uint32_t timeout_s) {
   return Status::OK();
 }
 
-Status Queues::Queue::ChangeVisibilityLocked(const QueueReceipt& rc, uint32_t timeout_s,
-                                             int64_t now) {
+Status Queues::Queue::ChangeVisibilityLocked(
+    const QueueReceipt& rc, uint32_t timeout_s, int64_t now,
+    std::vector<std::pair<SeqNo, format::ReceiveState>>* journal_states) {
   const int64_t due = now + 1000ll * timeout_s;
-  switch (state_.ChangeVisibility(rc.id, rc.gen, rc.epoch == epoch_, due)) {
+  format::ReceiveState changed;
+  switch (state_.ChangeVisibility(rc.id, rc.count, rc.received_ms, due, &changed)) {
     case DeliveryState::VisibilityChange::kReceivedAgain:
-      return Status::Stale("message " + std::to_string(rc.id) +
-                           " was received again since this receipt was issued");
+      return StaleReceipt(rc);
     case DeliveryState::VisibilityChange::kNotInFlight:
       return Status::Stale("message " + std::to_string(rc.id) + " is not in flight (deleted, or "
                            "its visibility timeout ran out)");
@@ -527,6 +571,7 @@ Status Queues::Queue::ChangeVisibilityLocked(const QueueReceipt& rc, uint32_t ti
       return Status::InvalidArgument("the visibility timeout would end more than 12 hours after "
                                      "the message was received");
     case DeliveryState::VisibilityChange::kChanged:
+      journal_states->emplace_back(SeqNo(rc.id), changed);
       break;
   }
   ArmWakeTimerLocked();  // the new timeout may end before any armed timer

@@ -76,22 +76,36 @@ Status Queues::Queue::ChangeVisibilityEntries(std::span<const std::string_view> 
     }
     valid[i] = true;
   }
-  // Then the valid ones under one lock, in entry order (a receipt named twice: the last wins).
-  std::lock_guard<std::mutex> l(mu);
-  const int64_t now = Now();
-  bool due_now = false;
-  for (size_t i = 0; i < n; ++i) {
-    if (!valid[i]) continue;
-    Status s = ChangeVisibilityLocked(rc[i], timeouts_s[i], now);
-    if (s.ok()) {
-      due_now = due_now || timeouts_s[i] == 0;
-    } else {
-      const bool stale = s.code() == StatusCode::kStale;
-      (*out)[i] = BatchEntryOutcome::Error(std::move(s), stale ? kMessageNotInflight
-                                                               : kInvalidParameterValue);
+  // Then the valid ones under one lock, in entry order (a receipt named twice: the last wins),
+  // and the changes journaled in one write before the call returns.
+  std::lock_guard<std::mutex> vl(vis_mu_);
+  std::vector<std::pair<SeqNo, format::ReceiveState>> journal_states;
+  std::array<size_t, kQueueMaxBatch> changed_entry{};  // of journal_states[k]
+  {
+    std::lock_guard<std::mutex> l(mu);
+    const int64_t now = Now();
+    bool due_now = false;
+    for (size_t i = 0; i < n; ++i) {
+      if (!valid[i]) continue;
+      const size_t before = journal_states.size();
+      Status s = ChangeVisibilityLocked(rc[i], timeouts_s[i], now, &journal_states);
+      if (journal_states.size() > before) changed_entry[before] = i;
+      if (s.ok()) {
+        due_now = due_now || timeouts_s[i] == 0;
+      } else {
+        const bool stale = s.code() == StatusCode::kStale;
+        (*out)[i] = BatchEntryOutcome::Error(std::move(s), stale ? kMessageNotInflight
+                                                                 : kInvalidParameterValue);
+      }
+    }
+    if (due_now) ProcessTimersLocked(now);
+  }
+  if (Status s = del->SetReceiveStates(journal_states); !s.ok()) {
+    // Not durable: those entries fail (the journal's fault, not the caller's).
+    for (size_t k = 0; k < journal_states.size(); ++k) {
+      (*out)[changed_entry[k]] = BatchEntryOutcome::Error(s, kInternalError);
     }
   }
-  if (due_now) ProcessTimersLocked(now);
   return Status::OK();
 }
 

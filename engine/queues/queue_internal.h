@@ -10,8 +10,10 @@
 #include <cassert>
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <random>
 #include <shared_mutex>
+#include <unordered_map>
 #include <utility>
 
 #include "engine/log/clock.h"
@@ -48,8 +50,9 @@ inline std::string JournalLogName(const std::string& q) { return "queue:" + q + 
 // call holds op_mu shared (Delete holds it exclusively, so the logs are not dropped under
 // one); the delivery state, the dedup waits and long polls are under mu; the log appends and
 // journal writes happen outside mu. Durability: a send is durable when its append returns
-// (under the queue's durability); deletes and receive counts are journaled (delete index)
-// before the call returns; in-flight state is volatile (rebuilt by Recover).
+// (under the queue's durability); deletes, receives (count, time, visibility deadline, first
+// receive) and visibility changes are journaled (delete index) before the call returns, and
+// Recover rebuilds the in-flight state from them; ReceiveRequestAttemptIds are volatile.
 class Queues::Queue : public std::enable_shared_from_this<Queues::Queue> {
  public:
   using Pick = DeliveryState::Pick;
@@ -62,9 +65,8 @@ class Queues::Queue : public std::enable_shared_from_this<Queues::Queue> {
         owner_(queues),
         log_id_(message_log_id),
         clock_(queue_clock),
-        epoch_(std::random_device{}()),
         state_(config.type == QueueType::kFifo,
-               [this](uint64_t id) { return del->ReceiveCount(SeqNo(id)); }) {
+               [this](uint64_t id) { return del->ReceiveStateOf(SeqNo(id)); }) {
     config_.store(std::make_shared<const QueueConfig>(config));
   }
 
@@ -249,8 +251,18 @@ class Queues::Queue : public std::enable_shared_from_this<Queues::Queue> {
   static Status CheckVisibilityTimeout(uint32_t timeout_s);
   // One receipt's visibility change, due at now + timeout_s: Stale (not in flight under this
   // receipt), InvalidArgument (past 12 h from the receive). The caller runs ProcessTimersLocked
-  // when a change is due now.
-  Status ChangeVisibilityLocked(const QueueReceipt& rc, uint32_t timeout_s, int64_t now);
+  // when a change is due now, and journals *journal_states (the changed state appended) before it
+  // returns, holding vis_mu_ from before this call.
+  Status ChangeVisibilityLocked(const QueueReceipt& rc, uint32_t timeout_s, int64_t now,
+                                std::vector<std::pair<SeqNo, format::ReceiveState>>* journal_states);
+  // ---- ReceiveRequestAttemptId (FIFO; queue_receive.cc) ----
+  // A retry of attempt opt.attempt_id whose messages are all still in flight under the
+  // receive that returned them: re-arms their visibility (journaled), appends them to *out with
+  // the same receipts and sets *served. Otherwise forgets the attempt and serves nothing.
+  Status RetryAttempt(const ReceiveOptions& opt, int64_t vt_ms,
+                      std::vector<ReceivedMessage>* out, bool* served);
+  // Remembers what a receive under attempt `id` returned (got), for 5 minutes.
+  void RememberAttempt(std::string_view id, std::span<const ReceivedMessage> got, int64_t vt_ms);
   Status CutoffSeq(int64_t now, uint64_t* cut);
   Status Expire();
   // Compact's writing part: the prefix of wholly dead segments first (it only frees space),
@@ -269,7 +281,6 @@ class Queues::Queue : public std::enable_shared_from_this<Queues::Queue> {
   std::atomic<std::shared_ptr<const QueueConfig>> config_{nullptr};  // never null after the ctor
   const uint64_t log_id_;  // the message log's catalog id (receipts are checked against it)
   Clock* const clock_;
-  const uint32_t epoch_;   // random per open: receipts of an earlier open are told apart
   size_t receivers_waiting_ = 0;  // guarded by mu
   // Wake registrations (TryReceive), oldest ticket first; collected wakes waiting to be called.
   std::map<uint64_t, WakeFn> wakes_;   // guarded by mu
@@ -280,6 +291,17 @@ class Queues::Queue : public std::enable_shared_from_this<Queues::Queue> {
   uint64_t wake_gen_ = 0;              // guarded by mu
   int64_t armed_due_ = INT64_MAX;      // guarded by mu: the wake timer armed for this queue
   DeliveryState state_;           // guarded by mu
+  // Held (before mu) from a visibility change's (or an attempt retry's) change in memory to
+  // the end of its journal write, so that the journal keeps such changes of one receive in
+  // the order memory made them (replay: the later record wins).
+  std::mutex vis_mu_;
+  // ReceiveRequestAttemptIds of the last 5 minutes: what each receive returned.
+  struct Attempt {
+    int64_t expires = 0;       // the first receive + 5 minutes
+    std::vector<Pick> picks;   // the messages, as that receive (or its last retry) left them
+  };
+  std::unordered_map<std::string, Attempt> attempts_;       // guarded by mu
+  std::deque<std::pair<int64_t, std::string>> attempt_order_;  // guarded by mu; by expiry
   std::atomic<int64_t> last_expire_ms_{INT64_MIN / 2};
   std::map<uint64_t, uint64_t> compaction_seen_;  // segment base -> live count when last checked
 };

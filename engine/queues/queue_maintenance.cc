@@ -108,9 +108,12 @@ Status Queues::Queue::Maintain(const QueuesOptions& opt) {
     std::lock_guard<std::mutex> l(mu);
     state_.ExpireDedup(now);
   }
+  // FIFO recovery reads the dedup ids of the last 5 minutes from the records themselves: a
+  // FIFO queue keeps them that long whatever its retention (60 s at least).
+  int64_t keep_ms = static_cast<int64_t>(config()->retention_s) * 1000;
+  if (fifo()) keep_ms = std::max(keep_ms, kQueueDedupWindowMs);
   size_t expired = 0;
-  SEGLOG_RETURN_IF_ERROR(log->RemoveSegmentsOlderThan(
-      TimestampMs(now - static_cast<int64_t>(config()->retention_s) * 1000), &expired));
+  SEGLOG_RETURN_IF_ERROR(log->RemoveSegmentsOlderThan(TimestampMs(now - keep_ms), &expired));
   if (expired > 0) owner_->store_->RefillReserve();
   if (opt.compaction) SEGLOG_RETURN_IF_ERROR(Compact(nullptr, nullptr));
   if (journal->Stats().bytes > opt.journal_snapshot_bytes) {

@@ -10,7 +10,8 @@ namespace seglog {
 
 namespace {
 
-constexpr uint64_t kReceiptSalt = 0x7465636569657251ull;  // "Qreceipt"
+constexpr uint64_t kReceiptSaltV1 = 0x7465636569657251ull;  // "Qreceipt"
+constexpr uint64_t kReceiptSalt = 0x3270696563657251ull;    // "Qreceip2"
 constexpr size_t kCheckOffset = 8 + 4 + 8;
 
 // Lowercase hex: a byte's two digits, and a character's value (16 = not a digit).
@@ -28,10 +29,10 @@ constexpr auto kHexValue = [] {
   return t;
 }();
 
-uint32_t ReceiptCheck(uint64_t log_id, const uint8_t* b) {
+uint32_t ReceiptCheck(uint64_t log_id, const uint8_t* b, uint64_t salt = kReceiptSalt) {
   uint8_t k[16];
   format::EncodeFixed64(k, log_id);
-  format::EncodeFixed64(k + 8, kReceiptSalt);
+  format::EncodeFixed64(k + 8, salt);
   return static_cast<uint32_t>(format::Checksum2(ByteView(k, 16), ByteView(b, kCheckOffset)));
 }
 
@@ -40,8 +41,8 @@ uint32_t ReceiptCheck(uint64_t log_id, const uint8_t* b) {
 std::string QueueReceipt::Encode(uint64_t log_id) const {
   uint8_t b[kBytes];
   format::EncodeFixed64(b, id);
-  format::EncodeFixed32(b + 8, epoch);
-  format::EncodeFixed64(b + 12, gen);
+  format::EncodeFixed32(b + 8, count);
+  format::EncodeFixed64(b + 12, static_cast<uint64_t>(received_ms));
   format::EncodeFixed32(b + kCheckOffset, ReceiptCheck(log_id, b));
   std::string s(kChars, '0');
   for (size_t i = 0; i < kBytes; ++i) std::memcpy(&s[2 * i], kHexPairs[b[i]].data(), 2);
@@ -59,10 +60,18 @@ bool QueueReceipt::Decode(std::string_view r, uint64_t log_id, QueueReceipt* out
     b[i] = static_cast<uint8_t>((hi << 4) | (lo & 15));
   }
   if ((invalid & 16) != 0) return false;
-  if (format::DecodeFixed32(b + kCheckOffset) != ReceiptCheck(log_id, b)) return false;
-  out->id = format::DecodeFixed64(b);
-  out->epoch = format::DecodeFixed32(b + 8);
-  out->gen = format::DecodeFixed64(b + 12);
+  const uint32_t check = format::DecodeFixed32(b + kCheckOffset);
+  QueueReceipt rc;
+  rc.id = format::DecodeFixed64(b);
+  if (check == ReceiptCheck(log_id, b)) {
+    rc.count = format::DecodeFixed32(b + 8);
+    rc.received_ms = static_cast<int64_t>(format::DecodeFixed64(b + 12));
+  } else if (check == ReceiptCheck(log_id, b, kReceiptSaltV1)) {
+    rc.legacy = true;
+  } else {
+    return false;
+  }
+  *out = rc;
   return true;
 }
 

@@ -8,6 +8,21 @@ namespace seglog {
 using queue_internal::AsBytes;
 using queue_internal::AsChars;
 
+namespace {
+
+// SQS ReceiveRequestAttemptId: 1 .. 128 characters, each printable ASCII but the space
+// ([A-Za-z0-9] and !"#$%&'()*+,-./:;<=>?@[\]^_`{|}~).
+Status ValidateAttemptId(std::string_view id) {
+  bool ok = id.size() <= 128;
+  for (char c : id) ok = ok && c >= 0x21 && c <= 0x7e;
+  if (ok) return Status::OK();
+  return Status::InvalidArgument("ReceiveRequestAttemptId must be 1 to 128 characters of "
+                                 "A-Z, a-z, 0-9 and punctuation, got '" +
+                                 std::string(id.substr(0, 130)) + "'");
+}
+
+}  // namespace
+
 // ---------------------------------------------------------------------------------------
 // Queue: receives (wait and pick -> read the records -> deliver, drop or move)
 
@@ -25,12 +40,20 @@ Status Queues::Queue::Receive(const ReceiveOptions& opt, std::vector<ReceivedMes
     return Status::InvalidArgument("wait must be 0 to 20 seconds, got " +
                                    std::to_string(opt.wait_s));
   }
+  SEGLOG_RETURN_IF_ERROR(ValidateAttemptId(opt.attempt_id));
   const std::shared_ptr<const QueueConfig> cfg = config();  // one snapshot for the receive
   const int64_t vt_ms = 1000ll * (opt.visibility_timeout_s >= 0 ? opt.visibility_timeout_s
                                                                  : cfg->visibility_timeout_s);
   const int64_t wait_ms = 1000ll * (opt.wait_s >= 0 ? opt.wait_s : cfg->receive_wait_s);
   const int64_t deadline = Now() + wait_ms;
   const size_t before = out->size();
+  // SQS: the attempt id applies to FIFO queues only (a standard queue ignores it).
+  const bool attempt = fifo() && !opt.attempt_id.empty();
+  if (attempt) {
+    bool served = false;
+    SEGLOG_RETURN_IF_ERROR(RetryAttempt(opt, vt_ms, out, &served));
+    if (served) return Status::OK();
+  }
   for (;;) {
     // Expired messages are never delivered (Deliver checks each record's time); expiring them
     // from memory too, at most once a second, frees FIFO groups held by an expired message.
@@ -44,7 +67,13 @@ Status Queues::Queue::Receive(const ReceiveOptions& opt, std::vector<ReceivedMes
     SEGLOG_RETURN_IF_ERROR(WaitAndPick(opt, vt_ms, deadline, &picks, &now));
     if (picks.empty()) return Status::OK();
     SEGLOG_RETURN_IF_ERROR(Deliver(*cfg, picks, now, opt.report, out));
-    if (out->size() > before) return Status::OK();
+    if (out->size() > before) {
+      if (attempt) {
+        RememberAttempt(opt.attempt_id, std::span<const ReceivedMessage>(*out).subspan(before),
+                        vt_ms);
+      }
+      return Status::OK();
+    }
     // Every pick was expired or moved to the dead-letter queue: look again (each pass takes
     // at least one message out of the queue, so this ends), then wait out the deadline.
   }
@@ -93,20 +122,21 @@ Status Queues::Queue::Deliver(const QueueConfig& cfg, std::vector<Pick>& picks, 
   }
   Outcome o;
   if (Status s = Classify(cfg, picks, read, now, dlq != nullptr, &o); !s.ok()) return fail(s);
-  // Receive counts are durable before anyone sees the message: a consumer that crashes on it
-  // every time still drives it to the dead-letter queue.
+  // Receive states are durable before anyone sees the message: a consumer that crashes on it
+  // every time still drives it to the dead-letter queue, and a restart keeps it in flight
+  // under the same receipt.
   if (!o.deliver.empty()) {
-    std::vector<std::pair<SeqNo, uint32_t>> counts;
-    counts.reserve(o.deliver.size());
-    for (size_t i : o.deliver) counts.emplace_back(SeqNo(picks[i].id), picks[i].count);
-    if (Status s = del->SetReceiveCounts(counts); !s.ok()) return fail(s);
+    std::vector<std::pair<SeqNo, format::ReceiveState>> states;
+    states.reserve(o.deliver.size());
+    for (size_t i : o.deliver) states.emplace_back(SeqNo(picks[i].id), picks[i].State());
+    if (Status s = del->SetReceiveStates(states); !s.ok()) return fail(s);
   }
   AppendDelivered(picks, read, o, report, out);
   const Status move_status = o.move.empty() ? Status::OK()
                                             : MoveToDeadLetter(*dlq, picks, read, o);
   iters.Return(&read.iters);  // the views in read.recs are not used past here
   std::lock_guard<std::mutex> l(mu);
-  for (size_t i : o.gone) state_.DropIfReceivedAs(picks[i].id, picks[i].gen);
+  for (size_t i : o.gone) state_.DropIfReceivedAs(picks[i].id, picks[i].count);
   if (move_status.ok()) {
     for (size_t i : o.move) state_.RemoveLive(picks[i].id);
   } else {
@@ -201,7 +231,7 @@ void Queues::Queue::AppendDelivered(const std::vector<Pick>& picks, const Picked
     const format::QueueMessageHeader& h = o.headers[i];
     ReceivedMessage& m = out->emplace_back();  // built in place: no move of its strings
     m.id = r.seq;
-    m.receipt = QueueReceipt{picks[i].id, epoch_, picks[i].gen}.Encode(log_id_);
+    m.receipt = QueueReceipt{picks[i].id, picks[i].count, picks[i].received_at}.Encode(log_id_);
     m.body.assign(AsChars(r.value));
     for (const auto& a : h.attributes) {
       m.attributes.push_back(ReceivedAttribute{std::string(a.name), a.type,
@@ -222,6 +252,86 @@ void Queues::Queue::AppendDelivered(const std::vector<Pick>& picks, const Picked
     m.trace_header.assign(h.trace_header);
     if (report != Report::kIds) IdentifyReceived(&m, h, report);  // a dead letter's MessageId
   }
+}
+
+
+// ---------------------------------------------------------------------------------------
+// Queue: ReceiveRequestAttemptId (FIFO; SPEC.md 16.15)
+
+Status Queues::Queue::RetryAttempt(const ReceiveOptions& opt, int64_t vt_ms,
+                                   std::vector<ReceivedMessage>* out, bool* served) {
+  *served = false;
+  const std::string key(opt.attempt_id);
+  std::vector<Pick> picks;
+  {
+    std::lock_guard<std::mutex> vl(vis_mu_);  // the re-arm is a visibility change
+    std::vector<std::pair<SeqNo, format::ReceiveState>> states;
+    {
+      std::lock_guard<std::mutex> l(mu);
+      const int64_t now = Now();
+      while (!attempt_order_.empty() && attempt_order_.front().first <= now) {
+        auto it = attempts_.find(attempt_order_.front().second);
+        if (it != attempts_.end() && it->second.expires <= now) attempts_.erase(it);
+        attempt_order_.pop_front();
+      }
+      auto it = attempts_.find(key);
+      if (it == attempts_.end()) return Status::OK();
+      // Every message still in flight under exactly that receive (none deleted, none had its
+      // visibility changed, none received again), and the re-arm within the 12-hour cap.
+      const int64_t due = now + vt_ms;
+      for (const Pick& p : it->second.picks) {
+        if (!state_.InFlightAs(p.id, p.count, p.received_at, p.visible_at) ||
+            due > p.received_at + 1000ll * kQueueMaxVisibilityS) {
+          attempts_.erase(it);
+          return Status::OK();  // a new receive
+        }
+      }
+      for (Pick& p : it->second.picks) {
+        format::ReceiveState st;
+        // Checked just above, under the same lock: it changes.
+        [[maybe_unused]] const auto c =
+            state_.ChangeVisibility(p.id, p.count, p.received_at, due, &st);
+        assert(c == DeliveryState::VisibilityChange::kChanged);
+        p.visible_at = due;
+        states.emplace_back(SeqNo(p.id), st);
+      }
+      picks = it->second.picks;
+      ArmWakeTimerLocked();
+    }
+    SEGLOG_RETURN_IF_ERROR(del->SetReceiveStates(states));
+  }
+  // The same messages again, read from the log, with the same receipts.
+  PickedRecords read;
+  Status s = ReadPicked(picks, &read);
+  Outcome o;
+  o.headers.resize(picks.size());
+  const int64_t cutoff = Now() - static_cast<int64_t>(config()->retention_s) * 1000;
+  for (size_t i = 0; s.ok() && i < picks.size(); ++i) {
+    // Expired since (its record perhaps removed): not returned, as a receive would not.
+    if (!read.found[i] || read.recs[i].ts.value() < cutoff) continue;
+    s = format::DecodeQueueMessageHeader(read.recs[i].attrs, &o.headers[i]);
+    if (!s.ok()) s = s.WithContext("message " + std::to_string(picks[i].id));
+    o.deliver.push_back(i);
+  }
+  if (s.ok()) AppendDelivered(picks, read, o, opt.report, out);
+  iters.Return(&read.iters);
+  *served = s.ok();
+  return s;
+}
+
+void Queues::Queue::RememberAttempt(std::string_view id, std::span<const ReceivedMessage> got,
+                                    int64_t vt_ms) {
+  Attempt a;
+  for (const ReceivedMessage& m : got) {
+    QueueReceipt rc;
+    if (!QueueReceipt::Decode(m.receipt, log_id_, &rc)) continue;  // cannot happen: ours
+    a.picks.push_back(Pick{rc.id, rc.count, rc.received_ms, rc.received_ms + vt_ms,
+                           m.first_receive.value()});
+  }
+  std::lock_guard<std::mutex> l(mu);
+  a.expires = Now() + kQueueDedupWindowMs;  // SQS: 5 minutes, as the dedup window
+  attempt_order_.emplace_back(a.expires, std::string(id));
+  attempts_[std::string(id)] = std::move(a);
 }
 
 }  // namespace seglog
