@@ -290,7 +290,9 @@ TEST(QueueCrashChild, ReceiveThenHang) {
   qo.maintenance_interval_ms = 0;
   Queues queues(store.get(), qo);
   ReceiveOptions o;
-  o.visibility_timeout_s = 3600;
+  // Visible again at once: in-flight state is durable (SPEC.md 16.4), and the next round's
+  // child must get the message again.
+  o.visibility_timeout_s = 0;
   std::vector<ReceivedMessage> m;
   ASSERT_OK(queues.Receive("src", o, &m));
   uint64_t msg[2] = {m.empty() ? 0 : m[0].id.value() + 1, m.empty() ? 0 : m[0].receive_count};
@@ -417,9 +419,14 @@ TEST(QueueCrash, KillNineDuringSendsAndDeletes) {
       if (m[0] == 2) deleted.insert(m[1]);
       if (m[0] == 3) deleting.insert(m[1]);
     }
-    // Reopen: drain everything, checking each delivery.
+    // Reopen: drain everything, checking each delivery. In-flight state is durable (SPEC.md
+    // 16.4): the clock is past every earlier receive's hour of visibility (the child's and
+    // the earlier drains').
+    ManualClock clock(SystemClock::Default()->NowMs().value() + (round + 1) * 7'200'000);
+    StoreOptions so;
+    so.clock = &clock;
     std::unique_ptr<Store> store;
-    ASSERT_OK(Store::Open(dir.path(), StoreOptions{}, &store));
+    ASSERT_OK(Store::Open(dir.path(), so, &store));
     Queues queues(store.get(), QueuesOptions{0, 16u << 20, true});
     std::set<uint64_t> delivered;
     std::vector<std::string> receipts;
@@ -507,6 +514,7 @@ TEST(QueuePowerLoss, DuringCompactionAndSnapshot) {
     std::unique_ptr<Store> store;
     ASSERT_OK(Store::Open(dir.path(), so, &store));
     Queues queues(store.get(), QueuesOptions{0, 16u << 20, true});
+    clock.Advance(3'600'000);  // the kept ones were received: in flight for an hour (16.4)
     std::set<int> got;
     for (;;) {
       ReceiveOptions o;
