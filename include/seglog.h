@@ -122,11 +122,13 @@
  *     NONE brings its message back (delivered again: at least once, never lost);
  *   - a message moved to a dead-letter queue or redriven is never lost by a crash mid-move, but
  *     may then be in both queues (delivered twice).
- * In-flight (visibility) state is not durable: after the store is reopened every undeleted
- * message is visible again at once (a delayed one when its delay ends), whatever visibility
- * timeout it was received with. Receive counts are durable: a message's count is journaled
- * (as durably as the queue's mode says) before the receive that raised it returns, so
- * max_receive_count and the dead-letter move hold across restarts.
+ * In-flight (visibility) state is durable like deletes (since 0.3.0): each receive journals
+ * its messages' receive count, receive time and visibility deadline, and each visibility
+ * change its new deadline, before the call returns (as durably as the queue's mode says). So
+ * after a reopen a received message stays hidden until its deadline, its receipt still works,
+ * and max_receive_count and the dead-letter move hold; a receipt is stale once its message was
+ * received again, across any number of restarts. A receive or change lost to power loss under
+ * INTERVAL or NONE makes the message visible again (delivered again, never lost).
  */
 #ifndef SEGLOG_H_
 #define SEGLOG_H_
@@ -763,7 +765,8 @@ typedef struct seglog_queue_send_entry { /* frozen layout */
   int32_t delay_s;      /* -1: the queue's delay_s; else 0 .. 900 (standard queues only: a
                            FIFO queue has only its own delay_s, so -1 there) */
   const char* group_id; /* FIFO: required, 1 .. 128 bytes of ASCII 33 .. 126; standard: NULL
-                           or "" */
+                           or "", or (0.3.0, SQS fair queues) such an id: stored and
+                           returned, delivery order does not consider it */
   const char* dedup_id; /* FIFO: 1 .. 128 bytes of ASCII 33 .. 126, or NULL/"" when the queue
                            has content_based_dedup; standard: NULL or "" */
 } seglog_queue_send_entry;
@@ -838,7 +841,7 @@ typedef struct seglog_queue_message { /* frozen layout; every pointer lives as i
                                      name NUL-terminated, each value followed by a NUL not
                                      counted in value_len; NULL when n_attrs is 0 */
   size_t n_attrs;
-  const char* group_id;           /* NUL-terminated; "" on a standard queue */
+  const char* group_id;           /* NUL-terminated; "" on a standard queue sent without one */
   const char* dedup_id;           /* NUL-terminated; "" on a standard queue (on FIFO, the
                                      SHA-256 in hex when content-based) */
   uint32_t receive_count;         /* including this receive (SQS ApproximateReceiveCount) */
@@ -984,16 +987,16 @@ typedef struct seglog_queue_message_v2 { /* frozen layout */
   const seglog_queue_attr_v2* attrs; /* n_attrs, as sent, in the order sent, with their
                                         DataType including the label; NULL when n_attrs is 0 */
   size_t n_attrs;
-  const char* group_id;              /* FIFO; "" on a standard queue */
+  const char* group_id;              /* "" on a standard queue sent without one */
   const char* dedup_id;              /* FIFO; "" on a standard queue */
   const char* sequence_number;       /* FIFO: as the send returned; "" on a standard queue */
   uint32_t receive_count;            /* SQS ApproximateReceiveCount */
   int64_t sent_ms;                   /* SQS SentTimestamp (kept through moves) */
   int64_t enqueued_ms;               /* when it entered this queue */
   int64_t first_receive_ms;          /* SQS ApproximateFirstReceiveTimestamp: the first
-                                        receive since the queue was opened (not durable:
-                                        after the store is reopened, the first receive
-                                        after that) */
+                                        receive (durable since 0.3.0; for a message first
+                                        received by an older seglog, the first receive
+                                        after the upgrade) */
   const char* sender_id;             /* SQS SenderId: as sent, else the store's default */
   const char* trace_header;          /* AWSTraceHeader; "" when none was sent */
   /* The digests: "" unless the receive asked for them (seglog_queue_receive_options's
@@ -1012,7 +1015,8 @@ const seglog_queue_message_v2* seglog_queue_messages_get_v2(const seglog_queue_m
 
 /* Deletes the message a receipt was issued for (SQS DeleteMessage). Deleting a message that
  * is already deleted (or purged, or expired) is SEGLOG_OK, as in SQS. A receipt issued before
- * the store was reopened still deletes its message if it was not received again since.
+ * the store was reopened still deletes its message unless it was received again since (a
+ * receipt issued by seglog before 0.3.0 is SEGLOG_ESTALE for a message not yet deleted).
  * SEGLOG_EINVAL: a receipt that is malformed or of another queue. SEGLOG_ESTALE: the message
  * was received again since this receipt was issued (only the newest receipt deletes; SQS
  * would accept it). */

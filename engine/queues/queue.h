@@ -109,8 +109,8 @@ struct ReceivedMessage {
   uint32_t receive_count = 0; // including this receive (SQS ApproximateReceiveCount)
   TimestampMs sent;           // when first sent (kept through dead-letter moves)
   TimestampMs enqueued;       // when it entered this queue
-  // SQS ApproximateFirstReceiveTimestamp: the first receive since this queue was opened
-  // (in-memory only: after a reopen, the first receive after it). SPEC.md 16.10.
+  // SQS ApproximateFirstReceiveTimestamp: the message's first receive (journaled: survives
+  // restarts; for receives journaled before 0.3.0, the first receive after the upgrade).
   TimestampMs first_receive;
   std::string sender_id;      // as sent; else "" (Report::kIds) or QueuesOptions::default_sender_id (kSqs)
   std::string trace_header;   // AWSTraceHeader; "" = none
