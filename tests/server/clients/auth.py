@@ -10,6 +10,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+import scenario
+
 ENDPOINT, KEY_ID, SECRET = sys.argv[1:4]
 CFG = Config(retries={"max_attempts": 1})
 
@@ -56,8 +58,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except (AssertionError, ClientError) as e:
-        print(f"FAIL: {type(e).__name__}: {e}", flush=True)
-        sys.exit(1)
+    scenario.run(main)

@@ -22,7 +22,8 @@ import sys
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+
+import scenario
 
 ROLE, ENDPOINT, NAME, STATE = sys.argv[1:5]
 ROUND = int(sys.argv[5]) if len(sys.argv) > 5 else 0
@@ -147,8 +148,4 @@ def final():
 
 
 if __name__ == "__main__":
-    try:
-        {"setup": setup, "round": one_round, "final": final}[ROLE]()
-    except (AssertionError, ClientError) as e:
-        print(f"FAIL: {type(e).__name__}: {e}", flush=True)
-        sys.exit(1)
+    scenario.run({"setup": setup, "round": one_round, "final": final}[ROLE])

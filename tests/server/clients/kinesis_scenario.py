@@ -9,7 +9,8 @@ import uuid
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+
+import scenario
 
 ENDPOINT = sys.argv[1]
 kin = boto3.client("kinesis", endpoint_url=ENDPOINT, region_name="us-east-1",
@@ -151,8 +152,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except (AssertionError, ClientError) as e:
-        print(f"FAIL: {type(e).__name__}: {e}", flush=True)
-        sys.exit(1)
+    scenario.run(main)

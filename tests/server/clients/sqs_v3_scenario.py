@@ -19,6 +19,8 @@ import botocore
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+import scenario
+
 ENDPOINT = sys.argv[1]
 sqs = boto3.client("sqs", endpoint_url=ENDPOINT, region_name="us-east-1",
                    config=Config(retries={"max_attempts": 1}))
@@ -235,8 +237,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except (AssertionError, ClientError) as e:
-        print(f"FAIL: {type(e).__name__}: {e}", flush=True)
-        sys.exit(1)
+    scenario.run(main)
