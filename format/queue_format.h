@@ -62,6 +62,7 @@ inline constexpr char kCreatedMs[] = "created_ms";              // ms since the 
 inline constexpr char kLastModifiedMs[] = "last_modified_ms";   // set at create and every change
 // Added in 0.3.0 (absent: the default):
 inline constexpr char kRedriveAllow[] = "redrive_allow";  // "denyAll", "byQueue:a,b"; absent = allowAll
+inline constexpr char kTags[] = "tags";              // the queue's tags (16.16; 0.3.0)
 inline constexpr char kMoveTasks[] = "move_tasks";        // the queue's recent move tasks (16.14)
 }  // namespace queue_props
 

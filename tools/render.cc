@@ -114,7 +114,8 @@ bool IsQueueProp(const std::string& k) {
                                       "delay_s",        "retention_s",
                                       "max_message_bytes", "receive_wait_s",
                                       "content_based_dedup", "dead_letter_queue",
-                                      "max_receive_count"};
+                                      "max_receive_count", "tags",
+                                      "redrive_allow",  "move_tasks"};
   for (const char* q : kKeys) {
     if (k == q) return true;
   }
@@ -205,6 +206,22 @@ json SnapshotJson(const QueueReport& q) {
               {"receive_counts", q.snapshot->receive_counts}};
 }
 
+json MoveTasksJson(const QueueReport& q) {
+  json tasks = json::array();
+  for (const format::MoveTaskEntry& t : q.move_tasks) {
+    tasks.push_back(json{{"task_id", t.task_id},
+                         {"status", format::MoveTaskStateWord(t.status)},
+                         {"destination", OrNull(t.destination)},
+                         {"max_per_second", t.max_per_second},
+                         {"moved", t.moved},
+                         {"to_move", t.to_move},
+                         {"failure", OrNull(t.failure)},
+                         {"started_ts", t.started_ms},
+                         {"started_time", FormatTimestamp(TimestampMs(t.started_ms))}});
+  }
+  return tasks;
+}
+
 json QueueJson(const StoreReport& r, const QueueReport& q) {
   const QueueSettings& c = q.settings;
   auto log_json = [&](const std::optional<size_t>& i) {
@@ -246,6 +263,9 @@ json QueueJson(const StoreReport& r, const QueueReport& q) {
       {"in_flight_latest_ts", q.in_flight > 0 ? json(q.in_flight_latest_ms) : json(nullptr)},
       {"journal_records_since_snapshot", q.journal_records},
       {"snapshot", SnapshotJson(q)},
+      {"tags", q.tags},
+      {"redrive_allow", q.redrive_allow.empty() ? json("allowAll") : json(q.redrive_allow)},
+      {"move_tasks", MoveTasksJson(q)},
       {"errors", q.errors},
   };
 }
@@ -309,6 +329,18 @@ void PrintLog(const LogReport& l, const std::string& heading, const char* indent
 
 std::string Num(uint64_t n) { return std::to_string(n); }
 
+// One line per move task, newest first.
+std::string MoveTaskText(const format::MoveTaskEntry& t) {
+  std::string s = std::string(format::MoveTaskStateWord(t.status)) + ": " + Num(t.moved) +
+                  " of " + Num(t.to_move) + " moved to " +
+                  (t.destination.empty() ? std::string("their source queues")
+                                         : Quoted(t.destination)) +
+                  (t.max_per_second > 0 ? " at " + Num(t.max_per_second) + "/s" : "") +
+                  ", started " + FormatTimestamp(TimestampMs(t.started_ms));
+  if (!t.failure.empty()) s += "; failed: " + t.failure;
+  return s;
+}
+
 void PrintQueue(const StoreReport& r, const QueueReport& q, std::FILE* out) {
   const QueueSettings& c = q.settings;
   std::fprintf(out, "\nqueue %s (%s)\n", Quoted(q.name).c_str(),
@@ -357,6 +389,13 @@ void PrintQueue(const StoreReport& r, const QueueReport& q, std::FILE* out) {
     line("snapshot", "none (the journal holds everything)");
   }
   line("journal", Plural(q.journal_records, "record", "records") + " since the snapshot");
+  if (!q.tags.empty()) {
+    std::string t;
+    for (const auto& [k, v] : q.tags) t += (t.empty() ? "" : " ") + Quoted(k) + "=" + Quoted(v);
+    line("tags", t);
+  }
+  if (!q.redrive_allow.empty()) line("allow", "redrive " + q.redrive_allow);
+  for (const format::MoveTaskEntry& t : q.move_tasks) line("move task", MoveTaskText(t));
   line("now", FormatTimestamp(q.now) + " (expired and delayed are judged against it)");
   for (const std::string& e : q.errors) line("error", e);
   if (q.messages_log) PrintLog(r.logs[*q.messages_log], "messages log", "  ", out);

@@ -545,6 +545,27 @@ TimestampMs ExpireBefore(TimestampMs now, const QueueSettings& q) {
 
 constexpr size_t kMaxListedErrors = 10;
 
+// The queue's tags, redrive allow policy and move tasks from its messages log's properties; a
+// malformed one is an error of the report.
+void ReadQueueCatalogState(const std::string& store_dir, const format::CatalogEntry& e,
+                           QueueReport* q) {
+  namespace qp = format::queue_props;
+  const std::string where = inspect_internal::CatalogPath(store_dir) + ": queue '" + q->name + "'";
+  if (const std::string* t = format::FindProp(e, qp::kTags); t != nullptr) {
+    if (Status s = format::DecodeQueueTags(*t, &q->tags); !s.ok()) {
+      q->errors.push_back(where + ": tags: " + s.message());
+    }
+  }
+  if (const std::string* r = format::FindProp(e, qp::kRedriveAllow); r != nullptr) {
+    q->redrive_allow = *r;
+  }
+  if (const std::string* m = format::FindProp(e, qp::kMoveTasks); m != nullptr) {
+    if (!format::DecodeMoveTaskList(*m, &q->move_tasks)) {
+      q->errors.push_back(where + ": malformed move task list");
+    }
+  }
+}
+
 void InspectQueue(const std::string& store_dir, const inspect_internal::QueueLogs& ql,
                   const InspectOptions& opt, QueueReport* q) {
   q->name = ql.name;
@@ -560,6 +581,7 @@ void InspectQueue(const std::string& store_dir, const inspect_internal::QueueLog
                           "': " + s.message());
     }
   }
+  if (ql.messages != nullptr) ReadQueueCatalogState(store_dir, *ql.messages, q);
   DeleteState st;
   bool index_ok = ql.journal != nullptr;
   if (ql.journal != nullptr) {

@@ -35,6 +35,7 @@
 #include <utility>
 #include <vector>
 
+#include "format/queue_catalog_format.h"
 #include "format/catalog_format.h"
 #include "format/queue_format.h"
 #include "format/status.h"
@@ -157,8 +158,13 @@ struct QueueReport {
   std::optional<TimestampMs> oldest_live;  // enqueue time of the oldest live message
   uint64_t groups = 0;     // FIFO: distinct group ids among live messages
 
-  // What is wrong: corruption (file and offset where known) or bad settings. In-flight state
-  // (receipts, visibility) lives only in the writer's memory and is not shown.
+  // 0.3.0 catalog state of the queue (format/queue_catalog_format.h): its tags, its redrive
+  // allow policy as stored ("" = allowAll), and its recent message move tasks, newest first.
+  format::TagMap tags;
+  std::string redrive_allow;
+  std::vector<format::MoveTaskEntry> move_tasks;
+
+  // What is wrong: corruption (file and offset where known) or bad settings.
   std::vector<std::string> errors;
 };
 

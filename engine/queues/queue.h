@@ -47,6 +47,7 @@
 #include "engine/queues/queue_attributes.h"
 #include "engine/queues/batch_entry.h"
 #include "engine/queues/queue_config.h"
+#include "format/queue_catalog_format.h"
 #include "format/queue_format.h"
 #include "format/status.h"
 #include "format/types.h"
@@ -160,7 +161,7 @@ inline constexpr size_t kQueueMaxTags = 50;
 // CancelMessageMoveTask): moves the messages a dead-letter queue held when the task started to
 // their source queues (or one destination), asynchronously, on the store's scheduler; resumed
 // after a restart. SPEC.md 16.14.
-enum class MoveTaskStatus { kRunning, kCompleted, kCancelling, kCancelled, kFailed };
+using MoveTaskStatus = format::MoveTaskState;  // kRunning, kCompleted, kCancelling, kCancelled, kFailed
 struct MoveTaskOptions {
   std::string destination;        // "" = each message back to the queue it came from
   uint32_t max_per_second = 0;    // 0 = as fast as it goes (SQS: system-optimized); 1 .. 500

@@ -13,27 +13,10 @@
 
 namespace seglog {
 
-// One task as the catalog keeps it.
-struct MoveTaskRecord {
-  uint64_t task_id = 0;          // random; with the source's name it makes the handle
-  std::string destination;       // "" = each message's source queue
-  uint32_t max_per_second = 0;   // 0 = unlimited
-  MoveTaskStatus status = MoveTaskStatus::kRunning;
-  uint64_t moved = 0;
-  uint64_t to_move = 0;          // live messages below `bound` at the start
-  std::string failure;           // kFailed only
-  int64_t started_ms = 0;
-  uint64_t bound = 0;            // moves only messages whose id is below (the source's next id at
-                                 // the start): the task ends
-  bool operator==(const MoveTaskRecord&) const = default;
-};
-
-// `move_tasks` := "1" (";" task)*, newest first; task := task_id (16 hex) "," hex(destination)
-// "," max_per_second "," status ("running", "completed", "cancelling", "cancelled", "failed")
-// "," moved "," to_move "," hex(failure) "," started_ms "," bound (decimal numbers).
-std::string EncodeMoveTaskList(const std::vector<MoveTaskRecord>& tasks);
-// False when malformed.
-bool DecodeMoveTaskList(std::string_view text, std::vector<MoveTaskRecord>* tasks);
+// One task as the catalog keeps it (its form: format/queue_catalog_format.h).
+using MoveTaskRecord = format::MoveTaskEntry;
+using format::DecodeMoveTaskList;
+using format::EncodeMoveTaskList;
 
 // A task's handle: "mt1." task_id (16 hex) "." hex(source name): ASCII, at most 181 bytes.
 std::string EncodeMoveTaskHandle(std::string_view source, uint64_t task_id);

@@ -98,21 +98,6 @@ Status TagsFromCatalog(const format::Catalog& cat, const std::string& name, Queu
   return Status::NotFound("queue '" + name + "' does not exist");
 }
 
-// Parses "<decimal>:" at *pos, then takes that many bytes.
-bool TakeCounted(std::string_view text, size_t* pos, std::string_view* out) {
-  const size_t colon = text.find(':', *pos);
-  if (colon == std::string_view::npos || colon == *pos || colon - *pos > 10) return false;
-  size_t len = 0;
-  const char* b = text.data() + *pos;
-  const char* e = text.data() + colon;
-  if (*b == '0' && e - b > 1) return false;  // one spelling per number
-  auto [p, ec] = std::from_chars(b, e, len);
-  if (ec != std::errc() || p != e || len > text.size() - colon - 1) return false;
-  *out = text.substr(colon + 1, len);
-  *pos = colon + 1 + len;
-  return true;
-}
-
 }  // namespace
 
 Status CheckQueueTagKey(std::string_view key) {
@@ -154,32 +139,6 @@ Status CheckQueueTags(const QueueTags& tags) {
     SEGLOG_RETURN_IF_ERROR(CheckQueueTagKey(kv.first));
     SEGLOG_RETURN_IF_ERROR(CheckQueueTagValue(kv.first, kv.second));
   }
-  return Status::OK();
-}
-
-std::string EncodeQueueTags(const QueueTags& tags) {
-  std::string out;
-  for (const auto& kv : tags) {
-    out += std::to_string(kv.first.size()) + ":" + kv.first;
-    out += std::to_string(kv.second.size()) + ":" + kv.second;
-  }
-  return out;
-}
-
-Status DecodeQueueTags(std::string_view text, QueueTags* out) {
-  QueueTags tags;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    std::string_view key, value;
-    if (!TakeCounted(text, &pos, &key) || !TakeCounted(text, &pos, &value)) {
-      return Status::Corruption("malformed tags at byte " + std::to_string(pos));
-    }
-    if (!tags.empty() && key <= std::string_view(tags.rbegin()->first)) {
-      return Status::Corruption("tag keys out of order at byte " + std::to_string(pos));
-    }
-    tags.emplace_hint(tags.end(), std::string(key), std::string(value));
-  }
-  *out = std::move(tags);
   return Status::OK();
 }
 

@@ -11,11 +11,13 @@
 #include <string_view>
 
 #include "engine/queues/queue.h"
+#include "format/queue_catalog_format.h"
+#include "format/queue_format.h"
 #include "format/status.h"
 
 namespace seglog {
 
-inline constexpr char kTagsProp[] = "tags";  // added in 0.3.0
+inline constexpr const char* kTagsProp = format::queue_props::kTags;
 inline constexpr size_t kQueueTagKeyMaxChars = 128;
 inline constexpr size_t kQueueTagValueMaxChars = 256;
 
@@ -29,10 +31,8 @@ Status CheckQueueTagValue(std::string_view key, std::string_view value);
 // Every tag of `tags`, and at most kQueueMaxTags of them.
 Status CheckQueueTags(const QueueTags& tags);
 
-// The catalog form: for each tag in key order, "<key bytes>:<key><value bytes>:<value>" with
-// the byte counts in decimal ("" for no tags). Decode: Corruption when malformed (a count
-// that is not decimal or runs past the end, keys not strictly increasing).
-std::string EncodeQueueTags(const QueueTags& tags);
-Status DecodeQueueTags(std::string_view text, QueueTags* out);
+// The catalog form (format/queue_catalog_format.h).
+using format::DecodeQueueTags;
+using format::EncodeQueueTags;
 
 }  // namespace seglog
