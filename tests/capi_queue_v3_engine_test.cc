@@ -20,7 +20,7 @@
 
 namespace {
 
-class CapiQueueV3PendingTest : public ::testing::Test {
+class CapiQueueV3EngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
     char tmpl[] = "/tmp/seglog-capi-v3-XXXXXX";
@@ -121,7 +121,7 @@ class CapiQueueV3PendingTest : public ::testing::Test {
   seglog* db_ = nullptr;
 };
 
-TEST_F(CapiQueueV3PendingTest, DeadLetterSources) {
+TEST_F(CapiQueueV3EngineTest, DeadLetterSources) {
   Create("d");
   Create("b", "d");
   Create("a", "d");
@@ -139,7 +139,7 @@ TEST_F(CapiQueueV3PendingTest, DeadLetterSources) {
   EXPECT_EQ(seglog_queue_list_dead_letter_sources(db_, "none", names, 4, &n), SEGLOG_ENOTFOUND);
 }
 
-TEST_F(CapiQueueV3PendingTest, MoveTaskMovesEveryMessageBackWithNewMessageIds) {
+TEST_F(CapiQueueV3EngineTest, MoveTaskMovesEveryMessageBackWithNewMessageIds) {
   Create("d");
   Create("src", "d");
   for (const char* b : {"m1", "m2", "m3"}) Send("src", b);
@@ -173,7 +173,7 @@ TEST_F(CapiQueueV3PendingTest, MoveTaskMovesEveryMessageBackWithNewMessageIds) {
       << "a finished task cannot be cancelled";
 }
 
-TEST_F(CapiQueueV3PendingTest, MoveTaskToADestinationAtARate) {
+TEST_F(CapiQueueV3EngineTest, MoveTaskToADestinationAtARate) {
   Create("d");
   Create("src", "d");
   Create("other");
@@ -194,7 +194,7 @@ TEST_F(CapiQueueV3PendingTest, MoveTaskToADestinationAtARate) {
   EXPECT_EQ(Visible("src"), 0u);
 }
 
-TEST_F(CapiQueueV3PendingTest, CancelAndOneTaskAtATime) {
+TEST_F(CapiQueueV3EngineTest, CancelAndOneTaskAtATime) {
   Create("d");
   Create("src", "d");
   for (int i = 0; i < 6; ++i) Send("src", "m" + std::to_string(i));
@@ -219,7 +219,7 @@ TEST_F(CapiQueueV3PendingTest, CancelAndOneTaskAtATime) {
   EXPECT_EQ(n, 1u);
 }
 
-TEST_F(CapiQueueV3PendingTest, MoveTaskRefusals) {
+TEST_F(CapiQueueV3EngineTest, MoveTaskRefusals) {
   Create("d");
   Create("src", "d");
   Create("plain");
@@ -241,7 +241,7 @@ TEST_F(CapiQueueV3PendingTest, MoveTaskRefusals) {
   EXPECT_EQ(seglog_queue_move_task_list(db_, "none", nullptr, 0, &n), SEGLOG_ENOTFOUND);
 }
 
-TEST_F(CapiQueueV3PendingTest, AttemptIdRepeatsAReceive) {
+TEST_F(CapiQueueV3EngineTest, AttemptIdRepeatsAReceive) {
   Create("f.fifo", nullptr, SEGLOG_QUEUE_FIFO);
   for (const char* b : {"a", "b"}) {
     seglog_queue_send_entry e;
@@ -269,7 +269,7 @@ TEST_F(CapiQueueV3PendingTest, AttemptIdRepeatsAReceive) {
   }
 }
 
-TEST_F(CapiQueueV3PendingTest, RedriveAllowIsStoredAndEnforced) {
+TEST_F(CapiQueueV3EngineTest, RedriveAllowIsStoredAndEnforced) {
   Create("a");
   seglog_queue_config c;
   seglog_queue_config_init(&c);
@@ -299,7 +299,7 @@ TEST_F(CapiQueueV3PendingTest, RedriveAllowIsStoredAndEnforced) {
       << Error();
 }
 
-TEST_F(CapiQueueV3PendingTest, DeadLetterQueueMissing) {
+TEST_F(CapiQueueV3EngineTest, DeadLetterQueueMissing) {
   Create("d");
   Create("src", "d");
   seglog_queue_info info;
@@ -313,7 +313,7 @@ TEST_F(CapiQueueV3PendingTest, DeadLetterQueueMissing) {
   EXPECT_STREQ(info.dead_letter_queue, "d");
 }
 
-TEST_F(CapiQueueV3PendingTest, PurgeInProgressIsEbusy) {
+TEST_F(CapiQueueV3EngineTest, PurgeInProgressIsEbusy) {
   seglog_queue_config c;
   seglog_queue_config_init(&c);
   c.limits = SEGLOG_LIMITS_AWS;
