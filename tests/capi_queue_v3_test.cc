@@ -2,7 +2,7 @@
 // tasks: tags (create with tags, tag, untag, list), the argument checks of every new call,
 // the 0.3.0 struct fields and sizes (redrive_allow into QueueConfig and back out of describe,
 // 0.2.0-sized structs), the version. Move tasks, dead-letter sources and attempt ids end to end:
-// tests/capi_queue_v3_pending_test.cc. A handle over an engine with a manual clock
+// tests/capi_queue_v3_engine_test.cc. A handle over an engine with a manual clock
 // (tests/support/capi_handle.h).
 #include <cstddef>
 #include <cstring>
