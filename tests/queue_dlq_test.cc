@@ -67,6 +67,7 @@ TEST_F(DlqTest, StandardDeadLetterKeepsMessageIdAndCountKeepsCounting) {
   ASSERT_EQ(d.size(), 1u);
   EXPECT_EQ(d[0].message_id, sent.message_id) << "the MessageId survives the move";
   EXPECT_EQ(d[0].receive_count, 3u) << "2 receives in the source, then 1 here";
+  EXPECT_EQ(d[0].dead_letter_source, "src");  // SQS DeadLetterQueueSourceArn
   d = ReceiveSqs("dlq", 0);
   ASSERT_EQ(d.size(), 1u);
   EXPECT_EQ(d[0].receive_count, 4u);
@@ -74,6 +75,7 @@ TEST_F(DlqTest, StandardDeadLetterKeepsMessageIdAndCountKeepsCounting) {
   auto d2 = ReceiveSqs("dlq2", 30);
   ASSERT_EQ(d2.size(), 1u);
   EXPECT_EQ(d2[0].message_id, sent.message_id) << "and through a second move";
+  EXPECT_EQ(d2[0].dead_letter_source, "dlq") << "the queue it came from last";
   EXPECT_EQ(d2[0].receive_count, 5u);
   // Survives a restart (it is in the record's header).
   Reopen();

@@ -115,6 +115,9 @@ struct ReceivedMessage {
   TimestampMs first_receive;
   std::string sender_id;      // as sent; else "" (Report::kIds) or QueuesOptions::default_sender_id (kSqs)
   std::string trace_header;   // AWSTraceHeader; "" = none
+  // 0.3.0: a dead letter's source queue (SQS DeadLetterQueueSourceArn names it); "" for a
+  // message that was not moved here by a dead-letter move (sent, or redriven).
+  std::string dead_letter_source;
   // ReceiveOptions::report kSqsIds or kSqs ("" under kIds, and where SQS omits the field):
   std::string message_id;
   std::string sequence_number;  // FIFO

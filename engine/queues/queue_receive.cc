@@ -250,6 +250,7 @@ void Queues::Queue::AppendDelivered(const std::vector<Pick>& picks, const Picked
       m.sender_id = owner_->opt_.default_sender_id;
     }
     m.trace_header.assign(h.trace_header);
+    if (h.has_origin && h.moved) m.dead_letter_source.assign(h.source);
     if (report != Report::kIds) IdentifyReceived(&m, h, report);  // a dead letter's MessageId
   }
 }

@@ -106,6 +106,7 @@ struct ReceiveRequest {
   int32_t wait_s = 0;      // the effective wait (the call's, else the queue's)
   std::vector<std::string> system_names;     // AttributeNames + MessageSystemAttributeNames
   std::vector<std::string> attribute_names;  // MessageAttributeNames
+  std::string arn_prefix;  // "arn:aws:sqs:REGION:ACCOUNT:" (DeadLetterQueueSourceArn)
   // opt with attempt_id viewing this request's attempt_id: call it for each TryReceive (the
   // request moves into a long poll, so opt never keeps a view of its own).
   ReceiveOptions Options() const {

@@ -31,7 +31,8 @@ bool WantAttribute(const std::vector<std::string>& names, std::string_view attr)
   return false;
 }
 
-json SystemAttributes(const std::vector<std::string>& names, const ReceivedMessage& m) {
+json SystemAttributes(const ReceiveRequest& r, const ReceivedMessage& m) {
+  const std::vector<std::string>& names = r.system_names;
   const bool all = Has(names, "All");
   json a = json::object();
   auto put = [&](const char* name, const std::string& value) {
@@ -45,6 +46,9 @@ json SystemAttributes(const std::vector<std::string>& names, const ReceivedMessa
   put("MessageDeduplicationId", m.dedup_id);
   put("MessageGroupId", m.group_id);
   put("AWSTraceHeader", m.trace_header);
+  if (!m.dead_letter_source.empty()) {
+    put("DeadLetterQueueSourceArn", r.arn_prefix + m.dead_letter_source);
+  }
   return a;
 }
 
@@ -67,7 +71,7 @@ json RenderMessage(const ReceiveRequest& r, const ReceivedMessage& m) {
   const bool text = SqsTextChars(m.body);
   msg["Body"] = text ? m.body : Base64Encode(m.body);
   msg["MD5OfBody"] = text ? m.md5_of_body : Md5OfBody(Bytes(msg["Body"].get_ref<const std::string&>()));
-  json sys = SystemAttributes(r.system_names, m);
+  json sys = SystemAttributes(r, m);
   if (!sys.empty()) msg["Attributes"] = std::move(sys);
 
   std::vector<format::MessageAttribute> picked;
@@ -99,6 +103,7 @@ json RenderMessage(const ReceiveRequest& r, const ReceivedMessage& m) {
 ReceiveRequest ParseReceive(const ActionEnv& env, const json& in) {
   ReceiveRequest r;
   r.queue = QueueNameIn(in, env.ctx);
+  r.arn_prefix = QueueArnOf("", env.ctx);
   r.opt.max_messages = static_cast<uint32_t>(
       OptionalInt(in, "MaxNumberOfMessages", 1, kQueueMaxBatch).value_or(1));
   r.opt.visibility_timeout_s = static_cast<int32_t>(

@@ -200,6 +200,7 @@ TEST_F(SqsV3Test, DeadLetterMoveKeepsMessageIdAndReceiveCount) {
   EXPECT_EQ(m[0]["Body"], "x");
   // SQS keeps counting: 2 receives in src, then this one.
   EXPECT_EQ(m[0]["Attributes"]["ApproximateReceiveCount"], "3");
+  EXPECT_EQ(m[0]["Attributes"]["DeadLetterQueueSourceArn"], Arn("src"));
 }
 
 TEST_F(SqsV3Test, MessageMoveTaskBackToSources) {
@@ -226,7 +227,10 @@ TEST_F(SqsV3Test, MessageMoveTaskBackToSources) {
                   std::chrono::system_clock::now().time_since_epoch()).count(), 600000.0);
   std::set<std::string> bodies;
   for (int i = 0; i < 3 && bodies.size() < 5; ++i) {
-    for (const json& m : Receive(src, {{"VisibilityTimeout", 60}})) bodies.insert(m["Body"]);
+    for (const json& m : Receive(src, {{"VisibilityTimeout", 60}})) {
+      bodies.insert(m["Body"]);
+      EXPECT_FALSE(m["Attributes"].contains("DeadLetterQueueSourceArn")) << "redriven: new";
+    }
   }
   EXPECT_EQ(bodies.size(), 5u);
   EXPECT_EQ(Count(dlq, "ApproximateNumberOfMessages"), "0");

@@ -139,6 +139,8 @@ def step_dead_letter_move():
     check(got[0]["MessageId"] == mid, "the DLQ move changed the MessageId")
     check(got[0]["Attributes"]["ApproximateReceiveCount"] == "3",
           f"ApproximateReceiveCount {got[0]['Attributes']['ApproximateReceiveCount']}")
+    check(got[0]["Attributes"].get("DeadLetterQueueSourceArn") == arn(src),
+          f"DeadLetterQueueSourceArn {got[0]['Attributes'].get('DeadLetterQueueSourceArn')}")
     return dlq, src
 
 
