@@ -36,10 +36,11 @@ using testing::Str;
 using testing::TempDir;
 using testing::View;
 
-const std::string kGolden = std::string(SEGLOG_SOURCE_DIR) + "/tests/golden";
 
-class GoldenTest : public ::testing::Test {
+class GoldenTest : public ::testing::TestWithParam<const char*> {
  protected:
+  // The store of the version GetParam() names: tests/golden (0.1 to 0.2) or tests/golden/v0.3.
+  std::string kGolden = std::string(SEGLOG_SOURCE_DIR) + "/" + GetParam();
   void SetUp() override {
     std::ifstream f(kGolden + "/expected.json");
     ASSERT_TRUE(f.good()) << kGolden << "/expected.json";
@@ -191,7 +192,7 @@ class GoldenTest : public ::testing::Test {
   std::unique_ptr<Queues> queues_;
 };
 
-TEST_F(GoldenTest, CoversWhatItShould) {
+TEST_P(GoldenTest, CoversWhatItShould) {
   const json& shards = expected_["streams"][0]["segments"];
   EXPECT_GE(*std::max_element(shards.begin(), shards.end()), 2) << "a sealed and an active";
   EXPECT_TRUE(std::filesystem::exists(dir() + "/CATALOG"));
@@ -208,11 +209,11 @@ TEST_F(GoldenTest, CoversWhatItShould) {
 
 // (a) Read-only: streams, checkpoints, the plain log and the queues' counts. (A read-only
 // open cannot receive: a receive journals receive counts.)
-TEST_F(GoldenTest, ReadOnly) { ASSERT_NO_FATAL_FAILURE(OpenAndCheck(/*read_only=*/true)); }
+TEST_P(GoldenTest, ReadOnly) { ASSERT_NO_FATAL_FAILURE(OpenAndCheck(/*read_only=*/true)); }
 
 // (b) Read-write: the same, every queue message received exactly once with its body,
 // attributes, ids and journaled receive count, and the store still takes writes.
-TEST_F(GoldenTest, ReadWrite) {
+TEST_P(GoldenTest, ReadWrite) {
   ASSERT_NO_FATAL_FAILURE(OpenAndCheck(/*read_only=*/false));
   for (const json& q : expected_["queues"]) {
     SCOPED_TRACE(q["name"].get<std::string>());
@@ -247,10 +248,13 @@ TEST_F(GoldenTest, ReadWrite) {
 }
 
 // (c) `seglog verify` finds the store sound.
-TEST_F(GoldenTest, Verify) {
+TEST_P(GoldenTest, Verify) {
   std::string out;
   EXPECT_EQ(RunCommand(std::string(SEGLOG_CLI_PATH) + " verify '" + dir() + "'", &out), 0) << out;
 }
+
+INSTANTIATE_TEST_SUITE_P(Versions, GoldenTest,
+                         ::testing::Values("tests/golden", "tests/golden/v0.3"));
 
 }  // namespace
 }  // namespace seglog
