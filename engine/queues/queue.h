@@ -180,6 +180,8 @@ struct MoveTaskInfo {
   std::string failure_reason;     // kFailed only
   int64_t started_ms = 0;         // ms since the epoch
 };
+// SQS's Status text: "RUNNING", "COMPLETED", "CANCELLING", "CANCELLED", "FAILED".
+const char* MoveTaskStatusName(MoveTaskStatus s);
 inline constexpr uint32_t kQueueMaxMovePerSecond = 500;
 inline constexpr size_t kQueueMaxMoveTasksListed = 10;  // ListMessageMoveTasks' MaxResults
 

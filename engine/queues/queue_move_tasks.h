@@ -23,7 +23,4 @@ std::string EncodeMoveTaskHandle(std::string_view source, uint64_t task_id);
 // False when `handle` is not one EncodeMoveTaskHandle makes (with a valid queue name).
 bool DecodeMoveTaskHandle(std::string_view handle, std::string* source, uint64_t* task_id);
 
-// SQS's Status text: "RUNNING", "COMPLETED", "CANCELLING", "CANCELLED", "FAILED".
-const char* MoveTaskStatusName(MoveTaskStatus s);
-
 }  // namespace seglog

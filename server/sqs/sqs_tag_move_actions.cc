@@ -49,19 +49,8 @@ json ListQueueTags(const ActionEnv& env, const json& in) {
 }
 
 bool QueueExists(Queues* queues, const std::string& name) {
-  QueueStats st;
-  return queues->Stats(name, &st).ok();
-}
-
-const char* StatusName(MoveTaskStatus s) {
-  switch (s) {
-    case MoveTaskStatus::kRunning: return "RUNNING";
-    case MoveTaskStatus::kCompleted: return "COMPLETED";
-    case MoveTaskStatus::kCancelling: return "CANCELLING";
-    case MoveTaskStatus::kCancelled: return "CANCELLED";
-    case MoveTaskStatus::kFailed: return "FAILED";
-  }
-  return "FAILED";
+  QueueConfig c;  // the settings alone: no statistics pass
+  return queues->GetConfig(name, &c).ok();
 }
 
 json StartMessageMoveTask(const ActionEnv& env, const json& in) {
@@ -86,7 +75,7 @@ json StartMessageMoveTask(const ActionEnv& env, const json& in) {
 }
 
 json TaskJson(const MoveTaskInfo& t, const RequestContext& ctx) {
-  json e{{"Status", StatusName(t.status)},
+  json e{{"Status", MoveTaskStatusName(t.status)},
          {"SourceArn", QueueArnOf(t.source, ctx)},
          {"ApproximateNumberOfMessagesMoved", t.moved},
          {"ApproximateNumberOfMessagesToMove", t.to_move},
