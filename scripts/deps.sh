@@ -12,7 +12,8 @@ required=(
   libbenchmark-dev      # micro-benchmarks
   libssl-dev            # libcrypto: MD5 (Kinesis routing), SHA-256 (FIFO dedup), HMAC (SigV4); libssl: seglogd's TLS
   libcli11-dev          # command-line parsing for tools
-  nlohmann-json3-dev    # JSON output of tools and benchmarks
+  nlohmann-json3-dev    # JSON output of tools and benchmarks; SNS filter policies (parsed once per subscription)
+  libsimdjson-dev       # SNS MessageBody-scope filtering: each published body parsed once, fast
   e2fsprogs util-linux  # the full-disk tests make and loop-mount a small ext4 image (mkfs.ext4, mount, losetup)
   libboost-dev          # seglogd: Boost.Asio (event loop) and Boost.Beast (HTTP/1.1), header-only
   python3-boto3 awscli  # seglogd's client tests: Debian's boto3 and AWS CLI speak SQS's Query protocol

@@ -18,12 +18,13 @@ set(USES_io "format")
 set(USES_engine/log "format;io")
 set(USES_engine/streams "format;io;engine/log")
 set(USES_engine/queues "format;io;engine/log")
+set(USES_engine/topics "format;io;engine/log;engine/queues")
 set(USES_engine/inspect "format;io;engine/log")
 set(USES_engine/repair "format;io;engine/log;engine/inspect;engine/queues")
-set(USES_engine/capi "format;io;engine/log;engine/streams;engine/queues;include")
+set(USES_engine/capi "format;io;engine/log;engine/streams;engine/queues;engine/topics;include")
 set(USES_tools "format;io;engine/log;engine/inspect;engine/repair")
-set(USES_server "format;io;engine/log;engine/streams;engine/queues")
-set(ROOMS format io engine/log engine/streams engine/queues engine/inspect engine/repair
+set(USES_server "format;io;engine/log;engine/streams;engine/queues;engine/topics")
+set(ROOMS format io engine/log engine/streams engine/queues engine/topics engine/inspect engine/repair
   engine/capi tools server)
 
 # The room of a path relative to ROOT ("engine/log/log.h" -> "engine/log"); "" when none.
