@@ -1,6 +1,7 @@
 // Filter policy text -> filter::Node (filter_internal.h): SNS's grammar and limits, parsed once
 // with nlohmann-json. Every refusal is InvalidArgument naming the key and the rule.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -246,21 +247,28 @@ Status CompileObject(const Ctx& ctx, const Json& obj, std::vector<std::string>* 
 // SNS's limits, on the policy's alternatives ($or expanded): each has at most 5 keys; the sum
 // over alternatives of the product of each key's number of values is at most 150.
 struct Alt {
-  size_t keys = 0;
+  size_t n = 0;
+  std::array<const KeyMatcher*, kFilterMaxKeys> keys{};
   size_t combos = 1;
-  const KeyMatcher* widest = nullptr;
 };
+
+Status TooManyKeys(const KeyMatcher& k) {
+  return KeyError(k.display, "more than " + std::to_string(kFilterMaxKeys) +
+                                 " keys in one alternative of the policy ($or expanded)");
+}
+
+// Appends `k` to `a`, or fails naming the key that is one too many.
+Status AddKey(const KeyMatcher& k, Alt* a) {
+  if (a->n == kFilterMaxKeys) return TooManyKeys(k);
+  a->keys[a->n++] = &k;
+  a->combos = std::min<size_t>(a->combos * k.values, kFilterMaxCombinations + 1);
+  return Status::OK();
+}
 
 Status Expand(const Node& n, std::vector<Alt>* out) {
   Alt base;
   for (const KeyMatcher& k : n.keys) {
-    ++base.keys;
-    base.combos = std::min<size_t>(base.combos * k.values, kFilterMaxCombinations + 1);
-    if (!base.widest || k.values > base.widest->values) base.widest = &k;
-    if (base.keys > kFilterMaxKeys) {
-      return KeyError(k.display, "more than " + std::to_string(kFilterMaxKeys) +
-                                     " keys in one alternative of the policy");
-    }
+    if (Status s = AddKey(k, &base); !s.ok()) return s;
   }
   std::vector<Alt> alts{base};
   for (const auto& group : n.ors) {
@@ -270,20 +278,15 @@ Status Expand(const Node& n, std::vector<Alt>* out) {
       if (Status s = Expand(*branch, &sub); !s.ok()) return s;
       for (const Alt& a : alts) {
         for (const Alt& b : sub) {
-          Alt c{a.keys + b.keys, std::min<size_t>(a.combos * b.combos, kFilterMaxCombinations + 1),
-                a.widest};
-          if (!c.widest || (b.widest && b.widest->values > c.widest->values)) c.widest = b.widest;
-          if (c.keys > kFilterMaxKeys) {
-            const KeyMatcher* last = b.widest ? b.widest : a.widest;
-            return KeyError(last ? last->display : "$or",
-                            "more than " + std::to_string(kFilterMaxKeys) +
-                                " keys in one alternative of the policy ($or expanded)");
+          Alt c = a;
+          for (size_t i = 0; i < b.n; ++i) {
+            if (Status s = AddKey(*b.keys[i], &c); !s.ok()) return s;
           }
           next.push_back(c);
           if (next.size() > kFilterMaxCombinations) {
             return Status::InvalidArgument("Filter policy: more than " +
                                            std::to_string(kFilterMaxCombinations) +
-                                           " value combinations ($or alternatives)");
+                                           " $or alternatives (value combinations)");
           }
         }
       }
@@ -292,6 +295,25 @@ Status Expand(const Node& n, std::vector<Alt>* out) {
   }
   *out = std::move(alts);
   return Status::OK();
+}
+
+Status CheckCombinations(const std::vector<Alt>& alts, size_t* total) {
+  *total = 0;
+  const Alt* largest = nullptr;
+  for (const Alt& a : alts) {
+    *total = std::min<size_t>(*total + a.combos, kFilterMaxCombinations + 1);
+    if (!largest || a.combos > largest->combos) largest = &a;
+  }
+  if (*total <= kFilterMaxCombinations) return Status::OK();
+  std::string names;
+  for (size_t i = 0; i < largest->n; ++i) {
+    names += (i ? " x \"" : "\"") + largest->keys[i]->display + "\" (" +
+             std::to_string(largest->keys[i]->values) + ")";
+  }
+  return Status::InvalidArgument(
+      "Filter policy: more than " + std::to_string(kFilterMaxCombinations) +
+      " value combinations (the product of each key's number of values, summed over $or "
+      "alternatives); the largest alternative: " + names);
 }
 
 }  // namespace
@@ -311,17 +333,7 @@ Status CompilePolicy(std::string_view policy, FilterScope scope, std::unique_ptr
   std::vector<Alt> alts;
   if (Status s = Expand(*root, &alts); !s.ok()) return s;
   size_t total = 0;
-  const KeyMatcher* widest = nullptr;
-  for (const Alt& a : alts) {
-    total = std::min<size_t>(total + a.combos, kFilterMaxCombinations + 1);
-    if (!widest || (a.widest && a.widest->values > widest->values)) widest = a.widest;
-  }
-  if (total > kFilterMaxCombinations) {
-    return KeyError(widest ? widest->display : "$or",
-                    "the policy has more than " + std::to_string(kFilterMaxCombinations) +
-                        " value combinations (the product of each key's number of values, "
-                        "summed over $or alternatives)");
-  }
+  if (Status s = CheckCombinations(alts, &total); !s.ok()) return s;
   *combinations = root->keys.empty() && root->ors.empty() ? 0 : total;
   *out = std::move(root);
   return Status::OK();
