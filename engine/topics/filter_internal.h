@@ -29,6 +29,8 @@ struct Leaf {
   LeafKind kind = LeafKind::kString;
   uint32_t str_off = 0, str_len = 0;  // kString: the text (in the subject's arena)
   double num = 0;                     // kNumber
+  uint8_t ip = 0;                     // kString that is an IP address: 4 or 6 (else 0)
+  std::array<uint8_t, 16> addr{};     // that address (parsed once, when the subject is built)
 };
 
 // A trie of key paths: node 0 is the root; each other node is (parent, key).

@@ -39,10 +39,9 @@ bool InRange(const Condition& c, double d) {
   return true;
 }
 
-bool InCidr(const Condition& c, std::string_view text) {
-  std::array<uint8_t, 16> a{};
-  bool v6 = false;
-  if (!ParseIp(text, &a, &v6) || v6 != c.v6) return false;
+bool InCidr(const Condition& c, const Leaf& leaf) {
+  if (leaf.ip != (c.v6 ? 6 : 4)) return false;
+  const std::array<uint8_t, 16>& a = leaf.addr;
   const unsigned full = c.bits / 8, rest = c.bits % 8;
   if (std::memcmp(a.data(), c.addr.data(), full) != 0) return false;
   if (rest == 0) return true;
@@ -57,7 +56,7 @@ bool MatchCondition(const Condition& c, const Leaf& leaf, std::string_view str) 
     case Op::kSuffix: return is_str && EndsWith(str, c.text);
     case Op::kEqualsIgnoreCase: return is_str && EqualsIgnoreCase(str, c.text);
     case Op::kNumeric: return leaf.kind == LeafKind::kNumber && InRange(c, leaf.num);
-    case Op::kCidr: return is_str && InCidr(c, str);
+    case Op::kCidr: return is_str && InCidr(c, leaf);
     case Op::kAnythingBut:
       if (is_str) return !HasString(c.but_strings, str);
       if (leaf.kind == LeafKind::kNumber) return !HasNumber(c.but_numbers, leaf.num);

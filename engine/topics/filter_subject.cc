@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <unordered_map>
 
@@ -15,6 +16,14 @@ using filter::Leaf;
 using filter::LeafKind;
 
 namespace {
+
+bool LooksLikeIp(std::string_view s) {
+  if (s.size() < 2 || s.size() > 45) return false;
+  for (char c : s) {
+    if (!std::isxdigit(static_cast<unsigned char>(c)) && c != '.' && c != ':') return false;
+  }
+  return true;
+}
 
 class Builder {
  public:
@@ -47,6 +56,8 @@ class Builder {
       l.str_off = static_cast<uint32_t>(s_->arena.size());
       l.str_len = static_cast<uint32_t>(str.size());
       s_->arena.append(str);
+      bool v6 = false;
+      if (LooksLikeIp(str) && filter::ParseIp(str, &l.addr, &v6)) l.ip = v6 ? 6 : 4;
     }
     s_->leaves.push_back(l);
   }
