@@ -181,9 +181,13 @@ TEST(FilterPolicyTest, StringArrayAndNumberAttributes) {
   auto raw = MustCompile(R"({"tags":["[\"b\""]})", kAttrs);
   ASSERT_NE(raw, nullptr);
   EXPECT_TRUE(raw->Matches(subject("Array", T::kString, "[\"b\"")));
-  // An empty String.Array is present (exists) but matches no value.
+  // An empty String.Array is present (not matched by exists: false) but empty (SNS: exists:
+  // true needs a non-empty value) and matches no value.
   auto ex = MustCompile(R"({"tags":[{"exists":true}]})", kAttrs);
-  EXPECT_TRUE(ex->Matches(subject("Array", T::kString, "[]")));
+  EXPECT_FALSE(ex->Matches(subject("Array", T::kString, "[]")));
+  EXPECT_TRUE(ex->Matches(subject("", T::kBinary, "b")));
+  auto nex = MustCompile(R"({"tags":[{"exists":false}]})", kAttrs);
+  EXPECT_FALSE(nex->Matches(subject("Array", T::kString, "[]")));
   auto ab = MustCompile(R"({"tags":[{"anything-but":"x"}]})", kAttrs);
   EXPECT_FALSE(ab->Matches(subject("Array", T::kString, "[]")));
   EXPECT_FALSE(ab->Matches(subject("", T::kBinary, "b")));

@@ -174,7 +174,9 @@ Status CompileOperator(const std::string& key, const Json& obj, KeyMatcher* k) {
   } else {
     return KeyError(key, "unknown operator \"" + op + "\"");
   }
-  k->conditions.push_back(std::move(c));
+  const bool but = c.op == Op::kAnythingBut || c.op == Op::kAnythingButPrefix ||
+                   c.op == Op::kAnythingButSuffix || c.op == Op::kAnythingButIgnoreCase;
+  (but ? k->but : k->conditions).push_back(std::move(c));
   return Status::OK();
 }
 

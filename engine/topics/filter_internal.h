@@ -21,7 +21,8 @@ enum class LeafKind : uint8_t {
   kTrue,
   kFalse,
   kNull,
-  kOpaque,  // present, but matched by `exists` only (Binary, an empty String.Array)
+  kOpaque,  // present, matched by `exists: true` only (Binary, a Number that does not parse)
+  kEmpty,   // present with an empty value (an empty String.Array): matched by nothing
 };
 
 struct Leaf {
@@ -113,7 +114,8 @@ struct KeyMatcher {
   std::vector<double> numbers;         // exact numbers
   bool match_true = false, match_false = false, match_null = false;
   bool exists_true = false, exists_false = false;
-  std::vector<Condition> conditions;
+  std::vector<Condition> conditions;  // positive: one value matching one of them suffices
+  std::vector<Condition> but;         // anything-but: every value must pass one of them
   size_t values = 0;  // the array's length (for combinations)
 };
 

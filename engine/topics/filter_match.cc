@@ -60,12 +60,18 @@ bool MatchCondition(const Condition& c, const Leaf& leaf, std::string_view str) 
     case Op::kAnythingBut:
       if (is_str) return !HasString(c.but_strings, str);
       if (leaf.kind == LeafKind::kNumber) return !HasNumber(c.but_numbers, leaf.num);
-      return leaf.kind != LeafKind::kOpaque;
+      return leaf.kind != LeafKind::kOpaque && leaf.kind != LeafKind::kEmpty;
     case Op::kAnythingButPrefix: return is_str && !StartsWith(str, c.text);
     case Op::kAnythingButSuffix: return is_str && !EndsWith(str, c.text);
     case Op::kAnythingButIgnoreCase: return is_str && !EqualsIgnoreCase(str, c.text);
   }
   return false;
+}
+
+// SNS: `exists: true` needs a non-null, non-empty value.
+bool Exists(const Leaf& l) {
+  return l.kind != LeafKind::kNull && l.kind != LeafKind::kEmpty &&
+         !(l.kind == LeafKind::kString && l.str_len == 0);
 }
 
 bool MatchKey(const KeyMatcher& k, const FilterSubject::Impl& s) {
@@ -74,10 +80,26 @@ bool MatchKey(const KeyMatcher& k, const FilterSubject::Impl& s) {
     node = s.Child(node, k.segments[i], k.segment_hashes[i]);
   }
   const PathNode* n = node == 0 ? nullptr : &s.nodes[node];
-  if (n == nullptr || n->leaf_begin == n->leaf_end) return k.exists_false;  // absent
-  if (k.exists_true) return true;
+  if (n == nullptr || n->leaf_begin == n->leaf_end) {  // absent
+    // SNS: `exists: false` does not match a message without any attribute.
+    const bool no_attributes = s.scope == FilterScope::kMessageAttributes && s.nodes.size() == 1;
+    return k.exists_false && !no_attributes;
+  }
   for (uint32_t i = n->leaf_begin; i < n->leaf_end; ++i) {
-    if (MatchLeaf(k, s, s.leaves[i])) return true;
+    const Leaf& leaf = s.leaves[i];
+    if (k.exists_true && Exists(leaf)) return true;
+    if (MatchLeaf(k, s, leaf)) return true;
+  }
+  // anything-but: SNS matches when none of the key's values (String.Array elements, body
+  // array elements) is excluded.
+  for (const Condition& c : k.but) {
+    bool all = true;
+    for (uint32_t i = n->leaf_begin; i < n->leaf_end && all; ++i) {
+      const Leaf& leaf = s.leaves[i];
+      all = MatchCondition(c, leaf, leaf.kind == LeafKind::kString
+                                        ? s.text(leaf.str_off, leaf.str_len) : std::string_view());
+    }
+    if (all) return true;
   }
   return false;
 }
@@ -118,6 +140,7 @@ bool MatchLeaf(const KeyMatcher& k, const FilterSubject::Impl& s, const Leaf& le
       if (k.match_null) return true;
       break;
     case LeafKind::kOpaque:
+    case LeafKind::kEmpty:
       return false;
   }
   for (const Condition& c : k.conditions) {

@@ -166,7 +166,7 @@ FilterSubject FilterSubject::OfAttributes(std::span<const format::MessageAttribu
           simdjson::padded_string padded(value);
           simdjson::dom::element e;
           if (!Parser().parse(padded).get(e) && e.is_array()) {
-            if (b.Flatten(e, node, false) == 0) b.Add(node, LeafKind::kOpaque);
+            if (b.Flatten(e, node, false) == 0) b.Add(node, LeafKind::kEmpty);
             break;
           }
         }
@@ -183,7 +183,7 @@ FilterSubject FilterSubject::OfAttributes(std::span<const format::MessageAttribu
         break;
       }
       default:
-        b.Add(node, LeafKind::kOpaque);
+        b.Add(node, value.empty() ? LeafKind::kEmpty : LeafKind::kOpaque);
         break;
     }
   }
