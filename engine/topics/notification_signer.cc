@@ -142,17 +142,30 @@ std::string CertificatePem(X509* x) {
   return BioText(bio.get());
 }
 
-// The certificate in dir, when it is whole and carries pkey's public key; "" otherwise.
-std::string ReadMatchingCertificate(const std::string& path, EVP_PKEY* pkey) {
+// The certificate at `path` into *pem when it is whole (parses, its self-signature verifies)
+// and carries pkey's public key; *pem = "" when it is missing or damaged (it is made again from
+// the key). A whole certificate of another key means the key changed since: Corruption.
+Status ReadMatchingCertificate(const std::string& path, EVP_PKEY* pkey, std::string* pem) {
+  pem->clear();
   ByteBuffer buf;
-  if (!io::ReadFile(path, &buf).ok() || buf.empty()) return {};
+  if (!io::ReadFile(path, &buf).ok() || buf.empty() || buf.size() > (1 << 20)) return Status::OK();
   BioPtr bio(BIO_new_mem_buf(buf.data(), static_cast<int>(buf.size())));
-  if (!bio) return {};
-  X509Ptr x(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
-  if (!x || X509_verify(x.get(), pkey) != 1) return {};
-  EVP_PKEY* pub = X509_get0_pubkey(x.get());
-  if (pub == nullptr || EVP_PKEY_eq(pub, pkey) != 1) return {};
-  return std::string(reinterpret_cast<const char*>(buf.data()), buf.size());
+  X509Ptr x(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+  EVP_PKEY* pub = x ? X509_get0_pubkey(x.get()) : nullptr;
+  if (pub == nullptr || X509_verify(x.get(), pub) != 1) return Status::OK();
+  if (EVP_PKEY_eq(pub, pkey) != 1) {
+    return Status::Corruption("signing key does not match its certificate " + path +
+                              " (the key file was changed or damaged)");
+  }
+  pem->assign(reinterpret_cast<const char*>(buf.data()), buf.size());
+  return Status::OK();
+}
+
+// RSA's own consistency checks (p * q = n, e * d, the CRT values): a damaged key can still
+// parse and would sign garbage.
+bool KeyIsConsistent(EVP_PKEY* pkey) {
+  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
+  return ctx && EVP_PKEY_check(ctx.get()) == 1;
 }
 
 Status ReadKey(const std::string& path, EVP_PKEY** out) {
@@ -172,6 +185,10 @@ Status ReadKey(const std::string& path, EVP_PKEY** out) {
   if (!EVP_PKEY_is_a(pkey, "RSA") || EVP_PKEY_get_bits(pkey) < 2048) {
     EVP_PKEY_free(pkey);
     return Status::Corruption("signing key " + path + " is not an RSA key of 2048 bits or more");
+  }
+  if (!KeyIsConsistent(pkey)) {
+    EVP_PKEY_free(pkey);
+    return Status::Corruption("signing key " + path + " is damaged (RSA consistency check)");
   }
   *out = pkey;
   return Status::OK();
@@ -211,7 +228,7 @@ Status Signer::Open(const std::string& dir, bool create, std::unique_ptr<Signer>
     s = CreateKey(dir, &signer->key_->pkey);
   }
   SEGLOG_RETURN_IF_ERROR(s);
-  signer->cert_pem_ = ReadMatchingCertificate(cert_path, signer->key_->pkey);
+  SEGLOG_RETURN_IF_ERROR(ReadMatchingCertificate(cert_path, signer->key_->pkey, &signer->cert_pem_));
   if (signer->cert_pem_.empty()) {
     X509Ptr cert = MakeCertificate(signer->key_->pkey);
     std::string pem = cert ? CertificatePem(cert.get()) : std::string();
