@@ -3,7 +3,8 @@
 // alone and its attributes as queue attributes; MessageStructure=json's per-protocol choice;
 // the callback retry schedule. Pure functions but for the signing key's files (Signer::Open).
 //
-// Thread-safety: a Signer is immutable after Open and may sign from any thread.
+// Thread-safety: a Signer is immutable after Open and may sign from any thread; the functions
+// may be called from any thread (BuildEnvelope's signature cache is per thread, no locks).
 #pragma once
 
 #include <cstdint>
@@ -91,9 +92,11 @@ std::string BuildEnvelopeWithSignature(const NotificationSource& src, std::strin
 std::string NotificationSignature(const NotificationSource& src, std::string_view message,
                                   const Signer& signer, uint32_t signature_version);
 
-// Raw delivery into a queue: the attributes as queue message attributes. SNS's rule: more than
-// kTopicMaxRawAttributes (10) cannot be delivered raw into SQS - InvalidArgument (the fan-out
-// sends the message to the redrive queue, or drops it).
+// Raw delivery into a queue: the attributes as queue message attributes, each with its type and
+// custom label as published (String, Number, Binary, String.Array = String labelled "Array").
+// SNS's rule: more than kTopicMaxRawAttributes (10) cannot be delivered raw into SQS -
+// InvalidArgument (the fan-out sends the message to the redrive queue, or drops it). With
+// MessageStructure=json no attributes are delivered (SNS's rule): pass an empty span.
 Status RawQueueAttributes(std::span<const format::MessageAttribute> attributes,
                           std::vector<format::MessageAttribute>* out);
 
