@@ -133,6 +133,14 @@ std::string NotificationSignature(const NotificationSource& src, std::string_vie
   return signer.Sign(StringToSign(src, message, timestamp), signature_version);
 }
 
+namespace {
+
+std::string Envelope(const NotificationSource& src, std::string_view message,
+                     const EnvelopeUrls& urls, std::string_view signature,
+                     uint32_t signature_version, const std::string& timestamp);
+
+}  // namespace
+
 std::string BuildEnvelope(const NotificationSource& src, std::string_view message,
                           const EnvelopeUrls& urls, const Signer& signer,
                           uint32_t signature_version) {
@@ -140,13 +148,21 @@ std::string BuildEnvelope(const NotificationSource& src, std::string_view messag
   const std::string timestamp = ni::IsoTimestampMs(src.published.value());
   const std::string signature =
       cache.Sign(signer, StringToSign(src, message, timestamp), signature_version);
-  return BuildEnvelopeWithSignature(src, message, urls, signature, signature_version);
+  return Envelope(src, message, urls, signature, signature_version, timestamp);
 }
 
 std::string BuildEnvelopeWithSignature(const NotificationSource& src, std::string_view message,
                                        const EnvelopeUrls& urls, std::string_view signature,
                                        uint32_t signature_version) {
-  const std::string timestamp = ni::IsoTimestampMs(src.published.value());
+  return Envelope(src, message, urls, signature, signature_version,
+                  ni::IsoTimestampMs(src.published.value()));
+}
+
+namespace {
+
+std::string Envelope(const NotificationSource& src, std::string_view message,
+                     const EnvelopeUrls& urls, std::string_view signature,
+                     uint32_t signature_version, const std::string& timestamp) {
   std::string unsubscribe(urls.unsubscribe_url);
   unsubscribe.append(ni::UrlEncodeArn(urls.subscription_arn));
   // Message attributes go only with MessageStructure=string (SNS's rule).
@@ -170,6 +186,8 @@ std::string BuildEnvelopeWithSignature(const NotificationSource& src, std::strin
   out.append("}");
   return out;
 }
+
+}  // namespace
 
 Status ValidateJsonStructure(std::string_view message) {
   const nlohmann::json doc = nlohmann::json::parse(message, nullptr, /*allow_exceptions=*/false);
