@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <array>
 #include <functional>
+#include <iterator>
+#include <list>
+#include <unordered_map>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -95,34 +98,58 @@ void AppendAttributes(std::string* out, std::span<const format::MessageAttribute
   out->append("  }\n");
 }
 
-// The signatures this thread made last, direct-mapped by a hash of what they sign and checked by
-// exact comparison (a hit is the same bytes PKCS#1 v1.5 would give again). Strings to sign over
-// kMaxCachedBytes are not kept: at most kSlots * kMaxCachedBytes (4 MiB) per thread.
+// The signatures this thread made last, least recently used dropped first, found by a hash of
+// what they sign and checked by exact comparison (a hit is the bytes PKCS#1 v1.5 would give
+// again). Sized for the fan-out, which serves a batch of up to 256 messages (1 MiB) to one
+// subscription after another: kMaxEntries entries, kMaxBytes of strings to sign in all (per
+// thread); a string to sign over kMaxEntryBytes is signed every time.
 class SignatureCache {
  public:
   std::string Sign(const Signer& signer, const std::string& to_sign, uint32_t version) {
-    if (to_sign.size() > kMaxCachedBytes) return signer.Sign(to_sign, version);
-    const size_t h = std::hash<std::string_view>()(to_sign);
-    Slot& slot = slots_[(h ^ version) % kSlots];
-    if (slot.signer_id != signer.instance_id() || slot.version != version || slot.to_sign != to_sign) {
-      slot.signature = signer.Sign(to_sign, version);
-      slot.signer_id = signer.instance_id();
-      slot.version = version;
-      slot.to_sign = to_sign;
+    if (to_sign.size() > kMaxEntryBytes) return signer.Sign(to_sign, version);
+    const size_t h = std::hash<std::string_view>()(to_sign) ^ (signer.instance_id() * 31 + version);
+    auto [lo, hi] = index_.equal_range(h);
+    for (auto it = lo; it != hi; ++it) {
+      const Entry& e = *it->second;
+      if (e.signer_id == signer.instance_id() && e.version == version && e.to_sign == to_sign) {
+        lru_.splice(lru_.begin(), lru_, it->second);
+        return e.signature;
+      }
     }
-    return slot.signature;
+    std::string signature = signer.Sign(to_sign, version);
+    lru_.push_front(Entry{signer.instance_id(), version, h, to_sign, signature});
+    index_.emplace(h, lru_.begin());
+    bytes_ += to_sign.size();
+    while (lru_.size() > kMaxEntries || bytes_ > kMaxBytes) Evict();
+    return signature;
   }
 
  private:
-  static constexpr size_t kSlots = 256;
-  static constexpr size_t kMaxCachedBytes = 16 << 10;
-  struct Slot {
-    uint64_t signer_id = 0;
-    uint32_t version = 0;
+  static constexpr size_t kMaxEntries = 1024;
+  static constexpr size_t kMaxBytes = 8 << 20;
+  static constexpr size_t kMaxEntryBytes = 300 << 10;  // SNS's largest message and its fields
+  struct Entry {
+    uint64_t signer_id;
+    uint32_t version;
+    size_t hash;
     std::string to_sign;
     std::string signature;
   };
-  std::array<Slot, kSlots> slots_;
+  void Evict() {
+    auto last = std::prev(lru_.end());
+    auto [lo, hi] = index_.equal_range(last->hash);
+    for (auto it = lo; it != hi; ++it) {
+      if (it->second == last) {
+        index_.erase(it);
+        break;
+      }
+    }
+    bytes_ -= last->to_sign.size();
+    lru_.pop_back();
+  }
+  std::list<Entry> lru_;  // the newest first
+  std::unordered_multimap<size_t, std::list<Entry>::iterator> index_;
+  size_t bytes_ = 0;
 };
 
 }  // namespace
