@@ -220,6 +220,27 @@ TEST_F(NotificationTest, SignatureReuseNeverCrossesSigners) {
   EXPECT_TRUE(VerifyEnvelope(Envelope(2), signer_->certificate_pem()));
 }
 
+// More messages than the signature cache keeps (1,024): the oldest are dropped and signed
+// again when they come back; every envelope verifies all along.
+TEST_F(NotificationTest, SignatureCacheEviction) {
+  src_.attributes = {};
+  std::vector<std::string> first;
+  for (int i = 0; i < 1100; ++i) {
+    src_.published = TimestampMs(1335920046655 + i);
+    const std::string env = Envelope(2);
+    if (i < 5) first.push_back(env);
+    if (i % 97 == 0) {
+      ASSERT_TRUE(VerifyEnvelope(env, signer_->certificate_pem())) << i;
+    }
+  }
+  for (int i = 0; i < 5; ++i) {
+    src_.published = TimestampMs(1335920046655 + i);
+    EXPECT_EQ(Envelope(2), first[i]) << i;
+  }
+  src_.published = TimestampMs(1335920046655 + 1099);
+  EXPECT_TRUE(VerifyEnvelope(Envelope(2), signer_->certificate_pem()));
+}
+
 TEST_F(NotificationTest, KeyFilesModeReopenAndCorruption) {
   const std::string d = dir_.path() + "/topics";
   struct stat st {};
