@@ -76,7 +76,7 @@ extern "C" {
 int seglog_topic_register_callback(seglog_handle* db, const char* name,
                                    seglog_topic_callback fn, void* user) {
   return Guard(__func__, [&]() -> Status {
-    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(NeedTopics(db));
     SEGLOG_RETURN_IF_ERROR(CheckCallbackName(name));
     if (fn == nullptr) return Status::InvalidArgument("fn is NULL");
     // Runs on a fan-out thread. A copy that fails (out of memory) is a retry, never an
@@ -95,7 +95,7 @@ int seglog_topic_register_callback(seglog_handle* db, const char* name,
 
 int seglog_topic_unregister_callback(seglog_handle* db, const char* name) {
   return Guard(__func__, [&]() -> Status {
-    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(NeedTopics(db));
     SEGLOG_RETURN_IF_ERROR(CheckCallbackName(name));
     return db->topics->UnregisterCallback(name);
   });

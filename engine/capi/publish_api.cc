@@ -88,7 +88,7 @@ int seglog_topic_publish(seglog_handle* db, const char* topic,
                          const seglog_topic_publish_entry* e,
                          seglog_topic_publish_result* result) {
   return Guard(__func__, [&]() -> Status {
-    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(NeedTopics(db));
     SEGLOG_RETURN_IF_ERROR(CheckTopicName(topic, "topic"));
     SEGLOG_RETURN_IF_ERROR(NotNull(e, "e"));
     std::vector<seglog::format::MessageAttribute> attrs;
@@ -106,7 +106,7 @@ int seglog_topic_publish_batch(seglog_handle* db, const char* topic, const char*
                                seglog_topic_publish_result* results,
                                seglog_batch_entry_result* outcomes) {
   return Guard(__func__, [&]() -> Status {
-    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(NeedTopics(db));
     SEGLOG_RETURN_IF_ERROR(CheckTopicName(topic, "topic"));
     if (n == 0) return Status::InvalidArgument("EmptyBatchRequest: n is 0");
     if (n > SEGLOG_TOPIC_MAX_BATCH) {
@@ -152,7 +152,7 @@ int seglog_topic_publish_batch(seglog_handle* db, const char* topic, const char*
 
 int seglog_topic_wait_delivered(seglog_handle* db, const char* topic, int64_t timeout_ms) {
   return Guard(__func__, [&]() -> Status {
-    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(NeedTopics(db));
     SEGLOG_RETURN_IF_ERROR(CheckTopicName(topic, "topic"));
     if (timeout_ms < 0 || timeout_ms > 3'600'000) {
       return Status::InvalidArgument("timeout_ms is " + std::to_string(timeout_ms) +
@@ -165,7 +165,7 @@ int seglog_topic_wait_delivered(seglog_handle* db, const char* topic, int64_t ti
 int seglog_topic_signing_certificate(seglog_handle* db, char* pem, size_t pem_cap,
                                      size_t* len) {
   return Guard(__func__, [&]() -> Status {
-    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(NeedTopics(db));
     SEGLOG_RETURN_IF_ERROR(NotNull(len, "len"));
     if (pem_cap > 0) SEGLOG_RETURN_IF_ERROR(NotNull(pem, "pem"));
     std::string text;

@@ -125,7 +125,7 @@ int seglog_topic_subscribe(seglog_handle* db, const char* topic,
                            const seglog_topic_subscription_config* cfg, char* id,
                            size_t id_cap) {
   return Guard(__func__, [&]() -> Status {
-    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(NeedTopics(db));
     SEGLOG_RETURN_IF_ERROR(CheckTopicName(topic, "topic"));
     SEGLOG_RETURN_IF_ERROR(NotNull(id, "id"));
     if (id_cap < SEGLOG_TOPIC_SUBSCRIPTION_ID_MAX + 1) {
@@ -147,7 +147,7 @@ int seglog_topic_subscribe(seglog_handle* db, const char* topic,
 
 int seglog_topic_unsubscribe(seglog_handle* db, const char* subscription_id) {
   return Guard(__func__, [&]() -> Status {
-    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(NeedTopics(db));
     SEGLOG_RETURN_IF_ERROR(CheckSubscriptionId(subscription_id));
     return db->topics->Unsubscribe(subscription_id);
   });
@@ -158,7 +158,7 @@ int seglog_topic_list_subscriptions(seglog_handle* db, const char* topic, uint32
                                     seglog_topic_subscription_entry* entries, size_t cap,
                                     size_t* n, char* next_token_out, size_t next_token_cap) {
   return Guard(__func__, [&]() -> Status {
-    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(NeedTopics(db));
     if (topic != nullptr && topic[0] != '\0') {
       SEGLOG_RETURN_IF_ERROR(CheckTopicName(topic, "topic"));
     }
@@ -190,7 +190,7 @@ int seglog_topic_get_subscription(seglog_handle* db, const char* subscription_id
                                   seglog_topic_subscription_info* info, char* policy,
                                   size_t policy_cap) {
   return Guard(__func__, [&]() -> Status {
-    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(NeedTopics(db));
     SEGLOG_RETURN_IF_ERROR(CheckSubscriptionId(subscription_id));
     SEGLOG_RETURN_IF_ERROR(NotNull(info, "info"));
     SEGLOG_RETURN_IF_ERROR(
@@ -208,7 +208,7 @@ int seglog_topic_set_subscription_attributes(seglog_handle* db, const char* subs
                                              const seglog_topic_subscription_config* cfg,
                                              uint32_t fields) {
   return Guard(__func__, [&]() -> Status {
-    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(NeedTopics(db));
     SEGLOG_RETURN_IF_ERROR(CheckSubscriptionId(subscription_id));
     if (fields == 0 || (fields & ~uint32_t{SEGLOG_SUBSCRIPTION_FIELDS_ALL}) != 0) {
       return Status::InvalidArgument(

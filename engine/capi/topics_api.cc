@@ -10,6 +10,12 @@ using namespace seglog::capi;  // NOLINT: the room's own helpers
 
 namespace seglog::capi {
 
+Status NeedTopics(const seglog_handle* db) {
+  SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+  if (db->topics == nullptr) return Status::NotSupported("this handle has no topics");
+  return Status::OK();
+}
+
 Status CheckTopicName(const char* name, const char* what) {
   SEGLOG_RETURN_IF_ERROR(NotNull(name, what));
   const size_t len = std::strlen(name);
@@ -137,7 +143,7 @@ void seglog_topic_config_init(seglog_topic_config* cfg) {
 int seglog_topic_create(seglog_handle* db, const char* name, const seglog_topic_config* cfg,
                         const char* const* keys, const char* const* values, size_t n) {
   return Guard(__func__, [&]() -> Status {
-    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(NeedTopics(db));
     SEGLOG_RETURN_IF_ERROR(CheckTopicName(name, "topic"));
     seglog_topic_config c;
     seglog::TopicConfig tc;
@@ -156,7 +162,7 @@ int seglog_topic_create(seglog_handle* db, const char* name, const seglog_topic_
 
 int seglog_topic_delete(seglog_handle* db, const char* name) {
   return Guard(__func__, [&]() -> Status {
-    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(NeedTopics(db));
     SEGLOG_RETURN_IF_ERROR(CheckTopicName(name, "topic"));
     return db->topics->Delete(name);
   });
@@ -166,7 +172,7 @@ int seglog_topic_list(seglog_handle* db, uint32_t max_results, const char* next_
                       seglog_topic_name* names, size_t cap, size_t* n, char* next_token_out,
                       size_t next_token_cap) {
   return Guard(__func__, [&]() -> Status {
-    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(NeedTopics(db));
     SEGLOG_RETURN_IF_ERROR(
         ListPageArgs(max_results, cap, n, names, next_token_out, next_token_cap));
     std::vector<std::string> page;
@@ -192,7 +198,7 @@ void seglog_topic_info_init(seglog_topic_info* info) {
 
 int seglog_topic_describe(seglog_handle* db, const char* name, seglog_topic_info* info) {
   return Guard(__func__, [&]() -> Status {
-    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(NeedTopics(db));
     SEGLOG_RETURN_IF_ERROR(CheckTopicName(name, "topic"));
     SEGLOG_RETURN_IF_ERROR(NotNull(info, "info"));
     SEGLOG_RETURN_IF_ERROR(CheckStructSize(info, kTopicInfoSizes, "seglog_topic_info"));
@@ -206,7 +212,7 @@ int seglog_topic_describe(seglog_handle* db, const char* name, seglog_topic_info
 int seglog_topic_set_attributes(seglog_handle* db, const char* name,
                                 const seglog_topic_config* cfg, uint32_t fields) {
   return Guard(__func__, [&]() -> Status {
-    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(NeedTopics(db));
     SEGLOG_RETURN_IF_ERROR(CheckTopicName(name, "topic"));
     SEGLOG_RETURN_IF_ERROR(NotNull(cfg, "cfg"));
     if (fields == 0 || (fields & ~uint32_t{SEGLOG_TOPIC_FIELDS_ALL}) != 0) {
@@ -223,7 +229,7 @@ int seglog_topic_set_attributes(seglog_handle* db, const char* name,
 int seglog_topic_tag(seglog_handle* db, const char* topic, const char* const* keys,
                      const char* const* values, size_t n) {
   return Guard(__func__, [&]() -> Status {
-    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(NeedTopics(db));
     SEGLOG_RETURN_IF_ERROR(CheckTopicName(topic, "topic"));
     if (n == 0) return Status::InvalidArgument("n is 0: no tags to add");
     seglog::TopicTags tags;
@@ -234,7 +240,7 @@ int seglog_topic_tag(seglog_handle* db, const char* topic, const char* const* ke
 
 int seglog_topic_untag(seglog_handle* db, const char* topic, const char* const* keys, size_t n) {
   return Guard(__func__, [&]() -> Status {
-    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(NeedTopics(db));
     SEGLOG_RETURN_IF_ERROR(CheckTopicName(topic, "topic"));
     if (n == 0) return Status::InvalidArgument("n is 0: no tags to remove");
     SEGLOG_RETURN_IF_ERROR(NotNull(keys, "keys"));
@@ -252,7 +258,7 @@ int seglog_topic_untag(seglog_handle* db, const char* topic, const char* const* 
 int seglog_topic_list_tags(seglog_handle* db, const char* topic, seglog_queue_tag_entry* tags,
                            size_t cap, size_t* n) {
   return Guard(__func__, [&]() -> Status {
-    SEGLOG_RETURN_IF_ERROR(NotNull(db, "db"));
+    SEGLOG_RETURN_IF_ERROR(NeedTopics(db));
     SEGLOG_RETURN_IF_ERROR(CheckTopicName(topic, "topic"));
     SEGLOG_RETURN_IF_ERROR(NotNull(n, "n"));
     if (cap > 0) SEGLOG_RETURN_IF_ERROR(NotNull(tags, "tags"));

@@ -16,6 +16,10 @@ inline constexpr size_t kTopicInfoSizes[] = {sizeof(seglog_topic_info)};
 inline constexpr size_t kSubscriptionConfigSizes[] = {sizeof(seglog_topic_subscription_config)};
 inline constexpr size_t kSubscriptionInfoSizes[] = {sizeof(seglog_topic_subscription_info)};
 
+// db not NULL, and holding a Topics (a handle seglog_open made always does; one a test
+// assembled from the engine's rooms may not).
+Status NeedTopics(const seglog_handle* db);
+
 // A topic name's pointer and length (1 .. SEGLOG_TOPIC_NAME_MAX bytes); the engine checks its
 // characters.
 Status CheckTopicName(const char* name, const char* what);
