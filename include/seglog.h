@@ -1526,8 +1526,9 @@ int seglog_topic_publish(seglog* db, const char* topic, const seglog_topic_publi
  * ("BatchRequestTooLong"); SEGLOG_ENOTFOUND. Otherwise the call returns SEGLOG_OK and each
  * entry fares on its own: outcomes[i] holds its code with SNS's error code
  * (InvalidParameter, ...) when it was refused; the valid entries are written as one append,
- * in entry order, with outcomes[i].code SEGLOG_OK and results[i] filled. results and outcomes
- * are the caller's arrays of n. */
+ * in entry order, with outcomes[i].code SEGLOG_OK and results[i] filled (a refused entry's
+ * results[i] is zeroed). If that append fails, each of its entries gets the error
+ * (sender_fault 0). results and outcomes are the caller's arrays of n. */
 int seglog_topic_publish_batch(seglog* db, const char* topic, const char* const* ids,
                                const seglog_topic_publish_entry* entries, size_t n,
                                seglog_topic_publish_result* results,
