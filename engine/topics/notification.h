@@ -83,6 +83,20 @@ std::string BuildEnvelope(const NotificationSource& src, std::string_view messag
 Status RawQueueAttributes(std::span<const format::MessageAttribute> attributes,
                           std::vector<format::MessageAttribute>* out);
 
+// What goes into a subscription's redrive (dead-letter) queue for a message that could not be
+// delivered (SPEC.md Part VII, "Deliveries"): the body the subscription would have received
+// (the signed envelope, or with raw delivery the message itself), and with raw delivery the
+// message's attributes when SQS can carry them (at most kTopicMaxRawAttributes = 10; more: none,
+// the body alone - the case that sent it there). SNS documents no further attributes; seglog
+// adds none. Deterministic as BuildEnvelope. The attribute views point into src.attributes.
+struct DeadLetterMessage {
+  std::string body;
+  std::vector<format::MessageAttribute> attributes;
+};
+DeadLetterMessage BuildDeadLetter(const NotificationSource& src, std::string_view message,
+                                  bool raw_delivery, const EnvelopeUrls& urls,
+                                  const Signer& signer, uint32_t signature_version);
+
 // The callback retry schedule (SNS, AWS-managed endpoints): the delay in ms before attempt
 // `attempt` (2 ..): 3 immediate retries, 2 at 1 s, 10 backing off from 1 s to 20 s, then every
 // 20 s. -1 when attempt > max_attempts (give up: redrive or drop).
