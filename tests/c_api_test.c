@@ -3028,6 +3028,28 @@ static void test_topics(void) {
   CHECK(drain_queue(db, "all", "\"Message\"", &matching) == 2 && matching == 2);
   CHECK(drain_queue(db, "large", "order 4: 50 pears", &matching) == 1 && matching == 1);
   CHECK_OK(seglog_topic_unsubscribe(db, id_cb));
+  seglog_close(db);
+
+  /* Read-only: topics are read, every change (publishes included) is refused. */
+  {
+    char dir[512];
+    seglog_options opt;
+    seglog_topic_publish_entry e;
+    path_in_parent(dir, sizeof dir, "topics");
+    seglog_options_init(&opt);
+    opt.read_only = 1;
+    CHECK_OK(seglog_open(dir, &opt, &db));
+    seglog_topic_info_init(&info);
+    CHECK_OK(seglog_topic_describe(db, "orders", &info));
+    CHECK(info.subscriptions == 2);
+    seglog_topic_publish_entry_init(&e, "x", 1);
+    CHECK_RC(seglog_topic_publish(db, "orders", &e, NULL), SEGLOG_EREADONLY);
+    CHECK_RC(seglog_topic_create(db, "other", NULL, NULL, NULL, 0), SEGLOG_EREADONLY);
+    CHECK_RC(seglog_topic_delete(db, "orders"), SEGLOG_EREADONLY);
+    CHECK_RC(seglog_topic_unsubscribe(db, id_all), SEGLOG_EREADONLY);
+    seglog_close(db);
+  }
+  db = open_store("topics");
   CHECK_OK(seglog_topic_delete(db, "orders"));
   CHECK_RC(seglog_topic_describe(db, "orders", &info), SEGLOG_ENOTFOUND);
   seglog_close(db);
