@@ -195,6 +195,27 @@ TEST_F(NotificationTest, SignaturesVerifyAndTamperingFails) {
   EXPECT_EQ(signer_->Sign("x", 3), "");
 }
 
+// BuildEnvelope reuses a signature made for the same message on this thread (one RSA signature
+// per message, not per subscription); it must never hand one signer's signature to another.
+TEST_F(NotificationTest, SignatureReuseNeverCrossesSigners) {
+  const std::string a = Envelope(1);
+  EXPECT_EQ(a, BuildEnvelopeWithSignature(src_, src_.message, urls_,
+                                          NotificationSignature(src_, src_.message, *signer_, 1), 1));
+  urls_.subscription_arn = "arn:aws:sns:us-east-1:000000000000:orders:other";
+  const ordered_json other_sub = ordered_json::parse(Envelope(1));
+  EXPECT_EQ(other_sub["Signature"], ordered_json::parse(a)["Signature"]);
+  for (int round = 0; round < 3; ++round) {  // a new Signer may reuse the old one's address
+    testing::TempDir d2;
+    std::unique_ptr<Signer> second;
+    ASSERT_TRUE(Signer::Open(d2.path(), true, &second).ok());
+    EXPECT_NE(second->instance_id(), signer_->instance_id());
+    const std::string b = BuildEnvelope(src_, src_.message, urls_, *second, 1);
+    EXPECT_TRUE(VerifyEnvelope(b, second->certificate_pem())) << round;
+    EXPECT_FALSE(VerifyEnvelope(b, signer_->certificate_pem())) << round;
+  }
+  EXPECT_TRUE(VerifyEnvelope(Envelope(2), signer_->certificate_pem()));
+}
+
 TEST_F(NotificationTest, KeyFilesModeReopenAndCorruption) {
   const std::string d = dir_.path() + "/topics";
   struct stat st {};

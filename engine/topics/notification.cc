@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -94,14 +95,58 @@ void AppendAttributes(std::string* out, std::span<const format::MessageAttribute
   out->append("  }\n");
 }
 
+// The signatures this thread made last, direct-mapped by a hash of what they sign and checked by
+// exact comparison (a hit is the same bytes PKCS#1 v1.5 would give again). Strings to sign over
+// kMaxCachedBytes are not kept: at most kSlots * kMaxCachedBytes (4 MiB) per thread.
+class SignatureCache {
+ public:
+  std::string Sign(const Signer& signer, const std::string& to_sign, uint32_t version) {
+    if (to_sign.size() > kMaxCachedBytes) return signer.Sign(to_sign, version);
+    const size_t h = std::hash<std::string_view>()(to_sign);
+    Slot& slot = slots_[(h ^ version) % kSlots];
+    if (slot.signer_id != signer.instance_id() || slot.version != version || slot.to_sign != to_sign) {
+      slot.signature = signer.Sign(to_sign, version);
+      slot.signer_id = signer.instance_id();
+      slot.version = version;
+      slot.to_sign = to_sign;
+    }
+    return slot.signature;
+  }
+
+ private:
+  static constexpr size_t kSlots = 256;
+  static constexpr size_t kMaxCachedBytes = 16 << 10;
+  struct Slot {
+    uint64_t signer_id = 0;
+    uint32_t version = 0;
+    std::string to_sign;
+    std::string signature;
+  };
+  std::array<Slot, kSlots> slots_;
+};
+
 }  // namespace
+
+std::string NotificationSignature(const NotificationSource& src, std::string_view message,
+                                  const Signer& signer, uint32_t signature_version) {
+  const std::string timestamp = ni::IsoTimestampMs(src.published.value());
+  return signer.Sign(StringToSign(src, message, timestamp), signature_version);
+}
 
 std::string BuildEnvelope(const NotificationSource& src, std::string_view message,
                           const EnvelopeUrls& urls, const Signer& signer,
                           uint32_t signature_version) {
+  thread_local SignatureCache cache;
   const std::string timestamp = ni::IsoTimestampMs(src.published.value());
   const std::string signature =
-      signer.Sign(StringToSign(src, message, timestamp), signature_version);
+      cache.Sign(signer, StringToSign(src, message, timestamp), signature_version);
+  return BuildEnvelopeWithSignature(src, message, urls, signature, signature_version);
+}
+
+std::string BuildEnvelopeWithSignature(const NotificationSource& src, std::string_view message,
+                                       const EnvelopeUrls& urls, std::string_view signature,
+                                       uint32_t signature_version) {
+  const std::string timestamp = ni::IsoTimestampMs(src.published.value());
   std::string unsubscribe(urls.unsubscribe_url);
   unsubscribe.append(ni::UrlEncodeArn(urls.subscription_arn));
   // Message attributes go only with MessageStructure=string (SNS's rule).

@@ -15,6 +15,7 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -214,7 +215,10 @@ Status CreateKey(const std::string& dir, EVP_PKEY** out) {
 
 }  // namespace
 
-Signer::Signer() : key_(std::make_unique<Key>()) {}
+Signer::Signer() : key_(std::make_unique<Key>()) {
+  static std::atomic<uint64_t> next_id{1};
+  instance_id_ = next_id.fetch_add(1, std::memory_order_relaxed);
+}
 Signer::~Signer() = default;
 
 Status Signer::Open(const std::string& dir, bool create, std::unique_ptr<Signer>* out) {
