@@ -151,15 +151,21 @@ int seglog_topic_publish_batch(seglog_handle* db, const char* topic, const char*
 }
 
 int seglog_topic_wait_delivered(seglog_handle* db, const char* topic, int64_t timeout_ms) {
-  return Guard(__func__, [&]() -> Status {
+  // Topics::WaitDelivered answers a timeout with Busy ("TimedOut: ..."), its only Busy; the
+  // message stays in seglog_last_error().
+  bool timed_out = false;
+  const int rc = Guard(__func__, [&]() -> Status {
     SEGLOG_RETURN_IF_ERROR(NeedTopics(db));
     SEGLOG_RETURN_IF_ERROR(CheckTopicName(topic, "topic"));
     if (timeout_ms < 0 || timeout_ms > 3'600'000) {
       return Status::InvalidArgument("timeout_ms is " + std::to_string(timeout_ms) +
                                      " (expected 0 .. 3,600,000)");
     }
-    return db->topics->WaitDelivered(topic, timeout_ms);
+    Status s = db->topics->WaitDelivered(topic, timeout_ms);
+    timed_out = s.code() == StatusCode::kBusy;
+    return s;
   });
+  return timed_out ? SEGLOG_ETIMEDOUT : rc;
 }
 
 int seglog_topic_signing_certificate(seglog_handle* db, char* pem, size_t pem_cap,
