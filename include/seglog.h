@@ -147,9 +147,9 @@ extern "C" {
 /* ---- Version ---------------------------------------------------------------------------- */
 
 #define SEGLOG_VERSION_MAJOR 0
-#define SEGLOG_VERSION_MINOR 3
+#define SEGLOG_VERSION_MINOR 4
 #define SEGLOG_VERSION_PATCH 0
-#define SEGLOG_VERSION_STRING "0.3.0"
+#define SEGLOG_VERSION_STRING "0.4.0"
 /* MAJOR * 1000000 + MINOR * 1000 + PATCH, as SQLITE_VERSION_NUMBER. 0.4.0 only adds (topics:
  * new functions, structs and codes; no struct of 0.3.0 grew), so a program built against
  * 0.3.0's header runs on it unchanged (SONAME libseglog.so.1). */

@@ -152,8 +152,8 @@ static void test_version_and_codes(void) {
   size_t i, j, n = sizeof codes / sizeof codes[0];
   g_phase = "version";
   CHECK(seglog_version() == SEGLOG_VERSION_NUMBER);
-  CHECK(SEGLOG_VERSION_NUMBER == 3000);  /* 0.3.0 */
-  CHECK(strcmp(SEGLOG_VERSION_STRING, "0.3.0") == 0);
+  CHECK(SEGLOG_VERSION_NUMBER == 4000);  /* 0.4.0 */
+  CHECK(strcmp(SEGLOG_VERSION_STRING, "0.4.0") == 0);
   CHECK(SEGLOG_OK == 0 && SEGLOG_NO_MORE > 0);
   for (i = 0; i < n; ++i) {
     const char* s = seglog_strerror(codes[i]);
