@@ -1541,11 +1541,11 @@ int seglog_topic_publish_batch(seglog* db, const char* topic, const char* const*
  * SEGLOG_ENOTFOUND. */
 int seglog_topic_wait_delivered(seglog* db, const char* topic, int64_t timeout_ms);
 
-/* The PEM certificate (X.509, self-signed, RSA 2048) whose key signs the envelopes, made with
- * the store's first topic and kept in the store's directory (topics/signing.key, mode 0600;
- * topics/signing.crt), NUL-terminated, into pem[0 .. *len] when pem_cap > *len (else pem,
+/* The PEM certificate (X.509, self-signed, RSA 2048) whose key signs the envelopes, made on
+ * first use (the first envelope, or this call) and kept in the store's directory
+ * (topics/signing.key, mode 0600; topics/signing.crt), NUL-terminated, into pem[0 .. *len] when pem_cap > *len (else pem,
  * when pem_cap > 0, gets ""; call again with a larger buffer); *len receives its length.
- * pem may be NULL when pem_cap is 0. SEGLOG_ENOTFOUND: no topic was ever created. SNS
+ * pem may be NULL when pem_cap is 0. SEGLOG_ENOTFOUND: a read-only store that has none. SNS
  * validators that insist on an amazonaws.com certificate URL reject seglog's envelopes. */
 int seglog_topic_signing_certificate(seglog* db, char* pem, size_t pem_cap, size_t* len);
 
