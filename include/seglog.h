@@ -1,8 +1,9 @@
 /* seglog.h -- the public C API of seglog: durable, replayable streams on local disk, with
  * Amazon Kinesis Data Streams semantics (shards, partition keys, sequence numbers, iterators,
- * retention, checkpoints), and durable queues with Amazon SQS semantics (standard and FIFO
+ * retention, checkpoints), durable queues with Amazon SQS semantics (standard and FIFO
  * queues, visibility timeouts, delays, long polling, dead-letter queues, message move tasks
- * and tags).
+ * and tags), and, since 0.4.0, topics with Amazon SNS semantics (durable fan-out to queues and
+ * callbacks, filter policies, FIFO topics).
  *
  * Conventions
  * -----------
@@ -61,7 +62,8 @@
  *     seglog_queue_receive included). A seglog_iter is used by one thread at a time (different
  *     iterators: any threads). A seglog_queue_messages may be read from any number of threads
  *     at once, and is freed once, by one of them, when none reads it any more.
- *     seglog_last_error is per thread.
+ *     seglog_last_error is per thread. Topic callbacks (0.4.0) run on the store's own
+ *     threads, under the rule written beside seglog_topic_callback.
  *
  * (8) Processes. One process at a time opens a store read-write, through one handle (a
  *     second read-write open, from another process or from this one, fails with
@@ -84,6 +86,8 @@
  *                          iterator. Retention may remove a segment meanwhile; its memory stays
  *                          mapped until then. Closing the store (seglog_close) with the iterator
  *                          still open also ends them.
+ *   a seglog_topic_delivery passed to a topic callback, and every pointer in it (0.4.0):
+ *                          until the callback returns.
  *   seglog_open's *db, seglog_iter_open's *it:
  *                          until seglog_close / seglog_iter_close.
  *   seglog_queue_receive's *out, and every pointer reached from it (each seglog_queue_message
@@ -143,10 +147,12 @@ extern "C" {
 /* ---- Version ---------------------------------------------------------------------------- */
 
 #define SEGLOG_VERSION_MAJOR 0
-#define SEGLOG_VERSION_MINOR 3
+#define SEGLOG_VERSION_MINOR 4
 #define SEGLOG_VERSION_PATCH 0
-#define SEGLOG_VERSION_STRING "0.3.0"
-/* MAJOR * 1000000 + MINOR * 1000 + PATCH, as SQLITE_VERSION_NUMBER. */
+#define SEGLOG_VERSION_STRING "0.4.0"
+/* MAJOR * 1000000 + MINOR * 1000 + PATCH, as SQLITE_VERSION_NUMBER. 0.4.0 only adds (topics:
+ * new functions, structs and codes; no struct of 0.3.0 grew), so a program built against
+ * 0.3.0's header runs on it unchanged (SONAME libseglog.so.1). */
 #define SEGLOG_VERSION_NUMBER \
   (SEGLOG_VERSION_MAJOR * 1000000 + SEGLOG_VERSION_MINOR * 1000 + SEGLOG_VERSION_PATCH)
 
@@ -183,6 +189,8 @@ int seglog_version(void);
                                   0.2.0) */
 #define SEGLOG_EDELETED_RECENTLY (-16) /* a queue name deleted under 60 s ago (SQS
                                           QueueDeletedRecently; "aws" limits only) */
+/* Added in 0.4.0: */
+#define SEGLOG_ETIMEDOUT (-17) /* seglog_topic_wait_delivered: the time ran out first */
 
 /* "SEGLOG_EINVAL: invalid argument", ...; "unknown seglog return code" for any other value.
  * Never NULL. */
@@ -1197,6 +1205,396 @@ void seglog_move_task_info_init(seglog_move_task_info* info);
  * differing struct_size. SEGLOG_ENOTFOUND: no queue source. */
 int seglog_queue_move_task_list(seglog* db, const char* source, seglog_move_task_info* tasks,
                                 size_t cap, size_t* n);
+
+/* ---- Topics (0.4.0) --------------------------------------------------------------------- */
+
+/* Amazon SNS semantics on the store (SPEC.md Part VII): a producer publishes a message once to
+ * a topic; every subscription of the topic whose filter policy matches it receives it -- a
+ * queue of the same store (SEGLOG_TOPIC_PROTOCOL_SQS) or a C function the program registers
+ * (SEGLOG_TOPIC_PROTOCOL_CALLBACK).
+ *
+ * Names. A topic's name is 1 .. 256 characters of A-Z a-z 0-9 _ -, and a FIFO topic's ends in
+ * ".fifo" (only a FIFO topic's does); topics have their own namespace beside streams and
+ * queues. A subscription is named by the id seglog_topic_subscribe returns (a UUID, 36
+ * characters). Every call on a topic or subscription that does not exist is SEGLOG_ENOTFOUND;
+ * on a read-only store every call that changes one (publishes included) is SEGLOG_EREADONLY.
+ *
+ * Durability. A publish returns once the message is in the topic's log, as durable as the
+ * topic's durability mode says (the modes above); from then on it is never lost within those
+ * bounds. Fan-out runs from that log on the store's own threads, in the background: each
+ * subscription has a durable cursor, and a delivery into a queue is made exactly once across
+ * crashes (neither lost nor duplicated). A callback delivery is at least once: retried on
+ * SNS's schedule (3 immediate tries, 2 at 1 s, 10 backing off from 1 s to 20 s, then every
+ * 20 s; 100,015 tries in all), then sent to the subscription's redrive queue, or dropped when
+ * it has none. A new subscription starts at the topic's end: it gets only messages published
+ * after it. Deleting a topic drops what was not fanned out yet.
+ *
+ * Deliveries. A queue subscription's queue receives SNS's JSON "Notification" envelope (Type,
+ * MessageId, TopicArn, Subject, Message, Timestamp, SignatureVersion, Signature,
+ * SigningCertURL, UnsubscribeURL, MessageAttributes as {"Type", "Value"}), signed with the
+ * store's key (seglog_topic_signing_certificate); with raw_delivery, the message alone, with
+ * its attributes as the queue message's attributes (a message with more than 10 attributes
+ * cannot be delivered raw: it goes to the redrive queue, or is dropped). Into a FIFO queue
+ * the message keeps its group id and the topic's order within the group.
+ *
+ * Filter policies: SNS's JSON grammar (exact strings and numbers, prefix, suffix,
+ * equals-ignore-case, anything-but, numeric ranges, exists, cidr, $or, nested keys in
+ * SEGLOG_FILTER_SCOPE_MESSAGE_BODY scope), with SNS's limits (5 keys, 150 combinations,
+ * 256 KiB, 200 policies per topic); a bad policy is SEGLOG_EINVAL whose message names the key.
+ *
+ * Threads: every call may be made from any thread, and from a callback (but see "The callback
+ * rule" below). seglog_close stops the fan-out first, waiting for a callback in progress. */
+
+/* Limits (Amazon SNS's): */
+#define SEGLOG_TOPIC_NAME_MAX 256            /* bytes of a topic name (".fifo" included) */
+#define SEGLOG_TOPIC_SUBSCRIPTION_ID_MAX 36  /* bytes of a subscription id (a UUID) */
+#define SEGLOG_TOPIC_ENDPOINT_MAX 256        /* bytes of an endpoint: a queue name, or a callback
+                                                name (1 .. 256 of A-Z a-z 0-9 _ . : -) */
+#define SEGLOG_TOPIC_MAX_MESSAGE_BYTES 262144 /* message + attributes; also a whole batch */
+#define SEGLOG_TOPIC_MAX_BATCH 10             /* entries per seglog_topic_publish_batch */
+#define SEGLOG_TOPIC_MAX_SUBJECT 100          /* characters of a subject (printable ASCII) */
+#define SEGLOG_TOPIC_DISPLAY_NAME_MAX 400     /* bytes of a display name: 100 characters of
+                                                 UTF-8 */
+#define SEGLOG_TOPIC_MAX_TAGS 50              /* tags per topic; keys and values as a queue's */
+#define SEGLOG_TOPIC_MAX_FILTER_POLICIES 200  /* subscriptions with a filter policy, per topic */
+#define SEGLOG_TOPIC_MAX_FILTER_POLICY_BYTES 262144 /* bytes of a filter policy's JSON text */
+#define SEGLOG_TOPIC_MAX_RAW_ATTRS 10         /* attributes a raw delivery into a queue carries */
+#define SEGLOG_TOPIC_MIN_RETENTION_S 60
+#define SEGLOG_TOPIC_MAX_RETENTION_S 1209600  /* 14 days, the default */
+#define SEGLOG_TOPIC_LIST_MAX_RESULTS 1000    /* per seglog_topic_list / _list_subscriptions page */
+#define SEGLOG_TOPIC_LIST_TOKEN_MAX 1024      /* bytes of a list page token, its NUL included */
+#define SEGLOG_TOPIC_MESSAGE_ID_MAX 36        /* bytes of a MessageId (a UUID) */
+#define SEGLOG_TOPIC_SEQUENCE_NUMBER_MAX 20   /* bytes of a FIFO topic's sequence number */
+
+/* Enums (int fields; any other value is SEGLOG_EINVAL): */
+#define SEGLOG_TOPIC_STANDARD 0            /* best-effort order, at least once into callbacks */
+#define SEGLOG_TOPIC_FIFO 1                /* dedup (5 minutes) and order per message group */
+#define SEGLOG_TOPIC_PROTOCOL_SQS 0        /* endpoint: a queue of the store */
+#define SEGLOG_TOPIC_PROTOCOL_CALLBACK 1   /* endpoint: a callback name (standard topics only) */
+#define SEGLOG_FILTER_SCOPE_MESSAGE_ATTRIBUTES 0 /* SNS FilterPolicyScope "MessageAttributes" */
+#define SEGLOG_FILTER_SCOPE_MESSAGE_BODY 1       /* "MessageBody": the message as JSON */
+
+typedef struct seglog_topic_config {
+  size_t struct_size;        /* sizeof(seglog_topic_config), set by seglog_topic_config_init */
+  int type;                  /* SEGLOG_TOPIC_STANDARD (default) or SEGLOG_TOPIC_FIFO */
+  const char* display_name;  /* SNS DisplayName: NULL or "" (default), else up to 100
+                                characters of UTF-8 */
+  int content_based_dedup;   /* 0 (default) or 1, FIFO only: no dedup id = SHA-256 of the
+                                message */
+  uint32_t signature_version; /* 1 (default, SHA1withRSA) or 2 (SHA256withRSA) */
+  uint32_t retention_s;      /* 1,209,600 (default); 60 .. 1,209,600: how long the topic's log
+                                keeps a message some subscription has not taken yet (one that
+                                falls further behind skips it: its `expired` count) */
+  int durability;            /* SEGLOG_DURABILITY_DEFAULT (the store options'), or a mode */
+  uint32_t sync_interval_ms; /* 0 (default): the store options'; else 1 .. 3,600,000 */
+  uint64_t segment_size;     /* 0 (default): the store options'; else 4096 .. 2^40 */
+  int limits;                /* SEGLOG_LIMITS_RELAXED (default) or SEGLOG_LIMITS_AWS (SNS's
+                                exact checks); fixed at creation */
+} seglog_topic_config;
+
+void seglog_topic_config_init(seglog_topic_config* cfg);
+
+/* Creates a topic (SNS CreateTopic) with n tags (keys[i] gets values[i]; n 0 .. 50, keys and
+ * values may be NULL when n is 0; the rules of seglog_queue_tag), in one catalog write. cfg
+ * may be NULL (a standard topic with the defaults). When a topic of that name exists:
+ * SEGLOG_OK, changing nothing (its tags neither compared nor changed), if its settings equal
+ * cfg's (durability, sync_interval_ms and segment_size left at 0 are not compared); else
+ * SEGLOG_EEXIST naming the first field that differs. SEGLOG_EINVAL: a bad name (a FIFO name
+ * without ".fifo" or a standard one with it), a setting out of range, content_based_dedup on a
+ * standard topic, a bad tag. SEGLOG_EREADONLY. */
+int seglog_topic_create(seglog* db, const char* name, const seglog_topic_config* cfg,
+                        const char* const* keys, const char* const* values, size_t n);
+
+/* Deletes a topic and its subscriptions (SNS DeleteTopic); messages not yet fanned out are
+ * dropped; the subscribed queues and what they hold stay. SEGLOG_ENOTFOUND. */
+int seglog_topic_delete(seglog* db, const char* name);
+
+/* One page of the topic names, sorted (SNS ListTopics), as seglog_queue_list_v2 (without a
+ * prefix): next_token NULL or "" for the first page, else the page before's next_token_out;
+ * up to max_results (1 .. 1,000) names into names[0 .. *n) (cap >= max_results); "" into
+ * next_token_out (next_token_cap >= SEGLOG_TOPIC_LIST_TOKEN_MAX) on the last page.
+ * SEGLOG_EINVAL: max_results out of range, cap or next_token_cap too small, a malformed
+ * token. */
+typedef struct seglog_topic_name { /* frozen layout */
+  char name[SEGLOG_TOPIC_NAME_MAX + 1];
+} seglog_topic_name;
+
+int seglog_topic_list(seglog* db, uint32_t max_results, const char* next_token,
+                      seglog_topic_name* names, size_t cap, size_t* n, char* next_token_out,
+                      size_t next_token_cap);
+
+typedef struct seglog_topic_info {
+  size_t struct_size;        /* sizeof(seglog_topic_info), set by seglog_topic_info_init */
+  char name[SEGLOG_TOPIC_NAME_MAX + 1];
+  int type;                  /* SEGLOG_TOPIC_STANDARD or SEGLOG_TOPIC_FIFO */
+  char display_name[SEGLOG_TOPIC_DISPLAY_NAME_MAX + 1];
+  int content_based_dedup;
+  uint32_t signature_version;
+  uint32_t retention_s;
+  int durability;            /* SEGLOG_DURABILITY_ALWAYS, _INTERVAL or _NONE */
+  uint32_t sync_interval_ms;
+  uint64_t segment_size;
+  int limits;
+  uint64_t subscriptions;    /* SNS SubscriptionsConfirmed (none is ever pending) */
+  uint64_t messages;         /* messages in the topic's log */
+  uint64_t log_bytes;
+  int64_t created_ms;        /* ms since the Unix epoch */
+} seglog_topic_info;
+
+void seglog_topic_info_init(seglog_topic_info* info);
+
+/* A topic's settings and counts (SNS GetTopicAttributes), into *info after
+ * seglog_topic_info_init. SEGLOG_ENOTFOUND. */
+int seglog_topic_describe(seglog* db, const char* name, seglog_topic_info* info);
+
+/* Which fields of a seglog_topic_config seglog_topic_set_attributes sets: */
+#define SEGLOG_TOPIC_FIELD_DISPLAY_NAME (1u << 0)
+#define SEGLOG_TOPIC_FIELD_CONTENT_BASED_DEDUP (1u << 1) /* FIFO: later publishes */
+#define SEGLOG_TOPIC_FIELD_SIGNATURE_VERSION (1u << 2)   /* later deliveries */
+#define SEGLOG_TOPIC_FIELD_RETENTION (1u << 3)
+/* Fixed at creation: accepted only with the topic's current value (else SEGLOG_EINVAL naming
+ * the field), so that a config read back from describe can be set again. */
+#define SEGLOG_TOPIC_FIELD_TYPE (1u << 4)
+#define SEGLOG_TOPIC_FIELD_LIMITS (1u << 5)
+#define SEGLOG_TOPIC_FIELD_DURABILITY (1u << 6)
+#define SEGLOG_TOPIC_FIELD_SYNC_INTERVAL (1u << 7)
+#define SEGLOG_TOPIC_FIELD_SEGMENT_SIZE (1u << 8)
+#define SEGLOG_TOPIC_FIELDS_ALL ((1u << 9) - 1)
+
+/* Changes a topic's settings (SNS SetTopicAttributes): those of cfg that `fields` names,
+ * checked as seglog_topic_create checks them, in one catalog write, durable before the call
+ * returns. cfg's other fields must still be valid (start from seglog_topic_config_init).
+ * SEGLOG_EINVAL, changing nothing: fields 0 or with an unknown bit, a bad value, a fixed field
+ * changed. SEGLOG_ENOTFOUND. */
+int seglog_topic_set_attributes(seglog* db, const char* name, const seglog_topic_config* cfg,
+                                uint32_t fields);
+
+/* SNS TagResource / UntagResource / ListTagsForResource on a topic: as seglog_queue_tag,
+ * seglog_queue_untag and seglog_queue_list_tags (the same rules, limits, codes and
+ * seglog_queue_tag_entry). */
+int seglog_topic_tag(seglog* db, const char* topic, const char* const* keys,
+                     const char* const* values, size_t n);
+int seglog_topic_untag(seglog* db, const char* topic, const char* const* keys, size_t n);
+int seglog_topic_list_tags(seglog* db, const char* topic, seglog_queue_tag_entry* tags,
+                           size_t cap, size_t* n);
+
+/* ---- Topic subscriptions (0.4.0) -------------------------------------------------------- */
+
+typedef struct seglog_topic_subscription_config {
+  size_t struct_size;        /* sizeof(...), set by seglog_topic_subscription_config_init */
+  int protocol;              /* SEGLOG_TOPIC_PROTOCOL_SQS (default) or _CALLBACK */
+  const char* endpoint;      /* SQS: an existing queue's name (a FIFO topic: FIFO or standard
+                                queues; a standard topic: standard queues); CALLBACK: a name
+                                of 1 .. 256 of A-Z a-z 0-9 _ . : -, registered or not (yet) */
+  int raw_delivery;          /* 0 (default): the JSON envelope; 1: SNS RawMessageDelivery */
+  const char* filter_policy; /* NULL or "" (default): every message; else SNS's JSON text */
+  int filter_scope;          /* SEGLOG_FILTER_SCOPE_MESSAGE_ATTRIBUTES (default) or _BODY */
+  const char* redrive_queue; /* NULL or "" (default): none; else a queue's name (SNS
+                                RedrivePolicy): what cannot be delivered goes there */
+} seglog_topic_subscription_config;
+
+void seglog_topic_subscription_config_init(seglog_topic_subscription_config* cfg);
+
+/* Subscribes (SNS Subscribe): the subscription's id (NUL-terminated) into id, whose id_cap
+ * must be at least SEGLOG_TOPIC_SUBSCRIPTION_ID_MAX + 1. It starts at the topic's end. The
+ * same protocol and endpoint on the same topic again: SEGLOG_OK with the existing id when the
+ * other settings are equal, else SEGLOG_EEXIST. SEGLOG_EINVAL: cfg NULL, a bad endpoint,
+ * policy (the message names the key) or enum, a callback on a FIFO topic, a standard topic to
+ * a FIFO queue, 200 filter policies on the topic already, id NULL or id_cap too small.
+ * SEGLOG_ENOTFOUND: no such topic, or queue. */
+int seglog_topic_subscribe(seglog* db, const char* topic,
+                           const seglog_topic_subscription_config* cfg, char* id,
+                           size_t id_cap);
+
+/* Removes a subscription (SNS Unsubscribe); its queue and what it holds stay.
+ * SEGLOG_ENOTFOUND. */
+int seglog_topic_unsubscribe(seglog* db, const char* subscription_id);
+
+/* One subscription as the lists return it (SNS ListSubscriptions' entries). */
+typedef struct seglog_topic_subscription_entry { /* frozen layout */
+  char id[SEGLOG_TOPIC_SUBSCRIPTION_ID_MAX + 1];
+  char topic[SEGLOG_TOPIC_NAME_MAX + 1];
+  int protocol;                                /* SEGLOG_TOPIC_PROTOCOL_* */
+  char endpoint[SEGLOG_TOPIC_ENDPOINT_MAX + 1];
+} seglog_topic_subscription_entry;
+
+/* One page of the subscriptions of `topic` (SNS ListSubscriptionsByTopic), or of every topic
+ * when topic is NULL or "" (SNS ListSubscriptions), sorted by topic then id; pages as
+ * seglog_topic_list's (a token is good only for the same topic argument). SEGLOG_ENOTFOUND: no
+ * such topic. */
+int seglog_topic_list_subscriptions(seglog* db, const char* topic, uint32_t max_results,
+                                    const char* next_token,
+                                    seglog_topic_subscription_entry* entries, size_t cap,
+                                    size_t* n, char* next_token_out, size_t next_token_cap);
+
+typedef struct seglog_topic_subscription_info {
+  size_t struct_size;  /* sizeof(...), set by seglog_topic_subscription_info_init */
+  char id[SEGLOG_TOPIC_SUBSCRIPTION_ID_MAX + 1];
+  char topic[SEGLOG_TOPIC_NAME_MAX + 1];
+  int protocol;
+  char endpoint[SEGLOG_TOPIC_ENDPOINT_MAX + 1];
+  int raw_delivery;
+  int filter_scope;
+  size_t filter_policy_len;                /* bytes of its filter policy; 0: none (the text:
+                                              seglog_topic_get_subscription's policy) */
+  char redrive_queue[SEGLOG_NAME_MAX + 1]; /* "" when none */
+  int64_t created_ms;
+  uint64_t cursor;     /* the next topic sequence number it takes */
+  uint64_t backlog;    /* messages published and not taken yet */
+  /* Since the store was opened (not durable): */
+  uint64_t delivered;  /* delivered */
+  uint64_t filtered;   /* not matching its filter policy */
+  uint64_t redriven;   /* undeliverable, sent to its redrive queue */
+  uint64_t dropped;    /* undeliverable, and no redrive queue */
+  uint64_t expired;    /* removed by the topic's retention before it took them */
+  int waiting;         /* 1: a callback subscription whose callback is not registered (its
+                          cursor holds until it is) */
+} seglog_topic_subscription_info;
+
+void seglog_topic_subscription_info_init(seglog_topic_subscription_info* info);
+
+/* A subscription's settings, cursor and counts (SNS GetSubscriptionAttributes) into *info
+ * (after its init function), and its filter policy's JSON text, NUL-terminated, into
+ * policy[0 .. info->filter_policy_len] when policy_cap > filter_policy_len (else policy, when
+ * policy_cap > 0, gets ""; call again with a larger buffer). policy may be NULL when
+ * policy_cap is 0. SEGLOG_ENOTFOUND. */
+int seglog_topic_get_subscription(seglog* db, const char* subscription_id,
+                                  seglog_topic_subscription_info* info, char* policy,
+                                  size_t policy_cap);
+
+#define SEGLOG_SUBSCRIPTION_FIELD_RAW_DELIVERY (1u << 0)
+#define SEGLOG_SUBSCRIPTION_FIELD_FILTER_POLICY (1u << 1) /* NULL or "": remove it */
+#define SEGLOG_SUBSCRIPTION_FIELD_FILTER_SCOPE (1u << 2)
+#define SEGLOG_SUBSCRIPTION_FIELD_REDRIVE_POLICY (1u << 3) /* redrive_queue; NULL or "": none */
+#define SEGLOG_SUBSCRIPTION_FIELDS_ALL ((1u << 4) - 1)
+
+/* Changes a subscription's settings (SNS SetSubscriptionAttributes): those of cfg that
+ * `fields` names (protocol and endpoint never change; cfg's are not used). Applies to the
+ * messages the subscription takes next. SEGLOG_EINVAL, changing nothing: fields 0 or with an
+ * unknown bit, a bad policy or enum. SEGLOG_ENOTFOUND. */
+int seglog_topic_set_subscription_attributes(seglog* db, const char* subscription_id,
+                                             const seglog_topic_subscription_config* cfg,
+                                             uint32_t fields);
+
+/* ---- Publishing (0.4.0) ----------------------------------------------------------------- */
+
+/* One message to publish. Attributes are the queue API's seglog_queue_attr_v2, with SNS's
+ * DataTypes: "String", "String.Array" (a JSON array of strings, numbers, booleans and nulls,
+ * as text), "Number", "Binary" (and their custom labels, as SQS's). */
+typedef struct seglog_topic_publish_entry { /* frozen layout */
+  const char* message;    /* UTF-8 text, not empty; message + attributes <= 256 KiB */
+  size_t message_len;
+  const char* subject;    /* NULL or "": none; else 1 .. 100 printable ASCII characters, not
+                             starting with a space */
+  const seglog_queue_attr_v2* attrs; /* may be NULL when n_attrs is 0 */
+  size_t n_attrs;
+  int json_structure;     /* 1: SNS MessageStructure=json: message is a JSON object of strings
+                             with a "default" key, and optional "sqs" and "callback" keys
+                             (what those subscriptions get instead) */
+  const char* group_id;   /* FIFO: required, 1 .. 128 of ASCII 33 .. 126; standard: NULL or ""
+                             or such an id, passed on to the queues */
+  const char* dedup_id;   /* FIFO: as a queue's, or NULL/"" with content_based_dedup;
+                             standard: NULL or "" */
+} seglog_topic_publish_entry;
+
+/* Initialises *e for a message of `len` bytes at `message`: no subject, no attributes, no
+ * json structure, no group or dedup id. */
+void seglog_topic_publish_entry_init(seglog_topic_publish_entry* e, const char* message,
+                                     size_t len);
+
+typedef struct seglog_topic_publish_result { /* frozen layout */
+  uint64_t seq;          /* its sequence number in the topic's log */
+  int duplicate;         /* 1: FIFO, suppressed as a repeat within 5 minutes (seq, message_id
+                            and sequence_number are the original's); else 0 */
+  char message_id[SEGLOG_TOPIC_MESSAGE_ID_MAX + 1];  /* SNS MessageId */
+  char sequence_number[SEGLOG_TOPIC_SEQUENCE_NUMBER_MAX + 1]; /* FIFO: 20 digits; else "" */
+} seglog_topic_publish_result;
+
+/* Publishes one message (SNS Publish) and returns once it is in the topic's log (as durable
+ * as the topic's durability mode says); result may be NULL. SEGLOG_EINVAL: e NULL, a NULL
+ * pointer with a length, an empty message, a bad subject, attribute, json structure, group or
+ * dedup id. SEGLOG_ETOOLARGE: over 256 KiB. SEGLOG_ENOTFOUND. SEGLOG_EREADONLY. */
+int seglog_topic_publish(seglog* db, const char* topic, const seglog_topic_publish_entry* e,
+                         seglog_topic_publish_result* result);
+
+/* Publishes 1 .. 10 messages (SNS PublishBatch), entry i named ids[i] (as a queue batch's).
+ * Batch-level failures write nothing and leave results and outcomes untouched:
+ * SEGLOG_EINVAL for n 0 or over 10, a NULL array, a malformed or repeated id (the message
+ * starts with SNS's code: EmptyBatchRequest, TooManyEntriesInBatchRequest,
+ * InvalidBatchEntryId, BatchEntryIdsNotDistinct), an entry the C layer cannot read (a NULL
+ * pointer with a length; the message names the entry), the entries together over 256 KiB
+ * ("BatchRequestTooLong"); SEGLOG_ENOTFOUND. Otherwise the call returns SEGLOG_OK and each
+ * entry fares on its own: outcomes[i] holds its code with SNS's error code
+ * (InvalidParameter, ...) when it was refused; the valid entries are written as one append,
+ * in entry order, with outcomes[i].code SEGLOG_OK and results[i] filled (a refused entry's
+ * results[i] is zeroed). If that append fails, each of its entries gets the error
+ * (sender_fault 0). results and outcomes are the caller's arrays of n. */
+int seglog_topic_publish_batch(seglog* db, const char* topic, const char* const* ids,
+                               const seglog_topic_publish_entry* entries, size_t n,
+                               seglog_topic_publish_result* results,
+                               seglog_batch_entry_result* outcomes);
+
+/* Waits until every subscription of `topic` has taken (delivered, filtered out, redriven or
+ * dropped) every message published before the call, or timeout_ms (0 .. 3,600,000) passes
+ * (SEGLOG_ETIMEDOUT). A callback subscription waiting for a retry, or for its callback to be
+ * registered, is not done. For tests and orderly shutdowns; delivery never needs it.
+ * SEGLOG_ENOTFOUND. */
+int seglog_topic_wait_delivered(seglog* db, const char* topic, int64_t timeout_ms);
+
+/* The PEM certificate (X.509, self-signed, RSA 2048) whose key signs the envelopes, made on
+ * first use (the first envelope, or this call) and kept in the store's directory
+ * (topics/signing.key, mode 0600; topics/signing.crt), NUL-terminated, into pem[0 .. *len] when pem_cap > *len (else pem,
+ * when pem_cap > 0, gets ""; call again with a larger buffer); *len receives its length.
+ * pem may be NULL when pem_cap is 0. SEGLOG_ENOTFOUND: a read-only store that has none. SNS
+ * validators that insist on an amazonaws.com certificate URL reject seglog's envelopes. */
+int seglog_topic_signing_certificate(seglog* db, char* pem, size_t pem_cap, size_t* len);
+
+/* ---- Topic callbacks (0.4.0) ------------------------------------------------------------ */
+
+/* One delivery to a callback subscription. Every pointer in it, and the struct itself, is
+ * valid only during the call: copy what you keep. Strings are NUL-terminated. */
+typedef struct seglog_topic_delivery { /* frozen layout */
+  const char* topic;
+  const char* subscription_id;
+  const char* message_id;     /* SNS MessageId: the same on every attempt */
+  const char* body;           /* the JSON envelope, or with raw_delivery the message alone */
+  size_t body_len;            /* (a NUL follows, not counted) */
+  const char* subject;        /* "" when none */
+  const seglog_queue_attr_v2* attrs; /* the message's attributes; NULL when n_attrs is 0 */
+  size_t n_attrs;
+  int64_t published_ms;       /* when it was published, ms since the Unix epoch */
+  uint32_t attempt;           /* 1 on the first try */
+} seglog_topic_delivery;
+
+/* The callback rule -- one rule for every callback seglog calls:
+ *   - it runs on one of the store's fan-out threads (never the thread that published), with no
+ *     seglog lock held;
+ *   - it may call any seglog function on this store (send to queues, publish, ...) except
+ *     seglog_topic_unregister_callback of its own name and seglog_close;
+ *   - while it runs, the other subscriptions the same fan-out thread serves wait: keep it
+ *     short;
+ *   - it returns 0 when it took the message (done: never offered again), nonzero to have it
+ *     retried later on SNS's schedule (see "Durability"), up to the last try, after which the
+ *     message goes to the subscription's redrive queue, or is dropped;
+ *   - a delivery may come more than once (after a nonzero return, or a crash before the
+ *     callback's 0 was recorded): make it idempotent by message_id;
+ *   - d and everything it points to are valid only during the call. */
+typedef int (*seglog_topic_callback)(const seglog_topic_delivery* d, void* user);
+
+/* Registers fn under `name` (1 .. 256 of A-Z a-z 0-9 _ . : -), replacing one registered
+ * before; every subscription whose endpoint is `name` calls fn(d, user). Registrations live
+ * in this handle (not in the store): after a reopen, register again; a callback subscription
+ * whose callback is not registered waits (its cursor holds, its messages stay in the topic's
+ * log), it does not fail toward its redrive queue. user is passed as given, never freed.
+ * SEGLOG_EINVAL: a bad name, fn NULL. */
+int seglog_topic_register_callback(seglog* db, const char* name, seglog_topic_callback fn,
+                                   void* user);
+
+/* Unregisters it, waiting for a call of it in progress to return (so that after this returns,
+ * fn is not running and will not be called with user again); its subscriptions wait until it
+ * is registered again. Never call it from that callback itself. SEGLOG_ENOTFOUND: not
+ * registered. */
+int seglog_topic_unregister_callback(seglog* db, const char* name);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -148,12 +148,12 @@ static void test_version_and_codes(void) {
                               SEGLOG_EEXIST,  SEGLOG_ETOOLARGE, SEGLOG_EIO,    SEGLOG_ECORRUPT,
                               SEGLOG_ELOCKED, SEGLOG_ENOSPC,   SEGLOG_ECLOSED, SEGLOG_ENOTSUP,
                               SEGLOG_EINTERNAL, SEGLOG_ESTALE, SEGLOG_ECANCELED, SEGLOG_EBUSY,
-                              SEGLOG_EREADONLY, SEGLOG_EDELETED_RECENTLY};
+                              SEGLOG_EREADONLY, SEGLOG_EDELETED_RECENTLY, SEGLOG_ETIMEDOUT};
   size_t i, j, n = sizeof codes / sizeof codes[0];
   g_phase = "version";
   CHECK(seglog_version() == SEGLOG_VERSION_NUMBER);
-  CHECK(SEGLOG_VERSION_NUMBER == 3000);  /* 0.3.0 */
-  CHECK(strcmp(SEGLOG_VERSION_STRING, "0.3.0") == 0);
+  CHECK(SEGLOG_VERSION_NUMBER == 4000);  /* 0.4.0 */
+  CHECK(strcmp(SEGLOG_VERSION_STRING, "0.4.0") == 0);
   CHECK(SEGLOG_OK == 0 && SEGLOG_NO_MORE > 0);
   for (i = 0; i < n; ++i) {
     const char* s = seglog_strerror(codes[i]);
@@ -180,10 +180,16 @@ static void test_version_and_codes(void) {
   seglog_queue_receive_options_init(NULL);
   seglog_queue_send_entry_init(NULL, "x", 1);
   seglog_queue_messages_free(NULL);
+  seglog_topic_config_init(NULL); /* 0.4.0 */
+  seglog_topic_info_init(NULL);
+  seglog_topic_subscription_config_init(NULL);
+  seglog_topic_subscription_info_init(NULL);
+  seglog_topic_publish_entry_init(NULL, "x", 1);
   CHECK_ERR(seglog_sync(NULL), SEGLOG_EINVAL, "seglog_sync", "db is NULL");
   CHECK_ERR(seglog_interrupt(NULL), SEGLOG_EINVAL, "seglog_interrupt", "db is NULL");
   CHECK(SEGLOG_ESTALE == -12); /* codes never change number */
   CHECK(SEGLOG_ECANCELED == -13 && SEGLOG_EBUSY == -14 && SEGLOG_EREADONLY == -15);
+  CHECK(SEGLOG_EDELETED_RECENTLY == -16 && SEGLOG_ETIMEDOUT == -17);
 }
 
 /* ---- open -------------------------------------------------------------------------------- */
@@ -2886,6 +2892,169 @@ static void test_queue_v3(void) {
   seglog_close(db);
 }
 
+/* ---- topics (0.4.0) --------------------------------------------------------------------- */
+
+/* Receives and deletes every visible message of `queue`; returns how many, and how many of
+ * them have `needle` in their body. */
+static size_t drain_queue(seglog* db, const char* queue, const char* needle, size_t* matching) {
+  size_t total = 0, i, n;
+  *matching = 0;
+  do {
+    seglog_queue_messages* batch = receive(db, queue, SEGLOG_QUEUE_MAX_BATCH, 30);
+    n = seglog_queue_messages_count(batch);
+    for (i = 0; i < n; ++i) {
+      const seglog_queue_message* m = seglog_queue_messages_get(batch, i);
+      char body[4096];
+      size_t len = m->body_len < sizeof body - 1 ? m->body_len : sizeof body - 1;
+      memcpy(body, m->body, len);
+      body[len] = '\0';
+      if (strstr(body, needle) != NULL) ++*matching;
+      CHECK_OK(seglog_queue_delete_message(db, queue, m->receipt));
+    }
+    seglog_queue_messages_free(batch);
+    total += n;
+  } while (n > 0);
+  return total;
+}
+
+static void publish_order(seglog* db, const char* topic, const char* text, const char* size) {
+  seglog_topic_publish_entry e;
+  seglog_queue_attr_v2 attr;
+  seglog_topic_publish_result r;
+  attr.name = "size";
+  attr.data_type = "String";
+  attr.value = size;
+  attr.value_len = strlen(size);
+  seglog_topic_publish_entry_init(&e, text, strlen(text));
+  e.attrs = &attr;
+  e.n_attrs = 1;
+  CHECK_OK(seglog_topic_publish(db, topic, &e, &r));
+  CHECK(strlen(r.message_id) == SEGLOG_TOPIC_MESSAGE_ID_MAX && r.duplicate == 0);
+}
+
+static int g_callback_calls = 0;
+
+static int count_callback(const seglog_topic_delivery* d, void* user) {
+  CHECK(user == &g_callback_calls && d->attempt >= 1 && d->body_len > 0);
+  ++g_callback_calls;
+  return 0;
+}
+
+/* A topic fanning out to two queues, one with a filter policy: 2 messages published, both
+ * reach "all", one reaches "large" (raw); then a reopen keeps the topic and subscriptions. */
+static void test_topics(void) {
+  seglog* db;
+  seglog_topic_config cfg;
+  seglog_topic_info info;
+  seglog_topic_subscription_config sc;
+  seglog_topic_subscription_info si;
+  seglog_topic_subscription_entry subs[4];
+  seglog_topic_name names[4];
+  char id_all[SEGLOG_TOPIC_SUBSCRIPTION_ID_MAX + 1], id_large[SEGLOG_TOPIC_SUBSCRIPTION_ID_MAX + 1];
+  char id_cb[SEGLOG_TOPIC_SUBSCRIPTION_ID_MAX + 1];
+  char token[SEGLOG_TOPIC_LIST_TOKEN_MAX], policy[64];
+  size_t n, matching;
+  g_phase = "topics";
+  db = open_store("topics");
+  create_queue(db, "all", SEGLOG_QUEUE_STANDARD);
+  create_queue(db, "large", SEGLOG_QUEUE_STANDARD);
+  seglog_topic_config_init(&cfg);
+  CHECK(cfg.struct_size == sizeof cfg && cfg.type == SEGLOG_TOPIC_STANDARD);
+  cfg.display_name = "Orders";
+  CHECK_OK(seglog_topic_create(db, "orders", &cfg, NULL, NULL, 0));
+  CHECK_ERR(seglog_topic_create(db, NULL, &cfg, NULL, NULL, 0), SEGLOG_EINVAL,
+            "seglog_topic_create", "topic is NULL");
+  cfg.struct_size = 3;
+  CHECK_ERR(seglog_topic_create(db, "x", &cfg, NULL, NULL, 0), SEGLOG_EINVAL,
+            "seglog_topic_create", "seglog_topic_config_init");
+
+  seglog_topic_subscription_config_init(&sc);
+  sc.endpoint = "all";
+  CHECK_OK(seglog_topic_subscribe(db, "orders", &sc, id_all, sizeof id_all));
+  sc.endpoint = "large";
+  sc.raw_delivery = 1;
+  sc.filter_policy = "{\"size\": [\"large\"]}";
+  CHECK_OK(seglog_topic_subscribe(db, "orders", &sc, id_large, sizeof id_large));
+  CHECK(strlen(id_all) == SEGLOG_TOPIC_SUBSCRIPTION_ID_MAX && strcmp(id_all, id_large) != 0);
+  sc.filter_policy = "{\"size\": [{\"bogus-operator\": 1}]}";
+  CHECK_ERR(seglog_topic_subscribe(db, "orders", &sc, id_cb, sizeof id_cb), SEGLOG_EINVAL,
+            "seglog_topic_subscribe", "size");
+
+  publish_order(db, "orders", "order 1: 2 apples", "small");
+  publish_order(db, "orders", "order 2: 90 melons", "large");
+  CHECK_OK(seglog_topic_wait_delivered(db, "orders", 10000));
+  CHECK(drain_queue(db, "all", "\"Type\"", &matching) == 2 && matching == 2); /* envelopes */
+  CHECK(drain_queue(db, "large", "order 2: 90 melons", &matching) == 1 && matching == 1);
+
+  seglog_topic_info_init(&info);
+  CHECK_OK(seglog_topic_describe(db, "orders", &info));
+  CHECK(strcmp(info.name, "orders") == 0 && strcmp(info.display_name, "Orders") == 0);
+  CHECK(info.subscriptions == 2 && info.messages >= 2);
+  CHECK_OK(seglog_topic_list(db, 4, NULL, names, 4, &n, token, sizeof token));
+  CHECK(n == 1 && strcmp(names[0].name, "orders") == 0 && token[0] == '\0');
+
+  /* A callback subscription: called with the user pointer. */
+  CHECK_OK(seglog_topic_register_callback(db, "counter", count_callback, &g_callback_calls));
+  seglog_topic_subscription_config_init(&sc);
+  sc.protocol = SEGLOG_TOPIC_PROTOCOL_CALLBACK;
+  sc.endpoint = "counter";
+  CHECK_OK(seglog_topic_subscribe(db, "orders", &sc, id_cb, sizeof id_cb));
+  publish_order(db, "orders", "order 3: 1 kiwi", "small");
+  CHECK_OK(seglog_topic_wait_delivered(db, "orders", 10000));
+  CHECK(g_callback_calls == 1);
+  CHECK_OK(seglog_topic_unregister_callback(db, "counter"));
+  CHECK(drain_queue(db, "all", "order 3", &matching) == 1 && matching == 1);
+  CHECK(drain_queue(db, "large", "", &matching) == 0);
+  seglog_close(db);
+
+  /* Reopen: the topic and its three subscriptions are there; the callback's waits until it is
+   * registered in this handle. */
+  db = open_store("topics");
+  CHECK_OK(seglog_topic_list_subscriptions(db, "orders", 4, NULL, subs, 4, &n, token,
+                                           sizeof token));
+  CHECK(n == 3);
+  seglog_topic_subscription_info_init(&si);
+  CHECK_OK(seglog_topic_get_subscription(db, id_large, &si, policy, sizeof policy));
+  CHECK(strcmp(policy, "{\"size\": [\"large\"]}") == 0 && si.raw_delivery == 1);
+  CHECK(strcmp(si.endpoint, "large") == 0 && si.backlog == 0);
+  publish_order(db, "orders", "order 4: 50 pears", "large");
+  publish_order(db, "orders", "order 5: 3 figs", "small");
+  CHECK_RC(seglog_topic_wait_delivered(db, "orders", 0), SEGLOG_ETIMEDOUT);
+  CHECK_OK(seglog_topic_get_subscription(db, id_cb, &si, NULL, 0));
+  CHECK(si.waiting == 1 && si.backlog == 2);
+  CHECK_OK(seglog_topic_register_callback(db, "counter", count_callback, &g_callback_calls));
+  CHECK_OK(seglog_topic_wait_delivered(db, "orders", 10000));
+  CHECK(g_callback_calls == 3);
+  CHECK(drain_queue(db, "all", "\"Message\"", &matching) == 2 && matching == 2);
+  CHECK(drain_queue(db, "large", "order 4: 50 pears", &matching) == 1 && matching == 1);
+  CHECK_OK(seglog_topic_unsubscribe(db, id_cb));
+  seglog_close(db);
+
+  /* Read-only: topics are read, every change (publishes included) is refused. */
+  {
+    char dir[512];
+    seglog_options opt;
+    seglog_topic_publish_entry e;
+    path_in_parent(dir, sizeof dir, "topics");
+    seglog_options_init(&opt);
+    opt.read_only = 1;
+    CHECK_OK(seglog_open(dir, &opt, &db));
+    seglog_topic_info_init(&info);
+    CHECK_OK(seglog_topic_describe(db, "orders", &info));
+    CHECK(info.subscriptions == 2);
+    seglog_topic_publish_entry_init(&e, "x", 1);
+    CHECK_RC(seglog_topic_publish(db, "orders", &e, NULL), SEGLOG_EREADONLY);
+    CHECK_RC(seglog_topic_create(db, "other", NULL, NULL, NULL, 0), SEGLOG_EREADONLY);
+    CHECK_RC(seglog_topic_delete(db, "orders"), SEGLOG_EREADONLY);
+    CHECK_RC(seglog_topic_unsubscribe(db, id_all), SEGLOG_EREADONLY);
+    seglog_close(db);
+  }
+  db = open_store("topics");
+  CHECK_OK(seglog_topic_delete(db, "orders"));
+  CHECK_RC(seglog_topic_describe(db, "orders", &info), SEGLOG_ENOTFOUND);
+  seglog_close(db);
+}
+
 int main(int argc, char** argv) {
   char listing[1024];
   const char* base = argc > 1 ? argv[1] : (getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
@@ -2917,6 +3086,7 @@ int main(int argc, char** argv) {
   test_put_batch_v2();
   test_queue_messages_v2();
   test_queue_v3();
+  test_topics();
 
   /* Every store stayed inside its own directory: the parent holds the stores and no more. */
   g_phase = "layout";
@@ -2924,7 +3094,7 @@ int main(int argc, char** argv) {
   CHECK(strcmp(listing, "ckpt,corrupt,durability,iters,lock,open,puts,puts-big,queue-attrs,"
                         "queue-dlq,"
                         "queue-fifo,queue-lifetime,queue-reopen,queue-roundtrip,queue-send,"
-                        "queue-v2,queue-v3,queue-wait,queues,segments,streams") == 0);
+                        "queue-v2,queue-v3,queue-wait,queues,segments,streams,topics") == 0);
   printf("c_api_test: %d checks passed in %s\n", g_checks, g_parent);
   {
     char cmd[600];

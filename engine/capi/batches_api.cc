@@ -44,13 +44,6 @@ Status EntriesFromC(const char* const* ids, const char* const* receipts, size_t 
   return Status::OK();
 }
 
-void OutcomeToC(const seglog::BatchEntryOutcome& o, seglog_batch_entry_result* r) {
-  r->code = ReturnCode(o.status.code());
-  r->sender_fault = !o.ok() && o.sender_fault ? 1 : 0;
-  CopyString(r->error_code, o.code);
-  CopyString(r->message, o.status.message());
-}
-
 // Copies the engine's outcomes out, once it attempted the batch.
 Status OutcomesToC(const std::vector<seglog::BatchEntryOutcome>& out, size_t n,
                    seglog_batch_entry_result* results) {

@@ -171,6 +171,7 @@ const char* seglog_strerror(int code) {
     case SEGLOG_EBUSY: return "in use";
     case SEGLOG_EREADONLY: return "read-only store";
     case SEGLOG_EDELETED_RECENTLY: return "queue deleted recently";
+    case SEGLOG_ETIMEDOUT: return "timed out";
     default: return "unknown seglog return code";
   }
 }

@@ -4,8 +4,10 @@
 // in the engine uses it. One file per noun: capi.cc (errors, version, argument checks),
 // store_api.cc, streams_api.cc, queues_api.cc, batches_api.cc (SQS batches answered entry by
 // entry), messages_api.cc (the 0.2.0 message shapes), queues_v3_api.cc (0.3.0: tags, dead-letter
-// sources, move tasks); limits.cc checks at compile time that
-// every limit the header publishes equals the engine's. This header is internal to the room.
+// sources, move tasks), and the 0.4.0 topics: topics_api.cc (topics and their tags),
+// subscriptions_api.cc, publish_api.cc (publish, wait, certificate) and callbacks_api.cc;
+// limits.cc checks at compile time that every limit the header publishes equals the engine's.
+// This header is internal to the room.
 //
 //
 // Every entry point runs its body inside Guard(), which catches every C++ exception, and turns
@@ -14,7 +16,9 @@
 // hash-key text) before anything reaches the engine, which checks the rest (limits, ranges)
 // before it writes anything: so bad input changes nothing.
 //
-// Lifetimes: a handle owns its Store, Streams and Queues. An iterator owns its StreamIterator
+// Lifetimes: a handle owns its Store, Streams, Queues and Topics (made after the Queues and
+// destroyed before them: destroying Topics stops the fan-out into queues, waiting for a callback
+// in progress). An iterator owns its StreamIterator
 // and the RecordViews of its last batch (what seglog_iter_next handed out), and shares with
 // its handle a registry of open iterators, so that seglog_close can end the iterators still
 // open (the engine requires every StreamIterator gone before Streams is destroyed) and
@@ -39,6 +43,7 @@
 #include <cstring>
 #include <exception>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -49,9 +54,11 @@
 
 #include "engine/log/options.h"
 #include "engine/log/store.h"
+#include "engine/queues/batch_entry.h"
 #include "engine/queues/queue.h"
 #include "engine/streams/hash_key.h"
 #include "engine/streams/stream.h"
+#include "engine/topics/topics.h"
 #include "format/status.h"
 
 namespace seglog::capi {
@@ -67,6 +74,7 @@ struct seglog_handle {
   std::unique_ptr<seglog::Store> store;
   std::unique_ptr<seglog::Streams> streams;
   std::unique_ptr<seglog::Queues> queues;
+  std::unique_ptr<seglog::Topics> topics;  // after queues: destroyed first
   // From seglog_options: durability, sync, segment size of new streams and queues.
   seglog::LogOptions log_defaults;
   std::shared_ptr<seglog::capi::IterRegistry> iters = std::make_shared<seglog::capi::IterRegistry>();
@@ -269,11 +277,26 @@ static_assert(kReceiveOptionsSizes[1] == 24 &&
 Status CreateQueueFromC(seglog_handle* db, const char* name, const seglog_queue_config* cfg,
                         const seglog::QueueTags& tags);
 
+// keys[i] -> values[i] for i < n (queues_v3_api.cc), every pointer checked; a key given twice
+// is InvalidArgument. More than 50 is InvalidArgument naming `owner` ("a queue", "a topic");
+// the engine checks the keys' and values' text.
+Status TagsFromC(const char* const* keys, const char* const* values, size_t n,
+                 const char* owner, std::map<std::string, std::string>* out);
+
 template <size_t N>
-void CopyString(char (&dst)[N], const std::string& src) {
+void CopyString(char (&dst)[N], std::string_view src) {
   const size_t n = src.size() < N - 1 ? src.size() : N - 1;
   std::memcpy(dst, src.data(), n);
   dst[n] = '\0';
+}
+
+// One batch entry's outcome, as SQS's and SNS's BatchResultErrorEntry.
+inline void OutcomeToC(const seglog::BatchEntryOutcome& o, seglog_batch_entry_result* r) {
+  *r = seglog_batch_entry_result{};
+  r->code = o.ok() ? SEGLOG_OK : ReturnCode(o.status.code());
+  r->sender_fault = !o.ok() && o.sender_fault ? 1 : 0;
+  CopyString(r->error_code, o.code);
+  CopyString(r->message, o.ok() ? std::string() : o.status.message());
 }
 
 }  // namespace seglog::capi

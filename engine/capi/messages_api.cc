@@ -56,14 +56,6 @@ void ResultToC(const seglog::SendResult& r, seglog_queue_send_result_v2* out) {
   CopyString(out->sequence_number, r.sequence_number);
 }
 
-void OutcomeToC(const seglog::BatchEntryOutcome& o, seglog_batch_entry_result* out) {
-  *out = seglog_batch_entry_result{};
-  out->code = o.ok() ? SEGLOG_OK : ReturnCode(o.status.code());
-  out->sender_fault = !o.ok() && o.sender_fault ? 1 : 0;
-  CopyString(out->error_code, o.code);
-  CopyString(out->message, o.ok() ? std::string() : o.status.message());
-}
-
 }  // namespace
 
 extern "C" {

@@ -7,15 +7,13 @@ using seglog::Status;
 using seglog::StatusCode;
 using namespace seglog::capi;  // NOLINT: the room's own helpers
 
-namespace {
+namespace seglog::capi {
 
-// keys[i] -> values[i] for i < n, every pointer checked; a key given twice is InvalidArgument
-// (a map cannot say which value was meant). The engine checks the keys' and values' text.
 Status TagsFromC(const char* const* keys, const char* const* values, size_t n,
-                 seglog::QueueTags* out) {
+                 const char* owner, std::map<std::string, std::string>* out) {
   if (n == 0) return Status::OK();
   if (n > seglog::kQueueMaxTags) {
-    return Status::InvalidArgument(std::to_string(n) + " tags; a queue has at most 50");
+    return Status::InvalidArgument(std::to_string(n) + " tags; " + owner + " has at most 50");
   }
   SEGLOG_RETURN_IF_ERROR(NotNull(keys, "keys"));
   SEGLOG_RETURN_IF_ERROR(NotNull(values, "values"));
@@ -33,6 +31,10 @@ Status TagsFromC(const char* const* keys, const char* const* values, size_t n,
   }
   return Status::OK();
 }
+
+}  // namespace seglog::capi
+
+namespace {
 
 // Names into the caller's seglog_name array, as seglog_queue_list.
 Status CopyNames(const std::vector<std::string>& all, seglog_name* names, size_t cap,
@@ -100,7 +102,7 @@ int seglog_queue_create_with_tags(seglog_handle* db, const char* name,
                                   const char* const* values, size_t n) {
   return Guard(__func__, [&]() -> Status {
     seglog::QueueTags tags;
-    SEGLOG_RETURN_IF_ERROR(TagsFromC(keys, values, n, &tags));
+    SEGLOG_RETURN_IF_ERROR(TagsFromC(keys, values, n, "a queue", &tags));
     return CreateQueueFromC(db, name, cfg, tags);
   });
 }
@@ -112,7 +114,7 @@ int seglog_queue_tag(seglog_handle* db, const char* queue, const char* const* ke
     SEGLOG_RETURN_IF_ERROR(CheckName(queue, "queue"));
     if (n == 0) return Status::InvalidArgument("n is 0: no tags to add");
     seglog::QueueTags tags;
-    SEGLOG_RETURN_IF_ERROR(TagsFromC(keys, values, n, &tags));
+    SEGLOG_RETURN_IF_ERROR(TagsFromC(keys, values, n, "a queue", &tags));
     return db->queues->TagQueue(queue, tags);
   });
 }

@@ -49,6 +49,8 @@ int seglog_open(const char* dir, const seglog_options* opt, seglog_handle** db) 
     SEGLOG_RETURN_IF_ERROR(seglog::Store::Open(dir, so, &h->store));
     h->streams = std::make_unique<seglog::Streams>(h->store.get());
     h->queues = std::make_unique<seglog::Queues>(h->store.get());
+    // After the queues (its fan-out sends into them), destroyed before them (seglog_close).
+    h->topics = std::make_unique<seglog::Topics>(h->store.get(), h->queues.get());
     *db = h.release();
     return Status::OK();
   });
@@ -67,6 +69,9 @@ void seglog_close(seglog_handle* db) {
       }
       db->iters->open.clear();
     }
+    // Topics first: it stops the fan-out into the queues (waiting for a callback in progress)
+    // and writes the subscriptions' cursors.
+    db->topics.reset();
     db->queues.reset();  // stops its maintenance task; received batches do not depend on it
     db->streams.reset();
     Status s = db->store->Close();
