@@ -203,8 +203,8 @@ TEST_F(CapiQueueV3Test, ConfigInitDefaults) {
   EXPECT_STREQ(info.handle, "");
   EXPECT_STREQ(info.failure_reason, "");
   EXPECT_EQ(info.moved, 0u);
-  EXPECT_EQ(seglog_version(), 3000);
-  EXPECT_STREQ(SEGLOG_VERSION_STRING, "0.3.0");
+  EXPECT_EQ(seglog_version(), 4000);
+  EXPECT_STREQ(SEGLOG_VERSION_STRING, "0.4.0");
 }
 
 TEST_F(CapiQueueV3Test, RedriveAllowLandsInTheQueueConfigAndDescribe) {
