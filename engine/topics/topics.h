@@ -264,8 +264,9 @@ class Topics {
   Status UnregisterCallback(const std::string& name);
 
   // Waits until every subscription of `topic` has taken (delivered, filtered out, redriven or
-  // dropped) every message published before the call, or timeout_ms passes (Busy "TimedOut: ..."; the C API's SEGLOG_ETIMEDOUT). Callback
-  // subscriptions waiting for a retry or a registration count as not done.
+  // dropped) every message published before the call, or timeout_ms passes (Busy
+  // "TimedOut: ..."; the C API's SEGLOG_ETIMEDOUT). Callback subscriptions waiting for a retry
+  // or a registration count as not done.
   Status WaitDelivered(const std::string& topic, int64_t timeout_ms);
 
   // Retention: removes the topic log's segments that every subscription has taken, or older
