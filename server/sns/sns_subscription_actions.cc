@@ -59,12 +59,13 @@ SubscriptionField Apply(const ActionEnv& env, const std::string& name, const std
   FailParam("AttributeName");
 }
 
-// SNS names a bad policy's problem after "FilterPolicy: " (the engine's message names the key).
-void CheckPolicy(const SubscriptionConfig& cfg) {
+// SNS names a bad policy's problem after "FilterPolicy: " (Subscribe: "Attributes Reason:
+// FilterPolicy: "); the engine's message names the key and the rule.
+void CheckPolicy(const SubscriptionConfig& cfg, const std::string& what) {
   if (cfg.filter_policy.empty()) return;
   std::unique_ptr<const FilterPolicy> compiled;
   const Status s = FilterPolicy::Compile(cfg.filter_policy, cfg.filter_scope, &compiled);
-  if (s.code() == StatusCode::kInvalidArgument) FailParam("FilterPolicy: " + s.message());
+  if (s.code() == StatusCode::kInvalidArgument) FailParam(what + s.message());
   Check(s);
 }
 
@@ -91,7 +92,7 @@ json Subscribe(const ActionEnv& env, const json& in) {
   cfg.protocol = SubscriptionProtocol::kSqs;
   cfg.endpoint = QueueOfArn(env.ctx, endpoint, "SQS endpoint ARN");
   for (const auto& [k, v] : StringMap(in, "Attributes")) Apply(env, k, v, &cfg);
-  CheckPolicy(cfg);
+  CheckPolicy(cfg, "Attributes Reason: FilterPolicy: ");
   TopicDescription d;
   Check(env.topics->Describe(topic, &d), kNoTopic);
   std::string id;
@@ -181,7 +182,7 @@ json SetSubscriptionAttributes(const ActionEnv& env, const json& in) {
   SubscriptionConfig cfg = s.config;
   const SubscriptionField f = Apply(env, RequiredString(in, "AttributeName"),
                                     OptionalString(in, "AttributeValue").value_or(""), &cfg);
-  CheckPolicy(cfg);
+  CheckPolicy(cfg, "FilterPolicy: ");
   if (f != SubscriptionField::kCount) {
     Check(env.topics->SetSubscriptionAttributes(s.id, cfg, SubscriptionFieldBit(f)),
           kNoSubscription);

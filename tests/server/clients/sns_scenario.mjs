@@ -25,10 +25,15 @@ const endpoint = process.argv[2];
 const sns = new SNSClient({ endpoint, region: "us-east-1", maxAttempts: 1 });
 const sqs = new SQSClient({ endpoint, region: "us-east-1", maxAttempts: 1 });
 const prefix = "nodesns" + randomUUID().slice(0, 8);
+const moto = process.env.SEGLOG_CLIENTS_MOTO === "1";  // checking the scenario against moto_server
+const account = moto ? "123456789012" : "000000000000";
 
 async function queue(name, fifo = false) {
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({
-    QueueName: name, Attributes: fifo ? { FifoQueue: "true" } : {} }));
+    QueueName: name,
+    // moto does not pass the topic's deduplication id on
+    Attributes: fifo ? { FifoQueue: "true", ...(moto ? { ContentBasedDeduplication: "true" } : {}) }
+      : {} }));
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({
     QueueUrl, AttributeNames: ["QueueArn"] }));
   return [QueueUrl, Attributes.QueueArn];
@@ -56,7 +61,7 @@ const color = (c) => ({ color: { DataType: "String", StringValue: c } });
 
 async function fanout() {
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: prefix }));
-  assert.equal(TopicArn, `arn:aws:sns:us-east-1:000000000000:${prefix}`);
+  assert.equal(TopicArn, `arn:aws:sns:us-east-1:${account}:${prefix}`);
   const [[ua, aa], [ub, ab], [uc, ac]] = await Promise.all(
     ["-env", "-raw", "-red"].map((s) => queue(prefix + s)));
   await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: aa }));
@@ -88,7 +93,7 @@ async function fanout() {
   const red = (await receiveAll(uc, 2)).map((m) => JSON.parse(m.Body).Message).sort();
   assert.deepEqual(red, ["b2", "m1"]);
   const attrs = await sns.send(new GetTopicAttributesCommand({ TopicArn }));
-  assert.equal(attrs.Attributes.SubscriptionsConfirmed, "3");
+  if (!moto) assert.equal(attrs.Attributes.SubscriptionsConfirmed, "3");  // moto counts none
   return TopicArn;
 }
 
@@ -100,7 +105,7 @@ async function fifo() {
   for (let i = 0; i < 6; i++) {
     const r = await sns.send(new PublishCommand({ TopicArn, Message: `f${i}`,
       MessageGroupId: "g" }));
-    assert.match(r.SequenceNumber, /^\d{20}$/);
+    if (!moto) assert.match(r.SequenceNumber, /^\d{20}$/);  // moto answers none
   }
   const got = (await receiveAll(url, 6)).map((m) => JSON.parse(m.Body).Message);
   assert.deepEqual(got, ["f0", "f1", "f2", "f3", "f4", "f5"]);
@@ -112,7 +117,8 @@ async function errors(TopicArn) {
   const [, arn] = await queue(prefix + "-err");
   await assert.rejects(sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: arn,
     Attributes: { FilterPolicy: JSON.stringify({ price: [{ numeric: [">", "ten"] }] }) } })),
-    (e) => e instanceof InvalidParameterException && e.message.includes("price"));
+    (e) => e instanceof InvalidParameterException && e.message.includes("FilterPolicy") &&
+      (moto || e.message.includes("price")));
   await sns.send(new DeleteTopicCommand({ TopicArn }));
 }
 

@@ -20,6 +20,8 @@ import boto3
 from scenario import run
 
 ENDPOINT = sys.argv[1]
+MOTO = os.environ.get("SEGLOG_CLIENTS_MOTO") == "1"  # checking the scenario against moto_server
+ACCOUNT = "123456789012" if MOTO else "000000000000"
 PREFIX = "sns" + uuid.uuid4().hex[:8]
 sqs = boto3.client("sqs", endpoint_url=ENDPOINT, region_name="us-east-1")
 sns = boto3.client("sns", endpoint_url=ENDPOINT, region_name="us-east-1")
@@ -32,6 +34,8 @@ def check(cond, what):
 
 def queue(name, fifo=False):
     attrs = {"FifoQueue": "true"} if fifo else {}
+    if fifo and MOTO:  # moto does not pass the topic's deduplication id on
+        attrs["ContentBasedDeduplication"] = "true"
     url = sqs.create_queue(QueueName=name, Attributes=attrs)["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
     return url, arn["QueueArn"]
@@ -54,6 +58,8 @@ def receive_all(url, want, timeout=30):
 
 def verify_signature(env):
     """SNS's signature check, as a subscriber does it (skipped without `cryptography`)."""
+    if MOTO:
+        return  # moto's signatures are placeholders
     try:
         from cryptography import x509
         from cryptography.hazmat.primitives import hashes
@@ -73,7 +79,7 @@ def verify_signature(env):
 def fanout():
     topic = sns.create_topic(Name=PREFIX, Attributes={"DisplayName": "fan out"},
                              Tags=[{"Key": "team", "Value": "core"}])["TopicArn"]
-    check(topic == f"arn:aws:sns:us-east-1:000000000000:{PREFIX}", topic)
+    check(topic == f"arn:aws:sns:us-east-1:{ACCOUNT}:{PREFIX}", topic)
     check(sns.create_topic(Name=PREFIX)["TopicArn"] == topic, "CreateTopic is idempotent")
     (ua, aa), (ub, ab), (uc, ac) = (queue(PREFIX + s) for s in ("-env", "-raw", "-red"))
     sa = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=aa,
@@ -87,7 +93,8 @@ def fanout():
     attrs = sns.get_subscription_attributes(SubscriptionArn=sa)["Attributes"]
     check(attrs["PendingConfirmation"] == "false" and attrs["Protocol"] == "sqs", attrs)
     t = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
-    check(t["SubscriptionsConfirmed"] == "3" and t["DisplayName"] == "fan out", t)
+    check(t["DisplayName"] == "fan out", t)
+    check(MOTO or t["SubscriptionsConfirmed"] == "3", t)  # moto counts none
     check(sns.list_tags_for_resource(ResourceArn=topic)["Tags"] ==
           [{"Key": "team", "Value": "core"}], "tags")
 
@@ -104,8 +111,9 @@ def fanout():
     sent["m2"] = (r["MessageId"], "blue")
     entries = [{"Id": "b1", "Message": "b1", "MessageAttributes": attr("red")},
                {"Id": "b2", "Message": "b2", "MessageAttributes": attr("green")},
-               {"Id": "b3", "Message": "b3", "MessageAttributes": attr(
-                   "red", blob={"DataType": "Binary", "BinaryValue": b"\x00\x01\xff"})}]
+               {"Id": "b3", "Message": "b3", "MessageAttributes": attr(  # moto: no raw Binary
+                   "red", **({} if MOTO else {"blob": {"DataType": "Binary",
+                                                       "BinaryValue": b"\x00\x01\xff"}}))}]
     r = sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=entries)
     check(not r.get("Failed") and len(r["Successful"]) == 3, r)
     for s in r["Successful"]:
@@ -117,24 +125,27 @@ def fanout():
         mid, color = sent[e["Message"]]
         check(e["Type"] == "Notification" and e["MessageId"] == mid and e["TopicArn"] == topic, e)
         check(e["MessageAttributes"]["color"] == {"Type": "String", "Value": color}, e)
-        check(e["UnsubscribeURL"].endswith(sa.replace(":", "%3A")) or
+        check(MOTO or e["UnsubscribeURL"].endswith(sa.replace(":", "%3A")) or
               e["UnsubscribeURL"].endswith(sa), e["UnsubscribeURL"])
         verify_signature(e)
         if e["Message"] == "m1":
             check(e["Subject"] == "hello", e)
             check(e["MessageAttributes"]["size"] == {"Type": "Number", "Value": "5"}, e)
-        if e["Message"] == "b3":
+        if e["Message"] == "b3" and not MOTO:
             check(e["MessageAttributes"]["blob"] == {"Type": "Binary", "Value": "AAH/"}, e)
     raw = receive_all(ub, 5)
     check(sorted(m["Body"] for m in raw) == sorted(sent), [m["Body"] for m in raw])
     for m in raw:
         check(m["MessageAttributes"]["color"]["StringValue"] == sent[m["Body"]][1], m)
-        if m["Body"] == "b3":
+        if m["Body"] == "b3" and not MOTO:
             check(m["MessageAttributes"]["blob"]["BinaryValue"] == b"\x00\x01\xff", m)
     red = [json.loads(m["Body"])["Message"] for m in receive_all(uc, 3)]
     check(sorted(red) == ["b1", "b3", "m1"], red)
 
-    # The UnsubscribeURL works as SNS's: a plain GET.
+    # The UnsubscribeURL works as SNS's: a plain GET (moto's points at AWS).
+    if MOTO:
+        sns.unsubscribe(SubscriptionArn=sa)
+        return topic
     with urllib.request.urlopen(envs[0]["UnsubscribeURL"], timeout=10) as resp:
         check(resp.status == 200 and b"UnsubscribeResponse" in resp.read(), "unsubscribe")
     left = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
@@ -150,17 +161,18 @@ def fifo():
     seqs = []
     for i in range(5):
         r = sns.publish(TopicArn=topic, Message=f"f{i}", MessageGroupId="g")
-        seqs.append(int(r["SequenceNumber"]))
+        seqs.append(int(r.get("SequenceNumber", i)))  # moto answers none
     r = sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=[
         {"Id": f"e{i}", "Message": f"f{i}", "MessageGroupId": "g"} for i in range(5, 10)])
     check(len(r["Successful"]) == 5, r)
-    seqs += [int(s["SequenceNumber"]) for s in r["Successful"]]
+    seqs += [int(s.get("SequenceNumber", 5 + k)) for k, s in enumerate(r["Successful"])]
     check(seqs == sorted(seqs) and len(set(seqs)) == 10, seqs)
     got = [json.loads(m["Body"])["Message"] for m in receive_all(url, 10)]
     check(got == [f"f{i}" for i in range(10)], got)
     # Content-based dedup: the same message again within 5 minutes is not delivered again.
-    sns.publish(TopicArn=topic, Message="f0", MessageGroupId="g")
-    receive_all(url, 0, timeout=2)
+    if not MOTO:  # moto does not deduplicate on FIFO topics
+        sns.publish(TopicArn=topic, Message="f0", MessageGroupId="g")
+        receive_all(url, 0, timeout=2)
 
 
 def errors(topic):
@@ -176,12 +188,14 @@ def errors(topic):
             "FilterPolicy": json.dumps({"price": [{"numeric": [">", "ten"]}]})})
         raise AssertionError("a bad filter policy was accepted")
     except sns.exceptions.InvalidParameterException as e:
-        check("price" in e.response["Error"]["Message"], e.response["Error"])
-    try:
-        sns.subscribe(TopicArn=topic, Protocol="http", Endpoint="http://127.0.0.1:1/")
-        raise AssertionError("an http subscription was accepted")
-    except sns.exceptions.InvalidParameterException as e:
-        check("http" in e.response["Error"]["Message"], e.response["Error"])
+        msg = e.response["Error"]["Message"]  # SNS's names the rule, seglog's the key too
+        check("FilterPolicy" in msg and (MOTO or "price" in msg), e.response["Error"])
+    if not MOTO:  # moto accepts http subscriptions
+        try:
+            sns.subscribe(TopicArn=topic, Protocol="http", Endpoint="http://127.0.0.1:1/")
+            raise AssertionError("an http subscription was accepted")
+        except sns.exceptions.InvalidParameterException as e:
+            check("http" in e.response["Error"]["Message"], e.response["Error"])
     sns.delete_topic(TopicArn=topic)
     check(topic not in [t["TopicArn"] for t in sns.list_topics()["Topics"]], "deleted")
 
