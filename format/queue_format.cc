@@ -69,6 +69,7 @@ void EncodeQueueMessageHeader(const QueueMessageHeader& h, ByteBuffer* out) {
   if (h.moved) most += 10 + h.source.size() + 10;
   most += 20 + h.sender_id.size() + h.trace_header.size();
   if (h.has_origin) most += 16 + 10;
+  if (h.has_topic_origin) most += 20;
   bool labels = false;
   for (const MessageAttribute& a : h.attributes) {
     most += 10 + a.name.size() + 1 + 10 + a.type_label.size() + 10 + a.value.size();
@@ -82,6 +83,7 @@ void EncodeQueueMessageHeader(const QueueMessageHeader& h, ByteBuffer* out) {
   if (!h.trace_header.empty()) flags |= kQueueHasTraceHeader;
   if (labels) flags |= kQueueAttrLabels;
   if (h.has_origin) flags |= kQueueHasOrigin;
+  if (h.has_topic_origin) flags |= kQueueHasTopicOrigin;
   out->push_back(kQueueHeaderVersion);
   out->push_back(flags);
   PutVarint64(out, h.delay_s);
@@ -96,6 +98,10 @@ void EncodeQueueMessageHeader(const QueueMessageHeader& h, ByteBuffer* out) {
   if (h.has_origin) {
     out->insert(out->end(), h.origin_id.begin(), h.origin_id.end());
     PutVarint64(out, h.origin_receive_count);
+  }
+  if (h.has_topic_origin) {
+    PutVarint64(out, h.topic_origin.sub_key);
+    PutVarint64(out, h.topic_origin.topic_seq);
   }
   PutVarint64(out, h.attributes.size());
   for (const MessageAttribute& a : h.attributes) {
@@ -158,6 +164,12 @@ Status DecodeQueueMessageHeader(ByteView in, QueueMessageHeader* h) {
     }
     out.has_origin = true;
     out.origin_receive_count = static_cast<uint32_t>(count);
+  }
+  if ((flags & kQueueHasTopicOrigin) != 0) {
+    if (!c.Varint(&out.topic_origin.sub_key) || !c.Varint(&out.topic_origin.topic_seq)) {
+      return Status::Corruption("queue message header: bad topic origin");
+    }
+    out.has_topic_origin = true;
   }
   const bool labels = (flags & kQueueAttrLabels) != 0;
   if (!c.Varint(&n) || n > in.size()) return Status::Corruption("queue message header: bad attribute count");

@@ -8,6 +8,7 @@
 //   | (flags & kSenderId)    sender_len varint, sender id |
 //   | (flags & kTraceHeader) trace_len varint, AWSTraceHeader |
 //   | (flags & kOrigin)      origin MessageId (16 bytes), origin_receive_count varint |
+//   | (flags & kTopicOrigin) subscription_key varint, topic_seq varint |
 //   | attr_count varint | attr: name_len varint, name, type u8,
 //   |   (flags & kAttrLabels) label_len varint, label,  value_len varint, value ... |
 //
@@ -20,7 +21,11 @@
 // older seglog refuses one with them: an unknown flag is NotSupported). kOrigin (0.3.0): set
 // only on a message moved to a dead-letter queue: the MessageId it had before the move (the 16
 // bytes of its UUID) and the receive count it had then, so that both carry on in the
-// dead-letter queue (SPEC.md 16.14).
+// dead-letter queue (SPEC.md 16.14). kTopicOrigin (issue 15): set only on a message a topic's
+// fan-out delivered: the subscription's key and the topic message's sequence number, written
+// in the same append as the message, so that a reopened store finds what was delivered after
+// the subscription's cursor was last written (SPEC.md Part VII). A dead-letter move may
+// carry it along; only the subscription's own queue is ever searched for it.
 #pragma once
 
 #include <array>
@@ -73,9 +78,17 @@ inline constexpr uint8_t kQueueHasSenderId = 0x04;
 inline constexpr uint8_t kQueueHasTraceHeader = 0x08;
 inline constexpr uint8_t kQueueAttrLabels = 0x10;  // every attribute carries a label (maybe "")
 inline constexpr uint8_t kQueueHasOrigin = 0x20;   // 0.3.0: moved to a dead-letter queue
+inline constexpr uint8_t kQueueHasTopicOrigin = 0x40;  // issue 15: delivered by a topic
 inline constexpr uint8_t kQueueKnownFlags = kQueueHasDedupId | kQueueMoved | kQueueHasSenderId |
                                             kQueueHasTraceHeader | kQueueAttrLabels |
-                                            kQueueHasOrigin;
+                                            kQueueHasOrigin | kQueueHasTopicOrigin;
+
+// A topic delivery's tag (kQueueHasTopicOrigin).
+struct TopicOrigin {
+  uint64_t sub_key = 0;    // the subscription's key (format/topic_catalog_format.h)
+  uint64_t topic_seq = 0;  // the message's sequence number in the topic's log
+  bool operator==(const TopicOrigin&) const = default;
+};
 
 // Message attribute types, as SQS names them.
 enum class AttributeType : uint8_t { kString = 1, kNumber = 2, kBinary = 3 };
@@ -106,6 +119,9 @@ struct QueueMessageHeader {
   bool has_origin = false;
   std::array<uint8_t, 16> origin_id{};
   uint32_t origin_receive_count = 0;
+  // Issue 15: delivered by a topic subscription (flag kQueueHasTopicOrigin).
+  bool has_topic_origin = false;
+  TopicOrigin topic_origin;
   std::vector<MessageAttribute> attributes;
 };
 
