@@ -78,9 +78,8 @@ def produce():
                     check(not r.get("Failed"), r)
                 else:
                     sns.publish(TopicArn=TOPIC, Message=f"p{i}", MessageAttributes=attrs(i))
-            except (botocore.exceptions.EndpointConnectionError,
-                    botocore.exceptions.ConnectionClosedError,
-                    botocore.exceptions.ReadTimeoutError):
+            except (botocore.exceptions.ConnectionError,  # refused, reset, closed, timed out
+                    botocore.exceptions.HTTPClientError):
                 return  # seglogd was killed; the driver restarts it
             note("A", ids)
             i += len(ids)
