@@ -134,7 +134,7 @@ Status CompileAnythingBut(const std::string& key, const Json& v, Condition* c) {
   if (list.empty()) return KeyError(key, rule);
   for (const Json& e : list) {
     if (e.is_string()) {
-      c->but_strings.push_back(e.get<std::string>());
+      c->but_strings.Add(e.get<std::string>());
     } else if (e.is_number()) {
       double d = 0;
       if (Status s = CheckNumber(key, e, &d); !s.ok()) return s;
@@ -143,7 +143,7 @@ Status CompileAnythingBut(const std::string& key, const Json& v, Condition* c) {
       return KeyError(key, rule);
     }
   }
-  std::sort(c->but_strings.begin(), c->but_strings.end());
+  c->but_strings.Seal();
   c->op = Op::kAnythingBut;
   return Status::OK();
 }
@@ -188,7 +188,7 @@ Status CompileKey(const std::vector<std::string>& path, const Json& arr, KeyMatc
   k->values = arr.size();
   for (const Json& e : arr) {
     if (e.is_string()) {
-      k->strings.push_back(e.get<std::string>());
+      k->strings.Add(e.get<std::string>());
     } else if (e.is_number()) {
       double d = 0;
       if (Status s = CheckNumber(k->display, e, &d); !s.ok()) return s;
@@ -204,7 +204,7 @@ Status CompileKey(const std::vector<std::string>& path, const Json& arr, KeyMatc
                                   "or an operator object, not an array");
     }
   }
-  std::sort(k->strings.begin(), k->strings.end());
+  k->strings.Seal();
   return Status::OK();
 }
 

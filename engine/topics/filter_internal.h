@@ -29,6 +29,7 @@ struct Leaf {
   uint32_t node = 0;  // the key path (trie node) the value sits at
   LeafKind kind = LeafKind::kString;
   uint32_t str_off = 0, str_len = 0;  // kString: the text (in the subject's arena)
+  uint64_t str_hash = 0;              // kString: HashKey(text)
   double num = 0;                     // kNumber
   uint8_t ip = 0;                     // kString that is an IP address: 4 or 6 (else 0)
   std::array<uint8_t, 16> addr{};     // that address (parsed once, when the subject is built)
@@ -39,6 +40,15 @@ struct PathNode {
   uint32_t parent = 0;
   uint32_t key_off = 0, key_len = 0;
   uint32_t leaf_begin = 0, leaf_end = 0;  // its values: leaves[leaf_begin, leaf_end)
+};
+
+// A set of strings looked up by hash first (no string compare unless the hashes agree).
+struct StringSet {
+  std::vector<std::pair<uint64_t, std::string>> items;  // sorted by hash
+  void Add(std::string s) { items.emplace_back(0, std::move(s)); }
+  void Seal();  // hashes and sorts
+  bool empty() const { return items.empty(); }
+  bool Contains(uint64_t hash, std::string_view s) const;
 };
 
 struct Edge {
@@ -52,7 +62,8 @@ inline uint64_t HashKey(std::string_view key) {
   return h;
 }
 inline uint64_t EdgeHash(uint32_t parent, uint64_t key_hash) {
-  return key_hash ^ ((parent + 1ull) * 0x9E3779B97F4A7C15ull);
+  const uint64_t x = key_hash ^ ((parent + 1ull) * 0x9E3779B97F4A7C15ull);
+  return x ^ (x >> 29);
 }
 
 }  // namespace seglog::filter
@@ -64,7 +75,7 @@ struct FilterSubject::Impl {
   FilterScope scope = FilterScope::kMessageAttributes;
   std::string arena;
   std::vector<filter::PathNode> nodes;  // nodes[0] = root
-  std::vector<filter::Edge> edges;      // sorted by hash
+  std::vector<filter::Edge> edges;      // open-addressing table (size a power of 2; node 0 = free)
   std::vector<filter::Leaf> leaves;     // sorted by node
 
   std::string_view text(uint32_t off, uint32_t len) const {
@@ -101,7 +112,7 @@ struct Condition {
   uint8_t bits = 0;
   std::array<uint8_t, 16> addr{};
   // kAnythingBut: the excluded values (strings sorted; numbers; bools/null as flags).
-  std::vector<std::string> but_strings;
+  StringSet but_strings;
   std::vector<double> but_numbers;
 };
 
@@ -110,7 +121,7 @@ struct KeyMatcher {
   std::string display;                 // dotted path, for messages
   std::vector<std::string> segments;   // the path
   std::vector<uint64_t> segment_hashes;
-  std::vector<std::string> strings;    // exact strings, sorted
+  StringSet strings;                   // exact strings
   std::vector<double> numbers;         // exact numbers
   bool match_true = false, match_false = false, match_null = false;
   bool exists_true = false, exists_false = false;

@@ -28,10 +28,6 @@ bool EqualsIgnoreCase(std::string_view s, std::string_view lower) {
 bool HasNumber(const std::vector<double>& v, double d) {
   return std::find(v.begin(), v.end(), d) != v.end();
 }
-bool HasString(const std::vector<std::string>& v, std::string_view s) {
-  return std::binary_search(v.begin(), v.end(), s,
-                            [](std::string_view a, std::string_view b) { return a < b; });
-}
 
 bool InRange(const Condition& c, double d) {
   if (!c.lo_open && (c.lo_incl ? d < c.lo : d <= c.lo)) return false;
@@ -58,7 +54,7 @@ bool MatchCondition(const Condition& c, const Leaf& leaf, std::string_view str) 
     case Op::kNumeric: return leaf.kind == LeafKind::kNumber && InRange(c, leaf.num);
     case Op::kCidr: return is_str && InCidr(c, leaf);
     case Op::kAnythingBut:
-      if (is_str) return !HasString(c.but_strings, str);
+      if (is_str) return !c.but_strings.Contains(leaf.str_hash, str);
       if (leaf.kind == LeafKind::kNumber) return !HasNumber(c.but_numbers, leaf.num);
       return leaf.kind != LeafKind::kOpaque && leaf.kind != LeafKind::kEmpty;
     case Op::kAnythingButPrefix: return is_str && !StartsWith(str, c.text);
@@ -106,6 +102,21 @@ bool MatchKey(const KeyMatcher& k, const FilterSubject::Impl& s) {
 
 }  // namespace
 
+void StringSet::Seal() {
+  for (auto& [h, s] : items) h = HashKey(s);
+  std::sort(items.begin(), items.end());
+  items.erase(std::unique(items.begin(), items.end()), items.end());
+}
+
+bool StringSet::Contains(uint64_t hash, std::string_view s) const {
+  auto it = std::lower_bound(items.begin(), items.end(), hash,
+                             [](const auto& item, uint64_t h) { return item.first < h; });
+  for (; it != items.end() && it->first == hash; ++it) {
+    if (it->second == s) return true;
+  }
+  return false;
+}
+
 bool ParseIp(std::string_view text, std::array<uint8_t, 16>* addr, bool* v6) {
   char buf[64];
   if (text.empty() || text.size() >= sizeof(buf)) return false;
@@ -125,7 +136,7 @@ bool MatchLeaf(const KeyMatcher& k, const FilterSubject::Impl& s, const Leaf& le
   switch (leaf.kind) {
     case LeafKind::kString:
       str = s.text(leaf.str_off, leaf.str_len);
-      if (!k.strings.empty() && HasString(k.strings, str)) return true;
+      if (!k.strings.empty() && k.strings.Contains(leaf.str_hash, str)) return true;
       break;
     case LeafKind::kNumber:
       if (HasNumber(k.numbers, leaf.num)) return true;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstring>
 #include <unordered_map>
 
 #include "engine/topics/filter_internal.h"
@@ -56,6 +57,7 @@ class Builder {
       l.str_off = static_cast<uint32_t>(s_->arena.size());
       l.str_len = static_cast<uint32_t>(str.size());
       s_->arena.append(str);
+      l.str_hash = filter::HashKey(str);
       bool v6 = false;
       if (LooksLikeIp(str) && filter::ParseIp(str, &l.addr, &v6)) l.ip = v6 ? 6 : 4;
     }
@@ -107,10 +109,14 @@ class Builder {
       if (n.leaf_end == 0) n.leaf_begin = static_cast<uint32_t>(i);
       n.leaf_end = static_cast<uint32_t>(i + 1);
     }
-    s_->edges.reserve(index_.size());
-    for (const auto& [h, id] : index_) s_->edges.push_back({h, id});
-    std::sort(s_->edges.begin(), s_->edges.end(),
-              [](const filter::Edge& a, const filter::Edge& b) { return a.hash < b.hash; });
+    size_t size = 8;
+    while (size < index_.size() * 2) size *= 2;
+    s_->edges.assign(size, filter::Edge{});
+    for (const auto& [h, id] : index_) {
+      size_t i = h & (size - 1);
+      while (s_->edges[i].node != 0) i = (i + 1) & (size - 1);
+      s_->edges[i] = {h, id};
+    }
     s_->valid = true;
   }
 
@@ -137,14 +143,19 @@ bool ParseNumber(std::string_view text, double* out) {
 
 uint32_t FilterSubject::Impl::Child(uint32_t parent, std::string_view key,
                                     uint64_t key_hash) const {
+  if (edges.empty()) return 0;
   const uint64_t h = filter::EdgeHash(parent, key_hash);
-  auto it = std::lower_bound(edges.begin(), edges.end(), h,
-                             [](const filter::Edge& e, uint64_t v) { return e.hash < v; });
-  for (; it != edges.end() && it->hash == h; ++it) {
-    const filter::PathNode& n = nodes[it->node];
-    if (n.parent == parent && text(n.key_off, n.key_len) == key) return it->node;
+  const size_t mask = edges.size() - 1;
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    const filter::Edge& e = edges[i];
+    if (e.node == 0) return 0;
+    if (e.hash != h) continue;
+    const filter::PathNode& n = nodes[e.node];
+    if (n.parent == parent && n.key_len == key.size() &&
+        std::memcmp(arena.data() + n.key_off, key.data(), key.size()) == 0) {
+      return e.node;
+    }
   }
-  return 0;
 }
 
 FilterSubject::FilterSubject() : impl_(std::make_unique<Impl>()) {}
