@@ -71,6 +71,10 @@ ServiceError ErrorOf(const Status& s, const char* not_found) {
   };
   switch (s.code()) {
     case StatusCode::kInvalidArgument:
+      if (msg.find("filter policies already") != std::string::npos) {  // SNS's 200 per topic
+        return make("FilterPolicyLimitExceededException", "Filter policy limit exceeded");
+      }
+      return make("InvalidParameterException", param());
     case StatusCode::kAlreadyExists:
       return make("InvalidParameterException", param());
     case StatusCode::kTooLarge:

@@ -52,7 +52,8 @@ std::map<std::string, std::string> StringMap(const nlohmann::json& in, const cha
 bool ParseBool(const std::string& name, const std::string& value);
 
 // ---- engine results ----
-// The SNS error for an engine failure: InvalidArgument/AlreadyExists -> InvalidParameter,
+// The SNS error for an engine failure: InvalidArgument/AlreadyExists -> InvalidParameter
+// (the 200th filter policy of a topic: FilterPolicyLimitExceeded, 403),
 // TooLarge -> InvalidParameter (Message too long), NotFound -> NotFound (`not_found` as the
 // message when given), the rest -> InternalError (500).
 ServiceError ErrorOf(const Status& s, const char* not_found = nullptr);
