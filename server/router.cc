@@ -11,6 +11,7 @@
 #include "server/protocol/form.h"
 #include "server/protocol/json_codec.h"
 #include "server/protocol/query_codec.h"
+#include "server/protocol/query_route.h"
 
 namespace seglog::server {
 namespace {
@@ -24,7 +25,7 @@ constexpr size_t kDefaultBodyLimit = 64 * 1024;
 constexpr std::string_view kSqsTarget = "AmazonSQS.";
 constexpr std::string_view kKinesisTarget = "Kinesis_20131202.";
 
-// kSqsQuery is what Detect says for every Query call; Run tells SNS's from it (QueryWire).
+// kSqsQuery is what Detect says for every Query call; Run tells SNS's from it (IsSnsQuery).
 enum class Wire { kSqsJson, kKinesisJson, kSqsQuery, kSnsQuery, kUnknownJson, kUnknownXml };
 
 bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
@@ -60,36 +61,6 @@ Wire Detect(const HttpRequest& r, std::string* action) {
   if (!r.Query().empty() && (r.method == "GET" || r.body.empty())) return Wire::kSqsQuery;
   const std::string* ct = r.Header("content-type");
   return ct && ct->find("json") != std::string::npos ? Wire::kUnknownJson : Wire::kUnknownXml;
-}
-
-// SNS or SQS, for a Query call whose parameters are `params`: the SigV4 credential scope's
-// service when it names one of them; else the API version; else an action only SNS has.
-Wire QueryWire(const HttpRequest& r, const protocol::FormParams& params) {
-  if (auto auth = PeekAuthorization(r)) {
-    if (auth->service == "sns") return Wire::kSnsQuery;
-    if (auth->service == "sqs") return Wire::kSqsQuery;
-  }
-  const auto v = params.find("Version");
-  if (v != params.end()) {
-    if (v->second == SnsModel().api_version()) return Wire::kSnsQuery;
-    if (v->second == SqsModel().api_version()) return Wire::kSqsQuery;
-  }
-  const auto a = params.find("Action");
-  if (a != params.end() && SnsModel().FindOperation(a->second) &&
-      !SqsModel().FindOperation(a->second)) {
-    return Wire::kSnsQuery;
-  }
-  return Wire::kSqsQuery;
-}
-
-// SNS's UnsubscribeURL (a GET carrying no signature): answered without authentication, as
-// SNS does (the subscription ARN's random id is the capability).
-bool IsUnsignedUnsubscribe(const HttpRequest& r, const protocol::FormParams& params) {
-  if (r.method != "GET" || r.Header("authorization") || params.count("X-Amz-Signature")) {
-    return false;
-  }
-  const auto a = params.find("Action");
-  return a != params.end() && a->second == "Unsubscribe";
 }
 
 // Writes the low `digits` hex digits of v at out (lower case, zero padded).
@@ -300,10 +271,10 @@ struct Router::Impl {
     bool unsigned_ok = false;
     if (c->wire == Wire::kSqsQuery) {
       params_error = QueryParams(req, &params);
-      if (sns) c->wire = QueryWire(req, params);
+      if (sns && protocol::IsSnsQuery(req, params)) c->wire = Wire::kSnsQuery;
       c->service = ServiceName(c->wire);
       unsigned_ok = !params_error && c->wire == Wire::kSnsQuery &&
-                    IsUnsignedUnsubscribe(req, params);
+                    protocol::IsUnsignedUnsubscribe(req, params);
     }
     if (auto e = unsigned_ok ? std::nullopt : Authenticate(req, c->wire, &c->ctx)) {
       c->action = KnownAction(c->wire, c->action);
