@@ -7,14 +7,17 @@
 #include <random>
 
 #include "server/auth/sigv4.h"
+#include "server/protocol/service_model.h"
 #include "server/protocol/form.h"
 #include "server/protocol/json_codec.h"
 #include "server/protocol/query_codec.h"
+#include "server/protocol/query_route.h"
 
 namespace seglog::server {
 namespace {
 
 using protocol::JsonProtocol;
+using protocol::SnsModel;
 using protocol::SqsModel;
 using Clock = std::chrono::steady_clock;
 
@@ -22,7 +25,8 @@ constexpr size_t kDefaultBodyLimit = 64 * 1024;
 constexpr std::string_view kSqsTarget = "AmazonSQS.";
 constexpr std::string_view kKinesisTarget = "Kinesis_20131202.";
 
-enum class Wire { kSqsJson, kKinesisJson, kSqsQuery, kUnknownJson, kUnknownXml };
+// kSqsQuery is what Detect says for every Query call; Run tells SNS's from it (IsSnsQuery).
+enum class Wire { kSqsJson, kKinesisJson, kSqsQuery, kSnsQuery, kUnknownJson, kUnknownXml };
 
 bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
@@ -95,6 +99,7 @@ struct Router::Impl {
   RouterOptions opt;
   Service* sqs;
   Service* kinesis;
+  Service* sns;
   size_t sqs_query_limit = kDefaultBodyLimit;
 
   // One request in flight: answered once, from whichever thread finishes it.
@@ -115,6 +120,7 @@ struct Router::Impl {
       case Wire::kSqsJson:
       case Wire::kSqsQuery: return "sqs";
       case Wire::kKinesisJson: return "kinesis";
+      case Wire::kSnsQuery: return "sns";
       default: return "";
     }
   }
@@ -133,14 +139,15 @@ struct Router::Impl {
   }
 
   static HttpResponse Encode(const Call& c, const ServiceOutcome& outcome) {
-    if (c.wire == Wire::kSqsQuery || c.wire == Wire::kUnknownXml) {
+    if (c.wire == Wire::kSqsQuery || c.wire == Wire::kSnsQuery || c.wire == Wire::kUnknownXml) {
+      const protocol::ServiceModel& model = c.wire == Wire::kSnsQuery ? SnsModel() : SqsModel();
       // An action the model does not know (only errors reach here for it) still gets XML.
-      if (outcome.error || !SqsModel().FindOperation(c.action)) {
+      if (outcome.error || !model.FindOperation(c.action)) {
         ServiceOutcome e = outcome;
         if (!e.error) e.error = ServiceError{500, "InternalFailure", "No such action.", false};
-        return protocol::EncodeQueryOutcome(SqsModel(), "", e, c.ctx.request_id);
+        return protocol::EncodeQueryOutcome(model, "", e, c.ctx.request_id);
       }
-      return protocol::EncodeQueryOutcome(SqsModel(), c.action, outcome, c.ctx.request_id);
+      return protocol::EncodeQueryOutcome(model, c.action, outcome, c.ctx.request_id);
     }
     return protocol::EncodeJsonOutcome(*c.json, outcome, c.ctx.request_id);
   }
@@ -180,6 +187,7 @@ struct Router::Impl {
     if (w == Wire::kSqsJson || w == Wire::kSqsQuery) {
       return SqsModel().FindOperation(action) ? action : "unknown";
     }
+    if (w == Wire::kSnsQuery) return SnsModel().FindOperation(action) ? action : "unknown";
     if (w == Wire::kKinesisJson && kinesis && kinesis->MaxRequestBytes(action) > 0) {
       return action;
     }
@@ -203,24 +211,33 @@ struct Router::Impl {
     return err;
   }
 
+  // A Query call's parameters (query string, then the form body).
+  static std::optional<ServiceError> QueryParams(const HttpRequest& req,
+                                                 protocol::FormParams* params) {
+    if (auto e = protocol::ParseForm(req.Query(), params)) return e;
+    if (IsForm(req)) {
+      if (auto e = protocol::ParseForm(req.body, params)) return e;
+    }
+    return std::nullopt;
+  }
+
   // Decodes the input; on success *service is the one to call.
-  std::optional<ServiceError> Decode(const HttpRequest& req, Call* c, nlohmann::json* input,
+  std::optional<ServiceError> Decode(const HttpRequest& req, Call* c,
+                                     const protocol::FormParams& params, nlohmann::json* input,
                                      Service** service) {
-    if (c->wire == Wire::kSqsQuery) {
-      protocol::FormParams params;
-      if (auto e = protocol::ParseForm(req.Query(), &params)) return e;
-      if (IsForm(req)) {
-        if (auto e = protocol::ParseForm(req.body, &params)) return e;
-      }
+    if (c->wire == Wire::kSqsQuery || c->wire == Wire::kSnsQuery) {
+      const bool is_sns = c->wire == Wire::kSnsQuery;
       std::string action;
-      if (auto e = protocol::DecodeQueryRequest(SqsModel(), params, c->path, &action, input)) {
+      if (auto e = protocol::DecodeQueryRequest(is_sns ? SnsModel() : SqsModel(), params,
+                                                c->path, &action, input)) {
         return e;
       }
       c->action = action;
-      *service = sqs;
-      return sqs ? std::nullopt
-                 : std::optional<ServiceError>(
-                       ServiceError{400, "InvalidAction", "SQS is not served here.", true});
+      *service = is_sns ? sns : sqs;
+      return *service ? std::nullopt
+                      : std::optional<ServiceError>(ServiceError{
+                            400, "InvalidAction",
+                            std::string(is_sns ? "SNS" : "SQS") + " is not served here.", true});
     }
     const bool is_sqs = c->wire == Wire::kSqsJson;
     *service = is_sqs ? sqs : kinesis;
@@ -249,14 +266,29 @@ struct Router::Impl {
                                       "The request is neither AWS JSON nor a Query call."));
       return;
     }
-    if (auto e = Authenticate(req, c->wire, &c->ctx)) {
+    protocol::FormParams params;
+    std::optional<ServiceError> params_error;
+    bool unsigned_ok = false;
+    if (c->wire == Wire::kSqsQuery) {
+      params_error = QueryParams(req, &params);
+      if (sns && protocol::IsSnsQuery(req, params)) c->wire = Wire::kSnsQuery;
+      c->service = ServiceName(c->wire);
+      unsigned_ok = !params_error && c->wire == Wire::kSnsQuery &&
+                    protocol::IsUnsignedUnsubscribe(req, params);
+    }
+    if (auto e = unsigned_ok ? std::nullopt : Authenticate(req, c->wire, &c->ctx)) {
       c->action = KnownAction(c->wire, c->action);
       Finish(c, ServiceOutcome{nlohmann::json::object(), e});
       return;
     }
+    if (params_error) {
+      c->action = "unknown";
+      Finish(c, ServiceOutcome{nlohmann::json::object(), params_error});
+      return;
+    }
     nlohmann::json input;
     Service* service = nullptr;
-    auto err = Decode(req, c.get(), &input, &service);
+    auto err = Decode(req, c.get(), params, &input, &service);
     c->action = KnownAction(c->wire, c->action);
     if (err) {
       Finish(c, ServiceOutcome{nlohmann::json::object(), err});
@@ -267,14 +299,20 @@ struct Router::Impl {
   }
 };
 
-Router::Router(RouterOptions opt, Service* sqs, Service* kinesis)
+Router::Router(RouterOptions opt, Service* sqs, Service* kinesis, Service* sns)
     : impl_(std::make_unique<Impl>()) {
   impl_->opt = std::move(opt);
   impl_->sqs = sqs;
   impl_->kinesis = kinesis;
+  impl_->sns = sns;
   if (sqs) {
     for (const auto& op : SqsModel().OperationNames()) {
       impl_->sqs_query_limit = std::max(impl_->sqs_query_limit, sqs->MaxRequestBytes(op));
+    }
+  }
+  if (sns) {  // one limit for every form body: which service it is for is known after reading it
+    for (const auto& op : SnsModel().OperationNames()) {
+      impl_->sqs_query_limit = std::max(impl_->sqs_query_limit, sns->MaxRequestBytes(op));
     }
   }
 }
@@ -306,6 +344,17 @@ void Router::Handle(HttpRequest request, Respond respond) {
   const std::string_view path = request.Path();
   if (request.method == "GET" && path == "/health") {
     respond(HttpResponse{200, {{"Content-Type", "text/plain"}}, "ok", false});
+    return;
+  }
+  if (request.method == "GET" && !impl_->opt.signing_cert_path.empty() &&
+      path == impl_->opt.signing_cert_path && impl_->opt.signing_certificate) {
+    std::string pem;
+    if (!impl_->opt.signing_certificate(&pem)) {
+      respond(HttpResponse{503, {{"Content-Type", "text/plain"}}, "not available yet\n", false});
+      return;
+    }
+    respond(HttpResponse{200, {{"Content-Type", "application/x-x509-ca-cert"}}, std::move(pem),
+                         false});
     return;
   }
   if (request.method == "GET" && path == "/metrics") {

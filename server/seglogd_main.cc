@@ -1,9 +1,11 @@
-// seglogd: serves a seglog store over AWS's SQS and Kinesis wire protocols. The command line
+// seglogd: serves a seglog store over AWS's SQS, SNS and Kinesis wire protocols. The command line
 // is documented at the end of server/transport/http_server.h.
 //
 // Lifetime: main builds store -> queues/streams -> executor -> services -> metrics -> router
-// -> server, waits for SIGTERM/SIGINT, then shuts down in the reverse order (long polls
-// answered, in-flight requests answered, workers joined, the store synced and closed).
+// -> server, then (once the listeners' URLs are known, for the SNS envelopes' URLs) the
+// Topics, handed to the SNS service; waits for SIGTERM/SIGINT, then shuts down in the reverse
+// order (long polls answered, in-flight requests answered, workers joined, the Topics' fan-out
+// stopped and its cursors written, before the Queues go; the store synced and closed).
 // Concurrency: the signals are blocked in every thread and taken by sigwait in main.
 #include <signal.h>
 #include <unistd.h>
@@ -22,11 +24,13 @@
 #include "engine/log/store.h"
 #include "engine/queues/queue.h"
 #include "engine/streams/stream.h"
+#include "engine/topics/topics.h"
 #include "server/auth/credentials.h"
 #include "server/executor.h"
 #include "server/kinesis/kinesis_service.h"
 #include "server/metrics.h"
 #include "server/router.h"
+#include "server/sns/sns_service.h"
 #include "server/sqs/sqs_service.h"
 #include "server/transport/http_server.h"
 
@@ -116,6 +120,72 @@ Metrics::Source QueueSource(Queues* queues, Executor* executor) {
   };
 }
 
+// Where seglogd serves SNS's signing certificate (the envelopes' SigningCertURL).
+constexpr std::string_view kSigningCertPath = "/SimpleNotificationService-seglog.pem";
+
+// The Topics' ARNs and envelope URLs: --public-host when given, else the first listener.
+TopicsOptions TopicsOptionsFor(const Flags& f, bool tls, const std::string& first_url) {
+  const std::string base = f.public_host.empty()
+                               ? first_url
+                               : std::string(tls ? "https://" : "http://") + f.public_host;
+  TopicsOptions o;
+  o.arn_prefix = "arn:aws:sns:" + f.region + ":" + f.account + ":";
+  o.signing_cert_url = base + std::string(kSigningCertPath);
+  o.unsubscribe_url = base + "/?Action=Unsubscribe&SubscriptionArn=";
+  return o;
+}
+
+// Gauges of each topic: messages in its log, subscriptions, and its subscriptions' backlog and
+// delivery counters (since seglogd started). Topic names are validated, no escaping needed.
+Metrics::Source TopicSource(Topics* topics) {
+  return [topics](std::string* out) {
+    static constexpr const char* kNames[7][2] = {
+        {"seglog_topic_messages", "Messages in each topic's log."},
+        {"seglog_topic_subscriptions", "Subscriptions of each topic."},
+        {"seglog_topic_backlog", "Messages published and not yet taken, summed over a topic's "
+                                 "subscriptions."},
+        {"seglog_topic_delivered", "Deliveries since seglogd started."},
+        {"seglog_topic_filtered", "Messages filtered out since seglogd started."},
+        {"seglog_topic_redriven", "Deliveries sent to a redrive queue since seglogd started."},
+        {"seglog_topic_dropped", "Undeliverable messages dropped since seglogd started."}};
+    std::string lines[7];
+    std::vector<std::string> names;
+    std::string token, next;
+    do {
+      names.clear();
+      if (!topics->List(token, 1000, &names, &next).ok()) break;
+      for (const std::string& name : names) {
+        TopicDescription d;
+        if (!topics->Describe(name, &d).ok()) continue;  // deleted meanwhile
+        uint64_t v[7] = {d.messages, d.subscriptions, 0, 0, 0, 0, 0};
+        std::vector<SubscriptionInfo> subs;
+        std::string stoken, snext;
+        do {
+          subs.clear();
+          if (!topics->ListSubscriptions(name, stoken, 1000, &subs, &snext).ok()) break;
+          for (const SubscriptionInfo& s : subs) {
+            v[2] += s.backlog;
+            v[3] += s.delivered;
+            v[4] += s.filtered;
+            v[5] += s.redriven;
+            v[6] += s.dropped;
+          }
+          stoken = snext;
+        } while (!snext.empty());
+        for (int i = 0; i < 7; ++i) {
+          lines[i] += std::string(kNames[i][0]) + "{topic=\"" + name + "\"} " +
+                      std::to_string(v[i]) + "\n";
+        }
+      }
+      token = next;
+    } while (!next.empty());
+    for (int i = 0; i < 7; ++i) {
+      *out += std::string("# HELP ") + kNames[i][0] + " " + kNames[i][1] + "\n# TYPE " +
+              kNames[i][0] + " gauge\n" + lines[i];
+    }
+  };
+}
+
 // Loads --credentials; refuses a non-loopback listener without any. 0 or an exit status.
 int CheckAuth(const Flags& f, CredentialSet* creds) {
   if (!f.credentials.empty()) {
@@ -164,6 +234,11 @@ int Serve(const Flags& f, const CredentialSet& creds, const sigset_t& signals) {
   kinesis_opt.limits = limits;
   kinesis_opt.durability = durability;
   auto kinesis = std::make_unique<KinesisService>(streams.get(), kinesis_opt);
+  SnsServiceOptions sns_opt;
+  sns_opt.limits = limits;
+  sns_opt.durability = durability;
+  auto sns = std::make_unique<SnsService>(queues.get(), sns_opt);
+  std::unique_ptr<Topics> topics;
   Metrics metrics;
   metrics.AddSource(QueueSource(queues.get(), &executor));
   RouterOptions ropt;
@@ -173,7 +248,11 @@ int Serve(const Flags& f, const CredentialSet& creds, const sigset_t& signals) {
   ropt.credentials = creds.empty() ? nullptr : &creds;
   ropt.metrics = &metrics;
   ropt.log_requests = f.log_level == "debug";
-  auto router = std::make_unique<Router>(ropt, sqs.get(), kinesis.get());
+  ropt.signing_cert_path = std::string(kSigningCertPath);
+  ropt.signing_certificate = [sns = sns.get()](std::string* pem) {
+    return sns->SigningCertificate(pem);
+  };
+  auto router = std::make_unique<Router>(ropt, sqs.get(), kinesis.get(), sns.get());
 
   TransportOptions topt;
   topt.listen = f.listen;
@@ -193,6 +272,10 @@ int Serve(const Flags& f, const CredentialSet& creds, const sigset_t& signals) {
     const std::vector<uint16_t> ports = server.Ports();
     for (size_t i = 0; i < ports.size(); ++i) urls.push_back(UrlOf(f.listen[i], ports[i], tls));
     for (const std::string& u : urls) Log("serving " + u);
+    topics = std::make_unique<Topics>(store.get(), queues.get(),
+                                      TopicsOptionsFor(f, tls, urls.at(0)));
+    sns->SetTopics(topics.get());
+    metrics.AddSource(TopicSource(topics.get()));
     if (!f.ready_file.empty() && !WriteReadyFile(f.ready_file, urls)) {
       Log("cannot write --ready-file " + f.ready_file + ": " + std::strerror(errno));
       rc = 1;
@@ -205,10 +288,13 @@ int Serve(const Flags& f, const CredentialSet& creds, const sigset_t& signals) {
   sqs->Shutdown();    // long polls answer (empty) now
   server.Stop();      // no new connections; in-flight requests answer
   executor.Stop();    // workers joined
+  sns->SetTopics(nullptr);
+  topics.reset();     // fan-out stopped, cursors written; before the Queues
   s = store->SyncAll();
   if (!s.ok()) Log("sync at shutdown: " + s.ToString());
   router.reset();
   sqs.reset();
+  sns.reset();
   kinesis.reset();
   queues.reset();
   streams.reset();
@@ -226,7 +312,7 @@ int Serve(const Flags& f, const CredentialSet& creds, const sigset_t& signals) {
 
 int main(int argc, char** argv) {
   using namespace seglog::server;
-  CLI::App app{"seglogd: AWS SQS and Kinesis wire protocols over a seglog store"};
+  CLI::App app{"seglogd: AWS SQS, SNS and Kinesis wire protocols over a seglog store"};
   Flags flags;
   AddFlags(&app, &flags);
   try {

@@ -143,7 +143,9 @@ std::string EncodeQueryError(const ServiceModel& model, const ServiceError& erro
   AppendXmlElement(&out, "Type", error.sender_fault ? "Sender" : "Receiver");
   AppendXmlElement(&out, "Code", model.LegacyCode(error.code));
   AppendXmlElement(&out, "Message", error.message);
-  out += "<Detail/></Error>";
+  // SQS's errors carry an empty <Detail/>; SNS's do not.
+  if (model.xml_namespace().find("sns.amazonaws.com") == std::string::npos) out += "<Detail/>";
+  out += "</Error>";
   AppendRequestId(&out, request_id);
   out += "</ErrorResponse>";
   return out;

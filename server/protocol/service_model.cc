@@ -113,4 +113,11 @@ const ServiceModel& SqsModel() {
   return model;
 }
 
+const ServiceModel& SnsModel() {
+  static const ServiceModel model = ServiceModel::Parse(
+#include "server/protocol/sns_model.inc"
+  );
+  return model;
+}
+
 }  // namespace seglog::server::protocol

@@ -1,7 +1,7 @@
 // A Query-protocol service model: what the codecs need of botocore's service-2.json, in the
 // compact form scripts/gen_service_models.py writes (operations, shapes with their
 // serialized names and flattened traits, and each modelled error's legacy Query code). One
-// model per service (SQS now, SNS later): the codecs are generic over it.
+// model per service (SQS, SNS): the codecs are generic over it.
 //
 // Lifetime: built once (Parse) and immutable after; the model objects returned by SqsModel()
 // live for the whole process. Concurrency: read-only, any thread. Durability: none (static
@@ -75,5 +75,8 @@ class ServiceModel {
 
 // SQS's model (server/protocol/sqs_model.inc), parsed on first use.
 const ServiceModel& SqsModel();
+// SNS's model (server/protocol/sns_model.inc: namespace http://sns.amazonaws.com/doc/2010-03-31/,
+// Query only), parsed on first use.
+const ServiceModel& SnsModel();
 
 }  // namespace seglog::server::protocol

@@ -21,4 +21,18 @@ if(TARGET seglogd)
     set_tests_properties(seglogd_client_${_name} PROPERTIES
       LABELS clients SKIP_RETURN_CODE 77 TIMEOUT ${_timeout})
   endforeach()
+  # SNS (issue 15): sns_run.py, beside run.py.
+  set(_seglogd_sns_clients
+    sns_boto3_pip:180 sns_boto3_debian:180 sns_awscli_pip:300 sns_awscli_debian:300
+    sns_node:180 kill9_fanout:300)
+  foreach(_entry ${_seglogd_sns_clients})
+    string(REPLACE ":" ";" _pair ${_entry})
+    list(GET _pair 0 _name)
+    list(GET _pair 1 _timeout)
+    add_test(NAME seglogd_client_${_name}
+      COMMAND ${CMAKE_SOURCE_DIR}/tests/clients/run_or_skip.sh python3
+        ${_seglogd_clients_dir}/sns_run.py $<TARGET_FILE:seglogd> ${_name})
+    set_tests_properties(seglogd_client_${_name} PROPERTIES
+      LABELS clients SKIP_RETURN_CODE 77 TIMEOUT ${_timeout})
+  endforeach()
 endif()
