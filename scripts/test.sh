@@ -35,7 +35,7 @@ cmake --build build-asan -j"$jobs"
 # input, kill -9), except the AWS CLI and JS scenarios: they exercise the same server paths as
 # boto3's and spend their time starting CLI processes (a minute each on 2 cores).
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-   ctest --output-on-failure -j"$jobs" --timeout 1200 -E '^seglogd_client_(sqs_awscli_.*|.*_node)$')
+   ctest --output-on-failure -j"$jobs" --timeout 1200 -E '^seglogd_client_(sqs_awscli_.*|sns_awscli_.*|.*_node)$')
 echo "== ThreadSanitizer build: the concurrency tests"
 # Only seglog_concurrency_tests (tests/concurrency/: threads, kill -9, power loss), whose tests
 # carry the ctest label `concurrency`; the Release and ASan runs above ran them too.
