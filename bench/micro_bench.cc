@@ -8,6 +8,8 @@
 //   BM_DeleteIndex*                   DeleteIndex::Delete (1 id, 10 ids) and IsDeleted
 //   BM_Roaring64* / BM_AddRange ...   plain Roaring64Map and format/roaring_ranges.h, for comparison
 //                                     (BM_Roaring64IsEmpty: isEmpty() copies the bitmap)
+//   BM_Filter*                        FilterPolicy::Matches (5-key attribute policy; nested body
+//                                     policy) and FilterSubject::OfBody (parse + flatten 500 B)
 //   BM_QueueReceiveDelete             Queues::Receive(1) + DeleteMessage at depth 1, 10k, 1M
 //
 // Without --benchmark_min_time the run uses 0.2 s per benchmark (the whole default run stays
@@ -37,6 +39,7 @@
 #include "engine/log/log.h"
 #include "engine/log/options.h"
 #include "engine/queues/queue.h"
+#include "engine/topics/filter_policy.h"
 #include "engine/log/store.h"
 #include "format/coding.h"
 #include "format/segment_format.h"
@@ -555,6 +558,97 @@ void BM_QueueReceiveDelete(benchmark::State& state) {
 BENCHMARK(BM_QueueReceiveDelete)
     ->ArgName("depth")->Arg(1)->Arg(10'000)->Arg(1'000'000)
     ->UseManualTime();
+
+// ---- SNS filter policies (engine/topics/filter_policy.h) ----
+
+using seglog::FilterPolicy;
+using seglog::FilterScope;
+using seglog::FilterSubject;
+
+struct FilterAttrs {
+  std::vector<std::string> names, values;
+  std::vector<seglog::format::MessageAttribute> attrs;
+  void Add(std::string n, seglog::format::AttributeType t, std::string v, std::string_view label = {}) {
+    names.push_back(std::move(n));
+    values.push_back(std::move(v));
+    seglog::format::MessageAttribute a;
+    a.type = t;
+    a.type_label = label;
+    attrs.push_back(a);
+  }
+  FilterSubject Subject() {
+    for (size_t i = 0; i < attrs.size(); ++i) {
+      attrs[i].name = names[i];
+      attrs[i].value = ByteView(reinterpret_cast<const uint8_t*>(values[i].data()), values[i].size());
+    }
+    return FilterSubject::OfAttributes(attrs);
+  }
+};
+
+// A 5-key policy with mixed operators; arg 0: a matching subject, 1: one failing on the last key.
+void BM_FilterAttributes5Keys(benchmark::State& state) {
+  std::unique_ptr<const FilterPolicy> policy;
+  Status s = FilterPolicy::Compile(
+      R"({"store":["example_corp","other_corp"],"event":[{"anything-but":["order_cancelled"]}],)"
+      R"("customer_interests":["rugby","football",{"prefix":"bas"}],)"
+      R"("price_usd":[{"numeric":[">=",100,"<",1000]}],"source_ip":[{"cidr":"10.0.0.0/24"}]})",
+      FilterScope::kMessageAttributes, &policy);
+  if (!s.ok()) return state.SkipWithError(s.message().c_str());
+  using T = seglog::format::AttributeType;
+  FilterAttrs a;
+  a.Add("store", T::kString, "example_corp");
+  a.Add("event", T::kString, "order_placed");
+  a.Add("customer_interests", T::kString, R"(["soccer","basketball"])", "Array");
+  a.Add("price_usd", T::kNumber, "210.75");
+  a.Add("source_ip", T::kString, state.range(0) == 0 ? "10.0.0.7" : "10.0.1.7");
+  a.Add("trace", T::kString, "abc");
+  const FilterSubject subject = a.Subject();
+  const bool want = state.range(0) == 0;
+  for (auto _ : state) {
+    const bool m = policy->Matches(subject);
+    benchmark::DoNotOptimize(m);
+    if (m != want) return state.SkipWithError("unexpected match result");
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_FilterAttributes5Keys)->Arg(0)->Arg(1);
+
+constexpr std::string_view kFilterBody =
+    R"({"store":{"name":"example_corp","location":{"city":"Seattle","zip":"98101"}},)"
+    R"("order":{"id":"o-123456","items":[{"sku":"shoe-1","qty":2,"price":49.5},)"
+    R"({"sku":"sock-7","qty":5,"price":4.25}],"total":120.25,"currency":"USD"},)"
+    R"("customer":{"id":"c-42","tier":"gold","interests":["rugby","tennis"],)"
+    R"("email":"someone@example.com"},"event":"order_placed","source_ip":"10.0.0.7",)"
+    R"("flags":{"gift":false,"express":true,"note":null},"ts":1700000000123,)"
+    R"("padding":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"})";
+
+void BM_FilterBodyNested(benchmark::State& state) {
+  std::unique_ptr<const FilterPolicy> policy;
+  Status s = FilterPolicy::Compile(
+      R"({"store":{"location":{"city":["Seattle","Atlanta"]}},)"
+      R"("order":{"items":{"sku":[{"prefix":"shoe"}]},"total":[{"numeric":[">",100]}]},)"
+      R"("customer":{"tier":[{"equals-ignore-case":"GOLD"}]},"flags":{"express":[true]}})",
+      FilterScope::kMessageBody, &policy);
+  if (!s.ok()) return state.SkipWithError(s.message().c_str());
+  const FilterSubject subject = FilterSubject::OfBody(kFilterBody);
+  for (auto _ : state) {
+    const bool m = policy->Matches(subject);
+    benchmark::DoNotOptimize(m);
+    if (!m) return state.SkipWithError("expected a match");
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_FilterBodyNested);
+
+void BM_FilterSubjectOfBody(benchmark::State& state) {
+  for (auto _ : state) {
+    FilterSubject subject = FilterSubject::OfBody(kFilterBody);
+    benchmark::DoNotOptimize(subject);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(kFilterBody.size()));
+}
+BENCHMARK(BM_FilterSubjectOfBody);
 
 void CleanupFixtures() {
   g_scan.clear();

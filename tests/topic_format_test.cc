@@ -127,7 +127,9 @@ TEST(TopicCatalogFormat, SubscriptionListRoundTrip) {
   for (size_t n = 0; n + 1 < text.size(); ++n) {
     std::vector<format::SubscriptionEntry> keep(1);
     const bool ok = format::DecodeSubscriptionList(text.substr(0, n), &keep);
-    if (!ok) EXPECT_EQ(keep.size(), 1u);  // unchanged on failure
+    if (!ok) {
+      EXPECT_EQ(keep.size(), 1u);  // unchanged on failure
+    }
   }
   EXPECT_FALSE(format::DecodeSubscriptionList("2", &back));
   EXPECT_FALSE(format::DecodeSubscriptionList(text + ";", &back));

@@ -36,6 +36,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -185,6 +186,9 @@ const char* MoveTaskStatusName(MoveTaskStatus s);
 inline constexpr uint32_t kQueueMaxMovePerSecond = 500;
 inline constexpr size_t kQueueMaxMoveTasksListed = 10;  // ListMessageMoveTasks' MaxResults
 
+// Queues::Deliver's most entries per call.
+inline constexpr size_t kQueueMaxDeliverBatch = 256;
+
 struct QueuesOptions {
   // How often the background task expires messages, snapshots delete indexes whose journal
   // passed journal_snapshot_bytes, and compacts; 0 = never (call RunMaintenance).
@@ -260,6 +264,26 @@ class Queues {
   Status SendBatchEntries(const std::string& name, std::span<const std::string_view> ids,
                           std::span<const SendEntry> entries, std::vector<SendResult>* results,
                           std::vector<BatchEntryOutcome>* outcomes);
+
+  // ---- Topic deliveries (issue 15; engine/topics' fan-out; queue_deliver.cc) ----
+  // Appends up to kQueueMaxDeliverBatch messages as ONE append (after a crash all of them are
+  // there or none), entry i's header tagged with origins[i] (format::TopicOrigin: the
+  // subscription's key and the topic message's sequence number). Each entry is validated as
+  // SendBatch validates it (the queue's size limit, attributes, FIFO group and dedup ids; no
+  // 10-entry or 1 MiB batch limit): the first invalid one fails the call, writing nothing
+  // (InvalidArgument, TooLarge). A FIFO queue deduplicates as for a send ((*results)[i]
+  // .duplicate, and that entry is not written). NotFound, ReadOnly.
+  Status Deliver(const std::string& name, std::span<const SendEntry> entries,
+                 std::span<const format::TopicOrigin> origins, std::vector<SendResult>* results);
+  // Reads the queue's message log from id `from_id` (deleted, expired and purged messages
+  // included, while their segments remain) to its end: *topic_seq = the highest topic sequence
+  // number among the messages tagged with subscription `sub_key`, nullopt when none is;
+  // *next_id_out = the id the next message will get. A from_id past the end (the queue was
+  // deleted and made again since it was taken) reads the whole log. NotFound.
+  Status LastDelivery(const std::string& name, uint64_t sub_key, SeqNo from_id,
+                      SeqNo* next_id_out, std::optional<SeqNo>* topic_seq);
+  // The id the next message sent to the queue will get. NotFound.
+  Status NextMessageId(const std::string& name, SeqNo* out);
 
   // Receives up to max_messages (appended to *out; OK with none when the wait ends empty).
   // Waits up to wait_s for a first message, woken by a send or a timeout running out.

@@ -132,6 +132,14 @@ class Queues::Queue : public std::enable_shared_from_this<Queues::Queue> {
   // Fills the SQS fields of results[i] for entries[i], sent here (queue_messages.cc).
   void Identify(std::span<const SendEntry> entries, std::vector<SendResult>* results) const;
   Status Receive(const ReceiveOptions& opt, std::vector<ReceivedMessage>* out);
+  // Issue 15, a topic's delivery (queue_deliver.cc; Queues::Deliver): validates every entry
+  // as a send, then sends them as one append, entry i tagged origins[i].
+  Status DeliverTagged(std::span<const SendEntry> entries,
+                       std::span<const format::TopicOrigin> origins,
+                       std::vector<SendResult>* results);
+  // Queues::LastDelivery's scan. REQUIRES: op_mu held shared.
+  Status ScanDeliveries(uint64_t sub_key, uint64_t from_id, SeqNo* next_id,
+                        std::optional<SeqNo>* topic_seq);
   Status DeleteMessages(std::span<const std::string_view> receipts, std::vector<Status>* results);
   Status ChangeVisibility(std::string_view receipt, uint32_t timeout_s);
   // The SQS batch calls' entries (queue_batch.cc): (*out)[i] is entry i's outcome, with SQS's

@@ -3,7 +3,8 @@
 // alone and its attributes as queue attributes; MessageStructure=json's per-protocol choice;
 // the callback retry schedule. Pure functions but for the signing key's files (Signer::Open).
 //
-// Thread-safety: a Signer is immutable after Open and may sign from any thread.
+// Thread-safety: a Signer is immutable after Open and may sign from any thread; the functions
+// may be called from any thread (BuildEnvelope's signature cache is per thread, no locks).
 #pragma once
 
 #include <cstdint>
@@ -33,6 +34,8 @@ class Signer {
   // base64.
   std::string Sign(std::string_view string_to_sign, uint32_t version) const;
   const std::string& certificate_pem() const;
+  // Unique among the Signers of this process (never reused): keys caches of signatures.
+  uint64_t instance_id() const { return instance_id_; }
 
   struct Key;
 
@@ -40,6 +43,7 @@ class Signer {
   Signer();
   std::unique_ptr<Key> key_;
   std::string cert_pem_;
+  uint64_t instance_id_ = 0;
 };
 
 // A published message as the fan-out sees it (views into the topic's record).
@@ -73,15 +77,42 @@ struct EnvelopeUrls {
 // as {"Type", "Value"} (Binary: base64)]. Signed as SNS signs (the string to sign lists
 // Message, MessageId, Subject (when present), Timestamp, TopicArn, Type, each "Name\nvalue\n").
 // Deterministic: the same inputs give the same bytes (redelivery repeats them exactly).
+// The signature covers no subscription field, so every subscription that gets the same message
+// text gets the same signature: BuildEnvelope keeps the last signatures it made on each thread
+// (a small per-thread cache, exact string match) and signs (RSA, about 1 ms) once per message,
+// not once per delivery.
 std::string BuildEnvelope(const NotificationSource& src, std::string_view message,
                           const EnvelopeUrls& urls, const Signer& signer,
                           uint32_t signature_version);
+// The same with the signature given (NotificationSignature's), for callers that keep their own.
+std::string BuildEnvelopeWithSignature(const NotificationSource& src, std::string_view message,
+                                       const EnvelopeUrls& urls, std::string_view signature,
+                                       uint32_t signature_version);
+// The envelope's Signature for (src, message): base64; "" for an unknown version.
+std::string NotificationSignature(const NotificationSource& src, std::string_view message,
+                                  const Signer& signer, uint32_t signature_version);
 
-// Raw delivery into a queue: the attributes as queue message attributes. SNS's rule: more than
-// kTopicMaxRawAttributes (10) cannot be delivered raw into SQS - InvalidArgument (the fan-out
-// sends the message to the redrive queue, or drops it).
+// Raw delivery into a queue: the attributes as queue message attributes, each with its type and
+// custom label as published (String, Number, Binary, String.Array = String labelled "Array").
+// SNS's rule: more than kTopicMaxRawAttributes (10) cannot be delivered raw into SQS -
+// InvalidArgument (the fan-out sends the message to the redrive queue, or drops it). With
+// MessageStructure=json no attributes are delivered (SNS's rule): pass an empty span.
 Status RawQueueAttributes(std::span<const format::MessageAttribute> attributes,
                           std::vector<format::MessageAttribute>* out);
+
+// What goes into a subscription's redrive (dead-letter) queue for a message that could not be
+// delivered (SPEC.md Part VII, "Deliveries"): the body the subscription would have received
+// (the signed envelope, or with raw delivery the message itself), and with raw delivery the
+// message's attributes when SQS can carry them (at most kTopicMaxRawAttributes = 10; more: none,
+// the body alone - the case that sent it there). SNS documents no further attributes; seglog
+// adds none. Deterministic as BuildEnvelope. The attribute views point into src.attributes.
+struct DeadLetterMessage {
+  std::string body;
+  std::vector<format::MessageAttribute> attributes;
+};
+DeadLetterMessage BuildDeadLetter(const NotificationSource& src, std::string_view message,
+                                  bool raw_delivery, const EnvelopeUrls& urls,
+                                  const Signer& signer, uint32_t signature_version);
 
 // The callback retry schedule (SNS, AWS-managed endpoints): the delay in ms before attempt
 // `attempt` (2 ..): 3 immediate retries, 2 at 1 s, 10 backing off from 1 s to 20 s, then every
