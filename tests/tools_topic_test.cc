@@ -15,13 +15,16 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/inspect/inspect.h"
+#include "engine/repair/repair.h"
 #include "engine/log/clock.h"
 #include "engine/log/layout.h"
 #include "engine/log/log.h"
 #include "engine/log/store.h"
 #include "engine/queues/message_identity.h"
 #include "engine/queues/queue.h"
+#include "engine/topics/topics.h"
 #include "format/queue_catalog_format.h"
+#include "format/segment_format.h"
 #include "format/topic_catalog_format.h"
 #include "format/topic_format.h"
 #include "io/file_util.h"
@@ -46,6 +49,13 @@ void WriteSlot(const std::string& path, const format::CursorSlot& s) {
   ASSERT_EQ(::pwrite(fd, b.data(), b.size(), static_cast<off_t>(format::CursorSlotOffset(
                                                  s.generation))),
             static_cast<ssize_t>(b.size()));
+  ::close(fd);
+}
+
+void WriteWhole(const std::string& path, const std::string& bytes) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  ASSERT_GE(fd, 0) << path;
+  ASSERT_EQ(::write(fd, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
   ::close(fd);
 }
 
@@ -450,6 +460,211 @@ TEST_F(ToolsTopicTest, FifoTopicDump) {
   EXPECT_TRUE(r.topics[0].settings.fifo);
   EXPECT_TRUE(r.topics[0].subscriptions.empty());
   EXPECT_TRUE(Verify().ok());
+}
+
+
+TEST_F(ToolsTopicTest, GarbageInTopicFilesIsReportedNeverFatal) {
+  Build();
+  // Cursor files of every odd length and content; a subscription list and settings that do not
+  // parse: each is an error of the report, and the tools go on.
+  for (size_t len : {size_t{0}, size_t{1}, size_t{47}, size_t{48}, size_t{95}, size_t{96},
+                     size_t{97}, size_t{4096}}) {
+    std::string junk(len, '\0');
+    for (size_t i = 0; i < len; ++i) junk[i] = static_cast<char>((i * 131 + len) & 0xff);
+    ASSERT_NO_FATAL_FAILURE(WriteWhole(CursorPath(kKeyB), junk));
+    const VerifyReport v = Verify();
+    EXPECT_FALSE(v.ok()) << len;
+    EXPECT_TRUE(HasProblem(v, Severity::kError, CursorPath(kKeyB), "no valid slot")) << len;
+    const StoreReport r = Inspect();
+    EXPECT_FALSE(Sub(r.topics[0], kIdB)->backlog.has_value()) << len;
+  }
+  std::unique_ptr<Store> store;
+  StoreOptions so;
+  so.clock = &clock_;
+  ASSERT_OK(Store::Open(dir_.path(), so, &store));
+  const std::vector<std::string> name{"topic:news/messages"};
+  ASSERT_OK(store->SetLogProps(name, format::topic_props::kSubscriptions, "1;broken"));
+  ASSERT_OK(store->SetLogProps(name, format::topic_props::kType, "weird"));
+  ASSERT_OK(store->Close());
+  store.reset();
+  const VerifyReport v = Verify();
+  EXPECT_TRUE(HasProblem(v, Severity::kError, CatalogPath(dir_.path()),
+                         "topic 'news': malformed subscription list"));
+  EXPECT_TRUE(HasProblem(v, Severity::kError, CatalogPath(dir_.path()),
+                         "topic setting type is 'weird'"));
+  const StoreReport r = Inspect();
+  EXPECT_FALSE(r.topics[0].settings_valid);
+  EXPECT_EQ(r.topics[0].errors.size(), 2u);
+  // Every cursor file is now of no subscription: warnings, never removed.
+  EXPECT_EQ(r.topics[0].orphan_cursors.size(), 3u);
+  EXPECT_TRUE(io::PathExists(CursorPath(kKeyA)));
+  EXPECT_EQ(DumpTopic(dir_.path(), "news", {}, [](const TopicMessage&) {}).code(),
+            StatusCode::kCorruption);
+}
+
+TEST_F(ToolsTopicTest, ADamagedTopicSegmentIsVerifiedAndRepairedAsAnyLog) {
+  Build();
+  const std::string seg = topic_dir_ + "/" + SegmentFileName(SeqNo(0));
+  FlipByte(seg, static_cast<off_t>(format::kSegmentHeaderSize + 20));  // the first batch
+  VerifyReport v = Verify();
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.first_error()->path, seg) << v.first_error()->ToString();
+  RepairReport rr;
+  ASSERT_OK(RepairStore(dir_.path(), {}, &rr));
+  EXPECT_GT(rr.lost_count(), 0u);
+  v = Verify();
+  EXPECT_TRUE(v.ok()) << v.first_error()->ToString();
+  // The cursor files are left as they were (the engine clamps a cursor on open).
+  EXPECT_TRUE(io::PathExists(CursorPath(kKeyA)));
+}
+
+// ---- a store the topics room wrote ----
+
+class ToolsTopicEngineTest : public ToolsTopicTest {
+ protected:
+  void TearDown() override {
+    topics_.reset();
+    ToolsTopicTest::TearDown();
+  }
+  void OpenTopics() {
+    TopicsOptions opt;
+    opt.maintenance_interval_ms = 0;
+    topics_ = std::make_unique<Topics>(store_.get(), queues_.get(), opt);
+  }
+  void CloseAll() {
+    topics_.reset();  // writes the cursors
+    CloseEngine(&store_, nullptr, &queues_);
+  }
+  std::string Subscribe(SubscriptionProtocol p, const std::string& endpoint,
+                        const std::string& policy = "") {
+    SubscriptionConfig c;
+    c.protocol = p;
+    c.endpoint = endpoint;
+    c.filter_policy = policy;
+    std::string id;
+    EXPECT_OK(topics_->Subscribe("news", c, &id));
+    return id;
+  }
+  PublishResult Publish(int i) {
+    const std::string body = "message " + std::to_string(i);
+    format::MessageAttribute a;
+    a.name = "color";
+    a.type = format::AttributeType::kString;
+    a.value = View(i % 2 == 0 ? "red" : "blue");
+    PublishEntry e;
+    e.message = body;
+    e.subject = "subject";
+    e.attributes = std::span(&a, 1);
+    PublishResult r;
+    EXPECT_OK(topics_->Publish("news", e, &r));
+    return r;
+  }
+  // Bounded: until the queue subscriptions took `n` messages (the callback one never will).
+  void WaitTaken(const std::vector<std::string>& ids, uint64_t n) {
+    for (int round = 0; round < 2000; ++round) {
+      bool all = true;
+      for (const std::string& id : ids) {
+        SubscriptionInfo info;
+        ASSERT_OK(topics_->GetSubscription(id, &info));
+        all = all && info.cursor.value() >= n;
+      }
+      if (all) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    FAIL() << "the fan-out did not take " << n << " messages";
+  }
+  std::unique_ptr<Topics> topics_;
+};
+
+TEST_F(ToolsTopicEngineTest, ToolsReadWhatTheTopicsRoomWrote) {
+  ASSERT_NO_FATAL_FAILURE(CreateQueues());
+  OpenTopics();
+  TopicConfig tc;
+  tc.log.durability = Durability::kNone;
+  ASSERT_OK(topics_->Create("news", tc));
+  const std::string a = Subscribe(SubscriptionProtocol::kSqs, "q1");
+  const std::string b = Subscribe(SubscriptionProtocol::kSqs, "q2", R"({"color": ["blue"]})");
+  const std::string c = Subscribe(SubscriptionProtocol::kCallback, "never-registered");
+  std::vector<std::string> message_ids;
+  for (int i = 0; i < 5; ++i) message_ids.push_back(Publish(i).message_id);
+  ASSERT_NO_FATAL_FAILURE(WaitTaken({a, b}, 5));
+  CloseAll();
+
+  const StoreReport r = Inspect();
+  ASSERT_EQ(r.topics.size(), 1u);
+  const TopicReport& t = r.topics[0];
+  EXPECT_TRUE(t.errors.empty()) << t.errors[0];
+  EXPECT_TRUE(t.warnings.empty()) << t.warnings[0];
+  EXPECT_EQ(t.messages, 5u);
+  ASSERT_EQ(t.subscriptions.size(), 3u);
+  EXPECT_EQ(Sub(t, a)->backlog, 0u);
+  EXPECT_EQ(Sub(t, b)->backlog, 0u);
+  EXPECT_EQ(Sub(t, b)->entry.filter_policy, R"({"color": ["blue"]})");
+  EXPECT_EQ(Sub(t, c)->backlog, 5u);  // never registered: its cursor waits
+  EXPECT_EQ(Sub(t, c)->cursor.cursor->next_seq, 0u);
+
+  const VerifyReport v = Verify();
+  EXPECT_TRUE(v.ok()) << v.first_error()->ToString();
+  EXPECT_EQ(v.count(Severity::kWarning), 0u) << v.problems[0].ToString();
+  EXPECT_EQ(v.cursor_files, 3u);
+  EXPECT_EQ(v.topic_messages, 5u);
+  EXPECT_EQ(v.topic_deliveries, 5u + 2u);  // all to q1, the two blue ones to q2
+
+  std::vector<std::string> dumped;
+  ASSERT_OK(DumpTopic(dir_.path(), "news", {}, [&](const TopicMessage& m) {
+    dumped.push_back(m.message_id);
+    EXPECT_EQ(m.header.subject, "subject");
+  }));
+  EXPECT_EQ(dumped, message_ids);
+}
+
+TEST_F(ToolsTopicEngineTest, InspectAndVerifyBesideALiveTopic) {
+  ASSERT_NO_FATAL_FAILURE(CreateQueues());
+  OpenTopics();
+  TopicConfig tc;
+  tc.log.durability = Durability::kNone;
+  tc.log.segment_size = 4096;  // segments roll while the tools read
+  ASSERT_OK(topics_->Create("news", tc));
+  Subscribe(SubscriptionProtocol::kSqs, "q1");
+  Subscribe(SubscriptionProtocol::kSqs, "q2", R"({"color": ["blue"]})");
+  Subscribe(SubscriptionProtocol::kCallback, "never-registered");
+  std::atomic<bool> stop{false};
+  std::atomic<int> published{0};
+  std::thread writer([&] {
+    for (int i = 0; !stop.load(); ++i) {
+      Publish(i);
+      published.store(i + 1);
+    }
+  });
+  struct Joiner {
+    std::atomic<bool>* stop;
+    std::thread* t;
+    ~Joiner() {
+      stop->store(true);
+      if (t->joinable()) t->join();
+    }
+  } joiner{&stop, &writer};
+  for (int round = 0; round < 20 || published.load() < 200; ++round) {
+    const VerifyReport v = Verify();
+    EXPECT_TRUE(v.ok()) << v.first_error()->ToString();
+    for (const Problem& p : v.problems) {
+      // A slot read while it is being written may look torn (a warning); nothing else.
+      if (p.severity == Severity::kWarning) {
+        EXPECT_NE(p.message.find("a torn write or damage"), std::string::npos) << p.ToString();
+      }
+    }
+    const StoreReport r = Inspect();
+    ASSERT_EQ(r.topics.size(), 1u);  // the Joiner stops the writer
+    EXPECT_TRUE(r.topics[0].errors.empty()) << r.topics[0].errors[0];
+    for (const SubscriptionReport& s : r.topics[0].subscriptions) {
+      EXPECT_FALSE(s.cursor_past_end) << s.entry.id;
+    }
+    if (round > 10000) break;
+  }
+  stop.store(true);
+  writer.join();
+  EXPECT_GE(published.load(), 200);
+  CloseAll();
 }
 
 }  // namespace
