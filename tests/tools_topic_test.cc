@@ -329,8 +329,11 @@ TEST_F(ToolsTopicTest, OneBadSlotIsAWarningAndTheOtherSlotIsTheCursor) {
   EXPECT_EQ(a->cursor.slots[0].state, CursorSlotReport::State::kInvalid);
   ASSERT_TRUE(a->cursor.cursor.has_value());
   EXPECT_EQ(a->cursor.current_slot, 1u);
-  EXPECT_EQ(a->cursor.cursor->next_seq, 0u);  // the older slot: five messages again
-  EXPECT_EQ(a->backlog, 5u);
+  EXPECT_EQ(a->cursor.cursor->next_seq, 0u);  // the older slot
+  // ... but q1 holds deliveries tagged with A's key through seq 4: a reopen resumes at 5.
+  EXPECT_EQ(a->delivered_next, 5u);
+  EXPECT_EQ(a->resume_seq, 5u);
+  EXPECT_EQ(a->backlog, 0u);
   EXPECT_TRUE(r.topics[0].errors.empty());
 
   FlipByte(CursorPath(kKeyA), 48 + 2);  // slot 1's magic: no valid slot left
@@ -339,7 +342,10 @@ TEST_F(ToolsTopicTest, OneBadSlotIsAWarningAndTheOtherSlotIsTheCursor) {
   EXPECT_TRUE(HasProblem(v, Severity::kError, CursorPath(kKeyA), "no valid slot"))
       << v.first_error()->ToString();
   r = Inspect();
-  EXPECT_FALSE(Sub(r.topics[0], kIdA)->backlog.has_value());
+  a = Sub(r.topics[0], kIdA);
+  EXPECT_FALSE(a->cursor.cursor.has_value());
+  EXPECT_EQ(a->delivered_next, 5u);  // the whole queue searched
+  EXPECT_EQ(a->resume_seq, 5u);
   EXPECT_EQ(r.topics[0].errors.size(), 1u);
 }
 
@@ -476,7 +482,10 @@ TEST_F(ToolsTopicTest, GarbageInTopicFilesIsReportedNeverFatal) {
     EXPECT_FALSE(v.ok()) << len;
     EXPECT_TRUE(HasProblem(v, Severity::kError, CursorPath(kKeyB), "no valid slot")) << len;
     const StoreReport r = Inspect();
-    EXPECT_FALSE(Sub(r.topics[0], kIdB)->backlog.has_value()) << len;
+    const SubscriptionReport* b = Sub(r.topics[0], kIdB);
+    EXPECT_FALSE(b->cursor.cursor.has_value()) << len;
+    EXPECT_FALSE(b->delivered_next.has_value()) << len;  // nothing in q2 for B
+    EXPECT_EQ(b->backlog, 5u) << len;  // a reopen starts over at the oldest message
   }
   std::unique_ptr<Store> store;
   StoreOptions so;
@@ -601,6 +610,11 @@ TEST_F(ToolsTopicEngineTest, ToolsReadWhatTheTopicsRoomWrote) {
   EXPECT_EQ(Sub(t, b)->backlog, 0u);
   EXPECT_EQ(Sub(t, b)->entry.filter_policy, R"({"color": ["blue"]})");
   EXPECT_EQ(Sub(t, c)->backlog, 5u);  // never registered: its cursor waits
+  // The cursors were written at close: no delivery after their queue ids, nothing to raise.
+  for (const SubscriptionReport& s : t.subscriptions) {
+    EXPECT_FALSE(s.delivered_next.has_value()) << s.entry.id;
+  }
+  EXPECT_EQ(Sub(t, a)->resume_seq, 5u);
   EXPECT_EQ(Sub(t, c)->cursor.cursor->next_seq, 0u);
 
   const VerifyReport v = Verify();

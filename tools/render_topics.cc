@@ -108,7 +108,9 @@ json SubscriptionJson(const SubscriptionReport& s) {
               {"created_ts", e.created_ms},
               {"created_time", FormatTimestamp(TimestampMs(e.created_ms))},
               {"cursor", CursorJson(s.cursor)},
-              {"backlog", s.backlog ? json(*s.backlog) : json(nullptr)},
+              {"delivered_next", s.delivered_next ? json(*s.delivered_next) : json(nullptr)},
+              {"resume_seq", s.resume_seq},
+              {"backlog", s.backlog},
               {"cursor_past_end", s.cursor_past_end},
               {"behind_retention", s.behind_retention}};
 }
@@ -162,7 +164,14 @@ void PrintSubscription(const SubscriptionReport& s, std::FILE* out) {
     line("redrive", Quoted(e.redrive_queue) + (s.redrive_queue_exists ? "" : " (NO SUCH QUEUE)"));
   }
   line("cursor", CursorText(s.cursor));
-  std::string backlog = s.backlog ? Num(*s.backlog) : std::string("unknown");
+  if (s.delivered_next) {
+    line("delivered", "through seq " + Num(*s.delivered_next - 1) + " per " +
+                          Quoted(e.endpoint) + "'s tagged messages");
+  }
+  if (!s.cursor.cursor || s.resume_seq != s.cursor.cursor->next_seq) {
+    line("resumes", "at seq " + Num(s.resume_seq) + " on the next open");
+  }
+  std::string backlog = Num(s.backlog);
   if (s.cursor_past_end) backlog += " (cursor past the end)";
   if (s.behind_retention > 0) backlog += " (+" + Num(s.behind_retention) + " removed by retention)";
   line("backlog", backlog);

@@ -10,6 +10,8 @@
 #include "engine/inspect/inspect.h"
 #include "engine/inspect/segment_reader.h"
 #include "engine/log/digest.h"
+#include "format/queue_format.h"
+#include "io/file_util.h"
 
 namespace seglog {
 
@@ -127,9 +129,30 @@ void ReadSubscriptions(const std::string& catalog_path, const std::string& log_d
       if (keys.count(key) != 0) continue;
       t->orphan_cursors.push_back(path);
       t->warnings.push_back(path + ": cursor file of no subscription of topic '" + t->name +
-                            "' (left by an unsubscribe; ignored)");
+                            "' (left by an unsubscribe or a subscribe in progress; the engine "
+                            "ignores it)");
     }
   }
+}
+
+// One past the newest topic seq delivered into the queue whose messages log is `q` tagged with
+// `key`, reading its messages from id `from` on; none when there is none (or no such queue). A
+// queue that cannot be read says so in its own report.
+std::optional<uint64_t> DeliveredNext(const std::string& store_dir, const format::CatalogEntry* q,
+                                      uint64_t key, uint64_t from) {
+  if (q == nullptr) return std::nullopt;
+  const std::string dir = LogDirPath(store_dir, q->log_id);
+  if (!io::IsDirectory(dir)) return std::nullopt;
+  std::optional<uint64_t> next;
+  format::QueueMessageHeader h;
+  (void)DumpRecords(dir, SeqNo(from), UINT64_MAX, [&](const RecordView& r) {
+    if (!format::DecodeQueueMessageHeader(r.attrs, &h).ok() || !h.has_topic_origin ||
+        h.topic_origin.sub_key != key) {
+      return;
+    }
+    next = std::max(next.value_or(0), h.topic_origin.topic_seq + 1);
+  });
+  return next;
 }
 
 }  // namespace
@@ -154,9 +177,9 @@ void ReadTopics(const std::string& store_dir, const format::Catalog& catalog,
 }
 
 void FinishTopics(const format::Catalog& catalog, StoreReport* out) {
-  std::set<std::string> queues;
+  std::map<std::string, const format::CatalogEntry*> queues;  // name -> messages log
   for (const QueueLogs& q : FindQueues(catalog)) {
-    if (q.messages != nullptr) queues.insert(q.name);
+    if (q.messages != nullptr) queues[q.name] = q.messages;
   }
   for (size_t i = 0; i < out->logs.size(); ++i) {
     std::string name;
@@ -182,15 +205,23 @@ void FinishTopics(const format::Catalog& catalog, StoreReport* out) {
       }
       s.redrive_queue_exists =
           s.entry.redrive_queue.empty() || queues.count(s.entry.redrive_queue) != 0;
-      if (!s.cursor.cursor) continue;
-      const uint64_t at = s.cursor.cursor->next_seq, next = t.next_seq.value();
-      const uint64_t first = t.first_seq.value();
-      s.backlog = at <= next ? next - std::max(at, first) : 0;
-      s.cursor_past_end = at > next;
+      const uint64_t next = t.next_seq.value(), first = t.first_seq.value();
+      const std::optional<format::CursorSlot>& c = s.cursor.cursor;
+      uint64_t at = c ? c->next_seq : first;
+      if (s.entry.protocol == format::SubscriptionProtocolCode::kSqs) {
+        auto q = queues.find(s.entry.endpoint);
+        s.delivered_next = DeliveredNext(out->dir, q == queues.end() ? nullptr : q->second,
+                                         s.entry.key, c ? c->queue_next_id : 0);
+        if (s.delivered_next) at = std::max(at, *s.delivered_next);
+      }
+      s.cursor_past_end = c && c->next_seq > next;
       s.behind_retention = at < first ? first - at : 0;
+      s.resume_seq = std::clamp(at, first, std::max(first, next));
+      s.backlog = next > s.resume_seq ? next - s.resume_seq : 0;
       if (s.cursor_past_end && log_ok) {
         t.warnings.push_back("subscription " + s.entry.id + " cursor file " + s.cursor.path +
-                             ": next seq " + std::to_string(at) + " is past the topic's end " +
+                             ": next seq " + std::to_string(c->next_seq) +
+                             " is past the topic's end " +
                              std::to_string(next) +
                              " (messages published without a sync were lost in a power loss)");
       }

@@ -91,12 +91,20 @@ Status ListCursorFiles(const std::string& log_dir, std::map<uint64_t, std::strin
 struct SubscriptionReport {
   format::SubscriptionEntry entry;
   CursorReport cursor;
-  // Messages in the topic's log the subscription has not taken: next seq - max(cursor, first
-  // seq); none without a cursor, 0 when the cursor is past the log's end (cursor_past_end).
-  std::optional<uint64_t> backlog;
-  bool cursor_past_end = false;
-  // Messages retention removed before the subscription took them: first seq - cursor, when the
-  // cursor is below the oldest retained message (the engine skips them on its next pass).
+  // kSqs: one past the newest topic sequence number delivered into the subscription's queue
+  // tagged with its key (format/queue_format.h kQueueHasTopicOrigin), looked for from the
+  // cursor's queue_next_id on (from 0 without a valid slot); none when there is none.
+  std::optional<uint64_t> delivered_next;
+  // Where a reopen resumes the subscription, by the engine's rule (SPEC.md Part VII, "Cursors"):
+  // the cursor file's next_seq (without a valid slot: the topic's first seq), raised to
+  // delivered_next, then kept within [first seq, next seq]. The cursor file is written at most
+  // once a second; the queue's tags are written with each delivery.
+  uint64_t resume_seq = 0;
+  // Messages in the topic's log the subscription has not taken: next seq - resume_seq.
+  uint64_t backlog = 0;
+  bool cursor_past_end = false;  // the file's cursor is past the log's end (clamped)
+  // Messages retention removed before the subscription took them: first seq - the cursor, when
+  // the cursor is below the oldest retained message (the engine skips them on its next pass).
   uint64_t behind_retention = 0;
   // kSqs: whether a queue named entry.endpoint is in the catalog. Callback: always true.
   bool endpoint_exists = true;
