@@ -335,6 +335,12 @@ TEST_F(ToolsTopicTest, OneBadSlotIsAWarningAndTheOtherSlotIsTheCursor) {
   EXPECT_EQ(a->resume_seq, 5u);
   EXPECT_EQ(a->backlog, 0u);
   EXPECT_TRUE(r.topics[0].errors.empty());
+  StoreReport fast;  // --no-scan reads no queue message: the cursor file alone
+  InspectOptions no_scan;
+  no_scan.scan_messages = false;
+  ASSERT_OK(InspectStore(dir_.path(), no_scan, &fast));
+  EXPECT_FALSE(Sub(fast.topics[0], kIdA)->delivered_next.has_value());
+  EXPECT_EQ(Sub(fast.topics[0], kIdA)->backlog, 5u);
 
   FlipByte(CursorPath(kKeyA), 48 + 2);  // slot 1's magic: no valid slot left
   v = Verify();
@@ -466,6 +472,16 @@ TEST_F(ToolsTopicTest, FifoTopicDump) {
   EXPECT_TRUE(r.topics[0].settings.fifo);
   EXPECT_TRUE(r.topics[0].subscriptions.empty());
   EXPECT_TRUE(Verify().ok());
+  const std::string cli = SEGLOG_CLI_PATH;
+  if (cli.empty()) GTEST_SKIP() << "seglog CLI not built";
+  std::string out;
+  ASSERT_EQ(RunCommand(cli + " dump --topic jobs.fifo '" + dir_.path() + "'", &out), 0) << out;
+  EXPECT_NE(out.find("  seqno 00000000000000000001  group \"g1\"  dedup \"d1\"  attrs 2"),
+            std::string::npos)
+      << out;
+  ASSERT_EQ(RunCommand(cli + " inspect '" + dir_.path() + "'", &out), 0) << out;
+  EXPECT_NE(out.find("topic \"jobs.fifo\" (fifo)"), std::string::npos) << out;
+  EXPECT_NE(out.find("content_based_dedup=0"), std::string::npos) << out;
 }
 
 

@@ -186,7 +186,7 @@ Status InspectStore(const std::string& dir, const InspectOptions& opt, StoreRepo
     }
     out->queues.push_back(std::move(q));
   }
-  inspect_internal::FinishTopics(catalog, out);
+  inspect_internal::FinishTopics(catalog, opt.scan_messages, out);
   return Status::OK();
 }
 

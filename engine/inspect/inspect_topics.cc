@@ -176,7 +176,7 @@ void ReadTopics(const std::string& store_dir, const format::Catalog& catalog,
   }
 }
 
-void FinishTopics(const format::Catalog& catalog, StoreReport* out) {
+void FinishTopics(const format::Catalog& catalog, bool read_queues, StoreReport* out) {
   std::map<std::string, const format::CatalogEntry*> queues;  // name -> messages log
   for (const QueueLogs& q : FindQueues(catalog)) {
     if (q.messages != nullptr) queues[q.name] = q.messages;
@@ -208,7 +208,7 @@ void FinishTopics(const format::Catalog& catalog, StoreReport* out) {
       const uint64_t next = t.next_seq.value(), first = t.first_seq.value();
       const std::optional<format::CursorSlot>& c = s.cursor.cursor;
       uint64_t at = c ? c->next_seq : first;
-      if (s.entry.protocol == format::SubscriptionProtocolCode::kSqs) {
+      if (read_queues && s.entry.protocol == format::SubscriptionProtocolCode::kSqs) {
         auto q = queues.find(s.entry.endpoint);
         s.delivered_next = DeliveredNext(out->dir, q == queues.end() ? nullptr : q->second,
                                          s.entry.key, c ? c->queue_next_id : 0);

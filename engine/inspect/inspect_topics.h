@@ -93,7 +93,8 @@ struct SubscriptionReport {
   CursorReport cursor;
   // kSqs: one past the newest topic sequence number delivered into the subscription's queue
   // tagged with its key (format/queue_format.h kQueueHasTopicOrigin), looked for from the
-  // cursor's queue_next_id on (from 0 without a valid slot); none when there is none.
+  // cursor's queue_next_id on (from 0 without a valid slot); none when there is none, or when
+  // InspectOptions::scan_messages is false.
   std::optional<uint64_t> delivered_next;
   // Where a reopen resumes the subscription, by the engine's rule (SPEC.md Part VII, "Cursors"):
   // the cursor file's next_seq (without a valid slot: the topic's first seq), raised to
@@ -161,7 +162,8 @@ namespace inspect_internal {
 void ReadTopics(const std::string& store_dir, const format::Catalog& catalog,
                 std::vector<TopicReport>* topics);
 // After: each topic's log figures, backlogs, target queues (out->logs and out->topics filled).
-void FinishTopics(const format::Catalog& catalog, StoreReport* out);
+// `read_queues` false (inspect --no-scan): no queue message is read (delivered_next stays none).
+void FinishTopics(const format::Catalog& catalog, bool read_queues, StoreReport* out);
 }  // namespace inspect_internal
 
 }  // namespace seglog
