@@ -100,7 +100,7 @@ void Topics::Impl::ServeCallback(const FanoutContext& ctx, TopicSub& s,
       done_cv.notify_all();
       if (ok) break;
       if (delay < 0) {
-        Redrive(ctx, s, st, m, body);
+        Redrive(ctx, s, st, m, "callback");
         break;
       }
       if (delay > 0) return;  // the thread serves others until the retry is due

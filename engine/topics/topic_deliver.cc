@@ -75,7 +75,7 @@ void Topics::Impl::ServeQueue(const FanoutContext& ctx, TopicSub& s, const Topic
           done[i] = 1;
         } else if (Refused(d)) {
           done[i] = 2;
-          Redrive(ctx, s, st, *run[i].m, run[i].body);
+          Redrive(ctx, s, st, *run[i].m, "sqs");
           Advance(s, run[i].m->seq + 1);
         } else {
           break;
@@ -128,7 +128,7 @@ void Topics::Impl::ServeQueue(const FanoutContext& ctx, TopicSub& s, const Topic
       run.push_back(std::move(p));
       continue;
     }
-    Redrive(ctx, s, st, m, p.body);
+    Redrive(ctx, s, st, m, "sqs");
     Advance(s, m.seq + 1);
     (void)WriteCursor(s, /*sync=*/false);
   }

@@ -186,6 +186,8 @@ bool Topics::Impl::BuildDelivery(const FanoutContext& ctx, const TopicSub::Setti
   attrs->clear();
   if (st.entry.raw) {
     *body = MessageFor(src, protocol_key);
+    // MessageStructure=json: no attributes go with a raw delivery (SNS).
+    if (m.header.json_structure) return true;
     return RawQueueAttributes(m.header.attributes, attrs).ok();
   }
   const std::string sub_arn = ctx.topic_arn + ":" + st.entry.id;
@@ -195,30 +197,30 @@ bool Topics::Impl::BuildDelivery(const FanoutContext& ctx, const TopicSub::Setti
   return true;
 }
 
-// Sends message m's delivery `body` for subscription s to its redrive queue, or drops it.
+// Sends what subscription s could not take of message m to its redrive queue (SNS's DLQ
+// message: notification.h BuildDeadLetter), or drops it. Tagged as a delivery.
 void Topics::Impl::Redrive(const FanoutContext& ctx, TopicSub& s, const TopicSub::Settings& st,
-                           const FanoutMessage& m, std::string_view body) {
+                           const FanoutMessage& m, std::string_view protocol_key) {
   bool ok = false;
   if (!st.entry.redrive_queue.empty()) {
+    const NotificationSource src = m.Source(ctx.topic_arn);
+    const std::string sub_arn = ctx.topic_arn + ":" + st.entry.id;
+    const EnvelopeUrls urls{opt.signing_cert_url, opt.unsubscribe_url, sub_arn};
+    const DeadLetterMessage dl =
+        BuildDeadLetter(src, MessageFor(src, protocol_key), st.entry.raw, urls, ctx.signer,
+                        ctx.config.signature_version);
     SendEntry e;
-    e.body = AsBytes(body);
+    e.body = AsBytes(dl.body);
+    if (!m.header.json_structure) e.attributes = dl.attributes;
     e.group_id = m.key;
     e.dedup_id = m.header.dedup_id;
     const format::TopicOrigin origin{s.key, m.seq};
     std::vector<SendResult> results;
-    Status st2 = queues->Deliver(st.entry.redrive_queue, std::span(&e, 1), std::span(&origin, 1),
-                                 &results);
-    if (!st2.ok() && e.dedup_id.empty() && !m.key.empty()) {
-      // A standard topic's group id into a FIFO redrive queue needs a dedup id: the message's.
-      e.dedup_id = m.message_id;
-      st2 = queues->Deliver(st.entry.redrive_queue, std::span(&e, 1), std::span(&origin, 1),
-                            &results);
-    }
-    ok = st2.ok();
+    ok = queues->Deliver(st.entry.redrive_queue, std::span(&e, 1), std::span(&origin, 1),
+                         &results).ok();
   }
   std::lock_guard<std::mutex> l(mu);
   (ok ? s.redriven : s.dropped) += 1;
-  (void)ctx;
 }
 
 }  // namespace seglog

@@ -242,6 +242,7 @@ Status Topics::ListSubscriptions(const std::string& topic, std::string_view toke
                                  std::string* next_token) const {
   SEGLOG_RETURN_IF_ERROR(impl_->open_status);
   if (max_results == 0) return Status::InvalidArgument("max_results must be at least 1");
+  const std::string after(token);  // token may view *next_token
   out->clear();
   next_token->clear();
   std::lock_guard<std::mutex> l(impl_->mu);
@@ -253,7 +254,7 @@ Status Topics::ListSubscriptions(const std::string& topic, std::string_view toke
     if (!topic.empty() && name != topic) continue;
     for (const auto& s : t->subs) {
       const std::string at = name + "/" + s->id;
-      if (!token.empty() && at <= token) continue;
+      if (!after.empty() && at <= after) continue;
       if (out->size() == max_results) {
         *next_token = out->back().topic + "/" + out->back().id;
         return Status::OK();

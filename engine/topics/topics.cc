@@ -186,10 +186,11 @@ Status Topics::List(std::string_view token, size_t max_results, std::vector<std:
                     std::string* next_token) const {
   SEGLOG_RETURN_IF_ERROR(impl_->open_status);
   if (max_results == 0) return Status::InvalidArgument("max_results must be at least 1");
+  const std::string after(token);  // token may view *next_token
   names->clear();
   next_token->clear();
   std::lock_guard<std::mutex> l(impl_->mu);
-  auto it = token.empty() ? impl_->topics.begin() : impl_->topics.upper_bound(std::string(token));
+  auto it = after.empty() ? impl_->topics.begin() : impl_->topics.upper_bound(after);
   for (; it != impl_->topics.end(); ++it) {
     if (names->size() == max_results) {
       *next_token = names->back();

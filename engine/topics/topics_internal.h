@@ -174,7 +174,7 @@ class Topics::Impl {
                      const FanoutMessage& m, std::string_view protocol_key, std::string* body,
                      std::vector<format::MessageAttribute>* attrs) const;
   void Redrive(const FanoutContext& ctx, TopicSub& s, const TopicSub::Settings& st,
-               const FanoutMessage& m, std::string_view body);
+               const FanoutMessage& m, std::string_view protocol_key);
   // Sets s's cursor (under mu) and wakes WaitDelivered.
   void Advance(TopicSub& s, uint64_t cursor);
   void Wake() {
