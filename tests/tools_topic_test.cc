@@ -110,7 +110,9 @@ class ToolsTopicTest : public ::testing::Test {
                   {tp::kRetention, "86400"},
                   {tp::kCreatedMs, std::to_string(kT0)},
                   {tp::kTags, format::EncodeQueueTags({{"env", "prod"}})}};
-    if (!subs.empty()) spec.props.emplace_back(tp::kSubscriptions, format::EncodeSubscriptionList(subs));
+    if (!subs.empty()) {
+      spec.props.emplace_back(tp::kSubscriptions, format::EncodeSubscriptionList(subs));
+    }
     ASSERT_OK(store_->CreateLogGroup(std::span(&spec, 1)));
     Log* log = nullptr;
     ASSERT_OK(store_->OpenLog(spec.name, &log));
@@ -273,7 +275,9 @@ TEST_F(ToolsTopicTest, InspectTellsAMissingTargetQueue) {
 
 TEST_F(ToolsTopicTest, MessageIdsAreTheEnginesRule) {
   for (uint64_t log : {1u, 7u, 123456u}) {
-    for (uint64_t seq : {0u, 1u, 99u}) EXPECT_EQ(TopicMessageIdFor(log, seq), MessageIdFor(log, seq));
+    for (uint64_t seq : {0u, 1u, 99u}) {
+      EXPECT_EQ(TopicMessageIdFor(log, seq), MessageIdFor(log, seq));
+    }
   }
   EXPECT_EQ(TopicSequenceNumberFor(42), SequenceNumberFor(42));
 }

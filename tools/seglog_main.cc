@@ -234,7 +234,8 @@ int Main(int argc, char** argv) {
   inspect->add_option("DIR", dir, "Store directory")->required();
   inspect->add_flag("--json", as_json, "One JSON document on stdout");
   inspect->add_flag("--no-scan", no_scan,
-                    "Do not read queue messages: no live/deleted/expired counts (fast)");
+                    "Do not read queue messages: no live/deleted/expired counts, no topic "
+                    "deliveries (fast)");
   CLI::Option* inspect_now = inspect->add_option("--now", now_ms, now_help);
 
   CLI::App* verify = app.add_subcommand(

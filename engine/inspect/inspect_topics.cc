@@ -116,7 +116,9 @@ void ReadSubscriptions(const std::string& catalog_path, const std::string& log_d
     ReadCursorFile(log_dir + "/" + format::CursorFileName(s.key), s.key, &r.cursor);
     const std::string who = "subscription " + s.id + " cursor file " + r.cursor.path + ": ";
     // Subscribe writes and syncs the cursor file before the catalog lists the subscription.
-    if (!r.cursor.exists) t->errors.push_back(who + "missing (the subscription's position is lost)");
+    if (!r.cursor.exists) {
+      t->errors.push_back(who + "missing (the subscription's position is lost)");
+    }
     for (const auto& [is_error, msg] : JudgeCursorFile(r.cursor)) {
       (is_error ? t->errors : t->warnings).push_back(who + msg);
     }
