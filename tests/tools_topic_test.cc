@@ -451,6 +451,15 @@ TEST_F(ToolsTopicTest, CliInspectVerifyDump) {
   EXPECT_EQ(dj["messages"][0]["subject"], nullptr);
   EXPECT_EQ(dj["messages"][1]["subject"], "s2");
   EXPECT_EQ(dj["messages"][1]["message"]["data"], "message 2");
+  int topic_logs = 0;
+  for (const auto& l : j["logs"]) topic_logs += l["topic"] == "news" ? 1 : 0;
+  EXPECT_EQ(topic_logs, 1);
+  ASSERT_EQ(RunCommand(cli + " verify --json" + d, &out), 0) << out;
+  const nlohmann::json vj = nlohmann::json::parse(out);
+  EXPECT_EQ(vj["topics"], 1);
+  EXPECT_EQ(vj["cursor_files"], 3);
+  EXPECT_EQ(vj["topic_messages"], 5);
+  EXPECT_EQ(vj["topic_deliveries"], 5);
   ASSERT_EQ(RunCommand(cli + " verify" + d, &out), 0) << out;
   EXPECT_NE(out.find("1 topic: 5 message headers, 3 cursor files, 5 deliveries in queues"),
             std::string::npos)
