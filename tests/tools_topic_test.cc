@@ -199,6 +199,14 @@ class ToolsTopicTest : public ::testing::Test {
     }
     return nullptr;
   }
+  // Every problem, one a line (for failure messages).
+  static std::string All(const VerifyReport& v) {
+    std::string s;
+    for (const Problem& p : v.problems) {
+      s += std::string(SeverityName(p.severity)) + " " + p.ToString() + "\n";
+    }
+    return s;
+  }
   static bool HasProblem(const VerifyReport& v, Severity sev, const std::string& path,
                          const std::string& text) {
     for (const Problem& p : v.problems) {
@@ -327,7 +335,8 @@ TEST_F(ToolsTopicTest, OneBadSlotIsAWarningAndTheOtherSlotIsTheCursor) {
   FlipByte(CursorPath(kKeyA), 30);  // slot 0 (generation 2, next 5): its next_seq
   VerifyReport v = Verify();
   EXPECT_TRUE(v.ok()) << v.first_error()->ToString();
-  EXPECT_TRUE(HasProblem(v, Severity::kWarning, CursorPath(kKeyA), "checksum mismatch"));
+  EXPECT_TRUE(HasProblem(v, Severity::kWarning, CursorPath(kKeyA), "checksum mismatch"))
+      << All(v);
   StoreReport r = Inspect();
   const SubscriptionReport* a = Sub(r.topics[0], kIdA);
   EXPECT_EQ(a->cursor.slots[0].state, CursorSlotReport::State::kInvalid);
@@ -349,8 +358,7 @@ TEST_F(ToolsTopicTest, OneBadSlotIsAWarningAndTheOtherSlotIsTheCursor) {
   FlipByte(CursorPath(kKeyA), 48 + 2);  // slot 1's magic: no valid slot left
   v = Verify();
   EXPECT_FALSE(v.ok());
-  EXPECT_TRUE(HasProblem(v, Severity::kError, CursorPath(kKeyA), "no valid slot"))
-      << v.first_error()->ToString();
+  EXPECT_TRUE(HasProblem(v, Severity::kError, CursorPath(kKeyA), "no valid slot")) << All(v);
   r = Inspect();
   a = Sub(r.topics[0], kIdA);
   EXPECT_FALSE(a->cursor.cursor.has_value());
@@ -365,7 +373,8 @@ TEST_F(ToolsTopicTest, OrphanAndMissingCursorFiles) {
   WriteSlot(orphan, {0xdead, 1, 3, 0});
   VerifyReport v = Verify();
   EXPECT_TRUE(v.ok());
-  EXPECT_TRUE(HasProblem(v, Severity::kWarning, orphan, "cursor file of no subscription"));
+  EXPECT_TRUE(HasProblem(v, Severity::kWarning, orphan, "cursor file of no subscription"))
+      << All(v);
   StoreReport r = Inspect();
   EXPECT_EQ(r.topics[0].orphan_cursors, std::vector<std::string>{orphan});
   EXPECT_TRUE(r.topics[0].errors.empty());
@@ -373,7 +382,7 @@ TEST_F(ToolsTopicTest, OrphanAndMissingCursorFiles) {
   ASSERT_EQ(::unlink(CursorPath(kKeyB).c_str()), 0);
   v = Verify();
   EXPECT_FALSE(v.ok());
-  EXPECT_TRUE(HasProblem(v, Severity::kError, CursorPath(kKeyB), "no cursor file"));
+  EXPECT_TRUE(HasProblem(v, Severity::kError, CursorPath(kKeyB), "no cursor file")) << All(v);
 }
 
 TEST_F(ToolsTopicTest, ACursorPastTheEndIsAWarning) {
@@ -381,7 +390,8 @@ TEST_F(ToolsTopicTest, ACursorPastTheEndIsAWarning) {
   WriteSlot(CursorPath(kKeyB), {kKeyB, 2, 9, 2});
   const VerifyReport v = Verify();
   EXPECT_TRUE(v.ok());
-  EXPECT_TRUE(HasProblem(v, Severity::kWarning, CursorPath(kKeyB), "past the topic's next"));
+  EXPECT_TRUE(HasProblem(v, Severity::kWarning, CursorPath(kKeyB), "past the topic's next"))
+      << All(v);
   const StoreReport r = Inspect();
   EXPECT_TRUE(Sub(r.topics[0], kIdB)->cursor_past_end);
   EXPECT_EQ(Sub(r.topics[0], kIdB)->backlog, 0u);
@@ -398,10 +408,10 @@ TEST_F(ToolsTopicTest, ABadTopicHeaderIsCorruption) {
   ASSERT_OK(log->Append(std::span(&r, 1)));
   CloseEngine(&store_, nullptr, &queues_);
   const VerifyReport v = Verify();
-  EXPECT_FALSE(v.ok());
+  ASSERT_FALSE(v.ok());
   EXPECT_NE(v.first_error()->message.find("topic message 2: not supported by this build"),
             std::string::npos)
-      << v.first_error()->ToString();
+      << All(v);
   int n = 0;
   const Status s = DumpTopic(dir_.path(), "news", {}, [&](const TopicMessage&) { ++n; });
   EXPECT_EQ(s.code(), StatusCode::kCorruption);
