@@ -4,6 +4,7 @@
 //   seglog-bench open --sealed-gib 10 [--after-kill]
 //   seglog-bench queue --producers 2 --consumers 2 --batch 10 --durability interval
 //   seglog-bench queue-depth --depth 1000000
+//   seglog-bench topic --subs 1,10,100 --count 20000 [--raw]
 //
 // Reports records/s, MB/s, per-append latency percentiles, fdatasync calls per append, CPU
 // seconds and peak RSS; --json for machines.
@@ -39,6 +40,7 @@
 #include "engine/log/store.h"
 #include "engine/queues/queue.h"
 #include "engine/streams/stream.h"
+#include "engine/topics/topics.h"
 
 namespace {
 
@@ -1273,6 +1275,276 @@ int RunQueueDepth(const QueueDepthArgs& a) {
   return 0;
 }
 
+// ---- topic: SNS fan-out into queues (issue 15) ----
+//
+// Publishes --count messages (PublishBatch of --batch) to a topic with S queue subscriptions
+// (each of --subs), half of them (S / 2) with a filter policy that matches half the messages
+// (attribute kind = "even"), then Topics::WaitDelivered; beside it the same deliveries sent
+// straight to those queues with Queues::SendBatch (the baseline). Then, in a fresh store under
+// durability none, publish -> visible latency: a receiver thread long-polls the first queue
+// (no filter); each message carries its publish time and is published --gap-us after the
+// receiver saw the one before (closed loop: the latency of an unloaded fan-out).
+struct TopicArgs {
+  std::vector<int> subs = {1, 10, 100};
+  size_t size = 1024;
+  uint64_t count = 20000;
+  int batch = 10;
+  bool raw = false;
+  int fanout_threads = 1;
+  std::string durability = "none";
+  uint64_t latency_samples = 2000;
+  int gap_us = 200;
+  std::string dir;
+  bool json_out = false;
+};
+
+struct BenchTopics {
+  std::unique_ptr<seglog::Store> store;
+  std::unique_ptr<seglog::Queues> queues;
+  std::unique_ptr<seglog::Topics> topics;
+  ~BenchTopics() {
+    topics.reset();
+    queues.reset();
+    if (store) (void)store->Close();
+  }
+};
+
+std::string BenchQueueName(int i) { return "q" + std::to_string(i); }
+
+// A store with S queues and a topic "bench" subscribed to them (the odd ones filtered).
+void OpenBenchTopic(const std::string& dir, const TopicArgs& a, int subs, const std::string& durability,
+                    BenchTopics* b) {
+  Status s = seglog::Store::Open(dir, BenchStoreOptions(), &b->store);
+  if (!s.ok()) Die(s, "open");
+  b->queues = std::make_unique<seglog::Queues>(b->store.get());
+  seglog::TopicsOptions to;
+  to.fanout_threads = static_cast<size_t>(a.fanout_threads);
+  b->topics = std::make_unique<seglog::Topics>(b->store.get(), b->queues.get(), to);
+  seglog::QueueConfig qc;
+  if (!(s = seglog::ParseDurability(durability, &qc.log.durability)).ok()) Die(s, "durability");
+  seglog::TopicConfig tc;
+  tc.log.durability = qc.log.durability;
+  if (!(s = b->topics->Create("bench", tc)).ok()) Die(s, "create topic");
+  // The store's signing key (RSA key generation) is made here, not in the timed fan-out.
+  std::string pem;
+  if (!(s = b->topics->SigningCertificate(&pem)).ok()) Die(s, "signing certificate");
+  for (int i = 0; i < subs; ++i) {
+    if (!(s = b->queues->Create(BenchQueueName(i), qc)).ok()) Die(s, "create queue");
+    seglog::SubscriptionConfig sc;
+    sc.endpoint = BenchQueueName(i);
+    sc.raw_delivery = a.raw;
+    if (i % 2 == 1) sc.filter_policy = R"({"kind":["even"]})";
+    std::string id;
+    if (!(s = b->topics->Subscribe("bench", sc, &id)).ok()) Die(s, "subscribe");
+  }
+}
+
+// The messages' attributes: kind = even | odd (message i gets kind_of(i)).
+const seglog::format::MessageAttribute kKindEven{"kind", seglog::format::AttributeType::kString,
+                                                 {reinterpret_cast<const uint8_t*>("even"), 4}};
+const seglog::format::MessageAttribute kKindOdd{"kind", seglog::format::AttributeType::kString,
+                                                {reinterpret_cast<const uint8_t*>("odd"), 3}};
+
+json TopicThroughput(const std::string& dir, const TopicArgs& a, int subs) {
+  const std::string body(a.size, 'm');
+  const uint64_t total = a.count / static_cast<uint64_t>(a.batch) * static_cast<uint64_t>(a.batch);
+  const int filtered = subs / 2;
+  const uint64_t evens = (total + 1) / 2;
+  const uint64_t deliveries = total * static_cast<uint64_t>(subs - filtered) + evens * filtered;
+  json r;
+  r["subscriptions"] = subs;
+  r["filtered_subscriptions"] = filtered;
+  r["messages"] = total;
+  r["deliveries"] = deliveries;
+  {
+    BenchTopics b;
+    OpenBenchTopic(dir + "/fanout", a, subs, a.durability, &b);
+    std::vector<std::string> idtext(a.batch);
+    std::vector<std::string_view> ids(a.batch);
+    for (int i = 0; i < a.batch; ++i) ids[i] = idtext[i] = "e" + std::to_string(i);
+    std::vector<seglog::PublishEntry> entries(a.batch);
+    std::vector<seglog::PublishResult> results;
+    std::vector<seglog::BatchEntryOutcome> outcomes;
+    Usage u0 = GetUsage();
+    const auto t0 = Clock::now();
+    for (uint64_t i = 0; i < total; i += a.batch) {
+      for (int k = 0; k < a.batch; ++k) {
+        entries[k].message = body;
+        entries[k].attributes = std::span((i + k) % 2 == 0 ? &kKindEven : &kKindOdd, 1);
+      }
+      Status s = b.topics->PublishBatch("bench", ids, entries, &results, &outcomes);
+      for (const auto& o : outcomes) {
+        if (s.ok() && !o.ok()) s = o.status;
+      }
+      if (!s.ok()) Die(s, "publish");
+    }
+    const auto t1 = Clock::now();
+    Status s = b.topics->WaitDelivered("bench", 600'000);
+    if (!s.ok()) Die(s, "wait delivered");
+    const auto t2 = Clock::now();
+    Usage u1 = GetUsage();
+    uint64_t got = 0;
+    for (int i = 0; i < subs; ++i) {
+      seglog::QueueStats st;
+      if ((s = b.queues->Stats(BenchQueueName(i), &st)).ok()) got += st.visible;
+    }
+    if (got != deliveries) {
+      std::fprintf(stderr, "topic: %llu messages in the queues, %llu expected\n",
+                   static_cast<unsigned long long>(got), static_cast<unsigned long long>(deliveries));
+      std::exit(2);
+    }
+    r["publish_s"] = Seconds(t1 - t0);
+    r["publishes_per_s"] = total / Seconds(t1 - t0);
+    r["delivered_s"] = Seconds(t2 - t0);
+    r["deliveries_per_s"] = deliveries / Seconds(t2 - t0);
+    r["cpu_s"] = u1.cpu_s - u0.cpu_s;
+  }
+  std::filesystem::remove_all(dir + "/fanout");
+  {
+    // The baseline: the same deliveries straight into the queues, batches of a.batch per queue.
+    BenchQueues b = OpenBenchQueues(dir + "/direct");
+    seglog::QueueConfig qc;
+    (void)seglog::ParseDurability(a.durability, &qc.log.durability);
+    for (int i = 0; i < subs; ++i) {
+      Status s = b.queues->Create(BenchQueueName(i), qc);
+      if (!s.ok()) Die(s, "create queue");
+    }
+    std::vector<seglog::SendEntry> entries(a.batch);
+    std::vector<seglog::SendResult> results;
+    Usage u0 = GetUsage();
+    const auto t0 = Clock::now();
+    for (uint64_t i = 0; i < total; i += a.batch) {
+      for (int q = 0; q < subs; ++q) {
+        size_t n = 0;
+        for (int k = 0; k < a.batch; ++k) {
+          const bool even = (i + k) % 2 == 0;
+          if (q % 2 == 1 && !even) continue;
+          entries[n].body = Bytes(body);
+          entries[n].attributes = std::span(even ? &kKindEven : &kKindOdd, 1);
+          ++n;
+        }
+        Status s = b.queues->SendBatch(BenchQueueName(q), std::span(entries.data(), n), &results);
+        if (!s.ok()) Die(s, "send");
+      }
+    }
+    const double el = Seconds(Clock::now() - t0);
+    Usage u1 = GetUsage();
+    b.queues.reset();
+    (void)b.store->Close();
+    r["direct_s"] = el;
+    r["direct_deliveries_per_s"] = deliveries / el;
+    r["direct_cpu_s"] = u1.cpu_s - u0.cpu_s;
+  }
+  std::filesystem::remove_all(dir + "/direct");
+  // Cost per delivery, fan-out over direct (wall time; 1.0 = as cheap as sending directly).
+  r["fanout_over_direct"] = r["direct_deliveries_per_s"].get<double>() / r["deliveries_per_s"].get<double>();
+  return r;
+}
+
+// Publish -> visible in the first queue, durability none, one message every gap_us.
+json TopicLatency(const std::string& dir, const TopicArgs& a, int subs) {
+  BenchTopics b;
+  OpenBenchTopic(dir + "/latency", a, subs, "none", &b);
+  std::atomic<bool> stop{false};
+  std::atomic<bool> failed{false};
+  std::vector<double> lat;  // the receiver's; read after join
+  lat.reserve(a.latency_samples);
+  std::atomic<uint64_t> nlat{0};
+  std::thread receiver([&] {
+    seglog::ReceiveOptions o;
+    o.max_messages = 10;
+    o.wait_s = 1;
+    std::vector<seglog::ReceivedMessage> got;
+    std::vector<std::string_view> receipts;
+    std::vector<Status> res;
+    while (!stop && lat.size() < a.latency_samples) {
+      got.clear();
+      Status s = b.queues->Receive(BenchQueueName(0), o, &got);
+      const int64_t now = Clock::now().time_since_epoch().count();
+      if (!s.ok()) {
+        std::fprintf(stderr, "receive: %s\n", s.ToString().c_str());
+        failed = true;
+        return;
+      }
+      receipts.clear();
+      for (const auto& m : got) {
+        std::string text = m.body;
+        if (!a.raw) text = json::parse(m.body)["Message"].get<std::string>();
+        lat.push_back(static_cast<double>(now - std::stoll(text.substr(2))) / 1e3);
+        nlat = lat.size();
+        receipts.push_back(m.receipt);
+      }
+      if (!receipts.empty()) (void)b.queues->DeleteMessageBatch(BenchQueueName(0), receipts, &res);
+    }
+  });
+  seglog::PublishResult pr;
+  for (uint64_t i = 0; i < a.latency_samples && !failed; ++i) {
+    // Closed loop: the next message after the receiver saw this one (unloaded latency).
+    const auto deadline = Clock::now() + std::chrono::seconds(30);
+    while (nlat.load() < i && !failed && Clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::microseconds(20));  // no spinning beside the fan-out
+    }
+    std::string msg = "t=" + std::to_string(Clock::now().time_since_epoch().count());
+    msg.resize(std::max(msg.size(), a.size), ' ');
+    seglog::PublishEntry e;
+    e.message = msg;
+    e.attributes = std::span(&kKindEven, 1);
+    Status s = b.topics->Publish("bench", e, &pr);
+    if (!s.ok()) Die(s, "publish");
+    std::this_thread::sleep_for(std::chrono::microseconds(a.gap_us));
+  }
+  Status s = b.topics->WaitDelivered("bench", 60'000);
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (!failed && nlat.load() < a.latency_samples && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  stop = true;
+  receiver.join();
+  if (!s.ok()) Die(s, "wait delivered");
+  if (failed || lat.size() < a.latency_samples) {
+    std::fprintf(stderr, "topic latency: %zu of %llu samples\n", lat.size(),
+                 static_cast<unsigned long long>(a.latency_samples));
+    std::exit(2);
+  }
+  json r = Percentiles(lat);
+  r["samples"] = lat.size();
+  b.topics.reset();
+  std::filesystem::remove_all(dir + "/latency");
+  return r;
+}
+
+int RunTopic(const TopicArgs& a) {
+  const std::string dir = MakeDir(a.dir);
+  json out;
+  out["workload"] = "topic";
+  out["message_bytes"] = a.size;
+  out["batch"] = a.batch;
+  out["raw_delivery"] = a.raw;
+  out["fanout_threads"] = a.fanout_threads;
+  out["durability"] = a.durability;
+  out["runs"] = json::array();
+  for (int subs : a.subs) {
+    json r = TopicThroughput(dir, a, subs);
+    r["latency_none"] = TopicLatency(dir, a, subs);
+    if (!a.json_out) {
+      std::printf("topic %d subs (%d filtered), %llu x %zu B, batch %d, %s, %s: %.0f publishes/s, "
+                  "%.0f deliveries/s vs direct SendBatch %.0f/s: fan-out/direct cost per delivery %.2f; "
+                  "cpu %.1f s (direct %.1f s)\n    publish->visible (none, closed loop, gap %d us) p50/p99/p99.9/max us: %s\n",
+                  subs, r["filtered_subscriptions"].get<int>(),
+                  static_cast<unsigned long long>(r["messages"].get<uint64_t>()), a.size, a.batch,
+                  a.durability.c_str(), a.raw ? "raw" : "envelope", r["publishes_per_s"].get<double>(),
+                  r["deliveries_per_s"].get<double>(), r["direct_deliveries_per_s"].get<double>(),
+                  r["fanout_over_direct"].get<double>(), r["cpu_s"].get<double>(),
+                  r["direct_cpu_s"].get<double>(), a.gap_us, Quad(r["latency_none"]).c_str());
+      std::fflush(stdout);
+    }
+    out["runs"].push_back(r);
+  }
+  if (a.dir.empty()) std::filesystem::remove_all(dir);
+  if (a.json_out) std::cout << out.dump(2) << "\n";
+  return 0;
+}
+
 int main(int argc, char** argv) {
   CLI::App app{"seglog-bench: seglog workloads against the disk's own limit"};
   app.require_subcommand(1);
@@ -1351,7 +1623,23 @@ int main(int argc, char** argv) {
   qdp->add_option("--samples", qd.samples, "receives timed");
   qdp->add_option("--dir", qd.dir, "directory (default: a new temp dir)");
   qdp->add_flag("--json", qd.json_out, "JSON output");
+  TopicArgs ta;
+  auto* tp = app.add_subcommand("topic", "publish to a topic fanned out to S queues, vs sending to them directly");
+  tp->add_option("--subs", ta.subs, "queue subscriptions, e.g. 1,10,100 (half of them filtered)")
+      ->delimiter(',')
+      ->check(CLI::Range(1, 1000));
+  tp->add_option("--size", ta.size, "message bytes")->check(CLI::Range(24, 1 << 18));
+  tp->add_option("--count", ta.count, "messages published");
+  tp->add_option("--batch", ta.batch, "messages per PublishBatch / SendBatch")->check(CLI::Range(1, 10));
+  tp->add_flag("--raw", ta.raw, "raw delivery (default: SNS's signed JSON envelope)");
+  tp->add_option("--fanout-threads", ta.fanout_threads, "TopicsOptions::fanout_threads")->check(CLI::Range(1, 64));
+  tp->add_option("--durability", ta.durability, "always | interval | none (topic and queues)");
+  tp->add_option("--latency-samples", ta.latency_samples, "publish->visible samples (durability none)");
+  tp->add_option("--gap-us", ta.gap_us, "microseconds from one latency sample's receipt to the next publish");
+  tp->add_option("--dir", ta.dir, "directory (default: a new temp dir)");
+  tp->add_flag("--json", ta.json_out, "JSON output");
   CLI11_PARSE(app, argc, argv);
+  if (tp->parsed()) return RunTopic(ta);
   if (qp->parsed()) return RunQueue(qa);
   if (qdp->parsed()) return RunQueueDepth(qd);
   if (spp->parsed()) return RunStreamPut(sp);

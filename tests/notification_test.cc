@@ -13,12 +13,16 @@
 #include <openssl/x509.h>
 #include <sys/stat.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <ctime>
+#include <random>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "engine/topics/notification_util.h"
 #include "tests/support/test_util.h"
 
 namespace seglog {
@@ -216,6 +220,27 @@ TEST_F(NotificationTest, SignatureReuseNeverCrossesSigners) {
   EXPECT_TRUE(VerifyEnvelope(Envelope(2), signer_->certificate_pem()));
 }
 
+// More messages than the signature cache keeps (1,024): the oldest are dropped and signed
+// again when they come back; every envelope verifies all along.
+TEST_F(NotificationTest, SignatureCacheEviction) {
+  src_.attributes = {};
+  std::vector<std::string> first;
+  for (int i = 0; i < 1100; ++i) {
+    src_.published = TimestampMs(1335920046655 + i);
+    const std::string env = Envelope(2);
+    if (i < 5) first.push_back(env);
+    if (i % 97 == 0) {
+      ASSERT_TRUE(VerifyEnvelope(env, signer_->certificate_pem())) << i;
+    }
+  }
+  for (int i = 0; i < 5; ++i) {
+    src_.published = TimestampMs(1335920046655 + i);
+    EXPECT_EQ(Envelope(2), first[i]) << i;
+  }
+  src_.published = TimestampMs(1335920046655 + 1099);
+  EXPECT_TRUE(VerifyEnvelope(Envelope(2), signer_->certificate_pem()));
+}
+
 TEST_F(NotificationTest, KeyFilesModeReopenAndCorruption) {
   const std::string d = dir_.path() + "/topics";
   struct stat st {};
@@ -269,6 +294,42 @@ TEST(NotificationSigner, MissingKeyIsNotFoundUnlessCreated) {
   EXPECT_FALSE(std::ifstream(dir.path() + "/none/signing.key").good());
   ASSERT_TRUE(Signer::Open(dir.path() + "/a/b", true, &s).ok());
   EXPECT_NE(s->certificate_pem().find("BEGIN CERTIFICATE"), std::string::npos);
+}
+
+// Every ASCII byte at every offset (the escaper skips 8 bytes at a time) parses back as itself.
+TEST(NotificationJsonString, EveryAsciiByteAtEveryOffset) {
+  for (int c = 0; c < 128; ++c) {
+    for (size_t off = 0; off < 19; ++off) {
+      std::string text(19, 'a');
+      text[off] = static_cast<char>(c);
+      text += "\xc3\xa9";  // UTF-8 passes as is
+      std::string out;
+      notification_internal::AppendJsonString(text, &out);
+      ASSERT_EQ(nlohmann::json::parse(out).get<std::string>(), text) << c << " at " << off;
+      const bool needs = c < 0x20 || c == '"' || c == '\\';
+      EXPECT_EQ(out.size(), text.size() + 2 + (needs ? (c < 0x20 && c != '\b' && c != '\f' && c != '\n' && c != '\r' && c != '\t' ? 5 : 1) : 0))
+          << c;
+    }
+  }
+}
+
+// SNS's Timestamp against gmtime_r over four centuries, leap days and times before 1970.
+TEST(NotificationTimestamp, MatchesGmtime) {
+  EXPECT_EQ(notification_internal::IsoTimestampMs(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(notification_internal::IsoTimestampMs(-1), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(notification_internal::IsoTimestampMs(951'782'400'007), "2000-02-29T00:00:00.007Z");
+  std::mt19937_64 rng(15);
+  for (int i = 0; i < 20000; ++i) {
+    const int64_t ms = static_cast<int64_t>(rng() % 12'622'780'800'000ULL) - 2'208'988'800'000LL;
+    const time_t secs = static_cast<time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+    struct tm tm {};
+    gmtime_r(&secs, &tm);
+    char want[96];
+    std::snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                  static_cast<int>(ms - static_cast<int64_t>(secs) * 1000));
+    ASSERT_EQ(notification_internal::IsoTimestampMs(ms), want) << ms;
+  }
 }
 
 TEST(NotificationJson, ValidateStructure) {

@@ -128,5 +128,31 @@ TEST_F(CallbackTest, RedrivesAfterMaxAttempts) {
   EXPECT_EQ(info.redriven, 1u);
 }
 
+// Retention by age removes what a subscription that waits (its callback unregistered) has not
+// taken: it skips those messages, counted as expired, and takes the rest.
+TEST_F(CallbackTest, RetentionSkipsWhatALaggingSubscriptionMissed) {
+  TopicConfig c = Config();
+  c.retention_s = 60;
+  ASSERT_OK(topics_->Create("t", c));
+  const std::string id = SubscribeCallback("t", "slow");
+  const std::string body(4000, 'x');
+  for (int i = 0; i < 100; ++i) Publish("t", body);
+  clock_.Advance(61'000);
+  Publish("t", "fresh");
+  ASSERT_OK(topics_->RunMaintenance());
+  std::atomic<int> calls{0};
+  ASSERT_OK(topics_->RegisterCallback("slow", [&](const CallbackDelivery&) {
+    ++calls;
+    return true;
+  }));
+  Drain("t");
+  SubscriptionInfo info;
+  ASSERT_OK(topics_->GetSubscription(id, &info));
+  EXPECT_GT(info.expired, 0u);
+  EXPECT_GE(calls.load(), 1);
+  EXPECT_EQ(info.expired + static_cast<uint64_t>(calls.load()), 101u);
+  EXPECT_EQ(info.delivered, static_cast<uint64_t>(calls.load()));
+}
+
 }  // namespace
 }  // namespace seglog::testing

@@ -26,6 +26,8 @@ bool LooksLikeIp(std::string_view s) {
   return true;
 }
 
+// Fills one FilterSubject::Impl (single-threaded, lives for one OfAttributes/OfBody call):
+// interns key paths, appends leaves, then seals the trie (Finish) so that it is read-only.
 class Builder {
  public:
   explicit Builder(FilterSubject::Impl* s) : s_(s) { s_->nodes.emplace_back(); }

@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <array>
 #include <functional>
+#include <iterator>
+#include <list>
+#include <unordered_map>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -95,34 +98,58 @@ void AppendAttributes(std::string* out, std::span<const format::MessageAttribute
   out->append("  }\n");
 }
 
-// The signatures this thread made last, direct-mapped by a hash of what they sign and checked by
-// exact comparison (a hit is the same bytes PKCS#1 v1.5 would give again). Strings to sign over
-// kMaxCachedBytes are not kept: at most kSlots * kMaxCachedBytes (4 MiB) per thread.
+// The signatures this thread made last, least recently used dropped first, found by a hash of
+// what they sign and checked by exact comparison (a hit is the bytes PKCS#1 v1.5 would give
+// again). Sized for the fan-out, which serves a batch of up to 256 messages (1 MiB) to one
+// subscription after another: kMaxEntries entries, kMaxBytes of strings to sign in all (per
+// thread); a string to sign over kMaxEntryBytes is signed every time.
 class SignatureCache {
  public:
   std::string Sign(const Signer& signer, const std::string& to_sign, uint32_t version) {
-    if (to_sign.size() > kMaxCachedBytes) return signer.Sign(to_sign, version);
-    const size_t h = std::hash<std::string_view>()(to_sign);
-    Slot& slot = slots_[(h ^ version) % kSlots];
-    if (slot.signer_id != signer.instance_id() || slot.version != version || slot.to_sign != to_sign) {
-      slot.signature = signer.Sign(to_sign, version);
-      slot.signer_id = signer.instance_id();
-      slot.version = version;
-      slot.to_sign = to_sign;
+    if (to_sign.size() > kMaxEntryBytes) return signer.Sign(to_sign, version);
+    const size_t h = std::hash<std::string_view>()(to_sign) ^ (signer.instance_id() * 31 + version);
+    auto [lo, hi] = index_.equal_range(h);
+    for (auto it = lo; it != hi; ++it) {
+      const Entry& e = *it->second;
+      if (e.signer_id == signer.instance_id() && e.version == version && e.to_sign == to_sign) {
+        lru_.splice(lru_.begin(), lru_, it->second);
+        return e.signature;
+      }
     }
-    return slot.signature;
+    std::string signature = signer.Sign(to_sign, version);
+    lru_.push_front(Entry{signer.instance_id(), version, h, to_sign, signature});
+    index_.emplace(h, lru_.begin());
+    bytes_ += to_sign.size();
+    while (lru_.size() > kMaxEntries || bytes_ > kMaxBytes) Evict();
+    return signature;
   }
 
  private:
-  static constexpr size_t kSlots = 256;
-  static constexpr size_t kMaxCachedBytes = 16 << 10;
-  struct Slot {
-    uint64_t signer_id = 0;
-    uint32_t version = 0;
+  static constexpr size_t kMaxEntries = 1024;
+  static constexpr size_t kMaxBytes = 8 << 20;
+  static constexpr size_t kMaxEntryBytes = 300 << 10;  // SNS's largest message and its fields
+  struct Entry {
+    uint64_t signer_id;
+    uint32_t version;
+    size_t hash;
     std::string to_sign;
     std::string signature;
   };
-  std::array<Slot, kSlots> slots_;
+  void Evict() {
+    auto last = std::prev(lru_.end());
+    auto [lo, hi] = index_.equal_range(last->hash);
+    for (auto it = lo; it != hi; ++it) {
+      if (it->second == last) {
+        index_.erase(it);
+        break;
+      }
+    }
+    bytes_ -= last->to_sign.size();
+    lru_.pop_back();
+  }
+  std::list<Entry> lru_;  // the newest first
+  std::unordered_multimap<size_t, std::list<Entry>::iterator> index_;
+  size_t bytes_ = 0;
 };
 
 }  // namespace
@@ -133,6 +160,14 @@ std::string NotificationSignature(const NotificationSource& src, std::string_vie
   return signer.Sign(StringToSign(src, message, timestamp), signature_version);
 }
 
+namespace {
+
+std::string Envelope(const NotificationSource& src, std::string_view message,
+                     const EnvelopeUrls& urls, std::string_view signature,
+                     uint32_t signature_version, const std::string& timestamp);
+
+}  // namespace
+
 std::string BuildEnvelope(const NotificationSource& src, std::string_view message,
                           const EnvelopeUrls& urls, const Signer& signer,
                           uint32_t signature_version) {
@@ -140,13 +175,21 @@ std::string BuildEnvelope(const NotificationSource& src, std::string_view messag
   const std::string timestamp = ni::IsoTimestampMs(src.published.value());
   const std::string signature =
       cache.Sign(signer, StringToSign(src, message, timestamp), signature_version);
-  return BuildEnvelopeWithSignature(src, message, urls, signature, signature_version);
+  return Envelope(src, message, urls, signature, signature_version, timestamp);
 }
 
 std::string BuildEnvelopeWithSignature(const NotificationSource& src, std::string_view message,
                                        const EnvelopeUrls& urls, std::string_view signature,
                                        uint32_t signature_version) {
-  const std::string timestamp = ni::IsoTimestampMs(src.published.value());
+  return Envelope(src, message, urls, signature, signature_version,
+                  ni::IsoTimestampMs(src.published.value()));
+}
+
+namespace {
+
+std::string Envelope(const NotificationSource& src, std::string_view message,
+                     const EnvelopeUrls& urls, std::string_view signature,
+                     uint32_t signature_version, const std::string& timestamp) {
   std::string unsubscribe(urls.unsubscribe_url);
   unsubscribe.append(ni::UrlEncodeArn(urls.subscription_arn));
   // Message attributes go only with MessageStructure=string (SNS's rule).
@@ -170,6 +213,8 @@ std::string BuildEnvelopeWithSignature(const NotificationSource& src, std::strin
   out.append("}");
   return out;
 }
+
+}  // namespace
 
 Status ValidateJsonStructure(std::string_view message) {
   const nlohmann::json doc = nlohmann::json::parse(message, nullptr, /*allow_exceptions=*/false);

@@ -162,7 +162,11 @@ bool Topics::Impl::Serve(const std::shared_ptr<TopicState>& t) {
     config = t->config;
   }
   const Signer* sig = nullptr;
-  if (!EnsureSigner(&sig).ok()) return false;
+  if (!EnsureSigner(&sig).ok()) {  // an unreadable key: retried later, cursors held
+    std::lock_guard<std::mutex> l(mu);
+    for (const auto& s : ready) s->hold_until_ms = Now() + kHoldMs;
+    return false;
+  }
   FanoutContext ctx{*t, config, topic_arn, *sig, msgs};
   for (size_t i = 0; i < ready.size(); ++i) {
     if (settings[i]->entry.protocol == format::SubscriptionProtocolCode::kSqs) {

@@ -28,6 +28,13 @@ Status Topics::WaitDelivered(const std::string& topic, int64_t timeout_ms) {
 }
 
 Status Topics::Impl::RunRetention(const std::shared_ptr<TopicState>& t) {
+  // Make the cursors durable first: an idle subscription's last slot may not be synced yet.
+  std::vector<std::shared_ptr<TopicSub>> subs;
+  {
+    std::lock_guard<std::mutex> l(mu);
+    subs = t->subs;
+  }
+  for (const auto& s : subs) SEGLOG_RETURN_IF_ERROR(WriteCursor(*s, /*sync=*/true));
   uint64_t bound = UINT64_MAX;
   uint32_t retention_s = 0;
   bool fifo = false;

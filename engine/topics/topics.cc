@@ -43,7 +43,8 @@ Status Topics::Impl::Open() {
     std::shared_ptr<TopicState> t;
     SEGLOG_RETURN_IF_ERROR(Load(e, &t));
   }
-  const size_t n = std::max<size_t>(1, opt.fanout_threads);
+  // A read-only store fans nothing out (nothing could be delivered).
+  const size_t n = store->read_only() ? 0 : std::max<size_t>(1, opt.fanout_threads);
   for (size_t i = 0; i < n; ++i) threads.emplace_back([this, i] { ThreadMain(i); });
   clock_listener = store->clock()->AddListener([this] { Wake(); });
   if (opt.maintenance_interval_ms > 0 && !store->read_only()) {
