@@ -671,6 +671,36 @@ TEST_F(ToolsTopicEngineTest, ToolsReadWhatTheTopicsRoomWrote) {
   EXPECT_EQ(dumped, message_ids);
 }
 
+TEST_F(ToolsTopicEngineTest, RetentionPastAWaitingCallbackShowsWhatItMissed) {
+  OpenTopics();
+  TopicConfig tc;
+  tc.log.durability = Durability::kNone;
+  tc.log.segment_size = 4096;
+  tc.retention_s = 60;
+  ASSERT_OK(topics_->Create("news", tc));
+  const std::string c = Subscribe(SubscriptionProtocol::kCallback, "never-registered");
+  for (int i = 0; i < 200; ++i) Publish(i);  // several sealed segments
+  clock_.Advance(120'000);
+  Publish(200);  // a new message, within retention
+  ASSERT_OK(topics_->RunMaintenance());
+  CloseAll();
+  const StoreReport r = Inspect();
+  ASSERT_EQ(r.topics.size(), 1u);
+  const TopicReport& t = r.topics[0];
+  EXPECT_TRUE(t.errors.empty()) << t.errors[0];
+  ASSERT_GT(t.first_seq.value(), 0u) << "retention removed nothing";
+  const SubscriptionReport* s = Sub(t, c);
+  // The waiting cursor stays where it was (or, should the engine move it on, at the oldest
+  // retained message): what lies between is what retention took from it.
+  ASSERT_TRUE(s->cursor.cursor.has_value());
+  const uint64_t at = s->cursor.cursor->next_seq, first = t.first_seq.value();
+  EXPECT_EQ(s->behind_retention, at < first ? first - at : 0);
+  EXPECT_EQ(s->resume_seq, std::max(at, first));
+  EXPECT_EQ(s->backlog, 201u - s->resume_seq);
+  EXPECT_GT(s->backlog, 0u);
+  EXPECT_TRUE(Verify().ok());
+}
+
 TEST_F(ToolsTopicEngineTest, InspectAndVerifyBesideALiveTopic) {
   ASSERT_NO_FATAL_FAILURE(CreateQueues());
   OpenTopics();
