@@ -166,6 +166,7 @@ json LogJson(const LogReport& l) {
       {"id", l.id},
       {"queue", OrNull(l.queue)},
       {"queue_part", OrNull(l.queue_part)},
+      {"topic", OrNull(l.topic)},
       {"dir", l.dir},
       {"dir_missing", l.dir_missing},
       {"settings", settings},
@@ -277,10 +278,11 @@ json StoreReportToJson(const StoreReport& r) {
   for (const LogReport& l : r.logs) logs.push_back(LogJson(l));
   json queues = json::array();
   for (const QueueReport& q : r.queues) queues.push_back(QueueJson(r, q));
-  return json{{"dir", r.dir}, {"next_log_id", r.next_log_id}, {"logs", logs}, {"queues", queues}};
+  json topics = json::array();
+  for (const TopicReport& t : r.topics) topics.push_back(TopicJson(r, t));
+  return json{{"dir", r.dir},       {"next_log_id", r.next_log_id}, {"logs", logs},
+              {"queues", queues},   {"topics", topics}};
 }
-
-namespace {
 
 // One log: its summary lines, then its segments. `heading` starts the first line.
 void PrintLog(const LogReport& l, const std::string& heading, const char* indent,
@@ -291,6 +293,7 @@ void PrintLog(const LogReport& l, const std::string& heading, const char* indent
   std::string settings;
   for (const auto& [k, v] : l.props) {
     if (!l.queue.empty() && IsQueueProp(k)) continue;  // shown with the queue
+    if (!l.topic.empty() && IsTopicProp(k)) continue;  // shown with the topic
     settings += (settings.empty() ? "" : " ") + k + "=" + v;
   }
   std::fprintf(out, "\n%s%s %s (id %llu)\n", indent, heading.c_str(), Quoted(l.name).c_str(),
@@ -326,6 +329,8 @@ void PrintLog(const LogReport& l, const std::string& heading, const char* indent
   std::fprintf(out, "\n");
   t.Print(out, (std::string(indent) + "  ").c_str());
 }
+
+namespace {
 
 std::string Num(uint64_t n) { return std::to_string(n); }
 
@@ -405,12 +410,16 @@ void PrintQueue(const StoreReport& r, const QueueReport& q, std::FILE* out) {
 }  // namespace
 
 void PrintStoreReport(const StoreReport& r, std::FILE* out) {
+  std::string kinds;
+  if (!r.queues.empty()) kinds = Count(r.queues.size(), "queue");
+  if (!r.topics.empty()) kinds += (kinds.empty() ? "" : ", ") + Count(r.topics.size(), "topic");
   std::fprintf(out, "store %s: %s%s\n", r.dir.c_str(), Count(r.logs.size(), "log").c_str(),
-               r.queues.empty() ? "" : (" (" + Count(r.queues.size(), "queue") + ")").c_str());
+               kinds.empty() ? "" : (" (" + kinds + ")").c_str());
   for (const LogReport& l : r.logs) {
-    if (l.queue.empty()) PrintLog(l, "log", "", out);
+    if (l.queue.empty() && l.topic.empty()) PrintLog(l, "log", "", out);
   }
   for (const QueueReport& q : r.queues) PrintQueue(r, q, out);
+  for (const TopicReport& t : r.topics) PrintTopic(r, t, out);
 }
 
 // ---------------------------------------------------------------- verify
@@ -436,6 +445,10 @@ json VerifyReportToJson(const std::string& dir, const VerifyReport& r) {
               {"queue_messages", r.queue_messages},
               {"journal_records", r.journal_records},
               {"delete_snapshots", r.delete_snapshots},
+              {"topic_deliveries", r.topic_deliveries},
+              {"topics", r.topics},
+              {"topic_messages", r.topic_messages},
+              {"cursor_files", r.cursor_files},
               {"errors", r.count(Severity::kError)},
               {"warnings", r.count(Severity::kWarning)},
               {"first_error", first != nullptr ? json(first->ToString()) : json(nullptr)},
@@ -451,6 +464,12 @@ void PrintVerifyReport(const std::string& dir, const VerifyReport& r, bool quiet
                Count(r.queue_messages, "message header") + ", " +
                Count(r.journal_records, "journal record") + ", " +
                Count(r.delete_snapshots, "delete snapshot");
+    }
+    if (r.topics > 0) {
+      queues += "; " + Count(r.topics, "topic") + ": " +
+                Count(r.topic_messages, "message header") + ", " +
+                Count(r.cursor_files, "cursor file") + ", " +
+                Count(r.topic_deliveries, "delivery", "deliveries") + " in queues";
     }
     std::fprintf(out, "verified %s: %s, %s, %s, %s, %s, %s%s\n", dir.c_str(),
                  Count(r.logs, "log").c_str(), Count(r.segments, "segment").c_str(),

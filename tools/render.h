@@ -30,6 +30,21 @@ nlohmann::json QueueMessageToJson(const QueueMessage& m);
 // count, body preview, then receive count, source and delay end when there are any.
 std::string QueueMessageLine(const QueueMessage& m);
 
+// ---- topics (render_topics.cc) ----
+// One topic of an inspect report: settings, message figures, tags, each subscription with its
+// cursor file (both slots) and backlog, orphan cursor files, warnings and errors, then its log.
+nlohmann::json TopicJson(const StoreReport& r, const TopicReport& t);
+void PrintTopic(const StoreReport& r, const TopicReport& t, std::FILE* out);
+// A topic log's catalog properties that PrintTopic shows (PrintLog leaves them out).
+bool IsTopicProp(const std::string& key);
+nlohmann::json TopicMessageToJson(const TopicMessage& m);
+// One line: seq, publish time, MessageId, group and dedup ids (FIFO: and SequenceNumber),
+// subject, attributes, message preview.
+std::string TopicMessageLine(const TopicMessage& m);
+
+// One log of an inspect report: its summary lines, then its segments (render.cc).
+void PrintLog(const LogReport& l, const std::string& heading, const char* indent, std::FILE* out);
+
 // ---- repair ----
 // Each damaged segment: what was damaged, what was kept, what was lost; then one summary line
 // (OK / REPAIRED / LOST, with every lost range per log).

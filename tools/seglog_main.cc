@@ -2,8 +2,8 @@
 //
 //   seglog inspect DIR [--json] [--no-scan]
 //   seglog verify DIR [--json] [--quiet]
-//   seglog dump PATH [--log NAME | --queue NAME [--hide-deleted] [--hide-expired]]
-//               [--from SEQ] [--limit N] [--json]
+//   seglog dump PATH [--log NAME | --queue NAME [--hide-deleted] [--hide-expired] |
+//               --topic NAME] [--from SEQ] [--limit N] [--json]
 //   seglog repair DIR [--dry-run] [--json]
 //
 // inspect, verify and dump only read (no LOCK, pread only), so they are safe beside a live
@@ -60,6 +60,9 @@ int RunInspect(const std::string& dir, bool as_json, bool no_scan, Clock* clock)
   }
   for (const QueueReport& q : r.queues) {
     if (!q.errors.empty()) return kExitCorrupt;
+  }
+  for (const TopicReport& t : r.topics) {
+    if (!t.errors.empty()) return kExitCorrupt;
   }
   return kExitOk;
 }
@@ -161,6 +164,33 @@ int RunDumpQueue(const std::string& store, const std::string& queue, const DumpQ
   return kExitOk;
 }
 
+int RunDumpTopic(const std::string& store, const std::string& topic, const DumpTopicOptions& opt,
+                 bool as_json) {
+  uint64_t n = 0;
+  if (as_json) {
+    // One document, written as it goes: {"store": ..., "topic": ..., "messages": [...], ...}.
+    nlohmann::json head{{"store", store}, {"topic", topic}, {"from", opt.from.value()}};
+    std::string h = JsonText(head, -1);
+    h.pop_back();
+    std::printf("%s,\"messages\":[", h.c_str());
+  }
+  Status s = DumpTopic(store, topic, opt, [&](const TopicMessage& m) {
+    if (as_json) {
+      std::printf("%s\n%s", n == 0 ? "" : ",", JsonText(TopicMessageToJson(m), -1).c_str());
+    } else {
+      std::printf("%s\n", TopicMessageLine(m).c_str());
+    }
+    ++n;
+  });
+  if (as_json) {
+    nlohmann::json err = s.ok() ? nlohmann::json(nullptr) : nlohmann::json(s.ToString());
+    std::printf("],\"count\":%llu,\"error\":%s}\n", static_cast<unsigned long long>(n),
+                JsonText(err, -1).c_str());
+  }
+  if (!s.ok()) return Fail("dump", s);
+  return kExitOk;
+}
+
 int RunRepair(const std::string& dir, bool dry_run, bool as_json) {
   RepairOptions opt;
   opt.dry_run = dry_run;
@@ -187,7 +217,7 @@ int Main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Help for every command");
 
-  std::string dir, path, log, queue;
+  std::string dir, path, log, queue, topic;
   bool as_json = false, quiet = false, no_scan = false, hide_deleted = false,
        hide_expired = false;
   uint64_t from = 0, limit = std::numeric_limits<uint64_t>::max();
@@ -199,31 +229,36 @@ int Main(int argc, char** argv) {
   CLI::App* inspect = app.add_subcommand(
       "inspect",
       "Logs, segments, sizes, record counts, sequence and time ranges; queues: message counts "
-      "(live, deleted, expired), delete bitmap and journal");
+      "(live, deleted, expired), delete bitmap and journal; topics: subscriptions, cursors, "
+      "backlogs");
   inspect->add_option("DIR", dir, "Store directory")->required();
   inspect->add_flag("--json", as_json, "One JSON document on stdout");
   inspect->add_flag("--no-scan", no_scan,
-                    "Do not read queue messages: no live/deleted/expired counts (fast)");
+                    "Do not read queue messages: no live/deleted/expired counts, no topic "
+                    "deliveries (fast)");
   CLI::Option* inspect_now = inspect->add_option("--now", now_ms, now_help);
 
   CLI::App* verify = app.add_subcommand(
       "verify",
-      "Check every checksum and queue record; exit 1 naming the first bad batch (file and "
-      "offset)");
+      "Check every checksum, queue and topic record and cursor file; exit 1 naming the first "
+      "bad batch (file and offset)");
   verify->add_option("DIR", dir, "Store directory")->required();
   verify->add_flag("--json", as_json, "One JSON document on stdout");
   verify->add_flag("-q,--quiet", quiet, "Nothing on stdout; errors only, on stderr; no progress");
 
   CLI::App* dump = app.add_subcommand(
       "dump", "Print records: seq, time, key, value, attrs size; or a queue's messages, marked "
-              "live, DELETED or EXPIRED");
+              "live, DELETED or EXPIRED; or a topic's messages");
   dump->add_option("PATH", path,
-                   "A segment file or a log directory (or a store with --log or --queue)")
+                   "A segment file or a log directory (or a store with --log, --queue or --topic)")
       ->required();
   CLI::Option* log_opt = dump->add_option("--log", log, "Log name: PATH is then the store directory");
   CLI::Option* queue_opt =
       dump->add_option("--queue", queue, "Queue name: PATH is then the store directory");
   queue_opt->excludes(log_opt);
+  CLI::Option* topic_opt =
+      dump->add_option("--topic", topic, "Topic name: PATH is then the store directory");
+  topic_opt->excludes(log_opt)->excludes(queue_opt);
   dump->add_option("--from", from, "First sequence number (message id) to print")
       ->capture_default_str();
   dump->add_option("--limit", limit, "At most this many records (messages)");
@@ -254,6 +289,12 @@ int Main(int argc, char** argv) {
   if (inspect->parsed()) return RunInspect(dir, as_json, no_scan, clock);
   if (verify->parsed()) return RunVerify(dir, as_json, quiet);
   if (repair->parsed()) return RunRepair(dir, dry_run, as_json);
+  if (topic_opt->count() > 0) {
+    DumpTopicOptions opt;
+    opt.from = SeqNo(from);
+    opt.limit = limit;
+    return RunDumpTopic(path, topic, opt, as_json);
+  }
   if (!queue.empty()) {
     DumpQueueOptions opt;
     opt.from = SeqNo(from);

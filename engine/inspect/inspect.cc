@@ -147,6 +147,7 @@ Status InspectStore(const std::string& dir, const InspectOptions& opt, StoreRepo
   format::Catalog catalog;
   SEGLOG_RETURN_IF_ERROR(inspect_internal::ReadCatalog(dir, &catalog));
   out->next_log_id = catalog.next_log_id;
+  inspect_internal::ReadTopics(dir, catalog, &out->topics);
   for (const format::CatalogEntry& e : catalog.logs) {
     LogReport lr;
     lr.name = e.name;
@@ -185,6 +186,7 @@ Status InspectStore(const std::string& dir, const InspectOptions& opt, StoreRepo
     }
     out->queues.push_back(std::move(q));
   }
+  inspect_internal::FinishTopics(catalog, opt.scan_messages, out);
   return Status::OK();
 }
 

@@ -35,6 +35,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/inspect/inspect_topics.h"
 #include "format/queue_catalog_format.h"
 #include "format/catalog_format.h"
 #include "format/queue_format.h"
@@ -83,6 +84,7 @@ struct LogReport {
   uint64_t id = 0;
   std::string queue;       // the queue this log belongs to ("" for a plain log or a stream's)
   std::string queue_part;  // "messages" or "journal" (a queue's), else ""
+  std::string topic;       // the topic whose messages log this is ("" for others)
   std::vector<std::pair<std::string, std::string>> props;  // settings, as in the CATALOG
   std::string dir;
   bool dir_missing = false;  // in the catalog, but no directory (being created or dropped)
@@ -173,6 +175,7 @@ struct StoreReport {
   uint64_t next_log_id = 0;
   std::vector<LogReport> logs;  // in catalog order (a queue's two logs included)
   std::vector<QueueReport> queues;  // in catalog order
+  std::vector<TopicReport> topics;  // in catalog order (inspect_topics.h)
 };
 
 struct InspectOptions {
@@ -183,7 +186,9 @@ struct InspectOptions {
 // Reads the CATALOG and, for each log, lists its segments: sealed ones by header and trailer
 // only (no scan), the last unsealed one by scanning its batches. For each queue, also loads
 // its delete index (snapshot and journal) and, with scan_messages, reads its messages to count
-// them. NotFound("no store at DIR") without a CATALOG; Corruption when the CATALOG does not
+// them. For each topic, reads its cursor files (before its log is listed, so that a live writer
+// can only make a backlog look larger) and its settings and subscriptions (inspect_topics.h).
+// NotFound("no store at DIR") without a CATALOG; Corruption when the CATALOG does not
 // decode. Problems inside one segment are reported in its `error`, inside a queue in its
 // `errors`, and do not fail the call.
 Status InspectStore(const std::string& dir, const InspectOptions& opt, StoreReport* out);
@@ -216,6 +221,10 @@ struct VerifyReport {
   uint64_t queue_messages = 0;   // message headers decoded
   uint64_t journal_records = 0;  // delete-index journal records decoded
   size_t delete_snapshots = 0;   // DELETES files decoded (or found bad)
+  uint64_t topic_deliveries = 0; // queue message headers with a topic origin (flag 0x40)
+  size_t topics = 0;
+  uint64_t topic_messages = 0;   // topic message headers decoded
+  size_t cursor_files = 0;       // subscription cursor files read
   std::vector<Problem> problems;  // in the order found
 
   // No problem of severity kError.
@@ -240,8 +249,9 @@ struct VerifyProgress {
 // sequence ranges; a queue's messages log may have gaps, compaction keeps ids); index files
 // against their segments (warnings only). Queues: their settings, every message header and
 // journal record (an error at the offset of the batch holding it), the DELETES snapshot, and
-// that the journal reaches back to it. `progress` (may be empty)
-// is called after each segment and about every 64 MiB within one.
+// that the journal reaches back to it. Topics (verify_topics.h): their settings and
+// subscription lists, every topic message header, each subscription's cursor file.
+// `progress` (may be empty) is called after each segment and about every 64 MiB within one.
 // Returns OK when the check ran, whatever it found (see out->ok()); NotFound("no store at
 // DIR") without a CATALOG, or another error when the store cannot be read at all.
 Status VerifyStore(const std::string& dir,

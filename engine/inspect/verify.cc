@@ -7,6 +7,7 @@
 #include "engine/inspect/inspect.h"
 #include "engine/inspect/segment_reader.h"
 #include "engine/inspect/verify_checkpoints.h"
+#include "engine/inspect/verify_topics.h"
 #include "format/delete_index_format.h"
 #include "format/queue_format.h"
 #include "io/file_util.h"
@@ -109,6 +110,8 @@ class Verifier {
                           SegmentOutcome* o);
   // A queue's record inside a good batch: its message header or journal record.
   void VerifyQueueRecord(const std::string& path, uint64_t batch_offset, const RecordView& r);
+  // A topic's record inside a good batch: its message header (format/topic_format.h).
+  void VerifyTopicRecord(const std::string& path, uint64_t batch_offset, const RecordView& r);
   void VerifyQueues(const std::string& dir, const format::Catalog& catalog);
   void VerifySnapshot(const std::string& log_dir, const LogDirListing& files);
   void VerifyIndex(const std::string& path, SeqNo base, const SegmentOutcome& seg);
@@ -141,6 +144,8 @@ class Verifier {
   LogRole role_ = LogRole::kPlain;         // of the log being verified
   std::map<uint64_t, SeqNo> next_seq_;     // by log id: where each log goes on, when known
   inspect_internal::CheckpointFiles checkpoints_;  // read before the logs are verified
+  inspect_internal::TopicFiles topics_;            // read before the logs are verified
+  bool topic_log_ = false;                 // the log being verified is a topic's
   size_t record_problems_ = 0;             // malformed queue records found in it
 };
 
@@ -154,6 +159,7 @@ Status Verifier::Run(const std::string& dir) {
   }
   SEGLOG_RETURN_IF_ERROR(s);
   checkpoints_.Read(dir, catalog, &out_->problems);
+  topics_.Read(dir, catalog, &out_->problems);
 
   // List every log first, so that progress knows the total.
   std::vector<std::pair<std::string, LogDirListing>> listings;
@@ -193,6 +199,9 @@ Status Verifier::Run(const std::string& dir) {
     VerifyLog(catalog.logs[i], listings[i].first, listings[i].second);
   }
   checkpoints_.Check(next_seq_, &out_->problems);
+  topics_.Check(next_seq_, &out_->problems);
+  out_->topics = topics_.topics();
+  out_->cursor_files = topics_.cursor_files();
   return Status::OK();
 }
 
@@ -218,6 +227,8 @@ void Verifier::VerifyLog(const format::CatalogEntry& e, const std::string& log_d
                          const LogDirListing& files) {
   ++out_->logs;
   role_ = inspect_internal::RoleOf(e);
+  std::string topic;
+  topic_log_ = TopicOf(e, &topic);
   record_problems_ = 0;
   std::optional<SeqNo> prev_last;
   // Where the log goes on: 0 without segments, else after the last one, when it was read whole.
@@ -258,7 +269,8 @@ void Verifier::VerifyLog(const format::CatalogEntry& e, const std::string& log_d
   if (record_problems_ > kMaxRecordProblems) {
     Add(Severity::kError, log_dir, std::nullopt,
         std::to_string(record_problems_ - kMaxRecordProblems) +
-            " more malformed queue records in this log, not listed");
+            (topic_log_ ? " more malformed topic message headers in this log, not listed"
+                        : " more malformed queue records in this log, not listed"));
   }
   if (next_known) next_seq_[e.log_id] = next;
   if (role_ == LogRole::kQueueJournal) VerifySnapshot(log_dir, files);
@@ -272,6 +284,7 @@ void Verifier::VerifyQueueRecord(const std::string& path, uint64_t batch_offset,
     ++out_->queue_messages;
     format::QueueMessageHeader h;
     s = format::DecodeQueueMessageHeader(r.attrs, &h);
+    if (s.ok() && h.has_topic_origin) ++out_->topic_deliveries;
     what = "message " + std::to_string(r.seq.value()) + ": ";
   } else {
     ++out_->journal_records;
@@ -284,6 +297,18 @@ void Verifier::VerifyQueueRecord(const std::string& path, uint64_t batch_offset,
   // NotSupported (a newer version or type) is no corruption, but this build cannot use it.
   Add(Severity::kError, path, batch_offset,
       what + (s.code() == StatusCode::kNotSupported ? "not supported by this build: " : "") +
+          s.message());
+}
+
+void Verifier::VerifyTopicRecord(const std::string& path, uint64_t batch_offset,
+                                 const RecordView& r) {
+  ++out_->topic_messages;
+  format::TopicMessageHeader h;
+  Status s = format::DecodeTopicMessageHeader(r.attrs, &h);
+  if (s.ok() || ++record_problems_ > kMaxRecordProblems) return;
+  Add(Severity::kError, path, batch_offset,
+      "topic message " + std::to_string(r.seq.value()) + ": " +
+          (s.code() == StatusCode::kNotSupported ? "not supported by this build: " : "") +
           s.message());
 }
 
@@ -401,6 +426,8 @@ bool Verifier::VerifyBatchRecords(const std::string& path, uint64_t at,
                               " has a timestamp after its batch's max_ts");
     } else if (role_ != LogRole::kPlain) {
       VerifyQueueRecord(path, at, r);
+    } else if (topic_log_) {
+      VerifyTopicRecord(path, at, r);
     }
   }
   if (rs.IsNoMore() && n != h.record_count) {
