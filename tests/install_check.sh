@@ -64,7 +64,7 @@ mkdir -p "$work/consumer"
 cat >"$work/consumer/CMakeLists.txt" <<CMAKE
 cmake_minimum_required(VERSION 3.16)
 project(seglog_consumer C)
-find_package(seglog 0.3 REQUIRED)
+find_package(seglog 0.4 REQUIRED)
 add_executable(qs_shared "$src/examples/quickstart.c")
 target_link_libraries(qs_shared PRIVATE seglog::seglog)
 add_executable(qs_static "$src/examples/quickstart.c")

@@ -56,6 +56,7 @@ Status Topics::Impl::SaveSubscriptions(const TopicState& t,
                             format::EncodeSubscriptionList(subs));
 }
 
+// REQUIRES: mu held (callbacks).
 void Topics::Impl::Info(const TopicState& t, const TopicSub& s, SubscriptionInfo* out) const {
   out->id = s.id;
   out->topic = t.name;
@@ -69,7 +70,10 @@ void Topics::Impl::Info(const TopicState& t, const TopicSub& s, SubscriptionInfo
   out->redriven = s.redriven;
   out->dropped = s.dropped;
   out->expired = s.expired;
-  out->waiting = s.waiting;
+  // Whether the callback is registered now, not as the fan-out last saw it: a subscription
+  // published to before its fan-out pass ran is waiting as soon as nothing can take it.
+  out->waiting = s.settings->entry.protocol == format::SubscriptionProtocolCode::kCallback &&
+                 callbacks.count(s.settings->entry.endpoint) == 0;
 }
 
 // Checks a subscription's settings for topic t; compiles its policy into *policy.
