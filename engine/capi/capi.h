@@ -283,6 +283,12 @@ Status CreateQueueFromC(seglog_handle* db, const char* name, const seglog_queue_
 Status TagsFromC(const char* const* keys, const char* const* values, size_t n,
                  const char* owner, std::map<std::string, std::string>* out);
 
+// attrs[0 .. n) from C (messages_api.cc): every pointer and DataType checked (the engine checks
+// the rest); the views go to *out, valid while attrs is. `which` prefixes messages
+// ("entry 'a': "). Queue sends and topic publishes share the struct and these checks.
+Status AttributesV2FromC(const seglog_queue_attr_v2* attrs, size_t n, const std::string& which,
+                         std::vector<seglog::format::MessageAttribute>* out);
+
 template <size_t N>
 void CopyString(char (&dst)[N], std::string_view src) {
   const size_t n = src.size() < N - 1 ? src.size() : N - 1;

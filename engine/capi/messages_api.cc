@@ -9,6 +9,32 @@ using seglog::Status;
 using seglog::StatusCode;
 using namespace seglog::capi;  // NOLINT: the room's own helpers
 
+namespace seglog::capi {
+
+Status AttributesV2FromC(const seglog_queue_attr_v2* attrs, size_t n, const std::string& which,
+                         std::vector<seglog::format::MessageAttribute>* out) {
+  out->assign(n, seglog::format::MessageAttribute{});
+  for (size_t i = 0; i < n; ++i) {
+    const seglog_queue_attr_v2& a = attrs[i];
+    const std::string w = which + "attribute " + std::to_string(i);
+    if (a.name == nullptr) return Status::InvalidArgument(w + ": name is NULL");
+    if (a.data_type == nullptr) return Status::InvalidArgument(w + ": data_type is NULL");
+    if (a.value == nullptr && a.value_len > 0) {
+      return Status::InvalidArgument(w + ": value is NULL but its length is " +
+                                     std::to_string(a.value_len));
+    }
+    seglog::format::MessageAttribute& m = (*out)[i];
+    SEGLOG_RETURN_IF_ERROR(seglog::ParseDataType(a.data_type, w, &m.type, &m.type_label));
+    m.name = a.name;
+    m.value = a.value == nullptr ? seglog::ByteView()
+                                 : seglog::ByteView(static_cast<const uint8_t*>(a.value),
+                                                    a.value_len);
+  }
+  return Status::OK();
+}
+
+}  // namespace seglog::capi
+
 namespace {
 
 std::string_view OptionalString(const char* s) {
@@ -22,23 +48,7 @@ Status SendEntryV2FromC(const seglog_queue_send_entry_v2& c, const std::string& 
                         std::vector<seglog::format::MessageAttribute>* attrs,
                         seglog::SendEntry* out) {
   SEGLOG_RETURN_IF_ERROR(SendEntryCommonFromC(c, which, out));
-  attrs->assign(c.n_attrs, seglog::format::MessageAttribute{});
-  for (size_t i = 0; i < c.n_attrs; ++i) {
-    const seglog_queue_attr_v2& a = c.attrs[i];
-    const std::string w = which + "attribute " + std::to_string(i);
-    if (a.name == nullptr) return Status::InvalidArgument(w + ": name is NULL");
-    if (a.data_type == nullptr) return Status::InvalidArgument(w + ": data_type is NULL");
-    if (a.value == nullptr && a.value_len > 0) {
-      return Status::InvalidArgument(w + ": value is NULL but its length is " +
-                                     std::to_string(a.value_len));
-    }
-    seglog::format::MessageAttribute& m = (*attrs)[i];
-    SEGLOG_RETURN_IF_ERROR(seglog::ParseDataType(a.data_type, w, &m.type, &m.type_label));
-    m.name = a.name;
-    m.value = a.value == nullptr ? seglog::ByteView()
-                                 : seglog::ByteView(static_cast<const uint8_t*>(a.value),
-                                                    a.value_len);
-  }
+  SEGLOG_RETURN_IF_ERROR(AttributesV2FromC(c.attrs, c.n_attrs, which, attrs));
   out->attributes = std::span<const seglog::format::MessageAttribute>(*attrs);
   out->trace_header = OptionalString(c.trace_header);
   out->sender_id = OptionalString(c.sender_id);

@@ -37,23 +37,7 @@ Status PublishEntryFromC(const seglog_topic_publish_entry& c, const std::string&
                                    std::to_string(c.n_attrs));
   }
   SEGLOG_RETURN_IF_ERROR(CheckBool(c.json_structure, "json_structure"));
-  attrs->assign(c.n_attrs, seglog::format::MessageAttribute{});
-  for (size_t i = 0; i < c.n_attrs; ++i) {
-    const seglog_queue_attr_v2& a = c.attrs[i];
-    const std::string w = which + "attribute " + std::to_string(i);
-    if (a.name == nullptr) return Status::InvalidArgument(w + ": name is NULL");
-    if (a.data_type == nullptr) return Status::InvalidArgument(w + ": data_type is NULL");
-    if (a.value == nullptr && a.value_len > 0) {
-      return Status::InvalidArgument(w + ": value is NULL but its length is " +
-                                     std::to_string(a.value_len));
-    }
-    seglog::format::MessageAttribute& m = (*attrs)[i];
-    SEGLOG_RETURN_IF_ERROR(seglog::ParseDataType(a.data_type, w, &m.type, &m.type_label));
-    m.name = a.name;
-    m.value = a.value == nullptr ? seglog::ByteView()
-                                 : seglog::ByteView(static_cast<const uint8_t*>(a.value),
-                                                    a.value_len);
-  }
+  SEGLOG_RETURN_IF_ERROR(AttributesV2FromC(c.attrs, c.n_attrs, which, attrs));
   out->message = c.message == nullptr ? std::string_view()
                                       : std::string_view(c.message, c.message_len);
   out->subject = OptionalString(c.subject);
