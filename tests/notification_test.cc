@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "engine/topics/notification_util.h"
+#include "tests/support/sns_verify.h"
 #include "tests/support/test_util.h"
 
 namespace seglog {
@@ -40,37 +41,8 @@ void WriteText(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
 }
 
-// AWS's verification algorithm, from the parsed envelope: the string to sign from its fields,
-// the base64 signature checked with the certificate's public key.
 bool VerifyEnvelope(const std::string& envelope, const std::string& cert_pem) {
-  const ordered_json j = ordered_json::parse(envelope);
-  std::string to_sign;
-  for (const char* k : {"Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"}) {
-    if (!j.contains(k)) continue;
-    to_sign += std::string(k) + "\n" + j[k].get<std::string>() + "\n";
-  }
-  const std::string version = j["SignatureVersion"].get<std::string>();
-  const EVP_MD* md = version == "1" ? EVP_sha1() : version == "2" ? EVP_sha256() : nullptr;
-  if (md == nullptr) return false;
-  const std::string b64 = j["Signature"].get<std::string>();
-  std::vector<unsigned char> sig(b64.size());
-  const int n = EVP_DecodeBlock(sig.data(), reinterpret_cast<const unsigned char*>(b64.data()),
-                                static_cast<int>(b64.size()));
-  if (n <= 0) return false;
-  size_t len = static_cast<size_t>(n);
-  for (size_t i = b64.size(); i > 0 && b64[i - 1] == '='; --i) --len;  // DecodeBlock pads
-  BIO* bio = BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size()));
-  X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
-  BIO_free(bio);
-  if (cert == nullptr) return false;
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  const bool ok =
-      EVP_DigestVerifyInit(ctx, nullptr, md, nullptr, X509_get0_pubkey(cert)) == 1 &&
-      EVP_DigestVerify(ctx, sig.data(), len, reinterpret_cast<const unsigned char*>(to_sign.data()),
-                       to_sign.size()) == 1;
-  EVP_MD_CTX_free(ctx);
-  X509_free(cert);
-  return ok;
+  return VerifySnsEnvelope(envelope, cert_pem);
 }
 
 class NotificationTest : public ::testing::Test {

@@ -6,10 +6,12 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "format/topic_format.h"
+#include "tests/support/sns_verify.h"
 #include "tests/topic_fixture.h"
 
 namespace seglog::testing {
@@ -81,6 +83,56 @@ TEST_F(FanoutTest, RawCarriesAttributesEnvelopeIsSnsJson) {
   EXPECT_NE(j["UnsubscribeURL"].get<std::string>().find(sub), std::string::npos);
   EXPECT_EQ(j["MessageAttributes"]["n"]["Type"], "Number");
   EXPECT_EQ(j["MessageAttributes"]["n"]["Value"], "42");
+}
+
+// A pass of several messages signs their envelopes ahead on several threads (SignAhead): every
+// envelope, filtered or not, verifies by AWS's algorithm with the store's certificate, and each
+// message carries its own signature.
+TEST_F(FanoutTest, EnvelopesSignedAheadVerify) {
+  CreateTopic("t");
+  CreateQueue("all");
+  CreateQueue("even");
+  CreateQueue("raw");
+  Subscribe("t", "all", false);
+  Subscribe("t", "even", false, R"({"kind": ["even"]})");
+  Subscribe("t", "raw", true);
+  constexpr int kBatches = 3;
+  for (int b = 0; b < kBatches; ++b) {
+    std::vector<std::string> texts, kinds, idtexts;
+    for (int i = 0; i < 10; ++i) {
+      texts.push_back("message " + std::to_string(b * 10 + i) + " \"quoted\"\n");
+      kinds.push_back(i % 2 ? "odd" : "even");
+      idtexts.push_back("e" + std::to_string(i));
+    }
+    std::vector<format::MessageAttribute> attrs;
+    for (int i = 0; i < 10; ++i) attrs.push_back(Attr("kind", kinds[i].c_str()));
+    PublishEntry es[10];
+    std::string_view ids[10];
+    for (int i = 0; i < 10; ++i) {
+      es[i].message = texts[i];
+      es[i].attributes = std::span(&attrs[i], 1);
+      ids[i] = idtexts[i];
+    }
+    std::vector<PublishResult> results;
+    std::vector<BatchEntryOutcome> outcomes;
+    ASSERT_OK(topics_->PublishBatch("t", ids, es, &results, &outcomes));
+    for (const BatchEntryOutcome& o : outcomes) ASSERT_TRUE(o.ok()) << o.status.ToString();
+  }
+  Drain("t");
+  std::string cert;
+  ASSERT_OK(topics_->SigningCertificate(&cert));
+  std::set<std::string> signatures;
+  for (const char* q : {"all", "even"}) {
+    const auto got = ReceiveAll(q);
+    EXPECT_EQ(got.size(), std::string(q) == "all" ? 30u : 15u) << q;
+    for (const ReceivedMessage& m : got) {
+      EXPECT_TRUE(VerifySnsEnvelope(m.body, cert)) << q << ": " << m.body;
+      const nlohmann::json j = nlohmann::json::parse(m.body);
+      if (std::string(q) == "all") signatures.insert(j["Signature"].get<std::string>());
+    }
+  }
+  EXPECT_EQ(signatures.size(), 30u);  // one signature per message, none reused
+  EXPECT_EQ(ReceiveAll("raw").size(), 30u);
 }
 
 TEST_F(FanoutTest, FifoTopicKeepsGroupOrderAndDedups) {

@@ -4,6 +4,9 @@
 // serves every such subscription from its own cursor: queue subscriptions through
 // Queues::Deliver (one tagged append per run of deliverable messages), callbacks one message
 // at a time with SNS's retry schedule (topic_callbacks.cc).
+#include <atomic>
+#include <thread>
+
 #include "engine/queues/message_identity.h"
 #include "engine/topics/topic_fanout.h"
 
@@ -44,6 +47,36 @@ NotificationSource FanoutMessage::Source(std::string_view topic_arn) const {
 bool Matches(const TopicSub::Settings& st, FanoutMessage& m) {
   if (st.policy == nullptr) return true;
   return st.policy->Matches(m.Subject(st.policy->scope()));
+}
+
+void SignAhead(const FanoutContext& ctx,
+               std::span<const std::shared_ptr<const TopicSub::Settings>> subs) {
+  std::vector<FanoutMessage*> todo;
+  for (FanoutMessage& m : ctx.msgs) {
+    for (const auto& st : subs) {
+      if (st->entry.protocol != format::SubscriptionProtocolCode::kSqs || st->entry.raw) continue;
+      if (Matches(*st, m)) {
+        todo.push_back(&m);
+        break;
+      }
+    }
+  }
+  if (todo.size() < 2) return;  // one signature: as cheap inline
+  const size_t threads =
+      std::min<size_t>(todo.size(), std::max<size_t>(1, std::thread::hardware_concurrency()));
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next.fetch_add(1); i < todo.size(); i = next.fetch_add(1)) {
+      FanoutMessage& m = *todo[i];
+      const NotificationSource src = m.Source(ctx.topic_arn);
+      m.sqs_signature = NotificationSignature(src, MessageFor(src, "sqs"), ctx.signer,
+                                              ctx.config.signature_version);
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (size_t i = 1; i < threads; ++i) helpers.emplace_back(work);
+  work();
+  for (std::thread& h : helpers) h.join();
 }
 
 void Topics::Impl::ThreadMain(size_t index) {
@@ -168,6 +201,7 @@ bool Topics::Impl::Serve(const std::shared_ptr<TopicState>& t) {
     return false;
   }
   FanoutContext ctx{*t, config, topic_arn, *sig, msgs};
+  SignAhead(ctx, settings);
   for (size_t i = 0; i < ready.size(); ++i) {
     if (settings[i]->entry.protocol == format::SubscriptionProtocolCode::kSqs) {
       ServeQueue(ctx, *ready[i], *settings[i]);
@@ -196,8 +230,13 @@ bool Topics::Impl::BuildDelivery(const FanoutContext& ctx, const TopicSub::Setti
   }
   const std::string sub_arn = ctx.topic_arn + ":" + st.entry.id;
   const EnvelopeUrls urls{opt.signing_cert_url, opt.unsubscribe_url, sub_arn};
-  *body = BuildEnvelope(src, MessageFor(src, protocol_key), urls, ctx.signer,
-                        ctx.config.signature_version);
+  if (protocol_key == "sqs" && !m.sqs_signature.empty()) {
+    *body = BuildEnvelopeWithSignature(src, MessageFor(src, protocol_key), urls, m.sqs_signature,
+                                       ctx.config.signature_version);
+  } else {
+    *body = BuildEnvelope(src, MessageFor(src, protocol_key), urls, ctx.signer,
+                          ctx.config.signature_version);
+  }
   return true;
 }
 
