@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "format/byte_reader.h"
 #include "format/coding.h"
 
 namespace seglog::format {
@@ -30,34 +31,6 @@ ByteView AsBytes(std::string_view s) {
 std::string_view AsChars(ByteView b) {
   return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
-
-class Cursor {
- public:
-  explicit Cursor(ByteView in) : p_(in.data()), end_(in.data() + in.size()) {}
-  bool Byte(uint8_t* v) {
-    if (p_ == end_) return false;
-    *v = *p_++;
-    return true;
-  }
-  bool Varint(uint64_t* v) {
-    const uint8_t* q = GetVarint64(p_, end_, v);
-    if (q == nullptr) return false;
-    p_ = q;
-    return true;
-  }
-  bool Bytes(ByteView* v) {
-    uint64_t n = 0;
-    if (!Varint(&n) || n > static_cast<uint64_t>(end_ - p_)) return false;
-    *v = ByteView(p_, n);
-    p_ += n;
-    return true;
-  }
-  bool done() const { return p_ == end_; }
-
- private:
-  const uint8_t* p_;
-  const uint8_t* end_;
-};
 
 }  // namespace
 
@@ -113,7 +86,7 @@ void EncodeQueueMessageHeader(const QueueMessageHeader& h, ByteBuffer* out) {
 }
 
 Status DecodeQueueMessageHeader(ByteView in, QueueMessageHeader* h) {
-  Cursor c(in);
+  ByteReader c(in);
   uint8_t version = 0, flags = 0;
   if (!c.Byte(&version) || !c.Byte(&flags)) return Status::Corruption("queue message header: short");
   if (version == 0) return Status::Corruption("queue message header: version 0");

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "format/byte_reader.h"
 #include "format/coding.h"
 
 namespace seglog::format {
@@ -19,34 +20,6 @@ void PutBytes(ByteBuffer* out, std::string_view s) {
   PutVarint64(out, s.size());
   out->insert(out->end(), s.begin(), s.end());
 }
-
-class Reader {
- public:
-  explicit Reader(ByteView in) : p_(in.data()), end_(in.data() + in.size()) {}
-  bool Byte(uint8_t* v) {
-    if (p_ == end_) return false;
-    *v = *p_++;
-    return true;
-  }
-  bool Varint(uint64_t* v) {
-    const uint8_t* q = GetVarint64(p_, end_, v);
-    if (q == nullptr) return false;
-    p_ = q;
-    return true;
-  }
-  bool Bytes(std::string_view* v) {
-    uint64_t n = 0;
-    if (!Varint(&n) || n > static_cast<uint64_t>(end_ - p_)) return false;
-    *v = std::string_view(reinterpret_cast<const char*>(p_), n);
-    p_ += n;
-    return true;
-  }
-  bool done() const { return p_ == end_; }
-
- private:
-  const uint8_t* p_;
-  const uint8_t* end_;
-};
 
 }  // namespace
 
@@ -73,7 +46,7 @@ void EncodeTopicMessageHeader(const TopicMessageHeader& h, ByteBuffer* out) {
 }
 
 Status DecodeTopicMessageHeader(ByteView in, TopicMessageHeader* h) {
-  Reader r(in);
+  ByteReader r(in);
   uint8_t version = 0, flags = 0;
   if (!r.Byte(&version) || !r.Byte(&flags)) return Status::Corruption("topic message header: short");
   if (version == 0) return Status::Corruption("topic message header: version 0");

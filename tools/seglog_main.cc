@@ -133,25 +133,22 @@ int RunDump(std::string path, const std::string& log, uint64_t from, uint64_t li
   return kExitOk;
 }
 
-int RunDumpQueue(const std::string& store, const std::string& queue, const DumpQueueOptions& opt,
-                 bool as_json) {
+// A dump of one queue's or topic's messages: a line each, or with --json one document written
+// as it goes: head's fields, then "messages": [...], "count", "error". `dump(emit)` calls emit
+// once per message with its line and its JSON.
+template <typename Dump>
+int RunStreamedDump(const nlohmann::json& head, bool as_json, Dump dump) {
   uint64_t n = 0;
   if (as_json) {
-    // One document, written as it goes: {"store": ..., "queue": ..., "messages": [...], ...}.
-    nlohmann::json head{{"store", store},
-                        {"queue", queue},
-                        {"from", opt.from.value()},
-                        {"hide_deleted", opt.hide_deleted},
-                        {"hide_expired", opt.hide_expired}};
     std::string h = JsonText(head, -1);
     h.pop_back();
     std::printf("%s,\"messages\":[", h.c_str());
   }
-  Status s = DumpQueue(store, queue, opt, [&](const QueueMessage& m) {
+  const Status s = dump([&](const std::string& line, const nlohmann::json& json) {
     if (as_json) {
-      std::printf("%s\n%s", n == 0 ? "" : ",", JsonText(QueueMessageToJson(m), -1).c_str());
+      std::printf("%s\n%s", n == 0 ? "" : ",", JsonText(json, -1).c_str());
     } else {
-      std::printf("%s\n", QueueMessageLine(m).c_str());
+      std::printf("%s\n", line.c_str());
     }
     ++n;
   });
@@ -164,31 +161,30 @@ int RunDumpQueue(const std::string& store, const std::string& queue, const DumpQ
   return kExitOk;
 }
 
+int RunDumpQueue(const std::string& store, const std::string& queue, const DumpQueueOptions& opt,
+                 bool as_json) {
+  const nlohmann::json head{{"store", store},
+                            {"queue", queue},
+                            {"from", opt.from.value()},
+                            {"hide_deleted", opt.hide_deleted},
+                            {"hide_expired", opt.hide_expired}};
+  return RunStreamedDump(head, as_json, [&](const auto& emit) {
+    return DumpQueue(store, queue, opt, [&](const QueueMessage& m) {
+      emit(as_json ? std::string() : QueueMessageLine(m),
+           as_json ? QueueMessageToJson(m) : nlohmann::json());
+    });
+  });
+}
+
 int RunDumpTopic(const std::string& store, const std::string& topic, const DumpTopicOptions& opt,
                  bool as_json) {
-  uint64_t n = 0;
-  if (as_json) {
-    // One document, written as it goes: {"store": ..., "topic": ..., "messages": [...], ...}.
-    nlohmann::json head{{"store", store}, {"topic", topic}, {"from", opt.from.value()}};
-    std::string h = JsonText(head, -1);
-    h.pop_back();
-    std::printf("%s,\"messages\":[", h.c_str());
-  }
-  Status s = DumpTopic(store, topic, opt, [&](const TopicMessage& m) {
-    if (as_json) {
-      std::printf("%s\n%s", n == 0 ? "" : ",", JsonText(TopicMessageToJson(m), -1).c_str());
-    } else {
-      std::printf("%s\n", TopicMessageLine(m).c_str());
-    }
-    ++n;
+  const nlohmann::json head{{"store", store}, {"topic", topic}, {"from", opt.from.value()}};
+  return RunStreamedDump(head, as_json, [&](const auto& emit) {
+    return DumpTopic(store, topic, opt, [&](const TopicMessage& m) {
+      emit(as_json ? std::string() : TopicMessageLine(m),
+           as_json ? TopicMessageToJson(m) : nlohmann::json());
+    });
   });
-  if (as_json) {
-    nlohmann::json err = s.ok() ? nlohmann::json(nullptr) : nlohmann::json(s.ToString());
-    std::printf("],\"count\":%llu,\"error\":%s}\n", static_cast<unsigned long long>(n),
-                JsonText(err, -1).c_str());
-  }
-  if (!s.ok()) return Fail("dump", s);
-  return kExitOk;
 }
 
 int RunRepair(const std::string& dir, bool dry_run, bool as_json) {
