@@ -210,6 +210,16 @@ struct Problem {
   std::string ToString() const;
 };
 
+// Appends a problem about a whole file (no offset).
+inline void AddProblem(std::vector<Problem>* problems, Severity sev, const std::string& path,
+                       std::string message) {
+  Problem p;
+  p.severity = sev;
+  p.path = path;
+  p.message = std::move(message);
+  problems->push_back(std::move(p));
+}
+
 struct VerifyReport {
   size_t logs = 0;
   size_t segments = 0;

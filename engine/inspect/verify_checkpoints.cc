@@ -8,19 +8,6 @@
 
 namespace seglog::inspect_internal {
 
-namespace {
-
-void Add(std::vector<Problem>* problems, Severity sev, const std::string& path,
-         std::string message) {
-  Problem p;
-  p.severity = sev;
-  p.path = path;
-  p.message = std::move(message);
-  problems->push_back(std::move(p));
-}
-
-}  // namespace
-
 void CheckpointFiles::Read(const std::string& store_dir, const format::Catalog& catalog,
                            std::vector<Problem>* problems) {
   for (const StreamLogs& s : FindStreams(catalog)) {
@@ -35,7 +22,7 @@ void CheckpointFiles::Read(const std::string& store_dir, const format::Catalog& 
     if (st.code() == StatusCode::kNotFound) continue;  // no consumer has checkpointed yet
     if (st.ok()) st = format::DecodeCheckpoints(bytes, &f.entries);
     if (!st.ok()) {
-      Add(problems, Severity::kError, f.path,
+      AddProblem(problems, Severity::kError, f.path,
           std::string("bad checkpoints of stream '") + s.name + "'" +
               (st.code() == StatusCode::kNotSupported ? " (not supported by this build)" : "") +
               ": " + st.message());
@@ -54,14 +41,14 @@ void CheckpointFiles::Check(const std::map<uint64_t, SeqNo>& next_seq,
                                std::to_string(e.seq.value());
       auto log = f.shard_logs.find(e.shard);
       if (log == f.shard_logs.end()) {
-        Add(problems, Severity::kError, f.path,
+        AddProblem(problems, Severity::kError, f.path,
             what + ": stream '" + f.stream + "' has no shard " + std::to_string(e.shard) +
                 " (it has " + std::to_string(f.shard_logs.size()) + ")");
         continue;
       }
       auto next = next_seq.find(log->second);
       if (next != next_seq.end() && e.seq >= next->second) {
-        Add(problems, Severity::kWarning, f.path,
+        AddProblem(problems, Severity::kWarning, f.path,
             what + ": the shard's next sequence number is " +
                 std::to_string(next->second.value()) +
                 " (records acknowledged without a sync were lost in a power loss; the consumer "

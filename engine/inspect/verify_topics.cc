@@ -9,19 +9,6 @@
 
 namespace seglog::inspect_internal {
 
-namespace {
-
-void Add(std::vector<Problem>* problems, Severity sev, const std::string& path,
-         std::string message) {
-  Problem p;
-  p.severity = sev;
-  p.path = path;
-  p.message = std::move(message);
-  problems->push_back(std::move(p));
-}
-
-}  // namespace
-
 void TopicFiles::Read(const std::string& store_dir, const format::Catalog& catalog,
                       std::vector<Problem>* problems) {
   const std::string catalog_path = CatalogPath(store_dir);
@@ -32,11 +19,11 @@ void TopicFiles::Read(const std::string& store_dir, const format::Catalog& catal
     const std::string what = "topic '" + topic + "'";
     TopicSettings settings;
     Status s = ParseTopicSettings(e, &settings);
-    if (!s.ok()) Add(problems, Severity::kError, catalog_path, what + ": " + s.message());
+    if (!s.ok()) AddProblem(problems, Severity::kError, catalog_path, what + ": " + s.message());
     std::vector<format::SubscriptionEntry> subs;
     if (const std::string* list = format::FindProp(e, format::topic_props::kSubscriptions)) {
       if (!format::DecodeSubscriptionList(*list, &subs)) {
-        Add(problems, Severity::kError, catalog_path, what + ": malformed subscription list");
+        AddProblem(problems, Severity::kError, catalog_path, what + ": malformed subscription list");
       }
     }
     const std::string log_dir = LogDirPath(store_dir, e.log_id);
@@ -44,7 +31,7 @@ void TopicFiles::Read(const std::string& store_dir, const format::Catalog& catal
     for (const format::SubscriptionEntry& sub : subs) {
       const std::string who = what + " subscription " + sub.id;
       if (!keys.insert(sub.key).second) {
-        Add(problems, Severity::kError, catalog_path,
+        AddProblem(problems, Severity::kError, catalog_path,
             who + ": its key is another subscription's too (they would share a cursor file)");
       }
       sub_ids_[sub.key] = sub.id;
@@ -52,13 +39,13 @@ void TopicFiles::Read(const std::string& store_dir, const format::Catalog& catal
       ReadCursorFile(log_dir + "/" + format::CursorFileName(sub.key), sub.key, &c);
       if (!c.exists) {
         // Subscribe writes and syncs the file before the catalog lists the subscription.
-        Add(problems, Severity::kError, c.path,
+        AddProblem(problems, Severity::kError, c.path,
             who + ": no cursor file (the subscription's position is lost)");
         continue;
       }
       ++cursor_files_;
       for (const auto& [is_error, msg] : JudgeCursorFile(c)) {
-        Add(problems, is_error ? Severity::kError : Severity::kWarning, c.path,
+        AddProblem(problems, is_error ? Severity::kError : Severity::kWarning, c.path,
             who + ": " + msg);
       }
       if (c.cursor) cursors_.push_back(Cursor{c.path, sub.id, e.log_id, c.cursor->next_seq});
@@ -67,7 +54,7 @@ void TopicFiles::Read(const std::string& store_dir, const format::Catalog& catal
     if (!ListCursorFiles(log_dir, &files).ok()) continue;
     for (const auto& [key, path] : files) {
       if (keys.count(key) != 0) continue;
-      Add(problems, Severity::kWarning, path,
+      AddProblem(problems, Severity::kWarning, path,
           "cursor file of no subscription of " + what +
               " (left by an unsubscribe or a subscribe in progress; the engine ignores it)");
     }
@@ -79,7 +66,7 @@ void TopicFiles::Check(const std::map<uint64_t, SeqNo>& next_seq,
   for (const Cursor& c : cursors_) {
     auto next = next_seq.find(c.log_id);
     if (next == next_seq.end() || c.next_seq <= next->second.value()) continue;
-    Add(problems, Severity::kWarning, c.path,
+    AddProblem(problems, Severity::kWarning, c.path,
         "subscription " + c.subscription + ": cursor at sequence " + std::to_string(c.next_seq) +
             " is past the topic's next sequence number " + std::to_string(next->second.value()) +
             " (messages published without a sync were lost in a power loss; the cursor, "
